@@ -1,0 +1,77 @@
+"""Command-line entry point: ``pipeline-manager [SUBCOMMAND]``.
+
+With no sub-command the desktop app opens. Exit codes: 0 success, 1 refused or invalid
+operation (one line on stderr), 2 usage error. No traceback reaches the user: an
+unexpected error prints one line and the path of a log with the details.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import traceback
+
+from app import __version__
+from app.errors import AppError
+
+PROG = "pipeline-manager"
+# one module per sub-command under app/commands/, each with HELP, configure(parser), run(args)
+COMMANDS = ["demo", "check", "backup", "deals", "move"]
+
+
+def _db_parent(default=None) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--db", metavar="PATH|URL", default=default,
+                   help="database file or SQLAlchemy URL (default: pipeline.sqlite in the user data folder)")
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, parents=[_db_parent()],
+                                     description="Sales-pipeline manager with a gated 7-stage process.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parent = _db_parent(argparse.SUPPRESS)  # so `--db X COMMAND` and `COMMAND --db X` both work
+    for name in COMMANDS:
+        mod = importlib.import_module(f"app.commands.{name.replace('-', '_')}")
+        p = sub.add_parser(name, parents=[parent], help=mod.HELP, description=mod.HELP)
+        mod.configure(p)
+        p.set_defaults(run=mod.run)
+    return parser
+
+
+def _log_crash() -> str:
+    from platformdirs import user_log_path
+
+    path = user_log_path("pipeline-manager", appauthor=False, ensure_exists=True) / "crash.log"
+    with open(path, "a", encoding="utf-8") as fh:
+        traceback.print_exc(file=fh)
+    return str(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)  # exits 2 with a usage message on bad usage
+    try:
+        if args.command is None:
+            from app.views.application import run_gui
+
+            return run_gui(args.db)
+        return int(args.run(args) or 0)
+    except AppError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # never a traceback for the user; the details go to a log
+        log = _log_crash()
+        print(f"{PROG}: internal error: {type(exc).__name__}: {exc} (details in {log})", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,251 @@
+"""Engine, sessions, SQLite pragmas, migrations and backups. No Qt.
+
+Every database is opened through :func:`open_database`, which applies pending Alembic
+migrations (backing the file up first), refuses a database newer than this program and
+loads the default process template into an empty database.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.errors import DatabaseError
+
+BUSY_TIMEOUT_MS = 15_000
+_IMMEDIATE = "pm_begin_immediate"
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("pipeline-manager", appauthor=False, ensure_exists=True) / "pipeline.sqlite"
+
+
+def to_url(target: str | Path | None) -> str:
+    """``--db`` accepts a file path or any SQLAlchemy URL."""
+    if target is None:
+        return f"sqlite:///{default_db_path()}"
+    s = str(target)
+    if "://" in s:
+        return s
+    return f"sqlite:///{Path(s).expanduser().resolve()}"
+
+
+def sqlite_path(url: str) -> Path | None:
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    return Path(u.database)
+
+
+def _install_sqlite_hooks(engine: Engine) -> None:
+    """WAL, foreign keys, busy timeout; and SQLAlchemy (not pysqlite) owns BEGIN, so that
+    write transactions can start with BEGIN IMMEDIATE: a deferred read-then-write
+    transaction fails at once with "database is locked" while another process writes."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        if conn.get_execution_options().get(_IMMEDIATE):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+@dataclass
+class Database:
+    """An open database: ``read()`` for queries, ``write()`` for one transaction."""
+
+    url: str
+    engine: Engine
+    write_engine: Engine
+    path: Path | None
+
+    def __post_init__(self) -> None:
+        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        self._write = sessionmaker(self.write_engine, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._read() as s:  # closing (not rolling back) keeps loaded objects usable
+            yield s
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One transaction: commits when the block ends normally, rolls back otherwise."""
+        with self._write() as s, s.begin():
+            yield s
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        self.write_engine.dispose()
+
+
+def create_db_engine(url: str) -> tuple[Engine, Engine]:
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        _install_sqlite_hooks(engine)
+        return engine, engine.execution_options(**{_IMMEDIATE: True})
+    engine = create_engine(url, pool_pre_ping=True)
+    return engine, engine
+
+
+# ---------------------------------------------------------------- migrations
+
+def _alembic_config(connection=None):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", "app:migrations")
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    return {r.revision for r in ScriptDirectory.from_config(_alembic_config()).walk_revisions()}
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def _has_tables(engine: Engine) -> bool:
+    from sqlalchemy import inspect
+
+    return bool(inspect(engine).get_table_names())
+
+
+def backup_sqlite(src: Path, dest: Path) -> Path:
+    """Online, consistent copy with the SQLite backup API (safe while others have it open)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if dest.exists():
+        raise DatabaseError(f"{dest}: backup target already exists")
+    source = sqlite3.connect(f"file:{src}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        target = sqlite3.connect(dest)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+    finally:
+        source.close()
+    return dest
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), revision)
+
+
+def migrate(engine: Engine, path: Path | None) -> Path | None:
+    """Bring the schema to head. Returns the backup made before migrating, if any."""
+    current = current_revision(engine)
+    head = head_revision()
+    if current == head:
+        return None
+    if current is not None and current not in known_revisions():
+        raise DatabaseError(
+            f"{path or engine.url}: the database was written by a newer version of this program "
+            f"(schema {current}); update the program. The file was not changed."
+        )
+    backup = None
+    if path is not None and (current is not None or _has_tables(engine)):
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        backup = backup_sqlite(path, path.with_name(f"{path.stem}.before-{head}-{stamp}{path.suffix}.bak"))
+    upgrade(engine)
+    return backup
+
+
+def _ensure_template(db: Database) -> None:
+    from app.models import ProcessTemplate
+    from app.models.process import build_template, default_template_data
+
+    with db.write() as s:
+        if s.scalar(select(ProcessTemplate.id).limit(1)) is None:
+            s.add(build_template(default_template_data()))
+
+
+def open_database(target: str | Path | None = None, *, create: bool = True, migrate_schema: bool = True) -> Database:
+    """Open (and if needed create and migrate) a database. Raises :class:`DatabaseError`
+    with a one-line message for a missing, damaged or too-new database."""
+    url = to_url(target)
+    path = sqlite_path(url)
+    if path is not None:
+        if not path.exists():
+            if not create:
+                raise DatabaseError(f"{path}: no such database file")
+            if not path.parent.exists():
+                raise DatabaseError(f"{path.parent}: folder does not exist")
+        elif path.is_dir():
+            raise DatabaseError(f"{path}: is a folder, not a database file")
+    try:
+        engine, write_engine = create_db_engine(url)
+        if path is not None and path.exists() and path.stat().st_size > 0:
+            with engine.connect() as conn:
+                result = conn.exec_driver_sql("PRAGMA quick_check").scalar()
+                if result != "ok":
+                    raise DatabaseError(f"{path}: the database is damaged ({result})")
+        db = Database(url=url, engine=engine, write_engine=write_engine, path=path)
+        if migrate_schema:
+            migrate(engine, path)
+            _ensure_template(db)
+        return db
+    except DatabaseError:
+        raise
+    except (SADatabaseError, OperationalError, sqlite3.DatabaseError) as exc:
+        orig = getattr(exc, "orig", exc)
+        where = path or url
+        raise DatabaseError(f"{where}: cannot open the database ({orig})") from exc
+
+
+def integrity_check(db: Database) -> str:
+    """Full ``PRAGMA integrity_check`` (slow, used by ``pipeline-manager check``)."""
+    if not db.is_sqlite:
+        return "ok"
+    with db.engine.connect() as conn:
+        rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
+    return "ok" if rows == ["ok"] else "; ".join(rows[:5])
+
+
+def execute_script(db: Database, sql: str) -> None:
+    with db.engine.begin() as conn:
+        conn.execute(text(sql))

@@ -1,0 +1,206 @@
+"""Create, edit and list deals. Close-date changes are logged here (slippage)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.db import Database
+from app.errors import ConflictError, NotFound, ValidationError
+from app.models import (
+    Account,
+    Campaign,
+    CloseDateChange,
+    Contact,
+    LeadSource,
+    Opportunity,
+    Stage,
+    StageTransition,
+    Status,
+    TransitionKind,
+    User,
+    utcnow,
+)
+from app.services.process import active_stages
+from app.services.validation import clean_deal_values
+
+EDITABLE = (
+    "title", "account_id", "contact_id", "owner_id", "amount", "currency", "expected_close",
+    "forecast_category", "lead_source_id", "campaign_id", "description",
+)
+
+
+def _check_refs(s: Session, values: dict, errors: dict[str, str]) -> None:
+    for key, model, label in (
+        ("owner_id", User, "owner"), ("account_id", Account, "account"),
+        ("contact_id", Contact, "contact"), ("lead_source_id", LeadSource, "lead source"),
+        ("campaign_id", Campaign, "campaign"),
+    ):
+        if key in values and values[key] is not None and s.get(model, values[key]) is None:
+            errors[key] = f"{label} does not exist"
+    if "owner_id" in values and values["owner_id"] is None:
+        errors["owner_id"] = "an owner is required"
+
+
+def create_deal(db: Database, *, title: str, owner_id: uuid.UUID, actor_id: uuid.UUID | None = None,
+                at: datetime | None = None, **values) -> Opportunity:
+    """A new open deal in stage 1, with its first transition."""
+    unknown = set(values) - set(EDITABLE)
+    if unknown:
+        raise ValidationError({k: "not a deal field" for k in unknown})
+    values.setdefault("currency", "KRW")
+    values = {"title": title, "owner_id": owner_id, **values}
+    clean, errors = clean_deal_values(values)
+    with db.write() as s:
+        _check_refs(s, clean, errors)
+        if errors:
+            raise ValidationError(errors)
+        now = at or utcnow()
+        first = active_stages(s)[0]
+        deal = Opportunity(stage_id=first.id, status=Status.OPEN.value, stage_entered_at=now,
+                           created_at=now, updated_at=now, **clean)
+        s.add(deal)
+        s.flush()
+        s.add(StageTransition(opportunity_id=deal.id, from_stage_id=None, to_stage_id=first.id,
+                              from_status=None, to_status=Status.OPEN.value,
+                              kind=TransitionKind.CREATED.value, at=now, user_id=actor_id or owner_id))
+        if clean.get("expected_close") is not None:
+            s.add(CloseDateChange(opportunity_id=deal.id, old_date=None, new_date=clean["expected_close"],
+                                  at=now, user_id=actor_id or owner_id))
+        s.flush()
+        return deal
+
+
+def update_deal(db: Database, deal_id: uuid.UUID, *, expected_version: int, actor_id: uuid.UUID,
+                at: datetime | None = None, **changes) -> Opportunity:
+    """Edit fields of a deal. A stale ``expected_version`` raises ConflictError; a changed
+    expected close date is logged as a CloseDateChange."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValidationError({k: "not an editable deal field" for k in unknown})
+    clean, errors = clean_deal_values(changes)
+    with db.write() as s:
+        deal = s.get(Opportunity, deal_id)
+        if deal is None:
+            raise NotFound(f"deal {deal_id} not found")
+        if deal.version != expected_version:
+            raise ConflictError(f"deal '{deal.title}' was changed by someone else; reload it",
+                                current_version=deal.version)
+        _check_refs(s, clean, errors)
+        if errors:
+            raise ValidationError(errors)
+        now = at or utcnow()
+        if "expected_close" in clean and clean["expected_close"] != deal.expected_close:
+            s.add(CloseDateChange(opportunity_id=deal.id, old_date=deal.expected_close,
+                                  new_date=clean["expected_close"], at=now, user_id=actor_id))
+        changed = False
+        for k, v in clean.items():
+            if getattr(deal, k) != v:
+                setattr(deal, k, v)
+                changed = True
+        if changed:
+            deal.updated_at = now
+        try:
+            s.flush()
+        except StaleDataError as exc:
+            raise ConflictError(f"deal '{deal.title}' was changed by someone else; reload it") from exc
+        return deal
+
+
+def change_close_date(db: Database, deal_id: uuid.UUID, new_date: date | str, *, expected_version: int,
+                      actor_id: uuid.UUID, at: datetime | None = None) -> Opportunity:
+    return update_deal(db, deal_id, expected_version=expected_version, actor_id=actor_id, at=at,
+                       expected_close=new_date)
+
+
+def get_deal(db: Database, deal_id: uuid.UUID) -> Opportunity:
+    with db.read() as s:
+        deal = s.get(Opportunity, deal_id)
+        if deal is None:
+            raise NotFound(f"deal {deal_id} not found")
+        return deal
+
+
+def resolve_deal_id(db: Database, text: str) -> uuid.UUID:
+    """A deal by full UUID, or by a unique prefix of its hex (as the CLI prints it)."""
+    t = text.strip().lower().replace("-", "")
+    try:
+        return uuid.UUID(t)
+    except ValueError:
+        pass
+    if len(t) < 6 or any(c not in "0123456789abcdef" for c in t):
+        raise NotFound(f"'{text}' is not a deal id")
+    with db.read() as s:
+        lo = uuid.UUID(t.ljust(32, "0"))
+        hi = uuid.UUID(t.ljust(32, "f"))
+        ids = list(s.scalars(select(Opportunity.id).where(Opportunity.id >= lo, Opportunity.id <= hi).limit(2)))
+    if not ids:
+        raise NotFound(f"no deal with id '{text}'")
+    if len(ids) > 1:
+        raise NotFound(f"'{text}' matches more than one deal; give more of the id")
+    return ids[0]
+
+
+@dataclass(frozen=True)
+class DealRow:
+    id: uuid.UUID
+    title: str
+    account: str | None
+    owner: str
+    stage: int
+    stage_name_en: str
+    stage_name_ko: str
+    status: str
+    amount: Decimal | None
+    currency: str
+    probability: int
+    expected_close: date | None
+    stage_entered_at: datetime
+    version: int
+    loss_reason: str | None
+
+    def as_dict(self) -> dict:
+        return {
+            "id": str(self.id), "title": self.title, "account": self.account, "owner": self.owner,
+            "stage": self.stage, "stage_name": self.stage_name_en, "status": self.status,
+            "amount": None if self.amount is None else str(self.amount), "currency": self.currency,
+            "probability": self.probability,
+            "expected_close": self.expected_close.isoformat() if self.expected_close else None,
+            "stage_entered_at": self.stage_entered_at.isoformat(), "version": self.version,
+            "loss_reason": self.loss_reason,
+        }
+
+
+def list_deals(db: Database, *, stage: int | None = None, status: str | None = None,
+               owner: str | None = None, search: str | None = None, limit: int | None = None) -> list[DealRow]:
+    """Deals as plain rows, filtered; ordered by stage then title."""
+    owner_u = aliased(User)
+    with db.read() as s:
+        q = (
+            select(Opportunity.id, Opportunity.title, Account.name, owner_u.name, Stage.position,
+                   Stage.name_en, Stage.name_ko, Opportunity.status, Opportunity.amount,
+                   Opportunity.currency, Stage.probability, Opportunity.expected_close,
+                   Opportunity.stage_entered_at, Opportunity.version, Opportunity.loss_reason)
+            .join(Stage, Opportunity.stage_id == Stage.id)
+            .join(owner_u, Opportunity.owner_id == owner_u.id)
+            .outerjoin(Account, Opportunity.account_id == Account.id)
+            .order_by(Stage.position, Opportunity.title, Opportunity.id)
+        )
+        if stage is not None:
+            q = q.where(Stage.position == stage)
+        if status is not None:
+            q = q.where(Opportunity.status == status)
+        if owner is not None:
+            q = q.where(func.lower(owner_u.name) == owner.lower())
+        if search:
+            like = f"%{search}%"
+            q = q.where(or_(Opportunity.title.ilike(like), Account.name.ilike(like)))
+        if limit:
+            q = q.limit(limit)
+        return [DealRow(*row) for row in s.execute(q)]

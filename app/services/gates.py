@@ -1,0 +1,393 @@
+"""The stage-gate rule: the one place that decides whether a deal may move.
+
+Every front (kanban drop, deal dialog, keyboard shortcut, importer, CLI) calls
+:func:`move_deal`. A forward move from stage k needs the exit deliverables of stage k;
+skipping needs those of every stage passed over; moving back or reopening needs a reason;
+a manager may override a gate with a written reason, a rep may not; won means passing the
+last stage's gate; lost needs a loss reason. Each move is one transaction: the transition
+row, the closing of the previous visit (``left_at``), the deal's stage and its version.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.db import Database
+from app.errors import AppError, ConflictError, NotFound, PermissionDenied, ValidationError
+from app.models import (
+    Activity,
+    Deliverable,
+    DeliverableKind,
+    Evidence,
+    Opportunity,
+    Role,
+    Stage,
+    StageTransition,
+    Status,
+    TransitionKind,
+    User,
+    utcnow,
+)
+from app.services.process import active_stages
+
+WON, LOST = "won", "lost"
+
+
+@dataclass(frozen=True)
+class MissingDeliverable:
+    stage_position: int
+    stage_key: str
+    stage_name_en: str
+    stage_name_ko: str
+    deliverable_id: uuid.UUID
+    key: str
+    kind: str
+    name_en: str
+    name_ko: str
+    fields: tuple[str, ...] = ()
+    activity_types: tuple[str, ...] = ()
+    requires_note: bool = False
+
+    def name(self, lang: str = "en") -> str:
+        return self.name_ko if lang == "ko" else self.name_en
+
+    def stage_name(self, lang: str = "en") -> str:
+        return self.stage_name_ko if lang == "ko" else self.stage_name_en
+
+
+class GateRefused(AppError):
+    """A move refused because deliverables are missing; ``missing`` lists every one, by stage."""
+
+    def __init__(self, missing: list[MissingDeliverable]):
+        self.missing = missing
+        parts: dict[int, list[str]] = {}
+        names: dict[int, str] = {}
+        for m in missing:
+            parts.setdefault(m.stage_position, []).append(m.name_en)
+            names[m.stage_position] = m.stage_name_en
+        text = "; ".join(f"stage {p} {names[p]}: {', '.join(v)}" for p, v in sorted(parts.items()))
+        super().__init__(f"gate refused, missing deliverables: {text}")
+
+    def by_stage(self) -> dict[int, list[MissingDeliverable]]:
+        out: dict[int, list[MissingDeliverable]] = {}
+        for m in self.missing:
+            out.setdefault(m.stage_position, []).append(m)
+        return out
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    deal_id: uuid.UUID
+    transition_id: uuid.UUID
+    kind: str
+    from_stage: int
+    to_stage: int
+    from_status: str
+    to_status: str
+    version: int
+    overridden: bool = False
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    deliverable_id: uuid.UUID
+    stage_position: int
+    key: str
+    kind: str
+    name_en: str
+    name_ko: str
+    satisfied: bool
+    requires_note: bool = False
+    evidence_id: uuid.UUID | None = None
+    by: str | None = None
+    at: datetime | None = None
+    note: str | None = None
+    file_path: str | None = None
+    link: str | None = None
+    fields: tuple[str, ...] = ()
+    activity_types: tuple[str, ...] = ()
+    extra: dict = field(default_factory=dict)
+
+    def name(self, lang: str = "en") -> str:
+        return self.name_ko if lang == "ko" else self.name_en
+
+
+# ------------------------------------------------------------------ satisfaction
+
+def _field_filled(deal: Opportunity, name: str) -> bool:
+    value = getattr(deal, name)
+    if isinstance(value, str):
+        return bool(value.strip())
+    return value is not None
+
+
+def _active_evidence(session: Session, deal_id: uuid.UUID, deliverable_ids: list[uuid.UUID]) -> dict:
+    rows = session.scalars(
+        select(Evidence).where(
+            Evidence.opportunity_id == deal_id,
+            Evidence.deliverable_id.in_(deliverable_ids),
+            Evidence.withdrawn_at.is_(None),
+        ).order_by(Evidence.at)
+    )
+    return {e.deliverable_id: e for e in rows}
+
+
+def _activity_done(session: Session, deal_id: uuid.UUID, stage_id: uuid.UUID, types: list[str]) -> bool:
+    return bool(session.scalar(select(exists().where(
+        Activity.opportunity_id == deal_id,
+        Activity.stage_id == stage_id,
+        Activity.type.in_(types),
+        Activity.done_at.is_not(None),
+    ))))
+
+
+def _is_satisfied(session: Session, deal: Opportunity, d: Deliverable, evidence: dict) -> bool:
+    kind = DeliverableKind(d.kind)
+    if kind is DeliverableKind.FIELD:
+        return all(_field_filled(deal, f) for f in d.field_list)
+    if kind is DeliverableKind.ACTIVITY:
+        return _activity_done(session, deal.id, d.stage_id, d.activity_type_list)
+    return d.id in evidence
+
+
+def missing_deliverables(session: Session, deal: Opportunity, stages: list[Stage]) -> list[MissingDeliverable]:
+    """Every required deliverable of ``stages`` that ``deal`` has not yet satisfied."""
+    all_ids = [d.id for st in stages for d in st.deliverables]
+    evidence = _active_evidence(session, deal.id, all_ids) if all_ids else {}
+    missing = []
+    for st in stages:
+        for d in st.deliverables:
+            if d.required and not _is_satisfied(session, deal, d, evidence):
+                missing.append(MissingDeliverable(
+                    stage_position=st.position, stage_key=st.key, stage_name_en=st.name_en,
+                    stage_name_ko=st.name_ko, deliverable_id=d.id, key=d.key, kind=d.kind,
+                    name_en=d.name_en, name_ko=d.name_ko, fields=tuple(d.field_list),
+                    activity_types=tuple(d.activity_type_list), requires_note=d.requires_note,
+                ))
+    return missing
+
+
+def checklist(db: Database, deal_id: uuid.UUID, stage_position: int | None = None) -> list[ChecklistItem]:
+    """The exit checklist of the deal's current stage (or of ``stage_position``)."""
+    with db.read() as s:
+        deal = _get_deal(s, deal_id)
+        stages = active_stages(s)
+        pos = stage_position or _position(stages, deal.stage_id)
+        stage = stages[pos - 1]
+        ev = _active_evidence(s, deal.id, [d.id for d in stage.deliverables])
+        users = {u.id: u.name for u in s.scalars(select(User))}
+        items = []
+        for d in stage.deliverables:
+            e = ev.get(d.id)
+            items.append(ChecklistItem(
+                deliverable_id=d.id, stage_position=pos, key=d.key, kind=d.kind,
+                name_en=d.name_en, name_ko=d.name_ko,
+                satisfied=_is_satisfied(s, deal, d, ev), requires_note=d.requires_note,
+                evidence_id=e.id if e else None, by=users.get(e.user_id) if e else None,
+                at=e.at if e else None, note=e.note if e else None,
+                file_path=e.file_path if e else None, link=e.link if e else None,
+                fields=tuple(d.field_list), activity_types=tuple(d.activity_type_list),
+            ))
+        return items
+
+
+def checklist_progress(session: Session, deal: Opportunity, stage: Stage) -> tuple[int, int]:
+    """(satisfied, total) for the deal's current stage: the card's "2/3"."""
+    ev = _active_evidence(session, deal.id, [d.id for d in stage.deliverables])
+    done = sum(1 for d in stage.deliverables if _is_satisfied(session, deal, d, ev))
+    return done, len(stage.deliverables)
+
+
+# ------------------------------------------------------------------ moving
+
+def _get_deal(session: Session, deal_id: uuid.UUID) -> Opportunity:
+    deal = session.get(Opportunity, deal_id)
+    if deal is None:
+        raise NotFound(f"deal {deal_id} not found")
+    return deal
+
+
+def _position(stages: list[Stage], stage_id: uuid.UUID) -> int:
+    for st in stages:
+        if st.id == stage_id:
+            return st.position
+    raise NotFound("the deal's stage is not part of the active process")
+
+
+def parse_target(target: str | int) -> str | int:
+    """'won', 'lost', or a stage number 1..7 (as int or text)."""
+    if isinstance(target, int):
+        return target
+    t = str(target).strip().lower()
+    if t in (WON, LOST):
+        return t
+    if t.isdigit():
+        return int(t)
+    raise ValidationError({"to": f"'{target}' is not a stage number, 'won' or 'lost'"})
+
+
+def _require_text(value: str | None, field_name: str, message: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ValidationError({field_name: message})
+    return text
+
+
+def plan_move(session: Session, deal: Opportunity, target: str | int, stages: list[Stage]):
+    """Decide what a move means: (kind, to_position, to_status, stages whose gates apply)."""
+    cur = _position(stages, deal.stage_id)
+    target = parse_target(target)
+    last = len(stages)
+    if isinstance(target, int) and not 1 <= target <= last:
+        raise ValidationError({"to": f"stage {target} does not exist (stages are 1 to {last})"})
+    if deal.status == Status.OPEN:
+        if target == LOST:
+            return TransitionKind.LOST, cur, Status.LOST, []
+        if target == WON:
+            return TransitionKind.WON, cur, Status.WON, stages[cur - 1:]
+        if target == cur:
+            raise ValidationError({"to": f"the deal is already in stage {cur}"})
+        if target > cur:
+            return TransitionKind.FORWARD, target, Status.OPEN, stages[cur - 1:target - 1]
+        return TransitionKind.BACKWARD, target, Status.OPEN, []
+    # closed deal: only reopening into a stage
+    if target in (WON, LOST):
+        if target == deal.status:
+            raise ValidationError({"to": f"the deal is already {deal.status}"})
+        raise ValidationError({"to": f"the deal is {deal.status}; reopen it into a stage first"})
+    gated = stages[cur - 1:target - 1] if target > cur else []
+    return TransitionKind.REOPENED, target, Status.OPEN, gated
+
+
+def missing_for_move(db: Database, deal_id: uuid.UUID, target: str | int) -> list[MissingDeliverable]:
+    """What a move would still need, without moving: for the gate dialog."""
+    with db.read() as s:
+        deal = _get_deal(s, deal_id)
+        stages = active_stages(s)
+        _kind, _to, _status, gated = plan_move(s, deal, target, stages)
+        return missing_deliverables(s, deal, gated)
+
+
+def move_deal(
+    db: Database,
+    deal_id: uuid.UUID,
+    target: str | int,
+    *,
+    actor_id: uuid.UUID,
+    expected_version: int | None = None,
+    reason: str | None = None,
+    override_reason: str | None = None,
+    loss_reason: str | None = None,
+    at: datetime | None = None,
+) -> MoveResult:
+    """Move a deal to stage ``target`` (1..7), 'won' or 'lost', enforcing the gates."""
+    with db.write() as s:
+        return _move(s, deal_id, target, actor_id=actor_id, expected_version=expected_version,
+                     reason=reason, override_reason=override_reason, loss_reason=loss_reason, at=at)
+
+
+def _move(s: Session, deal_id, target, *, actor_id, expected_version=None, reason=None,
+          override_reason=None, loss_reason=None, at=None, skip_gates=False) -> MoveResult:
+    deal = _get_deal(s, deal_id)
+    if expected_version is not None and deal.version != expected_version:
+        raise ConflictError(
+            f"deal '{deal.title}' was changed by someone else (version {deal.version}, "
+            f"you had {expected_version}); reload it", current_version=deal.version)
+    actor = s.get(User, actor_id)
+    if actor is None:
+        raise NotFound(f"user {actor_id} not found")
+    stages = active_stages(s)
+    from_pos = _position(stages, deal.stage_id)
+    from_status = deal.status
+    kind, to_pos, to_status, gated = plan_move(s, deal, target, stages)
+
+    if kind is TransitionKind.BACKWARD:
+        reason = _require_text(reason, "reason", "moving a deal back needs a reason")
+    elif kind is TransitionKind.REOPENED:
+        reason = _require_text(reason, "reason", "reopening a closed deal needs a reason")
+    elif kind is TransitionKind.LOST:
+        loss_reason = _require_text(loss_reason or reason, "loss_reason", "a lost deal needs a loss reason")
+
+    overridden = None
+    missing = [] if skip_gates else missing_deliverables(s, deal, gated)
+    if missing:
+        if not (override_reason or "").strip():
+            raise GateRefused(missing)
+        if actor.role != Role.MANAGER:
+            raise PermissionDenied(f"{actor.name} is a rep; only a manager can override a stage gate")
+        overridden = override_reason.strip()
+
+    now = at or utcnow()
+    s.execute(
+        update(StageTransition)
+        .where(StageTransition.opportunity_id == deal.id, StageTransition.left_at.is_(None))
+        .values(left_at=now)
+    )
+    tr = StageTransition(
+        opportunity_id=deal.id, from_stage_id=deal.stage_id, to_stage_id=stages[to_pos - 1].id,
+        from_status=from_status, to_status=to_status.value, kind=kind.value, at=now,
+        user_id=actor.id, reason=reason if kind is not TransitionKind.LOST else loss_reason,
+        override_reason=overridden,
+    )
+    s.add(tr)
+    deal.stage_id = stages[to_pos - 1].id
+    deal.status = to_status.value
+    deal.stage_entered_at = now
+    if to_status is Status.OPEN:
+        deal.closed_at = None
+        deal.loss_reason = None
+    else:
+        deal.closed_at = now
+        deal.loss_reason = loss_reason if to_status is Status.LOST else None
+    try:
+        s.flush()
+    except StaleDataError as exc:
+        raise ConflictError(f"deal '{deal.title}' was changed by someone else; reload it") from exc
+    return MoveResult(
+        deal_id=deal.id, transition_id=tr.id, kind=kind.value, from_stage=from_pos, to_stage=to_pos,
+        from_status=from_status, to_status=to_status.value, version=deal.version,
+        overridden=overridden is not None,
+    )
+
+
+def undo_move(db: Database, transition_id: uuid.UUID, *, actor_id: uuid.UUID,
+              expected_version: int | None = None, at: datetime | None = None) -> MoveResult:
+    """Reverse the deal's latest move, recorded as a new transition (history stays complete).
+
+    The deal returns to the stage and status it legitimately had just before, so no gate
+    is re-checked; only the latest move of a deal can be undone.
+    """
+    with db.write() as s:
+        tr = s.get(StageTransition, transition_id)
+        if tr is None:
+            raise NotFound(f"move {transition_id} not found")
+        latest = s.scalars(
+            select(StageTransition).where(StageTransition.opportunity_id == tr.opportunity_id)
+            .order_by(StageTransition.at.desc()).limit(1)
+        ).first()
+        if latest is None or latest.id != tr.id:
+            raise ConflictError("the deal has moved since; only its latest move can be undone")
+        if tr.from_stage_id is None or tr.from_status is None:
+            raise ValidationError({"move": "a deal's creation cannot be undone as a move"})
+        stages = active_stages(s)
+        back_pos = _position(stages, tr.from_stage_id)
+        target: str | int = tr.from_status if tr.from_status != Status.OPEN else back_pos
+        deal = _get_deal(s, tr.opportunity_id)
+        loss_reason = None
+        if target == LOST:  # undoing a reopen of a lost deal: restore its loss reason
+            loss_reason = s.scalar(
+                select(StageTransition.reason).where(
+                    StageTransition.opportunity_id == deal.id,
+                    StageTransition.to_status == Status.LOST.value,
+                    StageTransition.at <= tr.at,
+                ).order_by(StageTransition.at.desc()).limit(1)
+            ) or "Undo of reopen"
+        return _move(s, deal.id, target, actor_id=actor_id, expected_version=expected_version,
+                     reason=f"Undo of {tr.kind} move", loss_reason=loss_reason,
+                     at=at, skip_gates=True)

@@ -1,0 +1,106 @@
+"""Users (reps and managers), accounts and contacts."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+
+from app.db import Database
+from app.errors import NotFound, ValidationError
+from app.models import Account, Contact, LeadSource, Role, User
+
+
+def create_user(db: Database, name: str, role: str = Role.REP.value, email: str | None = None) -> User:
+    name = (name or "").strip()
+    errors = {}
+    if not name:
+        errors["name"] = "a name is required"
+    try:
+        role = Role(role).value
+    except ValueError:
+        errors["role"] = f"'{role}' is not a role (rep or manager)"
+    if errors:
+        raise ValidationError(errors)
+    with db.write() as s:
+        if s.scalar(select(User.id).where(func.lower(User.name) == name.lower())):
+            raise ValidationError({"name": f"a user named '{name}' already exists"})
+        user = User(name=name, role=role, email=email)
+        s.add(user)
+        s.flush()
+        return user
+
+
+def list_users(db: Database) -> list[User]:
+    with db.read() as s:
+        return list(s.scalars(select(User).order_by(User.name)))
+
+
+def find_user(db: Database, name_or_id: str) -> User:
+    """A user by exact id or by name (case-insensitive)."""
+    with db.read() as s:
+        try:
+            user = s.get(User, uuid.UUID(str(name_or_id)))
+        except ValueError:
+            user = None
+        if user is None:
+            user = s.scalar(select(User).where(func.lower(User.name) == str(name_or_id).strip().lower()))
+        if user is None:
+            raise NotFound(f"no user named '{name_or_id}'")
+        return user
+
+
+def create_account(db: Database, name: str, industry: str | None = None, country: str | None = None) -> Account:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "an account name is required"})
+    with db.write() as s:
+        acc = Account(name=name, industry=industry, country=country)
+        s.add(acc)
+        s.flush()
+        return acc
+
+
+def create_contact(db: Database, name: str, account_id: uuid.UUID | None = None,
+                   job_title: str | None = None, email: str | None = None, phone: str | None = None) -> Contact:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "a contact name is required"})
+    with db.write() as s:
+        if account_id is not None and s.get(Account, account_id) is None:
+            raise ValidationError({"account": "account does not exist"})
+        c = Contact(name=name, account_id=account_id, job_title=job_title, email=email, phone=phone)
+        s.add(c)
+        s.flush()
+        return c
+
+
+def create_lead_source(db: Database, name: str, channel: str | None = None) -> LeadSource:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "a lead source name is required"})
+    with db.write() as s:
+        if s.scalar(select(LeadSource.id).where(LeadSource.name == name)):
+            raise ValidationError({"name": f"lead source '{name}' already exists"})
+        src = LeadSource(name=name, channel=channel)
+        s.add(src)
+        s.flush()
+        return src
+
+
+def list_accounts(db: Database) -> list[Account]:
+    with db.read() as s:
+        return list(s.scalars(select(Account).order_by(Account.name)))
+
+
+def list_contacts(db: Database, account_id: uuid.UUID | None = None) -> list[Contact]:
+    with db.read() as s:
+        q = select(Contact).order_by(Contact.name)
+        if account_id is not None:
+            q = q.where(Contact.account_id == account_id)
+        return list(s.scalars(q))
+
+
+def list_lead_sources(db: Database) -> list[LeadSource]:
+    with db.read() as s:
+        return list(s.scalars(select(LeadSource).order_by(LeadSource.name)))

@@ -1,0 +1,102 @@
+"""Field-level validation of deals, shared by every front. Messages name the field."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from importlib import resources
+
+from app.models import ForecastCategory
+
+MAX_TITLE = 300
+
+
+@cache
+def currencies() -> dict[str, int]:
+    """ISO 4217 code -> number of minor digits."""
+    text = resources.files("resources").joinpath("currencies.json").read_text("utf-8")
+    return json.loads(text)["currencies"]
+
+
+def minor_digits(currency: str) -> int:
+    return currencies().get(currency, 2)
+
+
+def parse_amount(value) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, float):
+        return Decimal(str(value))
+    try:
+        return Decimal(str(value).replace(",", "").strip())
+    except InvalidOperation as exc:
+        raise ValueError(f"'{value}' is not a number") from exc
+
+
+def parse_date(value) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError as exc:
+        raise ValueError(f"'{value}' is not a valid date (use YYYY-MM-DD)") from exc
+
+
+def clean_deal_values(values: dict) -> tuple[dict, dict[str, str]]:
+    """Normalise and check deal values. Returns (clean values, errors by field)."""
+    clean: dict = {}
+    errors: dict[str, str] = {}
+    for key, raw in values.items():
+        if key == "title":
+            title = (raw or "").strip()
+            if not title:
+                errors["title"] = "a title is required"
+            elif len(title) > MAX_TITLE:
+                errors["title"] = f"at most {MAX_TITLE} characters"
+            clean["title"] = title
+        elif key == "amount":
+            try:
+                amount = parse_amount(raw)
+            except ValueError as exc:
+                errors["amount"] = str(exc)
+                continue
+            if amount is not None:
+                if not amount.is_finite():
+                    errors["amount"] = "must be a number"
+                    continue
+                if amount < 0:
+                    errors["amount"] = "must be 0 or more"
+                elif amount >= Decimal("1e16"):
+                    errors["amount"] = "is too large"
+                elif amount != amount.quantize(Decimal("0.01")):
+                    errors["amount"] = "at most two decimal places"
+            clean["amount"] = amount
+        elif key == "currency":
+            code = (raw or "").strip().upper()
+            if code not in currencies():
+                errors["currency"] = f"'{raw}' is not a known ISO 4217 currency code"
+            clean["currency"] = code
+        elif key == "expected_close":
+            try:
+                clean["expected_close"] = parse_date(raw)
+            except ValueError as exc:
+                errors["expected_close"] = str(exc)
+        elif key == "forecast_category":
+            try:
+                clean["forecast_category"] = ForecastCategory(raw).value
+            except ValueError:
+                allowed = ", ".join(c.value for c in ForecastCategory)
+                errors["forecast_category"] = f"'{raw}' is not one of {allowed}"
+        elif key in ("description", "loss_reason"):
+            clean[key] = (raw or "").strip() or None
+        else:
+            clean[key] = raw
+    return clean, errors

@@ -1,0 +1,52 @@
+"""What every view shares: the database, who is working, the language, the change signal
+and the undo stack. Views get this object; they never hold a Session."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from app.db import Database
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a service call changed. ``kinds``: moved, edited, created, evidence, activity,
+    marketing, targets, imported, reloaded."""
+
+    deal_ids: frozenset[uuid.UUID] = frozenset()
+    kinds: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, *kinds: str, deals=()) -> Changes:
+        return cls(deal_ids=frozenset(deals), kinds=frozenset(kinds))
+
+
+class Hub(QObject):
+    """Application-level signals. ``pipeline_changed(changes, initiator)``: each view
+    refreshes only what the change touched, and not when it was the initiator."""
+
+    pipeline_changed = Signal(object, object)
+    language_changed = Signal(str)
+    deals_focus_requested = Signal(object)  # a list of deal ids to show on the board
+
+
+@dataclass
+class AppContext:
+    db: Database
+    user_id: uuid.UUID
+    user_name: str
+    role: str  # "rep" | "manager"
+    lang: str = "en"  # "en" | "ko"
+    hub: Hub = field(default_factory=Hub)
+    undo_stack: QUndoStack = field(default_factory=QUndoStack)
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == "manager"
+
+    def changed(self, changes: Changes, initiator: object = None) -> None:
+        self.hub.pipeline_changed.emit(changes, initiator)

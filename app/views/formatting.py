@@ -1,0 +1,60 @@
+"""Locale-aware display of money, numbers, dates (QLocale). Display only: amounts stay Decimal."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from PySide6.QtCore import QDate, QDateTime, QLocale
+
+from app.services.validation import minor_digits
+
+SYMBOLS = {"KRW": "₩", "USD": "$", "EUR": "€", "JPY": "¥", "GBP": "£", "CNY": "¥"}
+
+
+def locale_for(lang: str) -> QLocale:
+    return QLocale(QLocale.Language.Korean, QLocale.Territory.SouthKorea) if lang == "ko" \
+        else QLocale(QLocale.Language.English, QLocale.Territory.UnitedStates)
+
+
+def money(amount: Decimal | None, currency: str, loc: QLocale | None = None) -> str:
+    """₩1,500,000 / $12,000.50; KRW and other zero-decimal currencies without decimals."""
+    if amount is None:
+        return "—"
+    loc = loc or QLocale()
+    digits = minor_digits(currency)
+    symbol = SYMBOLS.get(currency, currency + " ")
+    return loc.toCurrencyString(float(amount), symbol, digits)
+
+
+def compact_money(amount: Decimal | None, currency: str, loc: QLocale | None = None) -> str:
+    """Short form for headers and tiles: ₩1.2B, $350K; Korean uses 만/억."""
+    if amount is None:
+        return "—"
+    loc = loc or QLocale()
+    symbol = SYMBOLS.get(currency, currency + " ")
+    v = float(amount)
+    if loc.language() == QLocale.Language.Korean:
+        for unit, div in (("조", 1e12), ("억", 1e8), ("만", 1e4)):
+            if abs(v) >= div:
+                return f"{symbol}{loc.toString(v / div, 'f', 1)}{unit}"
+        return f"{symbol}{loc.toString(v, 'f', 0)}"
+    for unit, div in (("B", 1e9), ("M", 1e6), ("K", 1e3)):
+        if abs(v) >= div:
+            return f"{symbol}{loc.toString(v / div, 'f', 1)}{unit}"
+    return f"{symbol}{loc.toString(v, 'f', 0)}"
+
+
+def number(value: float | int | Decimal | None, decimals: int = 0, loc: QLocale | None = None) -> str:
+    if value is None:
+        return "—"
+    return (loc or QLocale()).toString(float(value), "f", decimals)
+
+
+def short_date(value: date | datetime | None, loc: QLocale | None = None) -> str:
+    if value is None:
+        return "—"
+    loc = loc or QLocale()
+    if isinstance(value, datetime):
+        return loc.toString(QDateTime(value.astimezone()).date(), QLocale.FormatType.ShortFormat)
+    return loc.toString(QDate(value.year, value.month, value.day), QLocale.FormatType.ShortFormat)

@@ -1,0 +1,394 @@
+"""Queries behind the kanban board: one page of cards per column, column totals, one card.
+
+No Qt. Everything a card shows (checklist progress, slipped close date, overdue activities)
+is computed in SQL for the page being loaded, one query per page, never one per card;
+column totals come from one GROUP BY, never from loaded rows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import String, and_, case, exists, func, literal, or_, select
+from sqlalchemy.orm import aliased
+
+from app.db import Database
+from app.errors import NotFound
+from app.models import (
+    Account,
+    Activity,
+    CloseDateChange,
+    Contact,
+    Deliverable,
+    DeliverableKind,
+    Evidence,
+    Opportunity,
+    Stage,
+    Status,
+    User,
+    money,
+    utcnow,
+)
+from app.services.process import active_stages
+
+PAGE_SIZE = 200
+
+
+class Sort(StrEnum):
+    CLOSE_DATE = "close_date"  # soonest expected close first, undated last
+    AMOUNT = "amount"  # largest first, no amount last
+    DAYS_IN_STAGE = "days_in_stage"  # longest in the stage first
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    """What the board shows. ``owner_id`` None means everyone; ``deal_ids`` restricts the
+    board to a set of deals (a focus requested by another view)."""
+
+    owner_id: uuid.UUID | None = None
+    text: str = ""
+    close_from: date | None = None
+    close_to: date | None = None
+    deal_ids: frozenset[uuid.UUID] | None = None
+
+
+@dataclass(frozen=True)
+class Card:
+    deal_id: uuid.UUID
+    version: int
+    title: str
+    account: str | None
+    contact: str | None
+    owner_id: uuid.UUID
+    owner: str
+    amount: Decimal | None
+    currency: str
+    expected_close: date | None
+    stage_position: int
+    status: str
+    stage_entered_at: datetime
+    checklist_done: int
+    checklist_total: int
+    slipped: bool
+    overdue: bool
+    now: datetime = field(default_factory=utcnow, compare=False)
+
+    @property
+    def days_in_stage(self) -> float:
+        return max(0.0, (self.now - self.stage_entered_at).total_seconds() / 86400)
+
+    def at_risk(self, threshold_days: float | None) -> bool:
+        return threshold_days is not None and self.days_in_stage > threshold_days
+
+    @property
+    def column(self) -> int | str:
+        """Where the card belongs on the board: a stage position, 'won' or 'lost'."""
+        return self.stage_position if self.status == Status.OPEN.value else self.status
+
+
+@dataclass(frozen=True)
+class ColumnTotals:
+    count: int = 0
+    amounts: dict[str, Decimal] = field(default_factory=dict)  # by currency
+    weighted: dict[str, Decimal] = field(default_factory=dict)  # amount x stage probability
+
+
+@dataclass(frozen=True)
+class DeliverableInfo:
+    """A deliverable with its stage, for the UI that satisfies it."""
+
+    id: uuid.UUID
+    key: str
+    kind: str
+    name_en: str
+    name_ko: str
+    stage_id: uuid.UUID
+    stage_position: int
+    fields: tuple[str, ...]
+    activity_types: tuple[str, ...]
+    requires_note: bool
+
+    def name(self, lang: str = "en") -> str:
+        return self.name_ko if lang == "ko" else self.name_en
+
+
+# ------------------------------------------------------------------ helpers
+
+def _where(filters: BoardFilters, contact) -> list:
+    conds = []
+    if filters.owner_id is not None:
+        conds.append(Opportunity.owner_id == filters.owner_id)
+    text = (filters.text or "").strip()
+    if text:
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = "%" + escaped + "%"
+        conds.append(or_(
+            Opportunity.title.ilike(like, escape="\\"),
+            Account.name.ilike(like, escape="\\"),
+            contact.name.ilike(like, escape="\\"),
+        ))
+    if filters.close_from is not None:
+        conds.append(Opportunity.expected_close >= filters.close_from)
+    if filters.close_to is not None:
+        conds.append(Opportunity.expected_close <= filters.close_to)
+    if filters.deal_ids is not None:
+        conds.append(Opportunity.id.in_(list(filters.deal_ids)) if filters.deal_ids else literal(False))
+    return conds
+
+
+def _column_cond(stage: Stage | None, status: str):
+    if status == Status.OPEN.value:
+        return and_(Opportunity.status == Status.OPEN.value, Opportunity.stage_id == stage.id)
+    return Opportunity.status == status
+
+
+def _order(sort: Sort | str):
+    sort = Sort(sort)
+    if sort is Sort.AMOUNT:
+        return [Opportunity.amount.is_(None), Opportunity.amount.desc(), Opportunity.id]
+    if sort is Sort.DAYS_IN_STAGE:
+        return [Opportunity.stage_entered_at, Opportunity.id]
+    return [Opportunity.expected_close.is_(None), Opportunity.expected_close, Opportunity.id]
+
+
+def _field_filled(column):
+    if isinstance(column.type, String):
+        return and_(column.is_not(None), func.trim(column) != "")
+    return column.is_not(None)
+
+
+def _satisfied_expr(d: Deliverable, stage_id: uuid.UUID):
+    """SQL truth value: the deal (Opportunity row of the outer query) satisfies ``d``."""
+    kind = DeliverableKind(d.kind)
+    if kind is DeliverableKind.FIELD:
+        parts = [_field_filled(getattr(Opportunity, f)) for f in d.field_list]
+        return and_(*parts) if parts else literal(True)
+    if kind is DeliverableKind.ACTIVITY:
+        return exists().where(
+            Activity.opportunity_id == Opportunity.id, Activity.stage_id == stage_id,
+            Activity.type.in_(d.activity_type_list), Activity.done_at.is_not(None),
+        )
+    return exists().where(
+        Evidence.opportunity_id == Opportunity.id, Evidence.deliverable_id == d.id,
+        Evidence.withdrawn_at.is_(None),
+    )
+
+
+def _progress_expr(stages: list[Stage]):
+    """(done, total) of the current stage's exit checklist, as SQL over the outer deal."""
+    done_whens, total_whens = [], []
+    for st in stages:
+        if not st.deliverables:
+            continue
+        done = sum((case((_satisfied_expr(d, st.id), 1), else_=0) for d in st.deliverables), literal(0))
+        done_whens.append((Opportunity.stage_id == st.id, done))
+        total_whens.append((Opportunity.stage_id == st.id, len(st.deliverables)))
+    if not done_whens:
+        return literal(0), literal(0)
+    return case(*done_whens, else_=0), case(*total_whens, else_=0)
+
+
+def _card_query(stages: list[Stage], now: datetime, id_source=None):
+    owner = aliased(User)
+    contact = aliased(Contact)
+    done, total = _progress_expr(stages)
+    slipped = exists().where(
+        CloseDateChange.opportunity_id == Opportunity.id,
+        CloseDateChange.old_date.is_not(None),
+        CloseDateChange.new_date > CloseDateChange.old_date,
+    )
+    overdue = exists().where(
+        Activity.opportunity_id == Opportunity.id, Activity.done_at.is_(None), Activity.due_at < now,
+    )
+    q = (
+        select(
+            Opportunity.id, Opportunity.version, Opportunity.title, Account.name, contact.name,
+            Opportunity.owner_id, owner.name, Opportunity.amount, Opportunity.currency,
+            Opportunity.expected_close, Stage.position, Opportunity.status,
+            Opportunity.stage_entered_at, done.label("done"), total.label("total"),
+            slipped.label("slipped"), overdue.label("overdue"),
+        )
+        .join(Stage, Opportunity.stage_id == Stage.id)
+        .join(owner, Opportunity.owner_id == owner.id)
+        .outerjoin(Account, Opportunity.account_id == Account.id)
+        .outerjoin(contact, Opportunity.contact_id == contact.id)
+    )
+    return q, contact
+
+
+def _to_card(row, now: datetime) -> Card:
+    return Card(
+        deal_id=row[0], version=row[1], title=row[2], account=row[3], contact=row[4],
+        owner_id=row[5], owner=row[6], amount=row[7], currency=row[8], expected_close=row[9],
+        stage_position=row[10], status=row[11], stage_entered_at=row[12],
+        checklist_done=int(row[13] or 0), checklist_total=int(row[14] or 0),
+        slipped=bool(row[15]), overdue=bool(row[16]), now=now,
+    )
+
+
+def _stage_by_position(stages: list[Stage], position: int) -> Stage:
+    for st in stages:
+        if st.position == position:
+            return st
+    raise NotFound(f"stage {position} does not exist")
+
+
+# ------------------------------------------------------------------ public queries
+
+def column_page(db: Database, stage_position: int | str, *, filters: BoardFilters | None = None,
+                sort: Sort | str = Sort.CLOSE_DATE, offset: int = 0, limit: int = PAGE_SIZE,
+                now: datetime | None = None) -> list[Card]:
+    """One page of cards of a column: a stage position (open deals), 'won' or 'lost'."""
+    filters = filters or BoardFilters()
+    now = now or utcnow()
+    with db.read() as s:
+        stages = active_stages(s)
+        if stage_position in (Status.WON.value, Status.LOST.value):
+            cond = _column_cond(None, str(stage_position))
+        else:
+            cond = _column_cond(_stage_by_position(stages, int(stage_position)), Status.OPEN.value)
+        # first the page's ids (cheap: indexes, no per-row work), then the cards of the page
+        contact = aliased(Contact)
+        ids_q = (
+            select(Opportunity.id)
+            .outerjoin(Account, Opportunity.account_id == Account.id)
+            .outerjoin(contact, Opportunity.contact_id == contact.id)
+            .where(cond, *_where(filters, contact))
+            .order_by(*_order(sort)).offset(offset).limit(limit)
+        )
+        page_ids = list(s.scalars(ids_q))
+        if not page_ids:
+            return []
+        q, _contact = _card_query(stages, now)
+        q = q.where(Opportunity.id.in_(page_ids)).order_by(*_order(sort))
+        return [_to_card(r, now) for r in s.execute(q)]
+
+
+def card(db: Database, deal_id: uuid.UUID, *, now: datetime | None = None) -> Card:
+    """One card, fresh from the database (after a move, an edit, a conflict)."""
+    now = now or utcnow()
+    with db.read() as s:
+        q, _contact = _card_query(active_stages(s), now)
+        row = s.execute(q.where(Opportunity.id == deal_id)).first()
+        if row is None:
+            raise NotFound(f"deal {deal_id} not found")
+        return _to_card(row, now)
+
+
+def matches(db: Database, deal_id: uuid.UUID, filters: BoardFilters | None) -> bool:
+    """Whether a deal passes the board's filters (so a reloaded card stays or leaves)."""
+    filters = filters or BoardFilters()
+    contact = aliased(Contact)
+    with db.read() as s:
+        q = (
+            select(Opportunity.id)
+            .outerjoin(Account, Opportunity.account_id == Account.id)
+            .outerjoin(contact, Opportunity.contact_id == contact.id)
+            .where(Opportunity.id == deal_id, *_where(filters, contact))
+        )
+        return s.scalar(q) is not None
+
+
+def column_totals(db: Database, filters: BoardFilters | None = None) -> dict[int | str, ColumnTotals]:
+    """Count, total amount and weighted amount of every column, by one GROUP BY.
+
+    Keys: stage positions 1..7 (open deals) and 'won', 'lost'. Weighted = amount x the
+    stage's probability (a closed deal is weighted 100 % won, 0 % lost).
+    """
+    filters = filters or BoardFilters()
+    contact = aliased(Contact)
+    col = case((Opportunity.status == Status.OPEN.value, func.cast(Stage.position, String)),
+               else_=Opportunity.status)
+    with db.read() as s:
+        stages = active_stages(s)
+        q = (
+            select(col.label("col"), Stage.probability, Opportunity.currency,
+                   func.count(Opportunity.id), func.sum(Opportunity.amount))
+            .select_from(Opportunity)
+            .join(Stage, Opportunity.stage_id == Stage.id)
+            .outerjoin(Account, Opportunity.account_id == Account.id)
+            .outerjoin(contact, Opportunity.contact_id == contact.id)
+            .where(*_where(filters, contact))
+            .group_by(col, Stage.probability, Opportunity.currency)
+        )
+        rows = s.execute(q).all()
+    counts: dict[int | str, int] = {st.position: 0 for st in stages}
+    counts.update({Status.WON.value: 0, Status.LOST.value: 0})
+    amounts: dict[int | str, dict[str, Decimal]] = {k: {} for k in counts}
+    weighted: dict[int | str, dict[str, Decimal]] = {k: {} for k in counts}
+    for key, prob, currency, n, cents in rows:
+        k: int | str = int(key) if str(key).isdigit() else str(key)
+        counts[k] = counts.get(k, 0) + n
+        if cents is None:
+            continue
+        amt = cents if isinstance(cents, Decimal) else money(cents)
+        share = Decimal(100 if k == Status.WON.value else 0 if k == Status.LOST.value else prob)
+        a = amounts.setdefault(k, {})
+        a[currency] = a.get(currency, Decimal("0.00")) + amt
+        w = weighted.setdefault(k, {})
+        w[currency] = (w.get(currency, Decimal("0.00")) + amt * share / 100).quantize(Decimal("0.01"))
+    return {k: ColumnTotals(count=counts[k], amounts=amounts.get(k, {}), weighted=weighted.get(k, {}))
+            for k in counts}
+
+
+def stage_risk_days(db: Database, k: float = 1.5) -> dict[int, float]:
+    """Days in stage beyond which a card is at risk, by stage position.
+
+    From the analytics service (typical dwell + k spread) when available, else each
+    stage's template limit.
+    """
+    try:
+        from app.services.analytics import stage_risk_thresholds
+    except ImportError:
+        stage_risk_thresholds = None
+    if stage_risk_thresholds is not None:
+        return {int(p): float(v) for p, v in stage_risk_thresholds(db, k).items()}
+    with db.read() as s:
+        return {st.position: float(st.dwell_limit_days) for st in active_stages(s)}
+
+
+def deliverable_info(db: Database, deliverable_id: uuid.UUID) -> DeliverableInfo:
+    with db.read() as s:
+        d = s.get(Deliverable, deliverable_id)
+        if d is None:
+            raise NotFound(f"deliverable {deliverable_id} not found")
+        stage = s.get(Stage, d.stage_id)
+        return DeliverableInfo(
+            id=d.id, key=d.key, kind=d.kind, name_en=d.name_en, name_ko=d.name_ko,
+            stage_id=stage.id, stage_position=stage.position, fields=tuple(d.field_list),
+            activity_types=tuple(d.activity_type_list), requires_note=d.requires_note,
+        )
+
+
+@dataclass(frozen=True)
+class StageInfo:
+    id: uuid.UUID
+    position: int
+    key: str
+    name_en: str
+    name_ko: str
+    probability: int
+    dwell_limit_days: int
+
+    def name(self, lang: str = "en") -> str:
+        return self.name_ko if lang == "ko" else self.name_en
+
+
+def stages(db: Database) -> list[StageInfo]:
+    """The active stages as plain values, for column headers."""
+    with db.read() as s:
+        return [StageInfo(st.id, st.position, st.key, st.name_en, st.name_ko, st.probability,
+                          st.dwell_limit_days) for st in active_stages(s)]
+
+
+def deal_counts(db: Database) -> dict[str, int]:
+    """Open / won / lost deal counts for the status bar."""
+    with db.read() as s:
+        rows = s.execute(select(Opportunity.status, func.count()).group_by(Opportunity.status)).all()
+    out = {Status.OPEN.value: 0, Status.WON.value: 0, Status.LOST.value: 0}
+    out.update({st: n for st, n in rows})
+    return out

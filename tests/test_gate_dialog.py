@@ -1,0 +1,187 @@
+"""The gate dialog and satisfy_deliverable, driven offscreen with the modal prompts patched."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from conftest import satisfy_stage
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox
+
+from app.models import Opportunity, StageTransition
+from app.services import deals, gates, people
+from app.services.process import active_stages
+from app.views import gate_dialog
+from app.views.context import AppContext
+from app.views.gate_dialog import FieldDialog, GateDialog, run_move, satisfy_deliverable
+
+
+def make_ctx(db, user) -> AppContext:
+    return AppContext(db=db, user_id=user.id, user_name=user.name, role=user.role, lang="en")
+
+
+@pytest.fixture
+def deal(db, rep):
+    src = people.create_lead_source(db, "Web")
+    acc = people.create_account(db, "Hanil Steel")
+    con = people.create_contact(db, "Park", acc.id)
+    return deals.create_deal(db, title="ERP rollout", owner_id=rep.id, account_id=acc.id,
+                             contact_id=con.id, lead_source_id=src.id)
+
+
+def deliverable(db, position, key):
+    with db.read() as s:
+        return next(d for d in active_stages(s)[position - 1].deliverables if d.key == key)
+
+
+def stage_of(db, deal_id):
+    with db.read() as s:
+        deal = s.get(Opportunity, deal_id)
+        return next(st.position for st in active_stages(s) if st.id == deal.stage_id), deal.status
+
+
+def to_stage(db, deal_id, position, actor_id):
+    for p in range(1, position):
+        if p == 4:
+            d = deals.get_deal(db, deal_id)
+            deals.update_deal(db, deal_id, expected_version=d.version, actor_id=actor_id,
+                              amount="1000", expected_close="2026-12-31")
+        satisfy_stage(db, deal_id, p, actor_id)
+        gates.move_deal(db, deal_id, p + 1, actor_id=actor_id)
+
+
+def test_satisfy_check_with_note(qtbot, db, rep, deal, monkeypatch):
+    to_stage(db, deal.id, 2, rep.id)
+    ctx = make_ctx(db, rep)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("CFO confirmed budget", True))
+    d = deliverable(db, 2, "budget")
+    with qtbot.waitSignal(ctx.hub.pipeline_changed):
+        assert satisfy_deliverable(ctx, deal.id, d.id) is True
+    item = next(i for i in gates.checklist(db, deal.id) if i.key == "budget")
+    assert item.satisfied and item.note == "CFO confirmed budget" and item.by == "Kim Min-su"
+
+
+def test_required_note_is_asked_again_and_cancel_records_nothing(qtbot, db, rep, deal, monkeypatch):
+    to_stage(db, deal.id, 5, rep.id)
+    ctx = make_ctx(db, rep)
+    answers = iter([("", True), ("", False)])
+    warned = []
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: next(answers))
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warned.append(a))
+    d = deliverable(db, 5, "evaluation_result")
+    assert satisfy_deliverable(ctx, deal.id, d.id) is False
+    assert len(warned) == 1
+    assert not next(i for i in gates.checklist(db, deal.id) if i.key == "evaluation_result").satisfied
+
+
+def test_satisfy_document_by_file_and_by_link(qtbot, db, rep, deal, monkeypatch, tmp_path):
+    to_stage(db, deal.id, 4, rep.id)
+    ctx = make_ctx(db, rep)
+    f = tmp_path / "proposal.pdf"
+    f.write_bytes(b"%PDF")
+    monkeypatch.setattr(gate_dialog.QFileDialog, "getOpenFileName", lambda *a, **k: (str(f), ""))
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("https://docs.example/quote", True))
+    assert satisfy_deliverable(ctx, deal.id, deliverable(db, 4, "proposal_doc").id, how="file")
+    assert satisfy_deliverable(ctx, deal.id, deliverable(db, 4, "price_quote").id, how="link")
+    items = {i.key: i for i in gates.checklist(db, deal.id)}
+    assert items["proposal_doc"].file_path == str(f)
+    assert items["price_quote"].link == "https://docs.example/quote"
+
+
+def test_satisfy_field_through_field_dialog_and_undo(qtbot, db, rep, deal, monkeypatch):
+    to_stage(db, deal.id, 4, rep.id)
+    ctx = make_ctx(db, rep)
+
+    def fill(self):
+        self.set_value("amount", "250,000,000")
+        self.set_value("expected_close", date(2026, 9, 30))
+        self.save()
+        return self.result()
+
+    monkeypatch.setattr(FieldDialog, "exec", fill)
+    assert satisfy_deliverable(ctx, deal.id, deliverable(db, 4, "amount_close_date").id)
+    got = deals.get_deal(db, deal.id)
+    assert got.amount == Decimal("250000000.00") and got.expected_close == date(2026, 9, 30)
+    ctx.undo_stack.undo()
+    got = deals.get_deal(db, deal.id)
+    assert got.amount is None and got.expected_close is None
+
+
+def test_field_dialog_shows_validation_error_next_to_field(qtbot, db, rep, deal):
+    ctx = make_ctx(db, rep)
+    dlg = FieldDialog(ctx, deal.id, ("amount",))
+    qtbot.addWidget(dlg)
+    dlg.set_value("amount", "-5")
+    dlg.save()
+    assert not dlg.errors["amount"].isHidden()
+    assert "0 or more" in dlg.errors["amount"].text()
+    assert deals.get_deal(db, deal.id).amount is None
+
+
+def test_satisfy_activity_logs_done_activity_in_that_stage(qtbot, db, rep, deal, monkeypatch):
+    ctx = make_ctx(db, rep)
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("Meeting", True))
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Intro meeting", True))
+    assert satisfy_deliverable(ctx, deal.id, deliverable(db, 1, "first_contact").id)
+    assert gates.missing_for_move(db, deal.id, 2) == []
+
+
+def test_rep_sees_no_override_manager_does(qtbot, db, rep, manager, deal):
+    to_stage(db, deal.id, 2, rep.id)
+    rep_dlg = GateDialog(make_ctx(db, rep), deal.id, 3)
+    qtbot.addWidget(rep_dlg)
+    assert rep_dlg.findChild(type(rep_dlg.move_button), "override") is None
+    assert rep_dlg.override_button is None
+    mgr_dlg = GateDialog(make_ctx(db, manager), deal.id, 3)
+    qtbot.addWidget(mgr_dlg)
+    assert mgr_dlg.override_button is not None and not mgr_dlg.override_button.isHidden()
+    assert not mgr_dlg.move_button.isEnabled()
+
+
+def test_refused_then_satisfied_in_dialog_then_moved(qtbot, db, rep, deal, monkeypatch):
+    to_stage(db, deal.id, 2, rep.id)
+    ctx = make_ctx(db, rep)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("confirmed", True))
+
+    def drive(self):
+        assert len(self.missing) == 4  # budget, authority, need, timeline
+        for key in ("budget", "authority", "need", "timeline"):
+            btn = next(b for (_id, how), b in self.satisfy_buttons.items() if b.objectName() == f"satisfy-{key}-check")
+            qtbot.mouseClick(btn, Qt.MouseButton.LeftButton)
+        assert self.missing == [] and self.move_button.isEnabled()
+        qtbot.mouseClick(self.move_button, Qt.MouseButton.LeftButton)
+        return self.result()
+
+    monkeypatch.setattr(GateDialog, "exec", drive)
+    result = run_move(ctx, deal.id, 3)
+    assert result is not None and result.to_stage == 3 and not result.overridden
+    assert stage_of(db, deal.id) == (3, "open")
+    assert ctx.undo_stack.count() == 1
+
+
+def test_cancel_leaves_deal_where_it_was(qtbot, db, rep, deal, monkeypatch):
+    to_stage(db, deal.id, 2, rep.id)
+    ctx = make_ctx(db, rep)
+    monkeypatch.setattr(GateDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
+    assert run_move(ctx, deal.id, 3) is None
+    assert stage_of(db, deal.id) == (2, "open")
+    assert ctx.undo_stack.count() == 0
+
+
+def test_manager_override_needs_reason_and_is_stored(qtbot, db, manager, deal, monkeypatch):
+    to_stage(db, deal.id, 2, manager.id)
+    ctx = make_ctx(db, manager)
+    answers = iter([("  ", True), ("Exec sponsor signed off", True)])
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: next(answers))
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: None)
+    dlg = GateDialog(ctx, deal.id, 3)
+    qtbot.addWidget(dlg)
+    qtbot.mouseClick(dlg.override_button, Qt.MouseButton.LeftButton)
+    assert dlg.result() == QDialog.DialogCode.Accepted
+    assert dlg.move_result.overridden
+    with db.read() as s:
+        tr = s.get(StageTransition, dlg.move_result.transition_id)
+        assert tr.override_reason == "Exec sponsor signed off"
+    assert stage_of(db, deal.id) == (3, "open")

@@ -1,0 +1,186 @@
+"""Storage: pragmas, migrations with automatic backup, refusal of newer/damaged files,
+two processes writing to one file."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.db import (
+    backup_sqlite,
+    create_db_engine,
+    current_revision,
+    head_revision,
+    open_database,
+    to_url,
+    upgrade,
+)
+from app.errors import DatabaseError
+from app.models import Opportunity, ProcessTemplate, Stage, StageTransition, User
+from app.models.process import build_template, default_template_data
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_fresh_database_is_at_head_with_pragmas(tmp_path):
+    db = open_database(tmp_path / "fresh.sqlite")
+    try:
+        assert head_revision() == "0002"
+        assert current_revision(db.engine) == head_revision()
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15_000
+        with db.read() as s:  # the default template is loaded once, with its 7 stages
+            assert s.scalar(select(func.count()).select_from(ProcessTemplate)) == 1
+            assert s.scalar(select(func.count()).select_from(Stage)) == 7
+    finally:
+        db.dispose()
+    assert not list(tmp_path.glob("*.bak"))  # nothing to back up for a new file
+    db = open_database(tmp_path / "fresh.sqlite")  # opening again changes nothing
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(ProcessTemplate)) == 1
+    db.dispose()
+
+
+def _old_database(path: Path):
+    """A database written by the program at schema 0001, with a user and a deal."""
+    engine, _write = create_db_engine(to_url(path))
+    upgrade(engine, "0001")
+    with Session(engine) as s, s.begin():
+        template = build_template(default_template_data())
+        s.add(template)
+        s.flush()
+        user = User(name="김민수", role="rep")
+        s.add(user)
+        s.flush()
+        deal = Opportunity(title="한빛정밀 MES", owner_id=user.id, stage_id=template.stages[0].id)
+        s.add(deal)
+        s.flush()
+        ids = user.id, deal.id
+    engine.dispose()
+    return ids
+
+
+def test_older_database_is_backed_up_then_migrated(tmp_path):
+    path = tmp_path / "team.sqlite"
+    user_id, deal_id = _old_database(path)
+    db = open_database(path)
+    try:
+        assert current_revision(db.engine) == head_revision()
+        with db.read() as s:
+            assert s.get(User, user_id).name == "김민수"
+            assert s.get(Opportunity, deal_id).title == "한빛정밀 MES"
+            assert s.scalar(select(func.count()).select_from(ProcessTemplate)) == 1
+            # a table of migration 0002 is usable
+            s.execute(select(func.count()).select_from(StageTransition)).scalar()
+    finally:
+        db.dispose()
+    (backup,) = tmp_path.glob("team.before-0002-*.sqlite.bak")
+    con = sqlite3.connect(backup)
+    try:
+        assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+        assert con.execute("SELECT name FROM app_user").fetchall() == [("김민수",)]
+        assert con.execute("SELECT title FROM opportunity").fetchall() == [("한빛정밀 MES",)]
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert "marketing_spend" not in tables
+    finally:
+        con.close()
+
+
+def test_newer_database_is_refused_and_untouched(tmp_path):
+    path = tmp_path / "newer.sqlite"
+    open_database(path).dispose()
+    con = sqlite3.connect(path)
+    con.execute("UPDATE alembic_version SET version_num = '0099'")
+    con.commit()
+    con.close()
+    before = path.read_bytes()
+    with pytest.raises(DatabaseError) as ei:
+        open_database(path)
+    message = str(ei.value)
+    assert "newer version" in message and "0099" in message and "\n" not in message
+    assert path.read_bytes() == before
+    assert not list(tmp_path.glob("*.bak"))
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated"])
+def test_damaged_file_gives_a_clear_error(tmp_path, damage):
+    path = tmp_path / "damaged.sqlite"
+    if damage == "garbage":
+        path.write_bytes(b"this is not a database, just some bytes \x00\x01\x02" * 200)
+    else:
+        db = open_database(path)
+        with db.write() as s:
+            s.add_all(User(name=f"user {i}", email="x" * 200) for i in range(500))
+        db.dispose()
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 3])
+    with pytest.raises(DatabaseError) as ei:
+        open_database(path)
+    assert str(path) in str(ei.value) and "\n" not in str(ei.value)
+
+
+def test_missing_file_folder_and_backup_target(tmp_path):
+    with pytest.raises(DatabaseError, match="no such database file"):
+        open_database(tmp_path / "missing.sqlite", create=False)
+    with pytest.raises(DatabaseError, match="folder does not exist"):
+        open_database(tmp_path / "no" / "such" / "x.sqlite")
+    with pytest.raises(DatabaseError, match="is a folder"):
+        open_database(tmp_path)
+    path = tmp_path / "a.sqlite"
+    open_database(path).dispose()
+    out = backup_sqlite(path, tmp_path / "copy.sqlite")
+    assert sqlite3.connect(out).execute("SELECT count(*) FROM stage").fetchone() == (7,)
+    with pytest.raises(DatabaseError, match="already exists"):
+        backup_sqlite(path, out)
+
+
+WRITER = textwrap.dedent("""
+    import sys
+    from sqlalchemy import func, select
+    from app.db import open_database
+    from app.models import User
+
+    db = open_database(sys.argv[1])
+    print("ready", flush=True)
+    sys.stdin.readline()  # both processes start writing together
+    for i in range(int(sys.argv[3])):
+        with db.write() as s:  # read, then write, in one transaction
+            n = s.scalar(select(func.count()).select_from(User))
+            s.add(User(name=f"{sys.argv[2]} {i} after {n}"))
+    db.dispose()
+    print("done", flush=True)
+""")
+
+
+def test_two_processes_write_to_one_file(tmp_path):
+    path = tmp_path / "shared.sqlite"
+    open_database(path).dispose()
+    n = 150
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), tag, str(n)], cwd=REPO,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for tag in ("A", "B")]
+    for p in procs:
+        assert p.stdout.readline().strip() == "ready", p.stderr.read()
+    for p in procs:
+        p.stdin.write("go\n")
+        p.stdin.flush()
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+        assert "locked" not in err
+    db = open_database(path)
+    with db.read() as s:
+        names = list(s.scalars(select(User.name)))
+    db.dispose()
+    assert len(names) == 2 * n
+    # every transaction saw a consistent count: the counts seen are exactly 0 .. 2n-1
+    assert sorted(int(name.rsplit(" ", 1)[1]) for name in names) == list(range(2 * n))

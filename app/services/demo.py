@@ -47,15 +47,15 @@ DAY = 86_400
 
 # median dwell per stage in days for a deal that will be won; lost deals dwell LOST_FACTOR x
 STAGE_DWELL_DAYS = (12.0, 19.0, 28.0, 23.0, 33.0, 23.0, 13.0)
-DWELL_SIGMA = 0.55
+DWELL_SIGMA = 0.45
 LOST_FACTOR = 1.5
 # where lost deals drop out (stage 1..7)
 LOST_AT_WEIGHTS = (20, 25, 19, 15, 11, 7, 3)
-P_WON = 0.45  # of deals that reach an outcome before the end of the period
+P_WON = 0.42  # of deals that reach an outcome before the end of the period
 P_BACKWARD = 0.05
 P_SKIP = 0.02
 P_OVERRIDE = 0.03
-P_STALL = 0.15  # deals that get stuck in one stage for a while (3x the usual dwell)
+P_STALL = (0.05, 0.20)  # deals stuck in one stage for a while (3x the usual dwell): won, lost
 
 USERS = (
     ("이지은", Role.MANAGER, "jieun.lee"),
@@ -395,7 +395,7 @@ class _DealSimulator:
             amount = Decimal(min(2_000_000_000, max(10_000_000, round(raw, -6))))
         outcome_won = rng.random() < P_WON
         factor = 1.0 if outcome_won else LOST_FACTOR
-        stall = rng.randint(1, self.n_stages) if rng.random() < P_STALL else 0
+        stall = rng.randint(1, self.n_stages) if rng.random() < P_STALL[not outcome_won] else 0
         lost_at = 0 if outcome_won else rng.choices(range(1, self.n_stages + 1), LOST_AT_WEIGHTS[:self.n_stages])[0]
 
         transitions: list[dict] = []

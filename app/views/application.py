@@ -1,25 +1,101 @@
-"""Start the desktop app: QApplication, the database, the main window."""
+"""Start the desktop app: QApplication, settings, first run, translators, the database and
+the main window. Also what the main window needs to switch databases."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from app.db import Database, default_db_path, open_database
+from app.errors import AppError, NotFound
+from app.models import User
+from app.services import people
+from app.views.context import AppContext
+from app.views.i18n import install_translators
+from app.views.settings import Settings, set_current
+
+SAMPLE_DEALS = 600
+SAMPLE_SEED = 1
+
+
+def sample_db_path() -> Path:
+    return default_db_path().with_name("sample.sqlite")
+
+
+def ensure_user(db: Database, name: str, role: str) -> User:
+    """The working user in this database, created on first use (the database's role wins)."""
+    try:
+        return people.find_user(db, name)
+    except NotFound:
+        return people.create_user(db, name, role)
+
+
+def open_sample_database(path: Path | None = None) -> Database:
+    """The sample company (600 deals, seed 1) in its own file, generated when missing."""
+    from app.services.board import deal_counts
+    from app.services.demo import generate
+
+    path = path or sample_db_path()
+    QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        db = open_database(path)
+        if sum(deal_counts(db).values()) == 0:
+            generate(db, deals=SAMPLE_DEALS, seed=SAMPLE_SEED)
+        return db
+    finally:
+        QGuiApplication.restoreOverrideCursor()
+
+
+def make_context(db: Database, settings: Settings, lang: str) -> AppContext:
+    user = ensure_user(db, settings.user_name, settings.role)
+    return AppContext(db=db, user_id=user.id, user_name=user.name, role=user.role, lang=lang)
+
+
+def first_run(app: QApplication, settings: Settings) -> bool:
+    """Ask name, role, language and the starting data. False when the user cancels."""
+    from app.views.first_run import FirstRunDialog
+
+    dlg = FirstRunDialog(on_language=lambda lang: install_translators(app, lang))
+    install_translators(app, dlg.choice().lang)
+    if dlg.exec() != QDialog.DialogCode.Accepted:
+        return False
+    choice = dlg.choice()
+    settings.user_name = choice.name
+    settings.role = choice.role
+    settings.language = choice.lang
+    settings.last_database = str(sample_db_path() if choice.sample_data else default_db_path())
+    if choice.sample_data:
+        open_sample_database().dispose()
+    settings.sync()
+    return True
 
 
 def run_gui(db_target: str | None) -> int:
-    from PySide6.QtWidgets import QApplication, QMessageBox
-
-    from app.db import open_database
-    from app.errors import AppError
+    """The desktop app; ``db_target`` is ``--db`` (a path or URL) or None for the last one."""
     from app.views.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Pipeline Manager")
     app.setOrganizationName("pipeline-manager")
+    settings = Settings()
+    set_current(settings)
+    if settings.first_run and not first_run(app, settings):
+        return 0
+    lang = settings.language or "en"
+    install_translators(app, lang)
+    target = db_target or settings.last_database or None
     try:
-        db = open_database(db_target)
+        db = open_database(target)
+        ctx = make_context(db, settings, lang)
     except AppError as exc:
         QMessageBox.critical(None, "Pipeline Manager", str(exc))
         return 1
-    win = MainWindow(db)
+    if db_target is None or not settings.last_database:
+        settings.last_database = db.url if db.path is None else str(db.path)
+    win = MainWindow(ctx, settings)
     win.show()
     return app.exec()

@@ -1,0 +1,241 @@
+"""The deal workspace driven offscreen: edits with errors next to the field, undo, the exit
+checklist with evidence, the timeline, close-date history and the quick activity line."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+from app.services import activities, deals, evidence, gates, history, people
+from app.services.process import active_stages
+from app.views.context import AppContext
+from app.views.deal_dialog import ChecklistModel, CloseDateModel, DealDialog, HistoryModel
+from tests.conftest import T0, satisfy_stage
+
+NOW = T0 + timedelta(days=10)
+
+
+@pytest.fixture
+def ctx(db, rep):
+    return AppContext(db=db, user_id=rep.id, user_name=rep.name, role="rep")
+
+
+@pytest.fixture
+def deal(db, rep):
+    acc = people.create_account(db, "Hanbit Electronics")
+    con = people.create_contact(db, "Park Ji-ho", account_id=acc.id)
+    src = people.create_lead_source(db, "Trade show")
+    return deals.create_deal(db, title="ERP rollout", owner_id=rep.id, amount="150000000",
+                             currency="KRW", expected_close="2026-03-31", account_id=acc.id,
+                             contact_id=con.id, lead_source_id=src.id, at=T0)
+
+
+def _dialog(qtbot, ctx, deal_id):
+    dlg = DealDialog(ctx, deal_id, now=lambda: NOW)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    return dlg
+
+
+def _row_of(model, key):
+    return next(i for i, item in enumerate(model.rows) if item.key == key)
+
+
+def test_validation_errors_show_next_to_field_and_nothing_is_saved(qtbot, ctx, db, deal):
+    dlg = _dialog(qtbot, ctx, deal.id)
+    dlg.title_edit.clear()
+    qtbot.keyClicks(dlg.amount_edit, "abc")  # "150000000abc"
+    assert dlg.save_button.isEnabled()
+    qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+
+    assert dlg.errors["title"].isVisible() and "required" in dlg.errors["title"].text()
+    assert dlg.errors["amount"].isVisible() and "not a number" in dlg.errors["amount"].text()
+    assert not dlg.errors["description"].isVisible()
+    stored = deals.get_deal(db, deal.id)
+    assert stored.title == "ERP rollout" and stored.amount == Decimal("150000000.00")
+    assert stored.version == deal.version
+    assert ctx.undo_stack.count() == 0
+
+
+def test_valid_edit_is_saved_announced_and_undoable(qtbot, ctx, db, deal):
+    dlg = _dialog(qtbot, ctx, deal.id)
+    dlg.title_edit.setText("ERP rollout phase 2")
+    dlg.amount_edit.setText("2,000,000")
+    dlg.description_edit.setPlainText("two plants")
+    with qtbot.waitSignal(ctx.hub.pipeline_changed) as sig:
+        qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+    changes, initiator = sig.args
+    assert changes.deal_ids == {deal.id} and "edited" in changes.kinds and initiator is dlg
+
+    stored = deals.get_deal(db, deal.id)
+    assert (stored.title, stored.amount, stored.description) == \
+        ("ERP rollout phase 2", Decimal("2000000.00"), "two plants")
+    assert ctx.undo_stack.count() == 1
+    assert not dlg.save_button.isEnabled()  # the form shows what is stored
+
+    ctx.undo_stack.undo()
+    stored = deals.get_deal(db, deal.id)
+    assert (stored.title, stored.amount, stored.description) == ("ERP rollout", Decimal("150000000.00"), None)
+    assert dlg.title_edit.text() == "ERP rollout"  # the open dialog reloaded
+    ctx.undo_stack.redo()
+    assert deals.get_deal(db, deal.id).title == "ERP rollout phase 2"
+
+
+def test_conflict_tells_the_user_and_reloads(qtbot, ctx, db, deal, rep, monkeypatch):
+    dlg = _dialog(qtbot, ctx, deal.id)
+    deals.update_deal(db, deal.id, expected_version=deal.version, actor_id=rep.id, title="Renamed elsewhere")
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warned.append(a))
+    dlg.amount_edit.setText("99")
+    assert dlg.save() is False
+    assert len(warned) == 1
+    assert dlg.title_edit.text() == "Renamed elsewhere"  # reloaded, nothing overwritten
+    assert deals.get_deal(db, deal.id).amount == Decimal("150000000.00")
+
+
+def test_checklist_shows_evidence_and_withdraw_works(qtbot, ctx, db, deal, rep, monkeypatch):
+    satisfy_stage(db, deal.id, 1, rep.id, at=T0)
+    gates.move_deal(db, deal.id, 2, actor_id=rep.id, at=T0 + timedelta(days=2))
+    with db.read() as s:
+        budget = next(d for d in active_stages(s)[1].deliverables if d.key == "budget")
+    evidence.record_evidence(db, deal.id, budget.id, actor_id=rep.id, note="10억 budget approved",
+                             at=T0 + timedelta(days=3))
+
+    dlg = _dialog(qtbot, ctx, deal.id)
+    m = dlg.checklist_model
+    r = _row_of(m, "budget")
+    assert [it.key for it in m.rows] == ["budget", "authority", "need", "timeline"]
+    assert m.index(r, ChecklistModel.COL_STATUS).data() == "✔"
+    assert m.index(r, ChecklistModel.COL_BY).data() == "Kim Min-su"
+    assert "10억 budget approved" in m.index(r, ChecklistModel.COL_EVIDENCE).data()
+    assert m.index(_row_of(m, "need"), ChecklistModel.COL_STATUS).data() == "✘"
+
+    dlg.tabs.setCurrentIndex(0)
+    dlg.checklist_view.setCurrentIndex(m.index(r, ChecklistModel.COL_NAME))
+    assert dlg.withdraw_button.isEnabled()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    qtbot.mouseClick(dlg.withdraw_button, Qt.MouseButton.LeftButton)
+
+    assert m.index(_row_of(m, "budget"), ChecklistModel.COL_STATUS).data() == "✘"
+    assert not next(i for i in gates.checklist(db, deal.id) if i.key == "budget").satisfied
+
+
+def test_satisfy_a_check_and_open_a_linked_document(qtbot, ctx, db, deal, rep, monkeypatch):
+    satisfy_stage(db, deal.id, 1, rep.id, at=T0)
+    satisfy_stage(db, deal.id, 2, rep.id, at=T0)
+    gates.move_deal(db, deal.id, 3, actor_id=rep.id, at=T0 + timedelta(days=1))
+    with db.read() as s:
+        doc = next(d for d in active_stages(s)[2].deliverables if d.key == "requirements_doc")
+    evidence.record_evidence(db, deal.id, doc.id, actor_id=rep.id, link="https://example.com/req.pdf")
+    dlg = _dialog(qtbot, ctx, deal.id)
+    m = dlg.checklist_model
+
+    # open the linked document
+    opened = []
+    monkeypatch.setattr("app.views.deal_dialog.QDesktopServices.openUrl", lambda url: opened.append(url) or True)
+    dlg.checklist_view.setCurrentIndex(m.index(_row_of(m, "requirements_doc"), ChecklistModel.COL_NAME))
+    assert dlg.open_button.isEnabled()
+    qtbot.mouseClick(dlg.open_button, Qt.MouseButton.LeftButton)
+    assert [u.toString() for u in opened] == ["https://example.com/req.pdf"]
+
+    # tick a check through the gate dialog's satisfy_deliverable (its note prompt patched)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("org chart from the CIO", True))
+    dlg.checklist_view.setCurrentIndex(m.index(_row_of(m, "buying_committee"), ChecklistModel.COL_NAME))
+    assert dlg.satisfy_button.isEnabled()
+    qtbot.mouseClick(dlg.satisfy_button, Qt.MouseButton.LeftButton)
+    item = m.rows[_row_of(m, "buying_committee")]
+    assert item.satisfied and item.note == "org chart from the CIO" and item.by == "Kim Min-su"
+
+
+def test_close_date_history_shows_a_push(qtbot, ctx, db, deal):
+    dlg = _dialog(qtbot, ctx, deal.id)
+    dlg.close_edit.setDate(dlg.close_edit.date().addDays(30))  # 2026-03-31 -> 2026-04-30
+    assert dlg.save()
+    rows = history.close_date_history(db, deal.id)
+    assert [(r.old_date, r.new_date) for r in rows] == [(None, date(2026, 3, 31)),
+                                                      (date(2026, 3, 31), date(2026, 4, 30))]
+    assert rows[1].pushed and rows[1].days_moved == 30 and not rows[0].pushed
+    m = dlg.close_model
+    assert m.rowCount() == 2
+    assert "+30" in m.index(1, CloseDateModel.COL_SHIFT).data()
+    assert m.index(1, CloseDateModel.COL_BY).data() == "Kim Min-su"
+    assert m.index(1, CloseDateModel.COL_SHIFT).data(Qt.ItemDataRole.ForegroundRole) is not None
+
+
+def test_stage_history_days_per_visit(qtbot, ctx, db, deal, rep, manager):
+    satisfy_stage(db, deal.id, 1, rep.id, at=T0)
+    gates.move_deal(db, deal.id, 2, actor_id=rep.id, at=T0 + timedelta(days=3))
+    gates.move_deal(db, deal.id, 1, actor_id=rep.id, reason="budget frozen", at=T0 + timedelta(days=5, hours=12))
+    gates.move_deal(db, deal.id, 3, actor_id=manager.id, override_reason="CEO sponsor",
+                    at=T0 + timedelta(days=6))
+    # by hand: stage 1 for 3 d, stage 2 for 2.5 d, stage 1 again 0.5 d, stage 3 from day 6 to day 10 = 4 d
+    entries = history.stage_history(db, deal.id, now=NOW)
+    assert [(e.kind, e.to_position, round(e.days, 2)) for e in entries] == [
+        ("created", 1, 3.0), ("forward", 2, 2.5), ("backward", 1, 0.5), ("forward", 3, 4.0)]
+    assert entries[2].reason == "budget frozen" and entries[3].override_reason == "CEO sponsor"
+    assert entries[3].by == "Lee Ji-eun" and entries[3].current and not entries[0].current
+
+    dlg = _dialog(qtbot, ctx, deal.id)
+    m = dlg.history_model
+    assert m.rowCount() == 4
+    assert m.index(1, HistoryModel.COL_DAYS).data() == "2.5"
+    assert "CEO sponsor" in m.index(3, HistoryModel.COL_REASON).data()
+    assert m.index(2, HistoryModel.COL_REASON).data() == "budget frozen"
+
+
+def test_quick_log_satisfies_the_activity_deliverable(qtbot, ctx, db, deal):
+    dlg = _dialog(qtbot, ctx, deal.id)
+    m = dlg.checklist_model
+    assert not m.rows[_row_of(m, "first_contact")].satisfied
+    dlg.tabs.setCurrentIndex(2)
+    dlg.quick_type.setCurrentIndex(dlg.quick_type.findData("call"))
+    qtbot.keyClicks(dlg.quick_subject, "Intro call with IT director")
+    with qtbot.waitSignal(ctx.hub.pipeline_changed):
+        qtbot.keyClick(dlg.quick_subject, Qt.Key.Key_Return)
+
+    assert m.rows[_row_of(m, "first_contact")].satisfied
+    rows = activities.list_activities(db, deal_id=deal.id)
+    assert [(r.type, r.subject, r.done_at) for r in rows] == [("call", "Intro call with IT director", NOW)]
+    assert dlg.activities_model.rowCount() == 1 and dlg.quick_subject.text() == ""
+    assert gates.missing_for_move(db, deal.id, 2) == []  # the gate agrees
+
+
+def test_quick_log_without_subject_shows_error(qtbot, ctx, db, deal):
+    dlg = _dialog(qtbot, ctx, deal.id)
+    dlg.tabs.setCurrentIndex(2)
+    qtbot.keyClick(dlg.quick_subject, Qt.Key.Key_Return)
+    assert dlg.quick_error.isVisible()
+    assert activities.list_activities(db, deal_id=deal.id) == []
+
+
+def test_mark_deal_activity_done(qtbot, ctx, db, deal, rep):
+    act = activities.log_activity(db, type="task", subject="Send quote", owner_id=rep.id, deal_id=deal.id,
+                                  due_at=NOW - timedelta(days=1))
+    dlg = _dialog(qtbot, ctx, deal.id)
+    dlg.tabs.setCurrentIndex(2)
+    dlg.activities_view.setCurrentIndex(dlg.activities_model.index(0, 1))
+    qtbot.mouseClick(dlg.mark_done_button, Qt.MouseButton.LeftButton)
+    assert activities.list_activities(db, deal_id=deal.id)[0].done_at == NOW
+    assert dlg.activities_model.rows[0].id == act.id and dlg.activities_model.rows[0].done_at == NOW
+
+
+def test_outside_change_reloads_the_dialog(qtbot, ctx, db, deal, rep):
+    from app.views.context import Changes
+
+    dlg = _dialog(qtbot, ctx, deal.id)
+    deals.update_deal(db, deal.id, expected_version=deal.version, actor_id=rep.id, amount="5")
+    ctx.changed(Changes.of("edited", deals=[deal.id]), None)
+    assert dlg.amount_edit.text() == "5"
+
+
+def test_history_service_unknown_deal(db):
+    import uuid
+
+    from app.errors import NotFound
+
+    with pytest.raises(NotFound):
+        history.stage_history(db, uuid.uuid4())

@@ -1,0 +1,135 @@
+"""Board queries against figures worked out by hand."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from conftest import T0
+
+from app.services import activities, board, deals, gates, people
+from app.services.board import BoardFilters, Sort
+
+
+@pytest.fixture
+def pipeline(db, rep, manager):
+    """Stage 1: A (Acme, 1000, Mar 1, rep), B (Beta/Choi, 2500.50, Feb 1, manager), C (no
+    amount, no date, rep); stage 2: D (4000, rep); lost: E (700, rep)."""
+    src = people.create_lead_source(db, "Web")
+    acme = people.create_account(db, "Acme")
+    beta = people.create_account(db, "Beta")
+    choi = people.create_contact(db, "Choi", beta.id)
+    park = people.create_contact(db, "Park", acme.id)
+    a = deals.create_deal(db, title="Alpha ERP", owner_id=rep.id, account_id=acme.id, amount="1000",
+                          expected_close="2026-03-01", at=T0)
+    b = deals.create_deal(db, title="Beta CRM", owner_id=manager.id, account_id=beta.id, contact_id=choi.id,
+                          lead_source_id=src.id, amount="2500.50", expected_close="2026-02-01",
+                          at=T0 + timedelta(days=1))
+    c = deals.create_deal(db, title="Gamma", owner_id=rep.id, at=T0 + timedelta(days=2))
+    d = deals.create_deal(db, title="Delta", owner_id=rep.id, account_id=acme.id, contact_id=park.id,
+                          lead_source_id=src.id, amount="4000", at=T0)
+    activities.log_activity(db, type="call", subject="intro", owner_id=rep.id, deal_id=d.id, done_at=T0, at=T0)
+    gates.move_deal(db, d.id, 2, actor_id=rep.id, at=T0 + timedelta(days=3))
+    e = deals.create_deal(db, title="Epsilon", owner_id=rep.id, amount="700", at=T0)
+    gates.move_deal(db, e.id, "lost", actor_id=rep.id, loss_reason="price", at=T0 + timedelta(days=4))
+    return {"a": a, "b": b, "c": c, "d": d, "e": e, "rep": rep, "manager": manager}
+
+
+def titles(cards):
+    return [c.title for c in cards]
+
+
+def test_column_totals_by_hand(db, pipeline):
+    t = board.column_totals(db)
+    assert t[1].count == 3
+    assert t[1].amounts == {"KRW": Decimal("3500.50")}
+    assert t[1].weighted == {"KRW": Decimal("350.05")}  # 10 %
+    assert t[2].count == 1 and t[2].amounts == {"KRW": Decimal("4000.00")}
+    assert t[2].weighted == {"KRW": Decimal("800.00")}  # 20 %
+    assert t[3].count == 0 and t[3].amounts == {}
+    assert t["lost"].count == 1 and t["lost"].amounts == {"KRW": Decimal("700.00")}
+    assert t["lost"].weighted == {"KRW": Decimal("0.00")}
+    assert t["won"].count == 0
+
+
+def test_column_totals_follow_filters(db, pipeline):
+    t = board.column_totals(db, BoardFilters(owner_id=pipeline["rep"].id))
+    assert t[1].count == 2 and t[1].amounts == {"KRW": Decimal("1000.00")}
+    assert t[1].weighted == {"KRW": Decimal("100.00")}
+    t = board.column_totals(db, BoardFilters(text="choi"))
+    assert t[1].count == 1 and t[2].count == 0
+
+
+def test_column_page_sorts(db, pipeline):
+    assert titles(board.column_page(db, 1, sort=Sort.CLOSE_DATE)) == ["Beta CRM", "Alpha ERP", "Gamma"]
+    assert titles(board.column_page(db, 1, sort=Sort.AMOUNT)) == ["Beta CRM", "Alpha ERP", "Gamma"]
+    assert titles(board.column_page(db, 1, sort=Sort.DAYS_IN_STAGE)) == ["Alpha ERP", "Beta CRM", "Gamma"]
+    assert titles(board.column_page(db, 2)) == ["Delta"]
+    assert titles(board.column_page(db, "lost")) == ["Epsilon"]
+
+
+def test_column_page_pages(db, pipeline):
+    assert titles(board.column_page(db, 1, offset=0, limit=2)) == ["Beta CRM", "Alpha ERP"]
+    assert titles(board.column_page(db, 1, offset=2, limit=2)) == ["Gamma"]
+    assert board.column_page(db, 1, offset=3, limit=2) == []
+
+
+def test_column_page_filters(db, pipeline):
+    rep = pipeline["rep"]
+    assert titles(board.column_page(db, 1, filters=BoardFilters(owner_id=rep.id))) == ["Alpha ERP", "Gamma"]
+    assert titles(board.column_page(db, 1, filters=BoardFilters(text="choi"))) == ["Beta CRM"]  # contact
+    assert titles(board.column_page(db, 1, filters=BoardFilters(text="ACME"))) == ["Alpha ERP"]  # account
+    assert titles(board.column_page(db, 1, filters=BoardFilters(text="gam"))) == ["Gamma"]  # title
+    assert titles(board.column_page(db, 1, filters=BoardFilters(text="100%"))) == []  # % is literal
+    assert titles(board.column_page(db, 1, filters=BoardFilters(close_from=date(2026, 2, 15)))) == ["Alpha ERP"]
+    assert titles(board.column_page(db, 1, filters=BoardFilters(close_to=date(2026, 2, 15)))) == ["Beta CRM"]
+    ids = frozenset({pipeline["c"].id, pipeline["d"].id})
+    assert titles(board.column_page(db, 1, filters=BoardFilters(deal_ids=ids))) == ["Gamma"]
+    assert board.column_page(db, 1, filters=BoardFilters(deal_ids=frozenset())) == []
+
+
+def test_card_facts(db, pipeline):
+    rep = pipeline["rep"]
+    a, b, c = pipeline["a"], pipeline["b"], pipeline["c"]
+    now = T0 + timedelta(days=10)
+    cards = {x.title: x for x in board.column_page(db, 1, now=now)}
+    assert (cards["Alpha ERP"].checklist_done, cards["Alpha ERP"].checklist_total) == (0, 3)
+    assert (cards["Beta CRM"].checklist_done, cards["Beta CRM"].checklist_total) == (2, 3)  # source, contact
+    assert cards["Alpha ERP"].days_in_stage == pytest.approx(10.0)
+    assert cards["Beta CRM"].days_in_stage == pytest.approx(9.0)
+    assert cards["Alpha ERP"].at_risk(9.5) and not cards["Beta CRM"].at_risk(9.5)
+    assert not any(x.slipped or x.overdue for x in cards.values())
+    assert cards["Beta CRM"].contact == "Choi" and cards["Alpha ERP"].account == "Acme"
+    assert cards["Alpha ERP"].owner == rep.name
+
+    # a later close date is a slip; a first date or an earlier one is not
+    deals.update_deal(db, a.id, expected_version=1, actor_id=rep.id, expected_close="2026-04-01")
+    deals.update_deal(db, b.id, expected_version=1, actor_id=rep.id, expected_close="2026-01-15")
+    deals.update_deal(db, c.id, expected_version=1, actor_id=rep.id, expected_close="2026-05-01")
+    # an open activity past due is overdue; a done one is not
+    activities.log_activity(db, type="task", subject="send deck", owner_id=rep.id, deal_id=a.id,
+                            due_at=now - timedelta(days=1))
+    activities.log_activity(db, type="call", subject="call back", owner_id=rep.id, deal_id=b.id,
+                            due_at=now - timedelta(days=1), done_at=now - timedelta(days=2))
+    cards = {x.title: x for x in board.column_page(db, 1, now=now)}
+    assert cards["Alpha ERP"].slipped and not cards["Beta CRM"].slipped and not cards["Gamma"].slipped
+    assert cards["Alpha ERP"].overdue and not cards["Beta CRM"].overdue
+    # the done call counts for Beta's "first contact" deliverable
+    assert cards["Beta CRM"].checklist_done == 3
+
+    one = board.card(db, a.id, now=now)
+    assert one.slipped and one.overdue and one.version == 2 and one.column == 1
+    assert board.card(db, pipeline["e"].id).column == "lost"
+
+
+def test_matches_and_counts(db, pipeline):
+    assert board.matches(db, pipeline["b"].id, BoardFilters(text="choi"))
+    assert not board.matches(db, pipeline["a"].id, BoardFilters(text="choi"))
+    assert board.deal_counts(db) == {"open": 4, "won": 0, "lost": 1}
+
+
+def test_risk_days_cover_every_stage(db):
+    days = board.stage_risk_days(db, 1.5)
+    assert sorted(days) == [1, 2, 3, 4, 5, 6, 7]
+    assert all(v > 0 for v in days.values())

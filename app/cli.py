@@ -17,7 +17,7 @@ from app.errors import AppError
 
 PROG = "pipeline-manager"
 # one module per sub-command under app/commands/, each with HELP, configure(parser), run(args)
-COMMANDS = ["demo", "check", "backup", "deals", "move"]
+COMMANDS = ["demo", "check", "backup", "deals", "move", "report"]
 
 
 def _db_parent(default=None) -> argparse.ArgumentParser:

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import sys
+
+from app.db import open_database
+from app.errors import AppError, ValidationError
+
+HELP = "write the weekly-meeting Excel workbook (.xlsx) for an ISO week"
+
+
+def configure(p) -> None:
+    p.add_argument("--week", metavar="YYYY-Www",
+                   help="ISO week such as 2026-W47 (default: the current week)")
+    p.add_argument("--owner", metavar="NAME", help="only this person's deals")
+    p.add_argument("--lang", choices=["en", "ko"], default="en", help="language of sheet names and headers")
+    p.add_argument("-o", "--output", required=True, metavar="FILE.xlsx", help="the workbook to write")
+
+
+def run(args) -> int:
+    from app.services.weekly_report import current_iso_week, parse_iso_week, write_weekly_report
+
+    week = args.week or current_iso_week()
+    try:
+        parse_iso_week(week)  # a bad week is refused before the database is opened
+    except ValidationError as exc:
+        raise AppError(f"--week: {exc.errors['week']}") from exc
+    db = open_database(args.db, create=False)
+    try:
+        summary = write_weekly_report(db, args.output, week=week, owner=args.owner, lang=args.lang)
+    finally:
+        db.dispose()
+    print(f"wrote {summary.path} (week {summary.week}, {summary.open_deals} open deals, "
+          f"{len(summary.sheets)} sheets)", file=sys.stderr)
+    return 0

@@ -1,0 +1,1 @@
+"""The weekly-meeting workbook: text table, SQL and streaming sheet writer. No Qt."""

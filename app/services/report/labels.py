@@ -1,0 +1,155 @@
+"""English and Korean text of the weekly workbook: sheet names, headers, labels. No Qt.
+
+The workbook is written by a service that also runs headless (CLI), so its text lives in
+this small table rather than in Qt's translation files. Sheet names stay within Excel's
+31 characters and avoid []:*?/\\.
+"""
+
+from __future__ import annotations
+
+LANGS = ("en", "ko")
+
+TEXT: dict[str, tuple[str, str]] = {
+    # sheet names
+    "sheet.summary": ("Summary", "요약"),
+    "sheet.pipeline": ("Pipeline by stage", "단계별 파이프라인"),
+    "sheet.open": ("Open deals", "진행 중 딜"),
+    "sheet.moves": ("Stage moves this week", "이번 주 단계 이동"),
+    "sheet.closed": ("Won and lost this week", "이번 주 수주·실주"),
+    "sheet.slipping": ("Slipping deals", "일정 지연 딜"),
+    "sheet.at_risk": ("At-risk deals", "위험 딜"),
+    "sheet.forecast": ("Forecast by month", "월별 예측"),
+    "sheet.dwell": ("Dwell time by stage", "단계별 체류 기간"),
+    "sheet.activities": ("Activities", "활동"),
+    # titles
+    "title.report": ("Weekly pipeline report", "주간 파이프라인 보고서"),
+    "title.subtitle": ("Week {week}: {start} to {end}", "{week} 주: {start} ~ {end}"),
+    "title.owner": ("Owner: {owner}", "담당자: {owner}"),
+    "title.all_owners": ("All owners", "전체 담당자"),
+    "title.generated": ("Generated {at}", "작성 {at}"),
+    "title.kpis": ("Key figures", "주요 지표"),
+    "title.changes": ("What changed since last week", "지난주 이후 변화"),
+    "title.currency_note": ("Amounts in {currency}; deals in other currencies are listed on their sheets.",
+                            "금액 단위 {currency}; 다른 통화의 딜은 각 시트에 표시됩니다."),
+    "title.forecast_chart": ("Forecast by month", "월별 예측"),
+    "title.dwell_chart": ("Median days in stage", "단계별 체류 일수 (중앙값)"),
+    "axis.days": ("Days", "일"),
+    "axis.amount": ("Amount", "금액"),
+    # common headers
+    "col.metric": ("Metric", "지표"),
+    "col.this_week": ("This week", "이번 주"),
+    "col.last_week": ("Last week", "지난주"),
+    "col.change": ("Change", "변화"),
+    "col.stage_no": ("#", "#"),
+    "col.stage": ("Stage", "단계"),
+    "col.probability": ("Probability", "확률"),
+    "col.deals": ("Deals", "딜 수"),
+    "col.amount": ("Amount", "금액"),
+    "col.weighted": ("Weighted", "가중 금액"),
+    "col.currency": ("Currency", "통화"),
+    "col.owner": ("Owner", "담당자"),
+    "col.account": ("Account", "고객사"),
+    "col.deal": ("Deal", "딜"),
+    "col.expected_close": ("Expected close", "예상 계약일"),
+    "col.days_in_stage": ("Days in stage", "단계 체류 일수"),
+    "col.checklist": ("Checklist", "체크리스트"),
+    "col.pushes": ("Close date pushes", "계약일 연기 횟수"),
+    "col.at_risk": ("At risk", "위험"),
+    "col.from": ("From", "이전 단계"),
+    "col.to": ("To", "다음 단계"),
+    "col.when": ("When", "일시"),
+    "col.who": ("Who", "처리자"),
+    "col.kind": ("Kind", "구분"),
+    "col.reason": ("Reason", "사유"),
+    "col.override_reason": ("Gate override reason", "게이트 예외 승인 사유"),
+    "col.result": ("Result", "결과"),
+    "col.closed_at": ("Closed", "종료일"),
+    "col.days_pushed": ("Days pushed", "연기 일수"),
+    "col.last_pushed": ("Last pushed", "최근 연기일"),
+    "col.threshold": ("Risk threshold (days)", "위험 기준 (일)"),
+    "col.days_over": ("Days over", "초과 일수"),
+    "col.month": ("Month", "월"),
+    "col.won": ("Won", "수주"),
+    "col.commit": ("Commit", "확정"),
+    "col.best_case": ("Best case", "최선"),
+    "col.pipeline": ("Pipeline", "파이프라인"),
+    "col.weighted_forecast": ("Weighted", "가중 예측"),
+    "col.historical": ("Historical", "과거 실적 기반"),
+    "col.target": ("Target", "목표"),
+    "col.coverage": ("Coverage", "커버리지"),
+    "col.won_median": ("Won: median days", "수주: 중앙값(일)"),
+    "col.lost_median": ("Lost: median days", "실주: 중앙값(일)"),
+    "col.open_median": ("Open: median days", "진행 중: 중앙값(일)"),
+    "col.won_count": ("Won: visits", "수주: 건수"),
+    "col.lost_count": ("Lost: visits", "실주: 건수"),
+    "col.open_count": ("Open: visits", "진행 중: 건수"),
+    "col.won_p75": ("Won: 75th pct.", "수주: 75분위"),
+    "col.lost_p75": ("Lost: 75th pct.", "실주: 75분위"),
+    "col.lost_won_ratio": ("Lost/won ratio", "실주/수주 비율"),
+    "col.status": ("Status", "상태"),
+    "col.type": ("Type", "유형"),
+    "col.subject": ("Subject", "제목"),
+    "col.due": ("Due", "마감"),
+    "col.done": ("Done", "완료"),
+    "col.notes": ("Notes", "메모"),
+    "col.total": ("Total", "합계"),
+    # KPI names
+    "kpi.win_rate": ("Win rate", "수주율"),
+    "kpi.avg_won_size": ("Average won deal size", "평균 수주 금액"),
+    "kpi.cycle_days": ("Sales cycle (days)", "영업 주기 (일)"),
+    "kpi.velocity": ("Pipeline velocity (per day)", "파이프라인 속도 (일당)"),
+    "kpi.new_deals": ("New deals", "신규 딜"),
+    "kpi.won_revenue": ("Won revenue", "수주 금액"),
+    "kpi.won_count": ("Deals won", "수주 건수"),
+    "kpi.lost_count": ("Deals lost", "실주 건수"),
+    "kpi.open_count": ("Open deals", "진행 중 딜"),
+    "kpi.open_pipeline": ("Open pipeline", "진행 중 파이프라인"),
+    # what changed
+    "chg.new": ("New deals", "신규 딜"),
+    "chg.forward": ("Moved forward", "전진"),
+    "chg.backward": ("Moved back", "후퇴"),
+    "chg.won": ("Won", "수주"),
+    "chg.lost": ("Lost", "실주"),
+    "chg.reopened": ("Reopened", "재개"),
+    "chg.pushed": ("Close dates pushed", "계약일 연기"),
+    "chg.overrides": ("Gate overrides", "게이트 예외 승인"),
+    # values
+    "yes": ("Yes", "예"),
+    "no": ("No", "아니요"),
+    "status.won": ("Won", "수주"),
+    "status.lost": ("Lost", "실주"),
+    "status.open": ("Open", "진행 중"),
+    "act.done": ("Done this week", "이번 주 완료"),
+    "act.overdue": ("Overdue", "기한 초과"),
+    "kind.created": ("Created", "생성"),
+    "kind.forward": ("Forward", "전진"),
+    "kind.backward": ("Back", "후퇴"),
+    "kind.won": ("Won", "수주"),
+    "kind.lost": ("Lost", "실주"),
+    "kind.reopened": ("Reopened", "재개"),
+    "kind.imported": ("Imported", "가져옴"),
+    "type.call": ("Call", "전화"),
+    "type.meeting": ("Meeting", "미팅"),
+    "type.email": ("Email", "이메일"),
+    "type.task": ("Task", "할 일"),
+    "type.note": ("Note", "메모"),
+}
+
+
+def text(key: str, lang: str = "en", **kw) -> str:
+    """The text for ``key`` in ``lang`` ("en" or "ko"), formatted with ``kw``."""
+    en, ko = TEXT[key]
+    s = ko if lang == "ko" else en
+    return s.format(**kw) if kw else s
+
+
+def check_sheet_names() -> list[str]:
+    """Problems with the sheet names of the table (empty when all are valid Excel names)."""
+    bad = []
+    for key, pair in TEXT.items():
+        if not key.startswith("sheet."):
+            continue
+        for name in pair:
+            if len(name) > 31 or any(c in name for c in "[]:*?/\\"):
+                bad.append(name)
+    return bad

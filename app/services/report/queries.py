@@ -1,0 +1,327 @@
+"""The SQL behind the weekly workbook's own sheets (the analytics service supplies KPIs,
+dwell, slippage, risk and forecast). No Qt.
+
+Per-deal figures of the open-deals list (checklist progress, close-date pushes, days in
+stage, at risk) are computed by the database in the one streaming query, from GROUP BY
+subqueries joined in, never one query per deal.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import String, and_, case, distinct, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from app.models import (
+    Account,
+    Activity,
+    CloseDateChange,
+    Deliverable,
+    DeliverableKind,
+    Evidence,
+    Opportunity,
+    Stage,
+    StageTransition,
+    Status,
+    TransitionKind,
+    User,
+)
+
+BATCH = 2000
+
+
+def days_between_sql(later: datetime, column, dialect_name: str):
+    """(later - column) in days, computed by the database (``later`` an aware datetime)."""
+    if dialect_name == "sqlite":
+        # stored as 'YYYY-MM-DD HH:MM:SS.ffffff' UTC text, which julianday() reads
+        stamp = later.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
+        return func.julianday(literal(stamp)) - func.julianday(column)
+    return func.extract("epoch", literal(later) - column) / 86400.0
+
+
+# ------------------------------------------------------------------ what changed
+
+CHANGE_KEYS = ("new", "forward", "backward", "won", "lost", "reopened", "pushed", "overrides")
+
+
+def change_counts(s: Session, start: datetime, end: datetime, owner_id: uuid.UUID | None) -> dict[str, int]:
+    """Counts of what happened in [start, end): new deals, moves by kind, close dates
+    pushed later, gate overrides."""
+    kind_col = StageTransition.kind
+    q = (select(kind_col, func.count(), func.count(StageTransition.override_reason))
+         .join(Opportunity, Opportunity.id == StageTransition.opportunity_id)
+         .where(StageTransition.at >= start, StageTransition.at < end)
+         .group_by(kind_col))
+    if owner_id is not None:
+        q = q.where(Opportunity.owner_id == owner_id)
+    out = dict.fromkeys(CHANGE_KEYS, 0)
+    kind_key = {TransitionKind.CREATED.value: "new", TransitionKind.FORWARD.value: "forward",
+                TransitionKind.BACKWARD.value: "backward", TransitionKind.WON.value: "won",
+                TransitionKind.LOST.value: "lost", TransitionKind.REOPENED.value: "reopened"}
+    for kind, n, overrides in s.execute(q):
+        if kind in kind_key:
+            out[kind_key[kind]] += n
+        out["overrides"] += overrides
+    pq = (select(func.count())
+          .select_from(CloseDateChange)
+          .join(Opportunity, Opportunity.id == CloseDateChange.opportunity_id)
+          .where(CloseDateChange.at >= start, CloseDateChange.at < end,
+                 CloseDateChange.old_date.is_not(None), CloseDateChange.new_date > CloseDateChange.old_date))
+    if owner_id is not None:
+        pq = pq.where(Opportunity.owner_id == owner_id)
+    out["pushed"] = int(s.scalar(pq) or 0)
+    return out
+
+
+# ------------------------------------------------------------------ pipeline by stage
+
+@dataclass(frozen=True)
+class StageLine:
+    position: int
+    name_en: str
+    name_ko: str
+    probability: int
+    currency: str | None
+    count: int
+    amount: Decimal
+    weighted: Decimal
+
+
+def pipeline_by_stage(s: Session, stages: list[Stage], owner_id: uuid.UUID | None) -> list[StageLine]:
+    """Open deals per stage and currency: count, amount, amount x stage probability.
+    Every stage appears, with zeros when it is empty."""
+    q = (select(Stage.position, Opportunity.currency, func.count(), func.sum(Opportunity.amount))
+         .join(Stage, Stage.id == Opportunity.stage_id)
+         .where(Opportunity.status == Status.OPEN.value)
+         .group_by(Stage.position, Opportunity.currency))
+    if owner_id is not None:
+        q = q.where(Opportunity.owner_id == owner_id)
+    by_pos: dict[int, list] = {}
+    for pos, cur, n, amount in s.execute(q):
+        by_pos.setdefault(pos, []).append((cur, n, amount if amount is not None else Decimal("0.00")))
+    out = []
+    for st in stages:
+        groups = by_pos.get(st.position) or [(None, 0, Decimal("0.00"))]
+        for cur, n, amount in sorted(groups, key=lambda g: g[0] or ""):
+            weighted = (amount * st.probability / 100).quantize(Decimal("0.01"))
+            out.append(StageLine(st.position, st.name_en, st.name_ko, st.probability, cur, n, amount, weighted))
+    return out
+
+
+def currencies_in_use(s: Session, owner_id: uuid.UUID | None, status: str | None = None) -> list[str]:
+    """Currencies of the deals (of one status), most used first."""
+    q = (select(Opportunity.currency, func.count()).group_by(Opportunity.currency)
+         .order_by(func.count().desc(), Opportunity.currency))
+    if owner_id is not None:
+        q = q.where(Opportunity.owner_id == owner_id)
+    if status is not None:
+        q = q.where(Opportunity.status == status)
+    return [c for c, _n in s.execute(q)]
+
+
+# ------------------------------------------------------------------ open deals (streamed)
+
+def _checklist_subqueries(stages: list[Stage]):
+    """(evidence, activity) per (deal, stage): satisfied check/document and activity
+    deliverables, as GROUP BY subqueries to join on the deal's current stage."""
+    ev = (select(Evidence.opportunity_id.label("deal_id"), Deliverable.stage_id.label("stage_id"),
+                 func.count(distinct(Evidence.deliverable_id)).label("n"))
+          .join(Deliverable, Deliverable.id == Evidence.deliverable_id)
+          .where(Evidence.withdrawn_at.is_(None),
+                 Deliverable.kind.in_([DeliverableKind.CHECK.value, DeliverableKind.DOCUMENT.value]))
+          .group_by(Evidence.opportunity_id, Deliverable.stage_id)
+          .subquery("ev"))
+    types_match = ("," + Deliverable.activity_types + ",").like("%," + Activity.type + ",%")
+    act = (select(Activity.opportunity_id.label("deal_id"), Deliverable.stage_id.label("stage_id"),
+                  func.count(distinct(Deliverable.id)).label("n"))
+           .join(Deliverable, and_(Deliverable.stage_id == Activity.stage_id,
+                                   Deliverable.kind == DeliverableKind.ACTIVITY.value, types_match))
+           .where(Activity.done_at.is_not(None), Activity.opportunity_id.is_not(None))
+           .group_by(Activity.opportunity_id, Deliverable.stage_id)
+           .subquery("act"))
+    return ev, act
+
+
+def _field_done_expr(stages: list[Stage]):
+    """Field deliverables of the deal's current stage that are filled, as a CASE sum."""
+    whens = []
+    for st in stages:
+        parts = []
+        for d in st.deliverables:
+            if d.kind != DeliverableKind.FIELD.value:
+                continue
+            conds = []
+            for f in d.field_list:
+                col = getattr(Opportunity, f)
+                filled = col.is_not(None)
+                if isinstance(col.type, String):
+                    filled = and_(filled, func.trim(col) != "")
+                conds.append(filled)
+            parts.append(case((and_(*conds), 1), else_=0) if conds else literal(1))
+        if parts:
+            total = parts[0]
+            for p in parts[1:]:
+                total = total + p
+            whens.append((Opportunity.stage_id == st.id, total))
+    return case(*whens, else_=0) if whens else literal(0)
+
+
+def _deliverable_totals(stages: list[Stage]):
+    whens = [(Opportunity.stage_id == st.id, len(st.deliverables)) for st in stages if st.deliverables]
+    return case(*whens, else_=0) if whens else literal(0)
+
+
+def _pushes_subquery():
+    return (select(CloseDateChange.opportunity_id.label("deal_id"), func.count().label("n"))
+            .where(CloseDateChange.old_date.is_not(None), CloseDateChange.new_date > CloseDateChange.old_date)
+            .group_by(CloseDateChange.opportunity_id)
+            .subquery("pushes"))
+
+
+@dataclass(frozen=True)
+class OpenDealRow:
+    owner: str
+    account: str | None
+    title: str
+    stage_position: int
+    amount: Decimal | None
+    currency: str
+    probability: int
+    expected_close: object
+    days_in_stage: float
+    checklist_done: int
+    checklist_total: int
+    pushes: int
+    at_risk: bool
+
+
+def open_deals_query(stages: list[Stage], now: datetime, owner_id: uuid.UUID | None,
+                     thresholds: dict[int, float], dialect_name: str):
+    """One SELECT for the open-deals list with every per-deal figure computed in SQL."""
+    owner = aliased(User)
+    ev, act = _checklist_subqueries(stages)
+    pushes = _pushes_subquery()
+    days = days_between_sql(now, Opportunity.stage_entered_at, dialect_name)
+    done = (func.coalesce(ev.c.n, 0) + func.coalesce(act.c.n, 0) + _field_done_expr(stages))
+    risk_whens = [(and_(Stage.position == pos, days > float(t)), 1) for pos, t in sorted(thresholds.items())]
+    at_risk = case(*risk_whens, else_=0) if risk_whens else literal(0)
+    q = (select(owner.name, Account.name, Opportunity.title, Stage.position, Opportunity.amount,
+                Opportunity.currency, Stage.probability, Opportunity.expected_close,
+                days.label("days"), done.label("done"), _deliverable_totals(stages).label("total"),
+                func.coalesce(pushes.c.n, 0).label("pushes"), at_risk.label("at_risk"))
+         .select_from(Opportunity)
+         .join(Stage, Stage.id == Opportunity.stage_id)
+         .join(owner, owner.id == Opportunity.owner_id)
+         .outerjoin(Account, Account.id == Opportunity.account_id)
+         .outerjoin(ev, and_(ev.c.deal_id == Opportunity.id, ev.c.stage_id == Opportunity.stage_id))
+         .outerjoin(act, and_(act.c.deal_id == Opportunity.id, act.c.stage_id == Opportunity.stage_id))
+         .outerjoin(pushes, pushes.c.deal_id == Opportunity.id)
+         .where(Opportunity.status == Status.OPEN.value)
+         .order_by(Stage.position, Opportunity.expected_close.is_(None), Opportunity.expected_close,
+                   Opportunity.title, Opportunity.id))
+    if owner_id is not None:
+        q = q.where(Opportunity.owner_id == owner_id)
+    return q
+
+
+def iter_open_deals(s: Session, q) -> Iterator[list]:
+    """Batches of rows from the database cursor (server-side on PostgreSQL): memory is one batch."""
+    result = s.execute(q.execution_options(yield_per=BATCH))
+    yield from result.partitions(BATCH)
+
+
+def open_deals_widths(s: Session, owner_id: uuid.UUID | None, dialect_name: str):
+    """Widest owner, account, title (display width) and largest amount among the open deals:
+    column widths before streaming (write-only sheets write their widths first)."""
+    from app.services.report.xlsx import display_len_sql
+
+    owner = aliased(User)
+    q = (select(func.count(), func.max(display_len_sql(owner.name, dialect_name)),
+                func.max(display_len_sql(Account.name, dialect_name)),
+                func.max(display_len_sql(Opportunity.title, dialect_name)),
+                func.max(Opportunity.amount))
+         .select_from(Opportunity)
+         .join(owner, owner.id == Opportunity.owner_id)
+         .outerjoin(Account, Account.id == Opportunity.account_id)
+         .where(Opportunity.status == Status.OPEN.value))
+    if owner_id is not None:
+        q = q.where(Opportunity.owner_id == owner_id)
+    return s.execute(q).one()
+
+
+# ------------------------------------------------------------------ moves, closes, activities
+
+def moves_query(start: datetime, end: datetime, owner_id: uuid.UUID | None):
+    """Stage transitions in [start, end), creation excluded, oldest first."""
+    owner = aliased(User)
+    who = aliased(User)
+    from_stage = aliased(Stage)
+    to_stage = aliased(Stage)
+    q = (select(Opportunity.title, Account.name, owner.name, from_stage.position, from_stage.name_en,
+                from_stage.name_ko, StageTransition.from_status, to_stage.position, to_stage.name_en,
+                to_stage.name_ko, StageTransition.to_status, StageTransition.at, who.name,
+                StageTransition.kind, StageTransition.reason, StageTransition.override_reason)
+         .select_from(StageTransition)
+         .join(Opportunity, Opportunity.id == StageTransition.opportunity_id)
+         .join(owner, owner.id == Opportunity.owner_id)
+         .outerjoin(Account, Account.id == Opportunity.account_id)
+         .outerjoin(from_stage, from_stage.id == StageTransition.from_stage_id)
+         .join(to_stage, to_stage.id == StageTransition.to_stage_id)
+         .outerjoin(who, who.id == StageTransition.user_id)
+         .where(StageTransition.at >= start, StageTransition.at < end,
+                StageTransition.kind != TransitionKind.CREATED.value)
+         .order_by(StageTransition.at, Opportunity.title))
+    if owner_id is not None:
+        q = q.where(Opportunity.owner_id == owner_id)
+    return q
+
+
+def closed_query(start: datetime, end: datetime, owner_id: uuid.UUID | None, dialect_name: str):
+    """Deals won or lost in [start, end) (by their won/lost transition), with the reason
+    and the days from creation to the close."""
+    owner = aliased(User)
+    q = (select(Opportunity.title, Account.name, owner.name, StageTransition.to_status,
+                Stage.position, Stage.name_en, Stage.name_ko, Opportunity.amount, Opportunity.currency,
+                StageTransition.at, StageTransition.reason, StageTransition.override_reason,
+                days_between_sql_col(StageTransition.at, Opportunity.created_at, dialect_name))
+         .select_from(StageTransition)
+         .join(Opportunity, Opportunity.id == StageTransition.opportunity_id)
+         .join(owner, owner.id == Opportunity.owner_id)
+         .join(Stage, Stage.id == StageTransition.to_stage_id)
+         .outerjoin(Account, Account.id == Opportunity.account_id)
+         .where(StageTransition.at >= start, StageTransition.at < end,
+                StageTransition.kind.in_([TransitionKind.WON.value, TransitionKind.LOST.value]))
+         .order_by(StageTransition.to_status.desc(), StageTransition.at))
+    if owner_id is not None:
+        q = q.where(Opportunity.owner_id == owner_id)
+    return q
+
+
+def days_between_sql_col(later_col, earlier_col, dialect_name: str):
+    if dialect_name == "sqlite":
+        return func.julianday(later_col) - func.julianday(earlier_col)
+    return func.extract("epoch", later_col - earlier_col) / 86400.0
+
+
+def activities_query(start: datetime, end: datetime, now: datetime, owner_id: uuid.UUID | None):
+    """Activities done in [start, end) and activities overdue at ``now`` (open, due before
+    it); the first column says which (True = done this week)."""
+    owner = aliased(User)
+    done_in_week = and_(Activity.done_at >= start, Activity.done_at < end)
+    overdue = and_(Activity.done_at.is_(None), Activity.due_at < now)
+    q = (select(done_in_week.label("done_week"), Activity.type, Activity.subject, Opportunity.title,
+                Account.name, owner.name, Activity.due_at, Activity.done_at, Activity.notes)
+         .select_from(Activity)
+         .join(owner, owner.id == Activity.owner_id)
+         .outerjoin(Opportunity, Opportunity.id == Activity.opportunity_id)
+         .outerjoin(Account, Account.id == Opportunity.account_id)
+         .where(or_(done_in_week, overdue))
+         .order_by(Activity.done_at.is_(None), Activity.done_at, Activity.due_at, Activity.subject))
+    if owner_id is not None:
+        q = q.where(Activity.owner_id == owner_id)
+    return q

@@ -1,0 +1,729 @@
+"""The weekly-meeting Excel workbook (issue 5). No Qt.
+
+:func:`write_weekly_report` writes one .xlsx for an ISO week: Summary (KPIs against last
+week, what changed), Pipeline by stage, Open deals, Stage moves, Won and lost, Slipping
+deals, At-risk deals, Forecast by month (with a chart), Dwell time by stage (with a chart)
+and Activities, in English or Korean. KPIs, dwell, risk, slippage and forecast come from
+:mod:`app.services.analytics`; the lists come from :mod:`app.services.report.queries`.
+
+The workbook is streamed (openpyxl write-only): the open-deals list is read from the
+database in batches and written row by row, so memory stays flat however many deals
+there are. The file appears only when complete: it is written next to the target under a
+temporary name and renamed, so a cancelled or failed export leaves nothing behind (and
+never half-overwrites an earlier report).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, Reference
+from sqlalchemy import func, select
+
+from app.db import Database
+from app.errors import AppError, ValidationError
+from app.models import Opportunity, Stage, Status, utcnow
+from app.services.people import find_user
+from app.services.process import active_stages
+from app.services.report import queries as Q
+from app.services.report.labels import text
+from app.services.report.xlsx import (
+    DAYS_FMT,
+    HEADER_FILL,
+    HEADER_FONT,
+    INT_FMT,
+    PCT_FMT,
+    RISK_FILL,
+    SLIP_FILL,
+    SUBTITLE_FONT,
+    TITLE_FONT,
+    Col,
+    Formula,
+    RowRule,
+    TableSheet,
+    Widths,
+    currency_format,
+    display_len,
+    fit,
+)
+
+WEEK_RE = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
+SHEETS = ("summary", "pipeline", "open", "moves", "closed", "slipping", "at_risk", "forecast",
+          "dwell", "activities")
+WON_FILL_COLOR = "C6EFCE"
+
+Progress = Callable[[int, int], None]
+
+
+class ExportCancelled(AppError):
+    """The user cancelled the export; no file was written."""
+
+    def __init__(self, message: str = "export cancelled; no file was written"):
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    """What was written: the file, the week, the sheets and their row counts."""
+
+    path: Path
+    week: str
+    start: date  # Monday
+    end: date  # Sunday
+    lang: str
+    owner: str | None
+    currency: str
+    sheets: list[str]
+    rows: dict[str, int] = field(default_factory=dict)  # by sheet key (see SHEETS)
+
+    @property
+    def open_deals(self) -> int:
+        return self.rows.get("open", 0)
+
+
+# ------------------------------------------------------------------ weeks
+
+def parse_iso_week(week: str) -> tuple[date, date]:
+    """'2026-W47' -> (Monday, Sunday) of that ISO week. Raises ValidationError({'week': …})."""
+    m = WEEK_RE.match(week or "")
+    if m:
+        try:
+            monday = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+            return monday, monday + timedelta(days=6)
+        except ValueError:
+            pass
+    raise ValidationError({"week": f"'{week}' is not an ISO week like 2026-W47"})
+
+
+def iso_week_of(day: date) -> str:
+    y, w, _ = day.isocalendar()
+    return f"{y}-W{w:02d}"
+
+
+def current_iso_week(now: datetime | None = None, tz: tzinfo | None = None) -> str:
+    """The ISO week of ``now`` (default: the current time) in ``tz`` (default: local time)."""
+    now = now or utcnow()
+    return iso_week_of(now.astimezone(tz).date())
+
+
+def _week_bounds(monday: date, tz: tzinfo) -> tuple[datetime, datetime]:
+    """[Monday 00:00, next Monday 00:00) in ``tz``, as aware UTC datetimes."""
+    start = datetime.combine(monday, time(0), tzinfo=tz)
+    end = datetime.combine(monday + timedelta(days=7), time(0), tzinfo=tz)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+# ------------------------------------------------------------------ the workbook
+
+class _Run:
+    """State of one export: progress, cancellation, the texts of the language."""
+
+    def __init__(self, db: Database, lang: str, tz: tzinfo, progress: Progress | None,
+                 cancelled: Callable[[], bool] | None):
+        self.db = db
+        self.lang = lang
+        self.tz = tz
+        self._progress = progress
+        self._cancelled = cancelled
+        self.done = 0
+        self.total = 1
+
+    def t(self, key: str, **kw) -> str:
+        return text(key, self.lang, **kw)
+
+    def step(self, n: int = 1) -> None:
+        self.done = min(self.total, self.done + n)
+        if self._progress is not None:
+            self._progress(self.done, self.total)
+        self.check()
+
+    def check(self) -> None:
+        if self._cancelled is not None and self._cancelled():
+            raise ExportCancelled()
+
+    def stage_name(self, name_en: str | None, name_ko: str | None) -> str | None:
+        return name_ko if self.lang == "ko" else name_en
+
+
+def write_weekly_report(
+    db: Database,
+    path: str | os.PathLike,
+    *,
+    week: str,
+    owner: str | None = None,
+    lang: str = "en",
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    now: datetime | None = None,
+    tz: tzinfo | None = None,
+    k: float = 1.5,
+) -> ReportSummary:
+    """Write the weekly workbook for ISO ``week`` to ``path``.
+
+    ``owner``: a user's name (or id) to report on one person's deals; ``lang``: "en" or
+    "ko"; ``progress(done, total)`` is called as the work advances and ``cancelled()``
+    polled between batches (True stops the export with :class:`ExportCancelled` and no
+    file). ``now``: the moment the snapshot describes (default: now). ``tz``: the time
+    zone of the week's boundaries and of the times shown (default UTC). ``k``: the
+    at-risk spread factor passed to the analytics service.
+    """
+    monday, sunday = parse_iso_week(week)
+    week = iso_week_of(monday)
+    lang = "ko" if lang == "ko" else "en"
+    tz = tz or UTC
+    now = now or utcnow()
+    if now.tzinfo is None:
+        raise ValueError("now must be an aware datetime")
+    owner_id: uuid.UUID | None = None
+    owner_name: str | None = None
+    if owner:
+        user = find_user(db, owner)
+        owner_id, owner_name = user.id, user.name
+
+    target = Path(path).expanduser()
+    part = _open_part_file(target)
+    run = _Run(db, lang, tz, progress, cancelled)
+    wb = Workbook(write_only=True)
+    try:
+        summary = _build(wb, run, week, monday, sunday, owner_id, owner_name, now, k, target)
+        run.check()
+        wb.save(part)
+        os.replace(part, target)
+        run.done = run.total
+        if progress is not None:
+            progress(run.total, run.total)
+        return summary
+    except BaseException:
+        _discard(wb, part)
+        raise
+
+
+def _open_part_file(target: Path) -> Path:
+    """Check that ``target`` can be written, and claim a temporary name beside it."""
+    if target.is_dir():
+        raise AppError(f"{target}: is a folder, not a file")
+    if not target.parent.exists():
+        raise AppError(f"{target.parent}: folder does not exist")
+    if not target.parent.is_dir():
+        raise AppError(f"{target.parent}: is not a folder")
+    part = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        with open(part, "wb"):
+            pass
+    except OSError as exc:
+        raise AppError(f"{target}: cannot write the file ({exc.strerror or exc})") from exc
+    return part
+
+
+def _discard(wb: Workbook, part: Path) -> None:
+    """Remove the partial output and openpyxl's per-sheet temporary files."""
+    for ws in wb.worksheets:
+        writer = getattr(ws, "_writer", None)
+        out = getattr(writer, "out", None)
+        if writer is not None:
+            try:
+                writer.xf.close()
+            except Exception:  # noqa: BLE001 - best effort while cleaning up
+                pass
+        if isinstance(out, str) and os.path.exists(out):
+            try:
+                os.remove(out)
+            except OSError:
+                pass
+    try:
+        part.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _analytics():
+    """The analytics service, imported when a report is written (it imports heavier things)."""
+    from app.services import analytics
+
+    return analytics
+
+
+def _build(wb: Workbook, run: _Run, week: str, monday: date, sunday: date,
+           owner_id: uuid.UUID | None, owner_name: str | None, now: datetime, k: float,
+           target: Path) -> ReportSummary:
+    db, t = run.db, run.t
+    start, end = _week_bounds(monday, run.tz)
+    prev_start, prev_end = _week_bounds(monday - timedelta(days=7), run.tz)
+    dialect = db.engine.dialect.name
+
+    with db.read() as s:
+        stages = active_stages(s)
+        currencies = Q.currencies_in_use(s, owner_id)
+        open_currencies = Q.currencies_in_use(s, owner_id, status=Status.OPEN.value)
+        open_count = int(s.scalar(
+            select(func.count()).select_from(Opportunity).where(
+                Opportunity.status == Status.OPEN.value,
+                *([Opportunity.owner_id == owner_id] if owner_id else []))) or 0)
+    currency = currencies[0] if currencies else "KRW"
+    # one unit per sheet plus one per open deal; saving counts like a tenth of the rows
+    run.total = len(SHEETS) + open_count + max(1, open_count // 10)
+    run.step(0)
+
+    f = _analytics().Filters(start=monday, end=sunday, owner_id=owner_id, currency=currency, now=now)
+    subtitle = " · ".join([
+        t("title.subtitle", week=week, start=monday.isoformat(), end=sunday.isoformat()),
+        t("title.owner", owner=owner_name) if owner_name else t("title.all_owners"),
+        t("title.generated", at=now.astimezone(run.tz).strftime("%Y-%m-%d %H:%M")),
+    ])
+    sheets = {key: wb.create_sheet(t(f"sheet.{key}")) for key in SHEETS}
+    rows: dict[str, int] = {}
+    ctx = _Ctx(run=run, stages=stages, currency=currency, subtitle=subtitle, now=now, start=start,
+               end=end, prev_start=prev_start, prev_end=prev_end, owner_id=owner_id, f=f, k=k,
+               dialect=dialect, open_currencies=open_currencies)
+
+    rows["summary"] = _summary(sheets["summary"], ctx)
+    run.step()
+    rows["pipeline"] = _pipeline(sheets["pipeline"], ctx)
+    run.step()
+    rows["open"] = _open_deals(sheets["open"], ctx)
+    run.step()
+    rows["moves"] = _moves(sheets["moves"], ctx)
+    run.step()
+    rows["closed"] = _closed(sheets["closed"], ctx)
+    run.step()
+    rows["slipping"] = _slipping(sheets["slipping"], ctx)
+    run.step()
+    rows["at_risk"] = _at_risk(sheets["at_risk"], ctx)
+    run.step()
+    rows["forecast"] = _forecast(sheets["forecast"], ctx)
+    run.step()
+    rows["dwell"] = _dwell(sheets["dwell"], ctx)
+    run.step()
+    rows["activities"] = _activities(sheets["activities"], ctx)
+    run.step()
+    return ReportSummary(path=target, week=week, start=monday, end=sunday, lang=run.lang,
+                         owner=owner_name, currency=currency,
+                         sheets=[ws.title for ws in wb.worksheets], rows=rows)
+
+
+@dataclass
+class _Ctx:
+    run: _Run
+    stages: list[Stage]
+    currency: str
+    subtitle: str
+    now: datetime
+    start: datetime
+    end: datetime
+    prev_start: datetime
+    prev_end: datetime
+    owner_id: uuid.UUID | None
+    f: object
+    k: float
+    dialect: str
+    open_currencies: list[str] = field(default_factory=list)
+
+    def title(self, key: str) -> str:
+        return f"{self.run.t('title.report')}: {self.run.t(key)}"
+
+
+def _write_list(ws, ctx: _Ctx, sheet_key: str, cols: Sequence[Col], rows: list[Sequence],
+                rules: Iterable[RowRule] = (), total: bool = False,
+                currencies: Sequence[str] = ()) -> TableSheet:
+    """A whole (small) list: widths from its rows, then the rows."""
+    widths = Widths(cols)
+    for r in rows:
+        widths.see(r)
+    sheet = TableSheet(ws, cols, tz=ctx.run.tz)
+    sheet.start(ctx.title(f"sheet.{sheet_key}"), ctx.subtitle, widths.final())
+    for r in rows:
+        sheet.add(r)
+    sheet.finish(total_label=ctx.run.t("col.total") if total else None, rules=rules,
+                 split_currencies=currencies)
+    return sheet
+
+
+def _currencies(rows: Sequence[Sequence], index: int, main: str) -> list[str]:
+    """The currencies of a list, the report's main currency first."""
+    found = {r[index] for r in rows if r[index]}
+    return sorted(found, key=lambda c: (c != main, c)) or [main]
+
+
+def _yes_rule(col_letter: str, first_row: int, yes: str, fill) -> RowRule:
+    return RowRule(f'${col_letter}{first_row}="{yes}"', fill)
+
+
+# ------------------------------------------------------------------ Summary
+
+_KPI_ROWS = (  # (Kpis attribute, label key, kind)
+    ("win_rate", "kpi.win_rate", "pct"),
+    ("avg_won_size", "kpi.avg_won_size", "money"),
+    ("cycle_days", "kpi.cycle_days", "days"),
+    ("velocity", "kpi.velocity", "money"),
+    ("new_deals", "kpi.new_deals", "int"),
+    ("won_revenue", "kpi.won_revenue", "money"),
+    ("won_count", "kpi.won_count", "int"),
+    ("lost_count", "kpi.lost_count", "int"),
+    ("open_count", "kpi.open_count", "int"),
+    ("open_pipeline", "kpi.open_pipeline", "money"),
+)
+
+
+def _signed(fmt: str) -> str:
+    return f"+{fmt};-{fmt};{fmt}"
+
+
+def _kpi_value(v):
+    if v is None:
+        return None
+    if isinstance(v, (int, Decimal)):
+        return v
+    return float(v)
+
+
+def _summary(ws, ctx: _Ctx) -> int:
+    analytics = _analytics()
+    run, t = ctx.run, ctx.run.t
+    this = analytics.kpis(run.db, ctx.f)
+    last = analytics.kpis(run.db, analytics.previous_period(ctx.f))
+    with run.db.read() as s:
+        chg_this = Q.change_counts(s, ctx.start, ctx.end, ctx.owner_id)
+        chg_last = Q.change_counts(s, ctx.prev_start, ctx.prev_end, ctx.owner_id)
+    money_fmt = currency_format(ctx.currency)
+    fmts = {"pct": PCT_FMT, "money": money_fmt, "days": DAYS_FMT, "int": INT_FMT}
+    cols = [Col(t("col.metric")), Col(t("col.this_week"), "int"), Col(t("col.last_week"), "int"),
+            Col(t("col.change"), "int")]
+    sheet = TableSheet(ws, cols, tz=run.tz)
+    label_w = max([display_len(t(key)) for _a, key, _k in _KPI_ROWS]
+                  + [display_len(t(f"chg.{key}")) for key in Q.CHANGE_KEYS])
+    sheet.start(t("title.report"), ctx.subtitle, [fit(label_w), 18, 18, 16])
+    ws.print_title_rows = "1:3"
+
+    def add(label: str, kind: str, a, b) -> None:
+        r = sheet.HEADER_ROW + sheet.rows + 1
+        fmt = fmts[kind]
+        cells = [sheet.text_cell(label)]
+        for v in (a, b):
+            cells.append(sheet.cell(Col("", kind), fmt, v, ()) if v is not None else None)
+        change = sheet.cell(Col("", kind), _signed(fmt),
+                            Formula(f'=IF(AND(ISNUMBER(B{r}),ISNUMBER(C{r})),B{r}-C{r},"")'), ())
+        cells.append(change)
+        ws.append(cells)
+        sheet.rows += 1
+
+    for attr, key, kind in _KPI_ROWS:
+        add(t(key), kind, _kpi_value(getattr(this, attr)), _kpi_value(getattr(last, attr)))
+    ws.append([])
+    sheet.rows += 1
+    ws.append([sheet.text_cell(t("title.changes"), font=TITLE_FONT)])
+    sheet.rows += 1
+    ws.append([sheet.text_cell(c.header, font=HEADER_FONT, fill=HEADER_FILL) for c in cols])
+    sheet.rows += 1
+    for key in Q.CHANGE_KEYS:
+        add(t(f"chg.{key}"), "int", chg_this[key], chg_last[key])
+    ws.append([])
+    ws.append([sheet.text_cell(t("title.currency_note", currency=ctx.currency), font=SUBTITLE_FONT)])
+    ws.page_setup.orientation = "portrait"
+    return len(_KPI_ROWS) + len(Q.CHANGE_KEYS)
+
+
+# ------------------------------------------------------------------ Pipeline by stage
+
+def _pipeline(ws, ctx: _Ctx) -> int:
+    run, t = ctx.run, ctx.run.t
+    with run.db.read() as s:
+        lines = Q.pipeline_by_stage(s, ctx.stages, ctx.owner_id)
+    cols = [Col(t("col.stage_no"), "int", width=5), Col(t("col.stage")), Col(t("col.probability"), "pct"),
+            Col(t("col.currency")), Col(t("col.deals"), "int", total=True),
+            Col(t("col.amount"), "money", currency_col=3, total=True),
+            Col(t("col.weighted"), "money", currency_col=3, total=True)]
+    rows = [(ln.position, run.stage_name(ln.name_en, ln.name_ko), ln.probability / 100,
+             ln.currency or ctx.currency, ln.count, ln.amount, ln.weighted) for ln in lines]
+    _write_list(ws, ctx, "pipeline", cols, rows, total=True, currencies=_currencies(rows, 3, ctx.currency))
+    return len(rows)
+
+
+# ------------------------------------------------------------------ Open deals (streamed)
+
+def _open_deals(ws, ctx: _Ctx) -> int:
+    analytics = _analytics()
+    run, t = ctx.run, ctx.run.t
+    yes, no = t("yes"), t("no")
+    thresholds = analytics.stage_risk_thresholds(run.db, ctx.k)
+    cols = [Col(t("col.owner")), Col(t("col.account")), Col(t("col.deal")), Col(t("col.stage")),
+            Col(t("col.amount"), "money", currency_col=5, total=True),
+            Col(t("col.currency")), Col(t("col.probability"), "pct"), Col(t("col.expected_close"), "date"),
+            Col(t("col.days_in_stage"), "days"), Col(t("col.checklist")), Col(t("col.pushes"), "int"),
+            Col(t("col.at_risk"))]
+    names = {st.position: run.stage_name(st.name_en, st.name_ko) for st in ctx.stages}
+    with run.db.read() as s:
+        n, w_owner, w_account, w_title, max_amount = Q.open_deals_widths(s, ctx.owner_id, ctx.dialect)
+        widths = Widths(cols)
+        widths.see_max(0, w_owner)
+        widths.see_max(1, w_account)
+        widths.see_max(2, w_title)
+        widths.see((None, None, None, max(names.values(), key=len, default=""), max_amount, "KRW", 0.5,
+                    None, 9999.9, "10/10", 99, yes if len(yes) > len(no) else no))
+        sheet = TableSheet(ws, cols, tz=run.tz)
+        sheet.start(ctx.title("sheet.open"), ctx.subtitle, widths.final())
+        q = Q.open_deals_query(ctx.stages, ctx.now, ctx.owner_id, thresholds, ctx.dialect)
+        for batch in Q.iter_open_deals(s, q):
+            for (owner, account, title, pos, amount, currency, prob, close, days, done, total,
+                 pushes, at_risk) in batch:
+                sheet.add((owner, account, title, names.get(pos), amount, currency, prob / 100, close,
+                           round(max(0.0, float(days)), 1), f"{int(done)}/{int(total)}", int(pushes),
+                           yes if at_risk else no))
+            run.step(len(batch))
+    first = sheet.first_data_row
+    sheet.finish(total_label=t("col.total"), split_currencies=ctx.open_currencies or [ctx.currency], rules=[
+        _yes_rule("L", first, yes, RISK_FILL),
+        RowRule(f"$K{first}>0", SLIP_FILL),
+    ])
+    return sheet.rows
+
+
+# ------------------------------------------------------------------ Stage moves this week
+
+def _status_or_stage(run: _Run, status: str | None, name_en: str | None, name_ko: str | None) -> str | None:
+    if status in (Status.WON.value, Status.LOST.value):
+        return run.t(f"status.{status}")
+    return run.stage_name(name_en, name_ko)
+
+
+def _moves(ws, ctx: _Ctx) -> int:
+    run, t = ctx.run, ctx.run.t
+    with run.db.read() as s:
+        raw = s.execute(Q.moves_query(ctx.start, ctx.end, ctx.owner_id)).all()
+    rows = []
+    for (title, account, owner, _fpos, fen, fko, fstatus, _tpos, ten, tko, tstatus, at, who, kind,
+         reason, override) in raw:
+        rows.append((title, account, owner, _status_or_stage(run, fstatus, fen, fko),
+                     _status_or_stage(run, tstatus, ten, tko), at, who,
+                     t(f"kind.{kind}") if f"kind.{kind}" in _KINDS else kind, reason, override))
+    cols = [Col(t("col.deal")), Col(t("col.account")), Col(t("col.owner")), Col(t("col.from")),
+            Col(t("col.to")), Col(t("col.when"), "datetime"), Col(t("col.who")), Col(t("col.kind")),
+            Col(t("col.reason")), Col(t("col.override_reason"))]
+    sheet = _write_list(ws, ctx, "moves", cols, rows,
+                        rules=[RowRule("LEN($J4)>0", SLIP_FILL)])
+    del sheet
+    return len(rows)
+
+
+_KINDS = {f"kind.{k}" for k in ("created", "forward", "backward", "won", "lost", "reopened", "imported")}
+
+
+# ------------------------------------------------------------------ Won and lost this week
+
+def _closed(ws, ctx: _Ctx) -> int:
+    from openpyxl.styles import PatternFill
+
+    run, t = ctx.run, ctx.run.t
+    with run.db.read() as s:
+        raw = s.execute(Q.closed_query(ctx.start, ctx.end, ctx.owner_id, ctx.dialect)).all()
+    rows = [(title, account, owner, t(f"status.{status}"), run.stage_name(sen, sko), amount, currency, at,
+             reason, override, round(float(days), 1) if days is not None else None)
+            for (title, account, owner, status, _pos, sen, sko, amount, currency, at, reason, override,
+                 days) in raw]
+    cols = [Col(t("col.deal")), Col(t("col.account")), Col(t("col.owner")), Col(t("col.result")),
+            Col(t("col.stage")),
+            Col(t("col.amount"), "money", currency_col=6, total=True),
+            Col(t("col.currency")), Col(t("col.closed_at"), "datetime"), Col(t("col.reason")),
+            Col(t("col.override_reason")), Col(t("kpi.cycle_days"), "days")]
+    won_fill = PatternFill("solid", fgColor=WON_FILL_COLOR, bgColor=WON_FILL_COLOR)
+    _write_list(ws, ctx, "closed", cols, rows, total=True, currencies=_currencies(rows, 6, ctx.currency), rules=[
+        _yes_rule("D", 4, t("status.won"), won_fill),
+        _yes_rule("D", 4, t("status.lost"), RISK_FILL),
+    ])
+    return len(rows)
+
+
+# ------------------------------------------------------------------ Slipping and at-risk deals
+
+def _deal_facts(ctx: _Ctx, ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple]:
+    """Account, stage name, amount, currency and expected close of the given deals."""
+    from app.models import Account
+
+    out: dict[uuid.UUID, tuple] = {}
+    run = ctx.run
+    with run.db.read() as s:
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            q = (select(Opportunity.id, Account.name, Stage.name_en, Stage.name_ko, Opportunity.status,
+                        Opportunity.amount, Opportunity.currency, Opportunity.expected_close)
+                 .join(Stage, Stage.id == Opportunity.stage_id)
+                 .outerjoin(Account, Account.id == Opportunity.account_id)
+                 .where(Opportunity.id.in_(chunk)))
+            for did, account, sen, sko, status, amount, currency, close in s.execute(q):
+                out[did] = (account, _status_or_stage(run, status, sen, sko), amount, currency, close)
+    return out
+
+
+def _slipping(ws, ctx: _Ctx) -> int:
+    analytics = _analytics()
+    run, t = ctx.run, ctx.run.t
+    slip = analytics.slippage(run.db, ctx.f)
+    deals = list(slip.per_deal)
+    facts = _deal_facts(ctx, [d.deal_id for d in deals])
+    rows = []
+    for d in deals:
+        account, stage, amount, currency, close = facts.get(d.deal_id, (None, None, None, None, None))
+        rows.append((d.title, account, d.owner, stage, amount, currency or ctx.currency, close,
+                     int(d.pushes), _num(d.days_pushed), d.last_pushed_at))
+    cols = [Col(t("col.deal")), Col(t("col.account")), Col(t("col.owner")), Col(t("col.stage")),
+            Col(t("col.amount"), "money", currency_col=5), Col(t("col.currency")),
+            Col(t("col.expected_close"), "date"), Col(t("col.pushes"), "int"),
+            Col(t("col.days_pushed"), "int"), Col(t("col.last_pushed"), "datetime")]
+    _write_list(ws, ctx, "slipping", cols, rows, rules=[RowRule("$H4>=2", SLIP_FILL)])
+    return len(rows)
+
+
+def _num(v):
+    if v is None or isinstance(v, (int, Decimal)):
+        return v
+    return round(float(v), 1)
+
+
+def _at_risk(ws, ctx: _Ctx) -> int:
+    analytics = _analytics()
+    run, t = ctx.run, ctx.run.t
+    deals = analytics.at_risk_deals(run.db, ctx.f, ctx.k)
+    facts = _deal_facts(ctx, [d.deal_id for d in deals])
+    names = {st.position: run.stage_name(st.name_en, st.name_ko) for st in ctx.stages}
+    rows = []
+    for d in deals:
+        account, stage, amount, currency, close = facts.get(d.deal_id, (None, None, None, None, None))
+        stage_name = names.get(d.stage, stage) if isinstance(d.stage, int) else (stage or d.stage)
+        rows.append((d.title, account, d.owner, stage_name, amount, currency or ctx.currency, close,
+                     _num(d.days_in_stage), _num(d.threshold_days), _num(d.days_over)))
+    cols = [Col(t("col.deal")), Col(t("col.account")), Col(t("col.owner")), Col(t("col.stage")),
+            Col(t("col.amount"), "money", currency_col=5), Col(t("col.currency")),
+            Col(t("col.expected_close"), "date"), Col(t("col.days_in_stage"), "days"),
+            Col(t("col.threshold"), "days"), Col(t("col.days_over"), "days")]
+    # every row is at risk; those over by more than the threshold itself stand out
+    _write_list(ws, ctx, "at_risk", cols, rows, rules=[RowRule("$J4>=$I4", RISK_FILL)])
+    return len(rows)
+
+
+# ------------------------------------------------------------------ Forecast by month
+
+def _month(v) -> date | None:
+    if isinstance(v, datetime):
+        return v.date().replace(day=1)
+    if isinstance(v, date):
+        return v.replace(day=1)
+    if isinstance(v, str):
+        y, m = v[:7].split("-")
+        return date(int(y), int(m), 1)
+    return None
+
+
+def _forecast(ws, ctx: _Ctx) -> int:
+    analytics = _analytics()
+    run, t = ctx.run, ctx.run.t
+    months = analytics.forecast(run.db, ctx.f)
+    rows = [(_month(m.month), m.won, m.commit, m.best_case, m.pipeline, m.weighted, m.historical,
+             m.target, _num(m.coverage)) for m in months]
+    cur = ctx.currency
+    cols = [Col(t("col.month"), "month"), Col(t("col.won"), "money", currency=cur, total=True),
+            Col(t("col.commit"), "money", currency=cur, total=True),
+            Col(t("col.best_case"), "money", currency=cur, total=True),
+            Col(t("col.pipeline"), "money", currency=cur, total=True),
+            Col(t("col.weighted_forecast"), "money", currency=cur, total=True),
+            Col(t("col.historical"), "money", currency=cur, total=True),
+            Col(t("col.target"), "money", currency=cur, total=True), Col(t("col.coverage"), "ratio")]
+    sheet = _write_list(ws, ctx, "forecast", cols, rows, total=True, currencies=[cur])
+    if rows:
+        first, last = sheet.first_data_row, sheet.last_data_row
+        bar = BarChart()
+        bar.type = "col"
+        bar.grouping = "stacked"
+        bar.overlap = 100
+        bar.title = t("title.forecast_chart")
+        bar.y_axis.title = f"{t('axis.amount')} ({cur})"
+        bar.y_axis.numFmt = currency_format(cur)
+        data = Reference(ws, min_col=2, max_col=5, min_row=first - 1, max_row=last)
+        cats = Reference(ws, min_col=1, min_row=first, max_row=last)
+        bar.add_data(data, titles_from_data=True)
+        bar.set_categories(cats)
+        if any(r[7] is not None for r in rows):
+            line = LineChart()
+            line.add_data(Reference(ws, min_col=8, max_col=8, min_row=first - 1, max_row=last),
+                          titles_from_data=True)
+            line.set_categories(cats)
+            bar += line
+        _axes_visible(bar)
+        bar.width, bar.height = 24, 12
+        ws.add_chart(bar, f"A{last + 4}")
+    return len(rows)
+
+
+def _axes_visible(chart) -> None:
+    """openpyxl 3.1 marks axes deleted by default; Excel then draws none."""
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+
+
+# ------------------------------------------------------------------ Dwell time by stage
+
+def _dwell(ws, ctx: _Ctx) -> int:
+    analytics = _analytics()
+    run, t = ctx.run, ctx.run.t
+    dwell = analytics.dwell_by_stage(run.db, ctx.f)
+    rows = []
+    for d in dwell:
+        rows.append((d.stage, run.stage_name(d.name_en, d.name_ko), _num(d.won.median), _num(d.lost.median),
+                     _num(d.open.median), d.won.count, d.lost.count, d.open.count, _num(d.won.p75),
+                     _num(d.lost.p75), _num(d.lost_won_ratio)))
+    cols = [Col(t("col.stage_no"), "int", width=5), Col(t("col.stage")), Col(t("col.won_median"), "days"),
+            Col(t("col.lost_median"), "days"), Col(t("col.open_median"), "days"),
+            Col(t("col.won_count"), "int"), Col(t("col.lost_count"), "int"), Col(t("col.open_count"), "int"),
+            Col(t("col.won_p75"), "days"), Col(t("col.lost_p75"), "days"), Col(t("col.lost_won_ratio"), "ratio")]
+    sheet = _write_list(ws, ctx, "dwell", cols, rows)
+    if rows:
+        first, last = sheet.first_data_row, sheet.last_data_row
+        chart = BarChart()
+        chart.type = "col"
+        chart.grouping = "clustered"
+        chart.title = t("title.dwell_chart")
+        chart.y_axis.title = t("axis.days")
+        chart.add_data(Reference(ws, min_col=3, max_col=5, min_row=first - 1, max_row=last),
+                       titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=2, min_row=first, max_row=last))
+        _axes_visible(chart)
+        chart.width, chart.height = 24, 12
+        ws.add_chart(chart, f"A{last + 3}")
+    return len(rows)
+
+
+# ------------------------------------------------------------------ Activities (streamed twice)
+
+def _activities(ws, ctx: _Ctx) -> int:
+    run, t = ctx.run, ctx.run.t
+    done_label, overdue_label = t("act.done"), t("act.overdue")
+    cols = [Col(t("col.status")), Col(t("col.type")), Col(t("col.subject")), Col(t("col.deal")),
+            Col(t("col.account")), Col(t("col.owner")), Col(t("col.due"), "datetime"),
+            Col(t("col.done"), "datetime"), Col(t("col.notes"), width=50)]
+    q = Q.activities_query(ctx.start, ctx.end, ctx.now, ctx.owner_id)
+
+    def converted(s):
+        for batch in Q.iter_open_deals(s, q):
+            for done_week, typ, subject, deal, account, owner, due, done, notes in batch:
+                yield (done_label if done_week else overdue_label,
+                       t(f"type.{typ}") if typ in ("call", "meeting", "email", "task", "note") else typ,
+                       subject, deal, account, owner, due, done, notes)
+            run.check()
+
+    widths = Widths(cols)
+    with run.db.read() as s:  # first pass: widths only (write-only sheets write widths first)
+        for r in converted(s):
+            widths.see(r)
+    sheet = TableSheet(ws, cols, tz=run.tz)
+    sheet.start(ctx.title("sheet.activities"), ctx.subtitle, widths.final())
+    with run.db.read() as s:
+        for r in converted(s):
+            sheet.add(r)
+    sheet.finish(rules=[_yes_rule("A", sheet.first_data_row, overdue_label, RISK_FILL)])
+    return sheet.rows

@@ -1,0 +1,284 @@
+"""The kanban board driven offscreen: models, drops, the gate flow, keyboard, undo, filters."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from conftest import T0, satisfy_stage
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+from app.models import Opportunity, StageTransition
+from app.services import deals, gates, people
+from app.services.process import active_stages
+from app.views.board import MIME_TYPE, Board, Role, decode_mime
+from app.views.context import AppContext, Changes
+from app.views.gate_dialog import GateDialog
+
+
+def stage_of(db, deal_id):
+    with db.read() as s:
+        deal = s.get(Opportunity, deal_id)
+        return next(st.position for st in active_stages(s) if st.id == deal.stage_id), deal.status
+
+
+def transitions(db, deal_id):
+    with db.read() as s:
+        return s.query(StageTransition).filter_by(opportunity_id=deal_id).count()
+
+
+@pytest.fixture
+def env(qtbot, db, rep):
+    src = people.create_lead_source(db, "Referral")
+    acc = people.create_account(db, "Hanil Steel")
+    con = people.create_contact(db, "Park Ji-ho", acc.id)
+    made = {}
+    for i, title in enumerate(("Alpha ERP", "Beta MES", "Gamma CRM")):
+        d = deals.create_deal(db, title=title, owner_id=rep.id, account_id=acc.id, contact_id=con.id,
+                              lead_source_id=src.id, amount=str(1000 * (i + 1)),
+                              expected_close=f"2026-0{i + 3}-01", at=T0 + timedelta(hours=i))
+        made[title] = d
+    satisfy_stage(db, made["Alpha ERP"].id, 1, rep.id)  # Alpha may leave stage 1
+    ctx = AppContext(db=db, user_id=rep.id, user_name=rep.name, role=rep.role, lang="en")
+    board = Board(ctx)
+    qtbot.addWidget(board)
+    board.resize(1800, 800)
+    board.show()
+    qtbot.waitExposed(board)
+    return ctx, board, made
+
+
+def model_titles(model):
+    return [model.data(model.index(r), Qt.ItemDataRole.DisplayRole) for r in range(model.rowCount())]
+
+
+def drag(board, column, title):
+    model = board.models[column - 1]
+    row = model_titles(model).index(title)
+    return model.mimeData([model.index(row)])
+
+
+def test_column_model_passes_modeltester(qtmodeltester, env):
+    _ctx, board, _made = env
+    qtmodeltester.check(board.models[0])
+    assert model_titles(board.models[0]) == ["Alpha ERP", "Beta MES", "Gamma CRM"]
+
+
+def test_lazy_loading_in_pages(env):
+    _ctx, board, _made = env
+    model = board.models[0]
+    model.page_size = 2
+    model.reload()
+    assert model.rowCount() == 2 and model.canFetchMore()
+    model.fetchMore()
+    assert model.rowCount() == 3 and not model.canFetchMore()
+    assert board.views[0].uniformItemSizes()
+
+
+def test_mime_roundtrip(env):
+    _ctx, board, made = env
+    data = drag(board, 1, "Alpha ERP")
+    assert data.hasFormat(MIME_TYPE)
+    assert decode_mime(data) == (made["Alpha ERP"].id, 1, "1")
+
+
+def test_drop_on_next_column_moves_and_updates_both_headers(env, db):
+    ctx, board, made = env
+    data = drag(board, 1, "Alpha ERP")
+    assert board.models[1].dropMimeData(data, Qt.DropAction.MoveAction, -1, 0, board.models[1].index(-1)) is True
+    assert stage_of(db, made["Alpha ERP"].id) == (2, "open")
+    assert model_titles(board.models[0]) == ["Beta MES", "Gamma CRM"]
+    assert model_titles(board.models[1]) == ["Alpha ERP"]
+    assert board.headers[0].count.text() == "2 deal(s)"
+    assert board.headers[1].count.text() == "1 deal(s)"
+    assert "₩1,000" in board.headers[1].total.text()
+    assert "₩200" in board.headers[1].weighted.text()  # 20 % of 1,000
+    assert ctx.undo_stack.count() == 1
+
+
+def test_drop_through_the_views_drop_event(env, db):
+    _ctx, board, made = env
+    data = drag(board, 1, "Alpha ERP")
+    view = board.views[1]
+    pos = QPointF(view.viewport().rect().center())
+    event = QDropEvent(pos, Qt.DropAction.MoveAction, data, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    view.dropEvent(event)
+    assert stage_of(db, made["Alpha ERP"].id) == (2, "open")
+    assert model_titles(board.models[1]) == ["Alpha ERP"]
+
+
+def test_refused_drop_opens_gate_dialog_satisfy_and_move(env, db, monkeypatch, qtbot):
+    ctx, board, made = env
+    beta = made["Beta MES"].id
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("Call", True))
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("first call", True))
+    seen = {}
+
+    def drive(self):
+        seen["missing"] = [m.key for m in self.missing]
+        qtbot.mouseClick(self.satisfy_buttons[next(iter(self.satisfy_buttons))], Qt.MouseButton.LeftButton)
+        seen["after"] = [m.key for m in self.missing]
+        qtbot.mouseClick(self.move_button, Qt.MouseButton.LeftButton)
+        return self.result()
+
+    monkeypatch.setattr(GateDialog, "exec", drive)
+    data = drag(board, 1, "Beta MES")
+    assert board.models[1].dropMimeData(data, Qt.DropAction.MoveAction, -1, 0, board.models[1].index(-1))
+    assert seen == {"missing": ["first_contact"], "after": []}
+    assert stage_of(db, beta) == (2, "open")
+    assert "Beta MES" in model_titles(board.models[1])
+
+
+def test_refused_and_cancelled_leaves_card(env, db, monkeypatch):
+    _ctx, board, made = env
+    monkeypatch.setattr(GateDialog, "exec", lambda self: 0)
+    data = drag(board, 1, "Gamma CRM")
+    assert board.models[1].dropMimeData(data, Qt.DropAction.MoveAction, -1, 0, board.models[1].index(-1)) is False
+    assert stage_of(db, made["Gamma CRM"].id) == (1, "open")
+    assert "Gamma CRM" in model_titles(board.models[0])
+
+
+def test_backward_move_asks_reason(env, db, monkeypatch):
+    _ctx, board, made = env
+    alpha = made["Alpha ERP"].id
+    board.move_deal(alpha, None, 2)
+    asked = []
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (asked.append(a[2]) or "customer paused", True))
+    data = drag(board, 2, "Alpha ERP")
+    assert board.models[0].dropMimeData(data, Qt.DropAction.MoveAction, -1, 0, board.models[0].index(-1))
+    assert stage_of(db, alpha) == (1, "open")
+    assert len(asked) == 1 and "move back" in asked[0]
+    with db.read() as s:
+        last = s.query(StageTransition).filter_by(opportunity_id=alpha).order_by(StageTransition.at.desc()).first()
+        assert last.kind == "backward" and last.reason == "customer paused"
+
+
+def test_drop_on_lost_asks_loss_reason(env, db, monkeypatch):
+    _ctx, board, made = env
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("chose a competitor", True))
+    data = drag(board, 1, "Gamma CRM")
+    event = QDropEvent(QPointF(board.lost.rect().center()), Qt.DropAction.MoveAction, data,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    board.lost.dropEvent(event)
+    assert stage_of(db, made["Gamma CRM"].id) == (1, "lost")
+    assert deals.get_deal(db, made["Gamma CRM"].id).loss_reason == "chose a competitor"
+    assert "Gamma CRM" not in model_titles(board.models[0])
+    assert board.lost.header.count.text() == "1 deal(s)"
+
+
+def test_keyboard_move_and_navigation(env, db, qtbot):
+    _ctx, board, made = env
+    view = board.views[0]
+    view.setFocus()
+    view.setCurrentIndex(board.models[0].index(0))  # Alpha ERP
+    qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert stage_of(db, made["Alpha ERP"].id) == (2, "open")
+    assert board.views[1].selected_deal_id() == made["Alpha ERP"].id  # the card stays selected
+    # plain Left goes back to the first column's cards
+    qtbot.keyClick(board.views[1], Qt.Key.Key_Left)
+    assert board.views[0].hasFocus() or board.views[0].currentIndex().isValid()
+    assert board.views[0].selected_deal_id() == made["Beta MES"].id
+
+
+def test_enter_opens_the_deal(env, qtbot):
+    _ctx, board, made = env
+    view = board.views[0]
+    view.setCurrentIndex(board.models[0].index(0))
+    with qtbot.waitSignal(board.deal_open_requested) as sig:
+        qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert sig.args == [made["Alpha ERP"].id]
+
+
+def test_undo_and_redo_a_move(env, db):
+    ctx, board, made = env
+    alpha = made["Alpha ERP"].id
+    assert board.move_deal(alpha, None, 2)
+    n = transitions(db, alpha)
+    ctx.undo_stack.undo()
+    assert stage_of(db, alpha) == (1, "open")
+    assert transitions(db, alpha) == n + 1  # the undo is a recorded transition
+    assert "Alpha ERP" in model_titles(board.models[0])
+    ctx.undo_stack.redo()
+    assert stage_of(db, alpha) == (2, "open")
+    assert transitions(db, alpha) == n + 2
+    assert model_titles(board.models[1]) == ["Alpha ERP"]
+
+
+def test_search_narrows_the_columns(env, qtbot):
+    _ctx, board, _made = env
+    qtbot.keyClicks(board.search, "gamma")
+    qtbot.waitUntil(lambda: model_titles(board.models[0]) == ["Gamma CRM"])
+    assert board.headers[0].count.text() == "1 deal(s)"
+    board.search.clear()
+    qtbot.waitUntil(lambda: board.models[0].rowCount() == 3)
+
+
+def test_conflict_tells_user_and_reloads_the_card(env, db, rep, monkeypatch):
+    _ctx, board, made = env
+    alpha = made["Alpha ERP"].id
+    data = drag(board, 1, "Alpha ERP")  # carries version 1
+    deals.update_deal(db, alpha, expected_version=1, actor_id=rep.id, title="Alpha ERP (renamed)")
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warned.append(a[1]))
+    assert board.models[1].dropMimeData(data, Qt.DropAction.MoveAction, -1, 0, board.models[1].index(-1)) is False
+    assert warned and "someone else" in warned[0].lower()
+    assert stage_of(db, alpha) == (1, "open")
+    card = board.models[0].data(board.models[0].index(board.models[0].row_of(alpha)), Role.Card)
+    assert card.title == "Alpha ERP (renamed)" and card.version == 2
+
+
+def test_changes_from_elsewhere_reload_only_that_card(env, db, rep):
+    ctx, board, made = env
+    gamma = made["Gamma CRM"].id
+    deals.update_deal(db, gamma, expected_version=1, actor_id=rep.id, amount="5")
+    ctx.changed(Changes.of("edited", deals=[gamma]), object())
+    card = board.models[0].data(board.models[0].index(board.models[0].row_of(gamma)), Role.Card)
+    assert str(card.amount) == "5.00"
+
+
+def test_focus_requested_shows_a_clearable_chip(env, qtbot):
+    ctx, board, made = env
+    ctx.hub.deals_focus_requested.emit([made["Beta MES"].id])
+    assert model_titles(board.models[0]) == ["Beta MES"]
+    assert not board.focus_chip.isHidden()
+    qtbot.mouseClick(board.focus_chip, Qt.MouseButton.LeftButton)
+    assert board.focus_chip.isHidden() and board.models[0].rowCount() == 3
+
+
+def test_korean_headers_show_korean_stage_names(qtbot, db, rep):
+    ctx = AppContext(db=db, user_id=rep.id, user_name=rep.name, role=rep.role, lang="ko")
+    board = Board(ctx)
+    qtbot.addWidget(board)
+    assert board.headers[0].name.text() == "1. 가망고객 발굴"
+    assert board.headers[6].name.text() == "7. 계약"
+    ctx.lang = "en"
+    ctx.hub.language_changed.emit("en")
+    assert board.headers[0].name.text() == "1. Lead generation"
+
+
+def test_cards_paint(env, qtbot):
+    _ctx, board, _made = env
+    image = board.views[0].viewport().grab()
+    assert not image.isNull() and image.width() > 100
+    assert board.views[0].visualRect(board.models[0].index(0)).contains(QPoint(20, 20))
+
+
+def test_manager_override_from_a_drop(qtbot, db, manager, monkeypatch):
+    d = deals.create_deal(db, title="Big one", owner_id=manager.id)
+    ctx = AppContext(db=db, user_id=manager.id, user_name=manager.name, role=manager.role)
+    board = Board(ctx)
+    qtbot.addWidget(board)
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", lambda *a, **k: ("CEO referral", True))
+
+    def drive(self):
+        qtbot.mouseClick(self.override_button, Qt.MouseButton.LeftButton)
+        return self.result()
+
+    monkeypatch.setattr(GateDialog, "exec", drive)
+    assert board.models[1].dropMimeData(drag(board, 1, "Big one"), Qt.DropAction.MoveAction, -1, 0,
+                                        board.models[1].index(-1))
+    assert stage_of(db, d.id) == (2, "open")
+    assert gates.missing_for_move(db, d.id, 3)  # stage 2 still has its own gate

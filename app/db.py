@@ -217,6 +217,7 @@ def open_database(target: str | Path | None = None, *, create: bool = True, migr
                 raise DatabaseError(f"{path.parent}: folder does not exist")
         elif path.is_dir():
             raise DatabaseError(f"{path}: is a folder, not a database file")
+    engine = None
     try:
         engine, write_engine = create_db_engine(url)
         if path is not None and path.exists() and path.stat().st_size > 0:
@@ -230,8 +231,12 @@ def open_database(target: str | Path | None = None, *, create: bool = True, migr
             _ensure_template(db)
         return db
     except DatabaseError:
+        if engine is not None:  # a refused file must not stay open (and locked on Windows)
+            engine.dispose()
         raise
     except (SADatabaseError, OperationalError, sqlite3.DatabaseError) as exc:
+        if engine is not None:
+            engine.dispose()
         orig = getattr(exc, "orig", exc)
         where = path or url
         raise DatabaseError(f"{where}: cannot open the database ({orig})") from exc

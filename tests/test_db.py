@@ -29,6 +29,20 @@ from app.models.process import build_template, default_template_data
 REPO = Path(__file__).resolve().parents[1]
 
 
+def open_files(folder: Path) -> list[str]:
+    """Files under ``folder`` this process holds open (Linux /proc; empty elsewhere)."""
+    fd_dir = Path("/proc/self/fd")
+    out = []
+    for fd in fd_dir.iterdir() if fd_dir.exists() else []:
+        try:
+            target = str(fd.readlink())
+        except OSError:
+            continue
+        if target.startswith(str(folder)):
+            out.append(target)
+    return out
+
+
 def test_fresh_database_is_at_head_with_pragmas(tmp_path):
     db = open_database(tmp_path / "fresh.sqlite")
     try:
@@ -109,6 +123,7 @@ def test_newer_database_is_refused_and_untouched(tmp_path):
     assert "newer version" in message and "0099" in message and "\n" not in message
     assert path.read_bytes() == before
     assert not list(tmp_path.glob("*.bak"))
+    assert open_files(tmp_path) == []  # the refused file is not left open
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated"])
@@ -126,6 +141,7 @@ def test_damaged_file_gives_a_clear_error(tmp_path, damage):
     with pytest.raises(DatabaseError) as ei:
         open_database(path)
     assert str(path) in str(ei.value) and "\n" not in str(ei.value)
+    assert open_files(tmp_path) == []
 
 
 def test_missing_file_folder_and_backup_target(tmp_path):

@@ -263,7 +263,7 @@ def _week_start(d: date) -> date:
 class _Q:
     """What every query of one call shares: session, dialect helpers, resolved filters."""
 
-    def __init__(self, s: Session, f: Filters):
+    def __init__(self, s: Session, f: Filters, *, any_currency: bool = False):
         self.s = s
         self.f = f
         self.sqlite = s.get_bind().dialect.name == "sqlite"
@@ -272,7 +272,8 @@ class _Q:
         self.end = _day_start(f.end + timedelta(days=1))  # exclusive
         self.stages = [(st.position, st.id, st.name_en, st.name_ko, st.probability, st.dwell_limit_days)
                        for st in active_stages(s)]
-        self.currency = f.currency or self._common_currency()
+        # None: no currency condition (figures without money, when no currency was asked for)
+        self.currency = f.currency or (None if any_currency else self._common_currency())
 
     def ts(self, value: datetime):
         return literal(value, UTCDateTime())
@@ -303,7 +304,10 @@ class _Q:
 
     def deal_conds(self, opp=Opportunity):
         """Owner, lead source and currency filters on the deal."""
-        return [*self.owner_source(opp), opp.currency == self.currency]
+        conds = self.owner_source(opp)
+        if self.currency is not None:
+            conds.append(opp.currency == self.currency)
+        return conds
 
     def in_period(self, col):
         return and_(col >= self.ts(self.start), col < self.ts(self.end))
@@ -398,11 +402,13 @@ def _per_deal_dwell(q: _Q, *, only_status: str | None = None, period: bool = Tru
 
 
 def _deal_reach(q: _Q, extra_conds: Iterable = ()):
-    """Per deal: the highest stage it ever entered (a skip passes the stages in between; a
-    won deal entered the last stage), its status, amount and source/campaign."""
+    """Per deal: the highest stage it ever reached (a skip passes the stages in between; a
+    deal that was won passed every stage, even when a manager closed it early) and its status."""
     t = StageTransition
+    last = q.stages[-1][0] if q.stages else 0
+    top = func.max(case((t.to_status == Status.WON.value, last), else_=Stage.position))
     return (
-        select(Opportunity.id.label("deal_id"), func.max(Stage.position).label("top"),
+        select(Opportunity.id.label("deal_id"), top.label("top"),
                Opportunity.status.label("status"))
         .join(t, t.opportunity_id == Opportunity.id)
         .join(Stage, Stage.id == t.to_stage_id)
@@ -420,11 +426,12 @@ def _won_medians(s: Session, q: _Q) -> dict[int, float]:
 
 def stage_risk_thresholds(db: Database, k: float = DEFAULT_K, f: Filters | None = None) -> dict[int, float]:
     """Stage position -> k × the median days that won deals spent in the stage (re-entries
-    added up per deal, all history); the template's ``dwell_limit_days`` for a stage without
-    won history. ``f`` may narrow by owner/source/currency (its period is not used)."""
+    added up per deal, all history, every owner and currency: the team's norm that the board
+    marks use); the template's ``dwell_limit_days`` for a stage without won history. ``f`` may
+    narrow by owner/source/currency (its period is not used)."""
     f = f or Filters(start=date.min, end=date.max - timedelta(days=1))
     with db.read() as s:
-        q = _Q(s, f)
+        q = _Q(s, f, any_currency=True)
         medians = _won_medians(s, q)
         return {pos: (k * medians[pos] if medians.get(pos) is not None else float(limit))
                 for pos, _i, _en, _ko, _p, limit in q.stages}
@@ -462,10 +469,12 @@ def _at_risk_stmt(q: _Q, thresholds: dict[int, float]):
 
 def at_risk_deals(db: Database, f: Filters, k: float = DEFAULT_K) -> list[AtRiskDeal]:
     """Open deals whose current visit of their stage (now − stage entered) exceeds the stage's
-    risk threshold (strictly), most overdue first. The period of ``f`` is not used; ``f.now`` is."""
-    thresholds = stage_risk_thresholds(db, k, replace(f, start=date.min, end=date.max - timedelta(days=1)))
+    risk threshold (strictly), most overdue first. The thresholds are the team's
+    (:func:`stage_risk_thresholds` without filters); the list follows the owner/source filters
+    and ``f.now``, not the period, and holds every currency unless one is asked for."""
+    thresholds = stage_risk_thresholds(db, k)
     with db.read() as s:
-        q = _Q(s, f)
+        q = _Q(s, f, any_currency=True)
         rows = s.execute(_at_risk_stmt(q, thresholds)).all()
     out = [AtRiskDeal(i, title, owner, pos, float(d), float(lim), float(d) - float(lim))
            for i, title, owner, pos, d, lim in rows]
@@ -614,8 +623,9 @@ def s_exec(q: _Q, stmt):
 
 
 def _target_for(q: _Q, metric: str, owner_id, first: date, last: date) -> Decimal | None:
-    """The target value for [first, last]: targets of the owner (None = team) overlapping it,
-    prorated by days when a target's period is longer."""
+    """The target value for [first, last]: the sum of the owner's (None: the team's) targets
+    that lie inside it; when there are none, the targets overlapping it, prorated by days
+    (a quarterly target gives a month its share)."""
     rows = s_exec(q, select(Target.period_start, Target.period_end, Target.value).where(
         Target.metric == metric,
         Target.owner_id.is_(None) if owner_id is None else Target.owner_id == owner_id,
@@ -624,6 +634,9 @@ def _target_for(q: _Q, metric: str, owner_id, first: date, last: date) -> Decima
     ))
     if not rows:
         return None
+    inside = [r for r in rows if r[0] >= first and r[1] <= last]
+    if inside:
+        return _q(sum((Decimal(v) for _s, _e, v in inside), Decimal(0)))
     total = Decimal(0)
     for ps, pe, value in rows:
         overlap = (min(pe, last) - max(ps, first)).days + 1

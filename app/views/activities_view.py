@@ -113,10 +113,14 @@ class ActivitiesModel(QAbstractTableModel):
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
             return None
-        tr = QCoreApplication.translate
-        return [tr("ActivitiesView", "When"), tr("ActivitiesView", "Due"), tr("ActivitiesView", "Type"),
-                tr("ActivitiesView", "Subject"), tr("ActivitiesView", "Deal"),
-                tr("ActivitiesView", "Done")][section]
+        return [
+            QCoreApplication.translate("ActivitiesView", "When"),
+            QCoreApplication.translate("ActivitiesView", "Due"),
+            QCoreApplication.translate("ActivitiesView", "Type"),
+            QCoreApplication.translate("ActivitiesView", "Subject"),
+            QCoreApplication.translate("ActivitiesView", "Deal"),
+            QCoreApplication.translate("ActivitiesView", "Done"),
+        ][section]
 
     def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

@@ -1,0 +1,1481 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ko_KR">
+    <context>
+        <name>ActivitiesView</name>
+        <message>
+            <source>Overdue</source>
+            <translation>기한 초과</translation>
+        </message>
+        <message>
+            <source>Today</source>
+            <translation>오늘</translation>
+        </message>
+        <message>
+            <source>Upcoming</source>
+            <translation>예정</translation>
+        </message>
+        <message>
+            <source>No due date</source>
+            <translation>기한 없음</translation>
+        </message>
+        <message>
+            <source>Done</source>
+            <translation>완료</translation>
+        </message>
+        <message>
+            <source>When</source>
+            <translation>구분</translation>
+        </message>
+        <message>
+            <source>Due</source>
+            <translation>기한</translation>
+        </message>
+        <message>
+            <source>Type</source>
+            <translation>유형</translation>
+        </message>
+        <message>
+            <source>Subject</source>
+            <translation>제목</translation>
+        </message>
+        <message>
+            <source>Deal</source>
+            <translation>영업기회</translation>
+        </message>
+        <message>
+            <source>All types</source>
+            <translation>모든 유형</translation>
+        </message>
+        <message>
+            <source>&amp;Type:</source>
+            <translation>유형(&amp;T):</translation>
+        </message>
+        <message>
+            <source>Show &amp;done</source>
+            <translation>완료 항목 표시(&amp;D)</translation>
+        </message>
+        <message>
+            <source>&amp;Mark done</source>
+            <translation>완료 처리(&amp;M)</translation>
+        </message>
+        <message>
+            <source>&amp;Open deal</source>
+            <translation>영업기회 열기(&amp;O)</translation>
+        </message>
+        <message>
+            <source>&amp;Log activity…</source>
+            <translation>활동 기록(&amp;L)…</translation>
+        </message>
+        <message>
+            <source>Overdue: %1 · Today: %2 · Upcoming: %3</source>
+            <translation>기한 초과: %1 · 오늘: %2 · 예정: %3</translation>
+        </message>
+        <message>
+            <source>Mark done</source>
+            <translation>완료 처리</translation>
+        </message>
+    </context>
+    <context>
+        <name>ActivityType</name>
+        <message>
+            <source>Call</source>
+            <translation>통화</translation>
+        </message>
+        <message>
+            <source>Meeting</source>
+            <translation>미팅</translation>
+        </message>
+        <message>
+            <source>Email</source>
+            <translation>이메일</translation>
+        </message>
+        <message>
+            <source>Task</source>
+            <translation>할 일</translation>
+        </message>
+        <message>
+            <source>Note</source>
+            <translation>메모</translation>
+        </message>
+    </context>
+    <context>
+        <name>ChartPanel</name>
+        <message>
+            <source>Save as PNG…</source>
+            <translation>PNG로 저장…</translation>
+        </message>
+        <message>
+            <source>Save this chart as a PNG image</source>
+            <translation>이 차트를 PNG 이미지로 저장합니다</translation>
+        </message>
+        <message>
+            <source>Save chart</source>
+            <translation>차트 저장</translation>
+        </message>
+        <message>
+            <source>PNG images (*.png)</source>
+            <translation>PNG 이미지 (*.png)</translation>
+        </message>
+    </context>
+    <context>
+        <name>DashboardWidget</name>
+        <message>
+            <source>Period</source>
+            <translation>기간</translation>
+        </message>
+        <message>
+            <source>Owner</source>
+            <translation>담당 영업</translation>
+        </message>
+        <message>
+            <source>Lead source</source>
+            <translation>리드 출처</translation>
+        </message>
+        <message>
+            <source>Refresh</source>
+            <translation>새로 고침</translation>
+        </message>
+        <message>
+            <source>This month</source>
+            <translation>이번 달</translation>
+        </message>
+        <message>
+            <source>This quarter</source>
+            <translation>이번 분기</translation>
+        </message>
+        <message>
+            <source>This year</source>
+            <translation>올해</translation>
+        </message>
+        <message>
+            <source>Custom</source>
+            <translation>직접 지정</translation>
+        </message>
+        <message>
+            <source>Everyone</source>
+            <translation>전체</translation>
+        </message>
+        <message>
+            <source>All sources</source>
+            <translation>모든 출처</translation>
+        </message>
+        <message>
+            <source>Win rate</source>
+            <translation>수주율</translation>
+        </message>
+        <message>
+            <source>Average won deal</source>
+            <translation>평균 수주 금액</translation>
+        </message>
+        <message>
+            <source>Sales cycle</source>
+            <translation>영업 주기</translation>
+        </message>
+        <message>
+            <source>Pipeline velocity</source>
+            <translation>파이프라인 속도</translation>
+        </message>
+        <message>
+            <source>New deals</source>
+            <translation>신규 영업기회</translation>
+        </message>
+        <message>
+            <source>Won revenue</source>
+            <translation>수주 매출</translation>
+        </message>
+        <message>
+            <source>MQL → SQL</source>
+            <translation>MQL → SQL 전환율</translation>
+        </message>
+        <message>
+            <source>Customer acquisition cost</source>
+            <translation>고객 획득 비용</translation>
+        </message>
+        <message>
+            <source>Marketing ROI</source>
+            <translation>마케팅 ROI</translation>
+        </message>
+        <message>
+            <source>Days in stage (median): won, lost, open</source>
+            <translation>단계별 체류 일수(중앙값): 수주, 실주, 진행 중</translation>
+        </message>
+        <message>
+            <source>Funnel: deals that reached each stage</source>
+            <translation>퍼널: 단계별 도달 영업기회</translation>
+        </message>
+        <message>
+            <source>Forecast by month of expected close</source>
+            <translation>예상 계약월별 예측</translation>
+        </message>
+        <message>
+            <source>Close-date pushes per week</source>
+            <translation>주별 계약일 연기 건수</translation>
+        </message>
+        <message>
+            <source>Updating…</source>
+            <translation>업데이트 중…</translation>
+        </message>
+        <message>
+            <source>Updated</source>
+            <translation>업데이트됨</translation>
+        </message>
+        <message>
+            <source>Could not compute the dashboard: %1</source>
+            <translation>대시보드를 계산하지 못했습니다: %1</translation>
+        </message>
+        <message>
+            <source>%1 days</source>
+            <translation>%1일</translation>
+        </message>
+        <message>
+            <source>%1/day</source>
+            <translation>%1/일</translation>
+        </message>
+        <message>
+            <source>same as previous period</source>
+            <translation>이전 기간과 동일</translation>
+        </message>
+        <message>
+            <source>%1 pp</source>
+            <translation>%1%p</translation>
+        </message>
+        <message>
+            <source>Previous period: %1 – %2</source>
+            <translation>이전 기간: %1 – %2</translation>
+        </message>
+        <message>
+            <source>No stage visits in this period</source>
+            <translation>이 기간에 단계 체류 기록이 없습니다</translation>
+        </message>
+        <message>
+            <source>Won</source>
+            <translation>수주</translation>
+        </message>
+        <message>
+            <source>Lost</source>
+            <translation>실주</translation>
+        </message>
+        <message>
+            <source>Open</source>
+            <translation>진행 중</translation>
+        </message>
+        <message>
+            <source>%1 · %2
+median %3, mean %4, 75th percentile %5
+%6 deal(s)</source>
+            <translation>%1 · %2
+중앙값 %3, 평균 %4, 75번째 백분위 %5
+영업기회 %6건</translation>
+        </message>
+        <message>
+            <source>lost/won ratio %1</source>
+            <translation>실주/수주 비율 %1</translation>
+        </message>
+        <message>
+            <source>At risk above %1 × median won</source>
+            <translation>수주 중앙값의 %1배 초과 시 위험</translation>
+        </message>
+        <message>
+            <source>No deals created in this period</source>
+            <translation>이 기간에 생성된 영업기회가 없습니다</translation>
+        </message>
+        <message>
+            <source>%1
+reached: %2
+went on: %3 (%4)</source>
+            <translation>%1
+도달: %2
+다음 단계 진행: %3 (%4)</translation>
+        </message>
+        <message>
+            <source>(%1 went on)</source>
+            <translation>(%1 다음 단계 진행)</translation>
+        </message>
+        <message>
+            <source>Funnel: deals created in the period that reached each stage · lead to won %1</source>
+            <translation>퍼널: 기간 내 생성된 영업기회의 단계별 도달 · 리드→수주 %1</translation>
+        </message>
+        <message>
+            <source>No expected close dates in this period</source>
+            <translation>이 기간에 예상 계약일이 없습니다</translation>
+        </message>
+        <message>
+            <source>Commit</source>
+            <translation>확정</translation>
+        </message>
+        <message>
+            <source>Best case</source>
+            <translation>최선</translation>
+        </message>
+        <message>
+            <source>Pipeline</source>
+            <translation>파이프라인</translation>
+        </message>
+        <message>
+            <source>%1 · %2: %3
+weighted %4 · historical %5
+target %6 · coverage %7</source>
+            <translation>%1 · %2: %3
+가중 %4 · 과거 실적 기준 %5
+목표 %6 · 커버리지 %7</translation>
+        </message>
+        <message>
+            <source>Target</source>
+            <translation>목표</translation>
+        </message>
+        <message>
+            <source>No close dates pushed in this period</source>
+            <translation>이 기간에 연기된 계약일이 없습니다</translation>
+        </message>
+        <message numerus="yes">
+            <source>Week of %1: %n push(es)</source>
+            <translation>
+                <numerusform>%1 주: 연기 %n건</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Close-date pushes per week · %1 deal(s) pushed twice or more, %2 this week</source>
+            <translation>주별 계약일 연기 · 2회 이상 연기된 영업기회 %1건, 이번 주 %2건</translation>
+        </message>
+        <message>
+            <source>won</source>
+            <translation>수주</translation>
+        </message>
+        <message>
+            <source>lost</source>
+            <translation>실주</translation>
+        </message>
+        <message>
+            <source>open</source>
+            <translation>진행 중</translation>
+        </message>
+        <message>
+            <source>%1: %2 deals</source>
+            <translation>%1: 영업기회 %2건</translation>
+        </message>
+        <message>
+            <source>Deals that reached %1</source>
+            <translation>%1 단계에 도달한 영업기회</translation>
+        </message>
+        <message>
+            <source>Deals pushed in the week of %1</source>
+            <translation>%1 주에 계약일이 연기된 영업기회</translation>
+        </message>
+        <message>
+            <source>Deals</source>
+            <translation>영업기회</translation>
+        </message>
+    </context>
+    <context>
+        <name>DealDialog</name>
+        <message>
+            <source>&amp;Title:</source>
+            <translation>제목(&amp;T):</translation>
+        </message>
+        <message>
+            <source>&amp;Account:</source>
+            <translation>고객사(&amp;A):</translation>
+        </message>
+        <message>
+            <source>&amp;Contact:</source>
+            <translation>고객 담당자(&amp;C):</translation>
+        </message>
+        <message>
+            <source>&amp;Owner:</source>
+            <translation>담당 영업(&amp;O):</translation>
+        </message>
+        <message>
+            <source>A&amp;mount:</source>
+            <translation>금액(&amp;M):</translation>
+        </message>
+        <message>
+            <source>E&amp;xpected close:</source>
+            <translation>예상 계약일(&amp;X):</translation>
+        </message>
+        <message>
+            <source>&amp;Forecast category:</source>
+            <translation>예측 범주(&amp;F):</translation>
+        </message>
+        <message>
+            <source>&amp;Lead source:</source>
+            <translation>리드 출처(&amp;L):</translation>
+        </message>
+        <message>
+            <source>Cam&amp;paign:</source>
+            <translation>캠페인(&amp;P):</translation>
+        </message>
+        <message>
+            <source>&amp;Description:</source>
+            <translation>설명(&amp;D):</translation>
+        </message>
+        <message>
+            <source>No date</source>
+            <translation>날짜 없음</translation>
+        </message>
+        <message>
+            <source>&amp;Save</source>
+            <translation>저장(&amp;S)</translation>
+        </message>
+        <message>
+            <source>&amp;Revert</source>
+            <translation>되돌리기(&amp;R)</translation>
+        </message>
+        <message>
+            <source>Close</source>
+            <translation>닫기</translation>
+        </message>
+        <message>
+            <source>Exit checklist</source>
+            <translation>단계 완료 체크리스트</translation>
+        </message>
+        <message>
+            <source>History</source>
+            <translation>이력</translation>
+        </message>
+        <message>
+            <source>Activities</source>
+            <translation>활동</translation>
+        </message>
+        <message>
+            <source>Satisfy…</source>
+            <translation>충족 기록…</translation>
+        </message>
+        <message>
+            <source>Withdraw evidence</source>
+            <translation>증빙 철회</translation>
+        </message>
+        <message>
+            <source>Open evidence</source>
+            <translation>증빙 열기</translation>
+        </message>
+        <message>
+            <source>Stage history (days spent in each visit)</source>
+            <translation>단계 이력 (단계별 체류 일수)</translation>
+        </message>
+        <message>
+            <source>Expected close date changes</source>
+            <translation>예상 계약일 변경 이력</translation>
+        </message>
+        <message>
+            <source>Mark done</source>
+            <translation>완료 처리</translation>
+        </message>
+        <message>
+            <source>Log an activity:</source>
+            <translation>활동 기록:</translation>
+        </message>
+        <message>
+            <source>Subject, then Enter</source>
+            <translation>제목 입력 후 Enter</translation>
+        </message>
+        <message>
+            <source>Done now</source>
+            <translation>지금 완료</translation>
+        </message>
+        <message>
+            <source>Log</source>
+            <translation>기록</translation>
+        </message>
+        <message>
+            <source>Undo</source>
+            <translation>실행 취소</translation>
+        </message>
+        <message>
+            <source>Redo</source>
+            <translation>다시 실행</translation>
+        </message>
+        <message>
+            <source>Deal: %1</source>
+            <translation>영업기회: %1</translation>
+        </message>
+        <message>
+            <source>%1 days in stage</source>
+            <translation>현 단계 %1일째</translation>
+        </message>
+        <message>
+            <source>checklist %1/%2</source>
+            <translation>체크리스트 %1/%2</translation>
+        </message>
+        <message>
+            <source>owner %1</source>
+            <translation>담당 %1</translation>
+        </message>
+        <message>
+            <source>close date slipped</source>
+            <translation>계약일 지연</translation>
+        </message>
+        <message>
+            <source>overdue activities</source>
+            <translation>기한 초과 활동 있음</translation>
+        </message>
+        <message>
+            <source>What stage %1 needs before the deal can move on:</source>
+            <translation>다음 단계로 넘어가기 전에 %1 단계에서 갖춰야 할 요건:</translation>
+        </message>
+        <message>
+            <source>(none)</source>
+            <translation>(없음)</translation>
+        </message>
+        <message>
+            <source>Changed by someone else</source>
+            <translation>다른 사용자가 변경함</translation>
+        </message>
+        <message>
+            <source>This deal was changed by someone else since you opened it. It is reloaded now; please make your change again.</source>
+            <translation>이 영업기회를 연 뒤 다른 사용자가 변경했습니다. 최신 내용으로 다시 불러왔으니 변경 사항을 다시 입력해 주세요.</translation>
+        </message>
+        <message>
+            <source>Withdraw the evidence for “%1”? The deliverable will count as missing again.</source>
+            <translation>“%1”의 증빙을 철회할까요? 해당 요건은 다시 미충족으로 처리됩니다.</translation>
+        </message>
+        <message>
+            <source>A subject is required</source>
+            <translation>제목을 입력해 주세요</translation>
+        </message>
+        <message>
+            <source>Deliverable</source>
+            <translation>요건</translation>
+        </message>
+        <message>
+            <source>Kind</source>
+            <translation>종류</translation>
+        </message>
+        <message>
+            <source>By</source>
+            <translation>작성자</translation>
+        </message>
+        <message>
+            <source>When</source>
+            <translation>일시</translation>
+        </message>
+        <message>
+            <source>Evidence</source>
+            <translation>증빙</translation>
+        </message>
+        <message>
+            <source>Stage</source>
+            <translation>단계</translation>
+        </message>
+        <message>
+            <source>Move</source>
+            <translation>이동</translation>
+        </message>
+        <message>
+            <source>Entered</source>
+            <translation>진입</translation>
+        </message>
+        <message>
+            <source>Left</source>
+            <translation>이탈</translation>
+        </message>
+        <message>
+            <source>Days</source>
+            <translation>일수</translation>
+        </message>
+        <message>
+            <source>Reason</source>
+            <translation>사유</translation>
+        </message>
+        <message>
+            <source>Changed</source>
+            <translation>변경 일시</translation>
+        </message>
+        <message>
+            <source>From</source>
+            <translation>이전</translation>
+        </message>
+        <message>
+            <source>To</source>
+            <translation>변경</translation>
+        </message>
+        <message>
+            <source>Shift</source>
+            <translation>변동</translation>
+        </message>
+        <message>
+            <source>Type</source>
+            <translation>유형</translation>
+        </message>
+        <message>
+            <source>Subject</source>
+            <translation>제목</translation>
+        </message>
+        <message>
+            <source>Due</source>
+            <translation>기한</translation>
+        </message>
+        <message>
+            <source>Done</source>
+            <translation>완료</translation>
+        </message>
+        <message>
+            <source>Pipeline</source>
+            <translation>파이프라인</translation>
+        </message>
+        <message>
+            <source>Best case</source>
+            <translation>최선</translation>
+        </message>
+        <message>
+            <source>Commit</source>
+            <translation>확정</translation>
+        </message>
+        <message>
+            <source>Omitted</source>
+            <translation>제외</translation>
+        </message>
+        <message>
+            <source>Created</source>
+            <translation>생성</translation>
+        </message>
+        <message>
+            <source>Forward</source>
+            <translation>전진</translation>
+        </message>
+        <message>
+            <source>Moved back</source>
+            <translation>후퇴</translation>
+        </message>
+        <message>
+            <source>Won</source>
+            <translation>수주</translation>
+        </message>
+        <message>
+            <source>Lost</source>
+            <translation>실주</translation>
+        </message>
+        <message>
+            <source>Reopened</source>
+            <translation>재개</translation>
+        </message>
+        <message>
+            <source>Imported</source>
+            <translation>가져옴</translation>
+        </message>
+        <message>
+            <source>Open</source>
+            <translation>진행 중</translation>
+        </message>
+        <message>
+            <source>filled from the deal's fields</source>
+            <translation>영업기회 항목으로 충족됨</translation>
+        </message>
+        <message>
+            <source>fill the deal's fields</source>
+            <translation>영업기회 항목을 입력하세요</translation>
+        </message>
+        <message>
+            <source>now</source>
+            <translation>현재</translation>
+        </message>
+        <message>
+            <source>set</source>
+            <translation>최초 설정</translation>
+        </message>
+        <message>
+            <source>cleared</source>
+            <translation>삭제됨</translation>
+        </message>
+        <message>
+            <source>Confirmation</source>
+            <translation>확인</translation>
+        </message>
+        <message>
+            <source>Document</source>
+            <translation>문서</translation>
+        </message>
+        <message>
+            <source>Field</source>
+            <translation>항목</translation>
+        </message>
+        <message>
+            <source>Activity</source>
+            <translation>활동</translation>
+        </message>
+        <message>
+            <source>done activity logged: %1</source>
+            <translation>완료된 활동 기록됨: %1</translation>
+        </message>
+        <message>
+            <source>log a done activity: %1</source>
+            <translation>완료된 활동을 기록하세요: %1</translation>
+        </message>
+        <message>
+            <source>Override: %1</source>
+            <translation>예외 승인: %1</translation>
+        </message>
+        <message>
+            <source>pushed +%1 d</source>
+            <translation>+%1일 연기</translation>
+        </message>
+        <message>
+            <source>pulled in %1 d</source>
+            <translation>%1일 앞당김</translation>
+        </message>
+    </context>
+    <context>
+        <name>DealListModel</name>
+        <message>
+            <source>Title</source>
+            <translation>제목</translation>
+        </message>
+        <message>
+            <source>Account</source>
+            <translation>고객사</translation>
+        </message>
+        <message>
+            <source>Owner</source>
+            <translation>담당 영업</translation>
+        </message>
+        <message>
+            <source>Stage</source>
+            <translation>단계</translation>
+        </message>
+        <message>
+            <source>Amount</source>
+            <translation>금액</translation>
+        </message>
+        <message>
+            <source>Won</source>
+            <translation>수주</translation>
+        </message>
+        <message>
+            <source>Lost (%1)</source>
+            <translation>실주 (%1)</translation>
+        </message>
+    </context>
+    <context>
+        <name>DrillDownDialog</name>
+        <message numerus="yes">
+            <source>%n deal(s): double-click one to open it.</source>
+            <translation>
+                <numerusform>영업기회 %n건: 두 번 클릭하면 엽니다.</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Show on board</source>
+            <translation>보드에서 보기</translation>
+        </message>
+    </context>
+    <context>
+        <name>FirstRunDialog</name>
+        <message>
+            <source>Welcome to Pipeline Manager</source>
+            <translation>Pipeline Manager에 오신 것을 환영합니다</translation>
+        </message>
+        <message>
+            <source>Tell us who you are. Your name is recorded with every move, piece of evidence and activity you log.</source>
+            <translation>사용자 정보를 입력해 주세요. 단계 이동, 증빙, 활동을 기록할 때마다 이름이 함께 남습니다.</translation>
+        </message>
+        <message>
+            <source>Your name:</source>
+            <translation>이름:</translation>
+        </message>
+        <message>
+            <source>Role:</source>
+            <translation>역할:</translation>
+        </message>
+        <message>
+            <source>Language:</source>
+            <translation>언어:</translation>
+        </message>
+        <message>
+            <source>Sales rep</source>
+            <translation>영업 담당자</translation>
+        </message>
+        <message>
+            <source>Manager (may override stage gates)</source>
+            <translation>영업 관리자 (단계 게이트 예외 승인 가능)</translation>
+        </message>
+        <message>
+            <source>Start with</source>
+            <translation>시작 방법</translation>
+        </message>
+        <message>
+            <source>Sample data: a B2B company with 600 deals, to look around</source>
+            <translation>샘플 데이터: 영업기회 600건이 있는 B2B 회사로 둘러보기</translation>
+        </message>
+        <message>
+            <source>An empty database, for real work</source>
+            <translation>빈 데이터베이스로 실제 업무 시작</translation>
+        </message>
+        <message>
+            <source>Please enter your name.</source>
+            <translation>이름을 입력해 주세요.</translation>
+        </message>
+    </context>
+    <context>
+        <name>LogActivityDialog</name>
+        <message>
+            <source>Log activity</source>
+            <translation>활동 기록</translation>
+        </message>
+        <message>
+            <source>&amp;Type:</source>
+            <translation>유형(&amp;T):</translation>
+        </message>
+        <message>
+            <source>&amp;Subject:</source>
+            <translation>제목(&amp;S):</translation>
+        </message>
+        <message>
+            <source>What happened, or what is to be done</source>
+            <translation>있었던 일 또는 해야 할 일</translation>
+        </message>
+        <message>
+            <source>When:</source>
+            <translation>시점:</translation>
+        </message>
+        <message>
+            <source>&amp;Done now</source>
+            <translation>지금 완료(&amp;D)</translation>
+        </message>
+        <message>
+            <source>Due date and time</source>
+            <translation>기한 날짜와 시간</translation>
+        </message>
+        <message>
+            <source>&amp;Notes:</source>
+            <translation>메모(&amp;N):</translation>
+        </message>
+        <message>
+            <source>Optional (Shift+Enter for a new line)</source>
+            <translation>선택 사항 (줄바꿈은 Shift+Enter)</translation>
+        </message>
+        <message>
+            <source>D&amp;eal:</source>
+            <translation>영업기회(&amp;E):</translation>
+        </message>
+        <message>
+            <source>Type to search open deals (optional)</source>
+            <translation>진행 중인 영업기회 검색 (선택 사항)</translation>
+        </message>
+        <message>
+            <source>Save</source>
+            <translation>저장</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>취소</translation>
+        </message>
+        <message>
+            <source>Pick a deal from the list, or leave it empty</source>
+            <translation>목록에서 영업기회를 고르거나 비워 두세요</translation>
+        </message>
+        <message>
+            <source>A subject is required</source>
+            <translation>제목을 입력해 주세요</translation>
+        </message>
+    </context>
+    <context>
+        <name>MainWindow</name>
+        <message>
+            <source>Pipeline Manager</source>
+            <translation>Pipeline Manager</translation>
+        </message>
+        <message>
+            <source>&amp;File</source>
+            <translation>파일(&amp;F)</translation>
+        </message>
+        <message>
+            <source>&amp;Edit</source>
+            <translation>편집(&amp;E)</translation>
+        </message>
+        <message>
+            <source>&amp;View</source>
+            <translation>보기(&amp;V)</translation>
+        </message>
+        <message>
+            <source>&amp;Help</source>
+            <translation>도움말(&amp;H)</translation>
+        </message>
+        <message>
+            <source>&amp;Data</source>
+            <translation>데이터(&amp;D)</translation>
+        </message>
+        <message>
+            <source>&amp;New database…</source>
+            <translation>새 데이터베이스(&amp;N)…</translation>
+        </message>
+        <message>
+            <source>&amp;Open…</source>
+            <translation>열기(&amp;O)…</translation>
+        </message>
+        <message>
+            <source>Open &amp;sample data</source>
+            <translation>샘플 데이터 열기(&amp;S)</translation>
+        </message>
+        <message>
+            <source>&amp;Backup…</source>
+            <translation>백업(&amp;B)…</translation>
+        </message>
+        <message>
+            <source>&amp;Quit</source>
+            <translation>끝내기(&amp;Q)</translation>
+        </message>
+        <message>
+            <source>&amp;Find</source>
+            <translation>찾기(&amp;F)</translation>
+        </message>
+        <message>
+            <source>&amp;Log activity…</source>
+            <translation>활동 기록(&amp;L)…</translation>
+        </message>
+        <message>
+            <source>Se&amp;ttings…</source>
+            <translation>설정(&amp;T)…</translation>
+        </message>
+        <message>
+            <source>&amp;Board</source>
+            <translation>보드(&amp;B)</translation>
+        </message>
+        <message>
+            <source>&amp;Activities</source>
+            <translation>활동(&amp;A)</translation>
+        </message>
+        <message>
+            <source>&amp;Dashboard</source>
+            <translation>대시보드(&amp;D)</translation>
+        </message>
+        <message>
+            <source>&amp;Refresh</source>
+            <translation>새로 고침(&amp;R)</translation>
+        </message>
+        <message>
+            <source>&amp;About Pipeline Manager</source>
+            <translation>Pipeline Manager 정보(&amp;A)</translation>
+        </message>
+        <message>
+            <source>&amp;Import…</source>
+            <translation>가져오기(&amp;I)…</translation>
+        </message>
+        <message>
+            <source>Export &amp;weekly report…</source>
+            <translation>주간 보고서 내보내기(&amp;W)…</translation>
+        </message>
+        <message>
+            <source>&amp;Marketing spend…</source>
+            <translation>마케팅 비용(&amp;M)…</translation>
+        </message>
+        <message>
+            <source>&amp;Targets…</source>
+            <translation>목표(&amp;T)…</translation>
+        </message>
+        <message>
+            <source>&amp;Undo</source>
+            <translation>실행 취소(&amp;U)</translation>
+        </message>
+        <message>
+            <source>&amp;Redo</source>
+            <translation>다시 실행(&amp;R)</translation>
+        </message>
+        <message>
+            <source>Toolbar</source>
+            <translation>도구 모음</translation>
+        </message>
+        <message>
+            <source>Board</source>
+            <translation>보드</translation>
+        </message>
+        <message>
+            <source>Activities</source>
+            <translation>활동</translation>
+        </message>
+        <message>
+            <source>Dashboard</source>
+            <translation>대시보드</translation>
+        </message>
+        <message>
+            <source>manager</source>
+            <translation>영업 관리자</translation>
+        </message>
+        <message>
+            <source>sales rep</source>
+            <translation>영업 담당자</translation>
+        </message>
+        <message>
+            <source>Open %1 · Won %2 · Lost %3</source>
+            <translation>진행 중 %1 · 수주 %2 · 실주 %3</translation>
+        </message>
+        <message>
+            <source>Cannot open the database</source>
+            <translation>데이터베이스를 열 수 없습니다</translation>
+        </message>
+        <message>
+            <source>New database</source>
+            <translation>새 데이터베이스</translation>
+        </message>
+        <message>
+            <source>Pipeline databases (*.sqlite *.db)</source>
+            <translation>파이프라인 데이터베이스 (*.sqlite *.db)</translation>
+        </message>
+        <message>
+            <source>That file already exists; use Open to open it.</source>
+            <translation>이미 있는 파일입니다. 열기를 사용해 열어 주세요.</translation>
+        </message>
+        <message>
+            <source>Open database</source>
+            <translation>데이터베이스 열기</translation>
+        </message>
+        <message>
+            <source>Pipeline databases (*.sqlite *.db);;All files (*)</source>
+            <translation>파이프라인 데이터베이스 (*.sqlite *.db);;모든 파일 (*)</translation>
+        </message>
+        <message>
+            <source>Backup</source>
+            <translation>백업</translation>
+        </message>
+        <message>
+            <source>Back up a server database with the server's own tools.</source>
+            <translation>서버 데이터베이스는 서버의 백업 도구로 백업해 주세요.</translation>
+        </message>
+        <message>
+            <source>Back up the database</source>
+            <translation>데이터베이스 백업</translation>
+        </message>
+        <message>
+            <source>Backed up to %1</source>
+            <translation>%1에 백업했습니다</translation>
+        </message>
+        <message>
+            <source>About Pipeline Manager</source>
+            <translation>Pipeline Manager 정보</translation>
+        </message>
+        <message>
+            <source>Pipeline Manager %1
+
+A B2B sales pipeline with a gated 7-stage process: a deal leaves a stage only with its exit deliverables.</source>
+            <translation>Pipeline Manager %1
+
+7단계 게이트 프로세스 기반의 B2B 영업 파이프라인: 영업기회는 단계 완료 요건을 갖춰야만 다음 단계로 넘어갑니다.</translation>
+        </message>
+    </context>
+    <context>
+        <name>ReminderService</name>
+        <message>
+            <source>Deal: %1</source>
+            <translation>영업기회: %1</translation>
+        </message>
+        <message>
+            <source>Activity due</source>
+            <translation>활동 기한 도래</translation>
+        </message>
+    </context>
+    <context>
+        <name>ReportProgressDialog</name>
+        <message>
+            <source>Export weekly report</source>
+            <translation>주간 보고서 내보내기</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>취소</translation>
+        </message>
+        <message>
+            <source>Cancelling…</source>
+            <translation>취소하는 중…</translation>
+        </message>
+        <message>
+            <source>Writing the weekly report for %1…</source>
+            <translation>%1 주간 보고서를 작성하는 중…</translation>
+        </message>
+    </context>
+    <context>
+        <name>SettingsDialog</name>
+        <message>
+            <source>Settings</source>
+            <translation>설정</translation>
+        </message>
+        <message>
+            <source>User:</source>
+            <translation>사용자:</translation>
+        </message>
+        <message>
+            <source>Role:</source>
+            <translation>역할:</translation>
+        </message>
+        <message>
+            <source>Language:</source>
+            <translation>언어:</translation>
+        </message>
+        <message>
+            <source>At-risk factor k:</source>
+            <translation>위험 판정 계수 k:</translation>
+        </message>
+        <message>
+            <source>Manager</source>
+            <translation>영업 관리자</translation>
+        </message>
+        <message>
+            <source>Sales rep</source>
+            <translation>영업 담당자</translation>
+        </message>
+        <message>
+            <source>A deal is at risk when its days in the stage exceed the stage's typical dwell plus k times its spread.</source>
+            <translation>현 단계 체류 일수가 해당 단계의 일반적인 체류 기간에 편차의 k배를 더한 값을 넘으면 위험 영업기회로 표시합니다.</translation>
+        </message>
+    </context>
+    <context>
+        <name>Board</name>
+        <message numerus="yes">
+            <source>%n deal(s)</source>
+            <translation>
+                <numerusform>영업기회 %n건</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Owner:</source>
+            <translation>담당 영업:</translation>
+        </message>
+        <message>
+            <source>Everyone</source>
+            <translation>전체</translation>
+        </message>
+        <message>
+            <source>Mine</source>
+            <translation>내 영업기회</translation>
+        </message>
+        <message>
+            <source>Find:</source>
+            <translation>찾기:</translation>
+        </message>
+        <message>
+            <source>Title, account or contact</source>
+            <translation>제목, 고객사 또는 고객 담당자</translation>
+        </message>
+        <message>
+            <source>Closing from</source>
+            <translation>계약 예정일</translation>
+        </message>
+        <message>
+            <source>to</source>
+            <translation>~</translation>
+        </message>
+        <message>
+            <source>Sort:</source>
+            <translation>정렬:</translation>
+        </message>
+        <message>
+            <source>Drop here when won</source>
+            <translation>수주 시 여기에 놓기</translation>
+        </message>
+        <message>
+            <source>Drop here when lost</source>
+            <translation>실주 시 여기에 놓기</translation>
+        </message>
+        <message>
+            <source>Won</source>
+            <translation>수주</translation>
+        </message>
+        <message>
+            <source>Lost</source>
+            <translation>실주</translation>
+        </message>
+        <message numerus="yes">
+            <source>%n d</source>
+            <translation>
+                <numerusform>%n일</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>At risk</source>
+            <translation>위험</translation>
+        </message>
+        <message>
+            <source>Slipped</source>
+            <translation>일정 지연</translation>
+        </message>
+        <message>
+            <source>Overdue</source>
+            <translation>기한 초과</translation>
+        </message>
+        <message>
+            <source>any</source>
+            <translation>전체</translation>
+        </message>
+        <message>
+            <source>Close date</source>
+            <translation>계약 예정일</translation>
+        </message>
+        <message>
+            <source>Amount</source>
+            <translation>금액</translation>
+        </message>
+        <message>
+            <source>Days in stage</source>
+            <translation>단계 체류 일수</translation>
+        </message>
+        <message numerus="yes">
+            <source>Showing %n selected deal(s)  ✕</source>
+            <translation>
+                <numerusform>선택한 영업기회 %n건 표시 중  ✕</numerusform>
+            </translation>
+        </message>
+        <message>
+            <source>Show all deals again</source>
+            <translation>모든 영업기회 다시 표시</translation>
+        </message>
+        <message>
+            <source>Total {0}</source>
+            <translation>합계 {0}</translation>
+        </message>
+        <message>
+            <source>Weighted {0}</source>
+            <translation>가중 {0}</translation>
+        </message>
+    </context>
+    <context>
+        <name>GateDialog</name>
+        <message>
+            <source>Won</source>
+            <translation>수주</translation>
+        </message>
+        <message>
+            <source>Lost</source>
+            <translation>실주</translation>
+        </message>
+        <message>
+            <source>Confirmation</source>
+            <translation>확인</translation>
+        </message>
+        <message>
+            <source>Document</source>
+            <translation>문서</translation>
+        </message>
+        <message>
+            <source>Field</source>
+            <translation>항목</translation>
+        </message>
+        <message>
+            <source>Activity</source>
+            <translation>활동</translation>
+        </message>
+        <message>
+            <source>Fill in the deal</source>
+            <translation>영업기회 항목 입력</translation>
+        </message>
+        <message>
+            <source>This needs some text.</source>
+            <translation>내용을 입력해 주세요.</translation>
+        </message>
+        <message>
+            <source>Stage gate</source>
+            <translation>단계 게이트</translation>
+        </message>
+        <message>
+            <source>Move</source>
+            <translation>이동</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>취소</translation>
+        </message>
+        <message>
+            <source>Everything the gate needs is recorded.</source>
+            <translation>게이트 요건이 모두 기록되었습니다.</translation>
+        </message>
+        <message>
+            <source>Deal lost</source>
+            <translation>실주 처리</translation>
+        </message>
+        <message>
+            <source>Title</source>
+            <translation>제목</translation>
+        </message>
+        <message>
+            <source>Account</source>
+            <translation>고객사</translation>
+        </message>
+        <message>
+            <source>Decision-maker contact</source>
+            <translation>의사결정권자</translation>
+        </message>
+        <message>
+            <source>Owner</source>
+            <translation>담당 영업</translation>
+        </message>
+        <message>
+            <source>Amount</source>
+            <translation>금액</translation>
+        </message>
+        <message>
+            <source>Currency</source>
+            <translation>통화</translation>
+        </message>
+        <message>
+            <source>Expected close date</source>
+            <translation>예상 계약일</translation>
+        </message>
+        <message>
+            <source>Lead source</source>
+            <translation>리드 출처</translation>
+        </message>
+        <message>
+            <source>Description</source>
+            <translation>설명</translation>
+        </message>
+        <message>
+            <source>Pick or type a new name</source>
+            <translation>선택하거나 새 이름을 입력하세요</translation>
+        </message>
+        <message>
+            <source>e.g. 150000000</source>
+            <translation>예: 150000000</translation>
+        </message>
+        <message>
+            <source>Note (required):</source>
+            <translation>메모 (필수):</translation>
+        </message>
+        <message>
+            <source>Note (optional):</source>
+            <translation>메모 (선택):</translation>
+        </message>
+        <message>
+            <source>Cannot record this</source>
+            <translation>기록할 수 없습니다</translation>
+        </message>
+        <message>
+            <source>Override…</source>
+            <translation>예외 승인…</translation>
+        </message>
+        <message>
+            <source>Log activity…</source>
+            <translation>활동 기록…</translation>
+        </message>
+        <message>
+            <source>Override the gate</source>
+            <translation>게이트 예외 승인</translation>
+        </message>
+        <message>
+            <source>Why may this deal move without the missing deliverables?
+The reason is stored with the move and shows in reports.</source>
+            <translation>누락된 요건 없이 이 영업기회를 이동해야 하는 이유는 무엇인가요?
+사유는 이동 기록에 저장되고 보고서에 표시됩니다.</translation>
+        </message>
+        <message>
+            <source>An override needs a written reason.</source>
+            <translation>예외 승인에는 사유를 적어야 합니다.</translation>
+        </message>
+        <message>
+            <source>Cannot move</source>
+            <translation>이동할 수 없습니다</translation>
+        </message>
+        <message>
+            <source>Changed by someone else</source>
+            <translation>다른 사용자가 변경함</translation>
+        </message>
+        <message>
+            <source>“{0}” cannot move to {1} yet. Record the missing exit deliverables below, then move it.</source>
+            <translation>“{0}”은(는) 아직 {1}(으)로 이동할 수 없습니다. 아래의 누락된 단계 완료 요건을 기록한 뒤 이동하세요.</translation>
+        </message>
+        <message>
+            <source>Confirm…</source>
+            <translation>확인…</translation>
+        </message>
+        <message>
+            <source>Attach file…</source>
+            <translation>파일 첨부…</translation>
+        </message>
+        <message>
+            <source>Link…</source>
+            <translation>링크…</translation>
+        </message>
+        <message>
+            <source>Fill in…</source>
+            <translation>입력…</translation>
+        </message>
+        <message>
+            <source>Why was “{0}” lost?</source>
+            <translation>“{0}”의 실주 사유는 무엇인가요?</translation>
+        </message>
+        <message>
+            <source>Reopen deal</source>
+            <translation>영업기회 재개</translation>
+        </message>
+        <message>
+            <source>Attach a file or link a document?</source>
+            <translation>파일을 첨부할까요, 문서 링크를 걸까요?</translation>
+        </message>
+        <message>
+            <source>Link (URL or document location):</source>
+            <translation>링크 (URL 또는 문서 위치):</translation>
+        </message>
+        <message>
+            <source>Subject:</source>
+            <translation>제목:</translation>
+        </message>
+        <message>
+            <source>Move back</source>
+            <translation>이전 단계로 이동</translation>
+        </message>
+        <message>
+            <source>This deal was changed by someone else since you loaded it; the board shows it again as it is now. Nothing was overwritten.</source>
+            <translation>불러온 뒤 다른 사용자가 이 영업기회를 변경했습니다. 보드에 현재 상태로 다시 표시합니다. 덮어쓴 내용은 없습니다.</translation>
+        </message>
+        <message>
+            <source>Activity type:</source>
+            <translation>활동 유형:</translation>
+        </message>
+        <message>
+            <source>Why is “{0}” reopened?</source>
+            <translation>“{0}”을(를) 재개하는 사유는 무엇인가요?</translation>
+        </message>
+        <message>
+            <source>Why does “{0}” move back to {1}?</source>
+            <translation>“{0}”을(를) {1}(으)로 되돌리는 사유는 무엇인가요?</translation>
+        </message>
+    </context>
+    <context>
+        <name>ReportExport</name>
+        <message>
+            <source>Export weekly report</source>
+            <translation>주간 보고서 내보내기</translation>
+        </message>
+        <message>
+            <source>Open</source>
+            <translation>열기</translation>
+        </message>
+        <message>
+            <source>Save weekly report</source>
+            <translation>주간 보고서 저장</translation>
+        </message>
+        <message>
+            <source>Excel workbook (*.xlsx)</source>
+            <translation>Excel 통합 문서 (*.xlsx)</translation>
+        </message>
+        <message>
+            <source>ISO week (for example %1):</source>
+            <translation>ISO 주차 (예: %1):</translation>
+        </message>
+        <message>
+            <source>The weekly report was not written.</source>
+            <translation>주간 보고서를 작성하지 못했습니다.</translation>
+        </message>
+        <message>
+            <source>The weekly report for %1 was written to:
+%2</source>
+            <translation>%1 주간 보고서를 다음 위치에 저장했습니다:
+%2</translation>
+        </message>
+        <message>
+            <source>'%1' is not an ISO week like %2.</source>
+            <translation>'%1'은(는) %2 형식의 ISO 주차가 아닙니다.</translation>
+        </message>
+    </context>
+    <context>
+        <name>Undo</name>
+        <message>
+            <source>Cannot undo or redo</source>
+            <translation>실행 취소 또는 다시 실행을 할 수 없습니다</translation>
+        </message>
+        <message>
+            <source>Move “{0}”</source>
+            <translation>“{0}” 이동</translation>
+        </message>
+        <message>
+            <source>Edit “{0}”</source>
+            <translation>“{0}” 편집</translation>
+        </message>
+    </context>
+</TS>

@@ -1,0 +1,228 @@
+"""pyqtgraph building blocks for the dashboard: clickable bars with exact-figure tooltips,
+category and money axes, and a titled chart panel that saves itself as PNG."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QLocale, QPointF, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QPainter, QPixmap
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.views import formatting as fmt
+
+pg.setConfigOptions(antialias=True, background="w", foreground="#333333")
+
+# colour per series, readable on white and in greyscale print
+WON = "#2e7d32"
+LOST = "#c62828"
+OPEN = "#1565c0"
+COMMIT = "#1565c0"
+BEST_CASE = "#64b5f6"
+PIPELINE = "#b0bec5"
+NEUTRAL = "#5c6bc0"
+TARGET = "#ef6c00"
+
+
+def view_locale(lang: str) -> QLocale:
+    """The display locale for ``lang``. formatting.locale_for spells QLocale.Territory, which
+    this PySide6 does not have; until that is fixed there, fall back to QLocale.Country."""
+    try:
+        return fmt.locale_for(lang)
+    except AttributeError:
+        if lang == "ko":
+            return QLocale(QLocale.Language.Korean, QLocale.Country.SouthKorea)
+        return QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar: its rectangle in data coordinates, the drill-down key and the hover text."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    key: Any
+    tooltip: str
+
+    @property
+    def center(self) -> QPointF:
+        return QPointF((self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2)
+
+
+class ClickableBars(pg.BarGraphItem):
+    """Bars that tell which one was clicked (``bar_clicked(key)``) and show the exact figure
+    of the bar under the mouse as a tooltip."""
+
+    bar_clicked = Signal(object)
+
+    def __init__(self, bars: Sequence[Bar], color: str, name: str | None = None):
+        self.bars = list(bars)
+        super().__init__(
+            x0=[b.x0 for b in self.bars], x1=[b.x1 for b in self.bars],
+            y0=[b.y0 for b in self.bars], y1=[b.y1 for b in self.bars],
+            brush=pg.mkBrush(color), pen=pg.mkPen("w", width=1), name=name,
+        )
+        self.setAcceptHoverEvents(True)
+
+    def bar_at(self, pos: QPointF) -> Bar | None:
+        """The bar containing ``pos`` (item = data coordinates), if any."""
+        for b in self.bars:
+            if b.x0 <= pos.x() <= b.x1 and min(b.y0, b.y1) <= pos.y() <= max(b.y0, b.y1):
+                return b
+        return None
+
+    def mouseClickEvent(self, ev):  # noqa: N802 (pyqtgraph's name)
+        if ev.button() != Qt.MouseButton.LeftButton:
+            return
+        bar = self.bar_at(ev.pos())
+        if bar is not None:
+            ev.accept()
+            self.bar_clicked.emit(bar.key)
+
+    def hoverEvent(self, ev):  # noqa: N802 (pyqtgraph's name)
+        if ev.isExit():
+            self.setToolTip("")
+            return
+        bar = self.bar_at(ev.pos())
+        self.setToolTip(bar.tooltip if bar is not None else "")
+
+
+class CategoryAxis(pg.AxisItem):
+    """An axis that labels integer positions with given names (stages, months, weeks)."""
+
+    def __init__(self, orientation: str, **kw):
+        super().__init__(orientation, **kw)
+        self.labels: dict[int, str] = {}
+
+    def set_labels(self, labels: dict[int, str]) -> None:
+        self.labels = dict(labels)
+        self.setTicks([[(k, v) for k, v in sorted(self.labels.items())], []])
+        if self.orientation in ("left", "right") and self.labels:
+            metrics = QFontMetrics(self.style.get("tickFont") or QFont())
+            widest = max(metrics.horizontalAdvance(v) for v in self.labels.values())
+            self.setWidth(min(widest + 16, 320))
+
+
+class ValueAxis(pg.AxisItem):
+    """A value axis whose tick labels come from a formatter (compact money, days, counts)."""
+
+    def __init__(self, orientation: str, formatter: Callable[[float], str], **kw):
+        super().__init__(orientation, **kw)
+        self.formatter = formatter
+        self.enableAutoSIPrefix(False)
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph's name)
+        return [self.formatter(v * scale) for v in values]
+
+
+class ChartPanel(QWidget):
+    """A titled pyqtgraph plot with a "Save as PNG…" button and context-menu action."""
+
+    saved = Signal(str)
+
+    def __init__(self, bottom: pg.AxisItem, left: pg.AxisItem, parent=None):
+        super().__init__(parent)
+        self.title = QLabel()
+        f = QFont(self.title.font())
+        f.setBold(True)
+        self.title.setFont(f)
+        self.save_button = QToolButton()
+        self.save_button.clicked.connect(self.ask_save)
+        head = QHBoxLayout()
+        head.setContentsMargins(0, 0, 0, 0)
+        head.addWidget(self.title, 1)
+        head.addWidget(self.save_button)
+        self.plot = pg.PlotWidget(axisItems={"bottom": bottom, "left": left})
+        self.plot.setMenuEnabled(False)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.hideButtons()
+        self.plot.showGrid(x=False, y=True, alpha=0.25)
+        self.plot.setMinimumHeight(220)
+        self.plot.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.plot.customContextMenuRequested.connect(self._context_menu)
+        self.legend = self.plot.addLegend(offset=(6, 2), labelTextColor="#333333", colCount=5,
+                                          brush=pg.mkBrush(255, 255, 255, 220))
+        self.empty = pg.TextItem(anchor=(0.5, 0.5), color="#777777")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addLayout(head)
+        lay.addWidget(self.plot, 1)
+        self.save_action = QAction(self)
+        self.save_action.triggered.connect(self.ask_save)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.save_button.setText(self.tr("Save as PNG…"))
+        self.save_button.setToolTip(self.tr("Save this chart as a PNG image"))
+        self.save_action.setText(self.tr("Save as PNG…"))
+
+    def changeEvent(self, event):  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _context_menu(self, pos) -> None:
+        menu = QMenu(self)
+        menu.addAction(self.save_action)
+        menu.exec(self.plot.mapToGlobal(pos))
+
+    def clear(self) -> None:
+        self.plot.clear()
+        self.legend.clear()
+
+    def fit_legend(self) -> None:
+        """Hide the legend box when it has nothing to say."""
+        self.legend.setVisible(bool(self.legend.items))
+
+    def show_empty(self, text: str) -> None:
+        """A grey note in the middle of an empty chart (no data for the period)."""
+        self.plot.addItem(self.empty)
+        self.empty.setText(text)
+        self.plot.setXRange(0, 1)
+        self.plot.setYRange(0, 1)
+        self.empty.setPos(0.5, 0.5)
+
+    def ask_save(self) -> None:
+        name = self.title.text().strip().replace("/", "-") or "chart"
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save chart"), f"{name}.png",
+                                              self.tr("PNG images (*.png)"))
+        if path:
+            self.save_png(path)
+
+    def save_png(self, path: str) -> bool:
+        """Write the chart (with its title) as a PNG; True on success."""
+        if not path.lower().endswith(".png"):
+            path += ".png"
+        plot = self.plot.grab()
+        title = self.title.text()
+        pad = self.title.sizeHint().height() + 12 if title else 0
+        dpr = plot.devicePixelRatio()
+        size = plot.deviceIndependentSize()
+        w, h = int(size.width()), int(size.height())
+        image = QPixmap(int(w * dpr), int((h + pad) * dpr))
+        image.setDevicePixelRatio(dpr)
+        image.fill(QColor("white"))
+        painter = QPainter(image)
+        painter.drawPixmap(0, pad, plot)
+        if title:
+            painter.setFont(self.title.font())
+            painter.setPen(QColor("#222222"))
+            painter.drawText(8, 0, w - 16, pad, Qt.AlignmentFlag.AlignVCenter, title)
+        painter.end()
+        ok = image.save(path, "PNG")
+        if ok:
+            self.saved.emit(path)
+        return ok

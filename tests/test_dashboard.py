@@ -1,0 +1,191 @@
+"""The dashboard tab on sample data: tiles show what the analytics services return, a click
+on a bar lists exactly the deals behind it, charts save as PNG, refresh off the GUI thread."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+from sqlalchemy import select
+
+from app.models import Opportunity, User
+from app.services import analytics, demo
+from app.services.analytics import Filters
+from app.views.context import AppContext, Changes
+from app.views.dashboard import DashboardWidget, period_range
+
+TODAY = date(2026, 5, 15)  # the sample company's data ends at the end of June 2026
+QUARTER = Filters(start=date(2026, 4, 1), end=date(2026, 6, 30))
+
+
+@pytest.fixture
+def sample(db):
+    demo.generate(db, deals=300, seed=11, end=date(2026, 6, 30))
+    return db
+
+
+@pytest.fixture
+def ctx(sample):
+    with sample.read() as s:
+        boss = s.scalar(select(User).where(User.role == "manager").limit(1))
+    return AppContext(db=sample, user_id=boss.id, user_name=boss.name, role="manager", lang="en")
+
+
+@pytest.fixture
+def dash(qtbot, ctx):
+    w = DashboardWidget(ctx, synchronous=True, today=TODAY)
+    qtbot.addWidget(w)
+    w.resize(1400, 1000)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def click_bar(qtbot, dash, chart: str, key):
+    """Click, with a real mouse event on the plot's viewport, the middle of the bar ``key``."""
+    panel = dash.charts[chart]
+    panel.plot.getViewBox().updateMatrix()
+    for item in dash.bars[chart]:
+        for bar in item.bars:
+            if bar.key == key:
+                scene_pt = item.mapToScene(bar.center)
+                view_pt = panel.plot.mapFromScene(scene_pt)
+                QTest.mouseClick(panel.plot.viewport(), Qt.MouseButton.LeftButton,
+                                 Qt.KeyboardModifier.NoModifier, QPoint(view_pt.x(), view_pt.y()))
+                qtbot.waitUntil(lambda: dash.drilldown is not None and dash.drilldown.isVisible())
+                return dash.drilldown
+    raise AssertionError(f"no bar {key!r} in the {chart} chart")
+
+
+def titles_of(db, ids) -> list[str]:
+    with db.read() as s:
+        return sorted(s.scalars(select(Opportunity.title).where(Opportunity.id.in_(list(ids)))))
+
+
+def test_period_ranges():
+    assert period_range("month", date(2026, 2, 10)) == (date(2026, 2, 1), date(2026, 2, 28))
+    assert period_range("quarter", date(2026, 5, 15)) == (date(2026, 4, 1), date(2026, 6, 30))
+    assert period_range("quarter", date(2026, 11, 3)) == (date(2026, 10, 1), date(2026, 12, 31))
+    assert period_range("year", date(2026, 5, 15)) == (date(2026, 1, 1), date(2026, 12, 31))
+
+
+def test_default_is_current_quarter_and_tiles_show_service_values(dash, sample):
+    f = dash.filters()
+    assert (f.start, f.end, f.owner_id, f.lead_source_id) == (QUARTER.start, QUARTER.end, None, None)
+    k = analytics.kpis(sample, QUARTER)
+    prev = analytics.kpis(sample, analytics.previous_period(QUARTER))
+    assert k.new_deals > 0 and k.win_rate is not None
+    tiles = dash.tiles
+    assert tiles["new_deals"].value.text() == f"{k.new_deals:,}"
+    assert tiles["win_rate"].value.text() == f"{k.win_rate * 100:.1f}%"
+    assert tiles["cycle_days"].value.text() == f"{k.cycle_days:,.1f} days"
+    # change against the previous period, in percentage points for a rate
+    diff = round((k.win_rate - prev.win_rate) * 100, 1)
+    arrow = "▲" if diff > 0 else "▼"
+    assert tiles["win_rate"].delta.text() == f"{arrow} {abs(diff):.1f} pp"
+    n = k.new_deals - prev.new_deals
+    assert tiles["new_deals"].delta.text() == (f"{'▲' if n > 0 else '▼'} {abs(n):,}" if n else
+                                               "= same as previous period")
+    # won revenue in compact KRW (₩ and one decimal with K/M/B)
+    v = float(k.won_revenue)
+    unit, div = next((u, d) for u, d in (("B", 1e9), ("M", 1e6), ("K", 1e3), ("", 1)) if v >= d)
+    assert tiles["won_revenue"].value.text() == (f"₩{v / div:,.1f}{unit}" if unit else f"₩{v:,.0f}")
+
+
+def test_undefined_figures_show_a_dash_never_zero(dash):
+    dash.set_period("custom", date(2001, 1, 1), date(2001, 3, 31))  # before any deal
+    for key in ("win_rate", "avg_won_size", "cycle_days", "velocity", "mql_to_sql", "cac", "roi"):
+        assert dash.tiles[key].value.text() == "—", key
+        assert dash.tiles[key].delta.text() == "—", key
+    assert dash.tiles["new_deals"].value.text() == "0"  # a count of nothing is 0, not undefined
+
+
+@pytest.mark.parametrize("chart", ["funnel", "dwell", "forecast", "slippage"])
+def test_click_on_a_bar_lists_exactly_its_deals(qtbot, dash, sample, ctx, chart):
+    if chart == "slippage":  # a whole year, so that there are pushes to click
+        dash.set_period("year")
+    f = dash.filters()
+    keys = [b.key for item in dash.bars[chart] for b in item.bars]
+    assert keys, f"the {chart} chart has no bars"
+    key = max(keys, key=lambda k: len(analytics.deals_for(sample, f, chart=chart, key=k)))
+    expected = analytics.deals_for(sample, f, chart=chart, key=key)
+    assert expected
+    dlg = click_bar(qtbot, dash, chart, key)
+    assert sorted(map(str, dlg.deal_ids())) == sorted(map(str, expected))
+    model = dlg.model
+    shown = sorted(model.index(r, 0).data() for r in range(model.rowCount()))
+    assert shown == titles_of(sample, expected)
+    with qtbot.waitSignal(ctx.hub.deals_focus_requested) as blocker:
+        qtbot.mouseClick(dlg.board_button, Qt.MouseButton.LeftButton)
+    assert sorted(map(str, blocker.args[0])) == sorted(map(str, expected))
+    assert not dlg.isVisible()
+
+
+def test_bar_tooltip_has_the_exact_figure(dash, sample):
+    steps = {s.stage: s for s in analytics.funnel(sample, QUARTER).steps}
+    item = dash.bars["funnel"][0]
+    bar = next(b for b in item.bars if b.key == 1)
+    assert bar.tooltip.startswith("1. Lead generation")
+    assert f"reached: {steps[1].reached:,}" in bar.tooltip
+    assert f"went on: {steps[1].went_on:,}" in bar.tooltip
+    assert item.bar_at(bar.center) is bar
+
+
+def test_forecast_bars_stack_the_service_figures(dash, sample):
+    months = analytics.forecast(sample, QUARTER)
+    heights = {}
+    for item in dash.bars["forecast"]:
+        for b in item.bars:
+            heights[b.key] = Decimal(str(round(b.y1 - b.y0, 2)))
+    for m in months:
+        for cat in ("won", "commit", "best_case", "pipeline"):
+            v = getattr(m, cat)
+            if v:
+                assert heights[(m.month, cat)] == v
+
+
+def test_each_chart_saves_a_png(tmp_path, dash, monkeypatch):
+    for name, panel in dash.charts.items():
+        path = tmp_path / f"{name}.png"
+        assert panel.save_png(str(path))
+        assert path.stat().st_size > 1000
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    target = tmp_path / "asked.png"
+    monkeypatch.setattr("app.views.charts.QFileDialog.getSaveFileName",
+                        lambda *a, **k: (str(target), "PNG images (*.png)"))
+    dash.charts["forecast"].save_button.click()
+    assert target.stat().st_size > 1000
+
+
+def test_owner_filter_changes_the_figures(dash, sample):
+    with sample.read() as s:
+        rep = s.scalar(select(User).where(User.role == "rep").order_by(User.name).limit(1))
+    dash.owner.setCurrentIndex(dash.owner.findData(str(rep.id)))
+    dash.refresh()
+    f = dash.filters()
+    assert f.owner_id == rep.id
+    k = analytics.kpis(sample, f)
+    assert dash.tiles["new_deals"].value.text() == f"{k.new_deals:,}"
+
+
+def test_korean_labels_and_stage_names(dash, ctx):
+    ctx.lang = "ko"
+    ctx.hub.language_changed.emit("ko")
+    assert dash.dwell_axis.labels[2] == "2. 영업기회 확인"
+    assert dash.funnel_axis.labels[7] == "7. 계약"
+
+
+def test_refreshes_off_the_gui_thread_after_a_change(qtbot, ctx):
+    w = DashboardWidget(ctx, today=TODAY)  # asynchronous: the worker computes
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w.data is not None, timeout=20000)
+    first = w.data
+    with qtbot.waitSignal(w.refreshed, timeout=20000):
+        ctx.changed(Changes.of("moved"), None)  # debounced, then recomputed in the pool
+    assert w.data is not first
+    assert w.tiles["new_deals"].value.text() == f"{analytics.kpis(ctx.db, QUARTER).new_deals:,}"
+    w.wait_idle()

@@ -1,0 +1,798 @@
+"""Importing deals: read the file(s), check every row, then write everything in ONE
+transaction, or nothing. No Qt.
+
+Rules (docs/import-mapping.md has the user's version):
+
+- Every row is read and checked before the database is touched; any problem in any row
+  (file, row as a spreadsheet counts it, column, what is wrong) refuses the whole import
+  with :class:`ImportFailed` listing all of them.
+- Deals are matched by (source_system, source_id): a re-import updates them, never
+  duplicates them. History rows already imported (same time, stage and status) are not
+  added again.
+- Imported history is marked ``imported=True`` (stage transitions with their real kind:
+  created, forward, backward, won, lost, reopened; close-date changes) and is taken as it
+  happened: gates are not re-checked on the past. ``left_at`` of each visit is the time of
+  the next one; the deal's stage, status, stage_entered_at and closed_at follow its last
+  history row.
+- Unknown owners become users (role rep); accounts, contacts and lead sources are found by
+  name (case-insensitive) or created.
+- Bulk writes go through SQLAlchemy Core ``insert()``/``update()`` executemany.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import string
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import bindparam, func, insert, select, update
+
+from app.db import Database
+from app.errors import AppError, NotFound
+from app.models import (
+    Account,
+    CloseDateChange,
+    Contact,
+    ForecastCategory,
+    LeadSource,
+    Opportunity,
+    Role,
+    StageTransition,
+    Status,
+    TransitionKind,
+    User,
+    utcnow,
+)
+from app.services.importer.mapping import Mapping as Mapping
+from app.services.importer.mapping import MappingError, StageTarget, find_column, load_mapping, norm
+from app.services.importer.parsing import (
+    ParseError,
+    Table,
+    is_blank,
+    parse_amount,
+    parse_date,
+    parse_datetime,
+    read_table,
+)
+from app.services.importer.presets import detect_preset, preset
+from app.services.process import active_stages
+from app.services.validation import clean_deal_values, currencies
+
+CHUNK = 5000
+DEFAULT_OWNER = "Imported"
+MAX_PROBLEMS = 10_000
+
+BUILTIN_STATUS = {
+    "open": "open", "won": "won", "lost": "lost", "closed won": "won", "closed lost": "lost",
+    "진행": "open", "진행중": "open", "수주": "won", "성공": "won", "실주": "lost", "실패": "lost",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in an import file."""
+
+    file: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column:
+            where += f", column '{self.column}'"
+        return f"{where}: {self.message}"
+
+
+class ImportFailed(AppError):
+    """Nothing was imported; ``problems`` lists every bad row."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        rows = {(p.file, p.row) for p in self.problems if p.row is not None}
+        super().__init__(f"import refused: {len(self.problems)} problem(s) in {len(rows)} row(s); "
+                         "nothing was imported")
+
+
+class ImportCancelled(AppError):
+    def __init__(self):
+        super().__init__("import cancelled; nothing was imported")
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    history_rows: int = 0
+    close_date_changes: int = 0
+    users_created: int = 0
+    accounts_created: int = 0
+    contacts_created: int = 0
+    lead_sources_created: int = 0
+    dry_run: bool = False
+    preset: str = ""
+    source_system: str = ""
+    history_file: str | None = None
+    deal_ids: list[uuid.UUID] = field(default_factory=list)
+
+    def summary(self) -> str:
+        verb = "would import" if self.dry_run else "imported"
+        text = (f"{verb} {self.rows} rows: {self.created} created, {self.updated} updated, "
+                f"{self.unchanged} unchanged, {self.history_rows} history rows")
+        extra = [f"{n} {what}" for n, what in (
+            (self.users_created, "new users"), (self.accounts_created, "new accounts"),
+            (self.contacts_created, "new contacts"), (self.lead_sources_created, "new lead sources"),
+            (self.close_date_changes, "close-date changes")) if n]
+        return text + (f" ({', '.join(extra)})" if extra else "")
+
+
+# ------------------------------------------------------------------ reading the file
+
+@dataclass
+class _Entry:
+    at: datetime
+    position: int | None
+    status: str
+
+
+@dataclass
+class _Rec:
+    row: int
+    source_id: str
+    values: dict
+    position: int | None
+    status: str
+    history: list[_Entry] = field(default_factory=list)
+    close_dates: list[tuple[datetime, date]] = field(default_factory=list)
+
+
+def _rank(status: str) -> int:
+    return 0 if status == Status.OPEN.value else 1
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+class _Columns:
+    """The mapping resolved against one file's header."""
+
+    def __init__(self, mapping: Mapping, table: Table, problems: list[Problem]):
+        self.idx: dict[str, int] = {}
+        self.templates: dict[str, tuple[str, dict[str, int]]] = {}
+        self.constants: dict[str, object] = {}
+        self.headers = table.headers
+        for f, spec in mapping.fields.items():
+            if isinstance(spec, list):
+                i = find_column(table.headers, spec)
+                if i is not None:
+                    self.idx[f] = i
+                elif f in mapping.required_columns:
+                    problems.append(Problem(table.name, 1, spec[0], f"no such column (mapped to {f})"))
+            elif "template" in spec:
+                names = [n for _, n, _, _ in string.Formatter().parse(spec["template"]) if n]
+                cols = {}
+                for n in names:
+                    i = find_column(table.headers, [n])
+                    if i is None:
+                        problems.append(Problem(table.name, 1, n, f"no such column (used in the {f} template)"))
+                    cols[n] = i
+                self.templates[f] = (spec["template"], cols)
+            else:
+                self.constants[f] = spec["value"]
+        self.history_cols: list[tuple[int, str]] = []
+        if mapping.history_columns:
+            pat = re.compile(r"^" + re.escape(norm(mapping.history_columns)) + r"\s*[\"'“”‘’](.+)[\"'“”‘’]$")
+            for i, h in enumerate(table.headers):
+                m = pat.match(norm(h))
+                if m and m.group(1) != "current stage":
+                    self.history_cols.append((i, h[len(h) - len(m.group(1)) - 1:-1]))
+
+    def has(self, f: str) -> bool:
+        return f in self.idx or f in self.templates or f in self.constants
+
+    def column(self, f: str) -> str | None:
+        if f in self.idx:
+            return self.headers[self.idx[f]]
+        if f in self.templates:
+            return f
+        return None
+
+    def raw(self, f: str, rec: list):
+        if f in self.idx:
+            i = self.idx[f]
+            return rec[i] if i < len(rec) else None
+        if f in self.templates:
+            tpl, cols = self.templates[f]
+            vals = {n: _cell_text(rec[i]) if i is not None and i < len(rec) else "" for n, i in cols.items()}
+            return tpl.format(**vals).strip()
+        return self.constants.get(f)
+
+
+class _Reader:
+    def __init__(self, mapping: Mapping, stages, table: Table):
+        self.m = mapping
+        self.tz = mapping.tz
+        self.table = table
+        self.problems: list[Problem] = []
+        builtin: dict[str, StageTarget] = {}
+        for st in stages:
+            for key in (str(st.position), st.key, st.name_en, st.name_ko):
+                builtin[norm(key)] = StageTarget(position=st.position)
+        for s in ("won", "lost", "open"):
+            builtin[s] = StageTarget(status=s)
+        self.builtin = builtin
+        self.last = len(stages)
+
+    def bad(self, file: str, row: int | None, column: str | None, message: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(Problem(file, row, column, message))
+
+    def target(self, value) -> StageTarget | None:
+        return self.m.stage_target(value) or self.builtin.get(norm(value))
+
+    def status_of(self, value) -> str | None:
+        return self.m.status_values.get(norm(value)) or BUILTIN_STATUS.get(norm(value))
+
+    def when(self, cols: _Columns, f: str, rec: list, row: int) -> datetime | None:
+        raw = cols.raw(f, rec)
+        try:
+            return parse_datetime(raw, self.tz, self.m.date_order)
+        except ParseError as exc:
+            self.bad(self.table.name, row, cols.column(f), str(exc))
+            return None
+
+    def read_row(self, cols: _Columns, row: int, rec: list, lookups: dict) -> _Rec | None:
+        name = self.table.name
+        n_before = len(self.problems)
+        v: dict = {}
+
+        def text(f: str) -> str | None:
+            raw = cols.raw(f, rec)
+            t = _cell_text(raw)
+            return t or None
+
+        title = text("title")
+        if title is None:
+            self.bad(name, row, cols.column("title"), "a title is required")
+        elif len(title) > 300:
+            self.bad(name, row, cols.column("title"), "the title is longer than 300 characters")
+        v["title"] = title
+        for f in ("owner", "account", "contact", "lead_source", "loss_reason", "description"):
+            if cols.has(f):
+                t = text(f)
+                if t is not None and f in lookups:
+                    t = lookups[f].get(t, t)
+                v[f] = t
+        currency = None
+        if cols.has("amount"):
+            try:
+                amount, currency = parse_amount(cols.raw("amount", rec))
+            except ParseError as exc:
+                self.bad(name, row, cols.column("amount"), str(exc))
+                amount = None
+            else:
+                _clean, errors = clean_deal_values({"amount": amount})
+                if "amount" in errors:
+                    self.bad(name, row, cols.column("amount"), f"amount {amount}: {errors['amount']}")
+            v["amount"] = amount
+        code = text("currency") if cols.has("currency") else None
+        if code is not None:
+            code = code.upper()
+            if code not in currencies():
+                self.bad(name, row, cols.column("currency"), f"'{code}' is not an ISO currency code")
+        v["currency"] = code or currency or self.m.currency
+        if cols.has("expected_close"):
+            try:
+                v["expected_close"] = parse_date(cols.raw("expected_close", rec), self.m.date_order)
+            except ParseError as exc:
+                self.bad(name, row, cols.column("expected_close"), str(exc))
+        for f in ("created", "closed", "won_date", "lost_date", "stage_changed"):
+            if cols.has(f):
+                v[f] = self.when(cols, f, rec, row)
+
+        target = StageTarget()
+        if cols.has("stage"):
+            sv = text("stage")
+            if sv is not None:
+                t = self.target(sv)
+                if t is None:
+                    self.bad(name, row, cols.column("stage"),
+                             f"unknown stage '{sv}' (map it in stage_values of a mapping file)")
+                else:
+                    target = t
+        status = target.status
+        if cols.has("status"):
+            sv = text("status")
+            if sv is not None:
+                st = self.status_of(sv)
+                if st is None:
+                    self.bad(name, row, cols.column("status"),
+                             f"unknown status '{sv}' (map it in status_values: open, won or lost)")
+                else:
+                    status = st
+        status = status or Status.OPEN.value
+        position = target.position
+        if status == Status.WON.value:
+            position = self.last
+        elif status == Status.OPEN.value and position is None:
+            position = 1
+
+        if cols.has("source_id"):
+            sid = text("source_id")
+            if sid is None:
+                self.bad(name, row, cols.column("source_id"), "the source id is empty")
+        else:
+            key = "|".join([norm(title or ""), norm(v.get("account") or ""),
+                            v["created"].isoformat() if v.get("created") else ""])
+            sid = "row:" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:20]
+        if sid is not None and len(sid) > 100:
+            self.bad(name, row, cols.column("source_id"), "the source id is longer than 100 characters")
+        if len(self.problems) > n_before:
+            return None
+        r = _Rec(row=row, source_id=sid, values=v, position=position, status=status)
+        for i, label in cols.history_cols:
+            raw = rec[i] if i < len(rec) else None
+            if is_blank(raw):
+                continue
+            t = self.target(label)
+            if t is None:
+                self.bad(name, row, self.table.headers[i],
+                         f"unknown stage '{label}' (map it in stage_values of a mapping file)")
+                continue
+            try:
+                at = parse_datetime(raw, self.tz, self.m.date_order)
+            except ParseError as exc:
+                self.bad(name, row, self.table.headers[i], str(exc))
+                continue
+            r.history.append(_Entry(at, t.position, t.status or Status.OPEN.value))
+        return r
+
+
+def _read_history(reader: _Reader, path: Path, recs: dict[str, _Rec]) -> None:
+    h = reader.m.history_file
+    try:
+        table = read_table(path)
+    except ParseError as exc:
+        reader.bad(path.name, None, None, str(exc))
+        return
+    cols = {}
+    for key in ("deal_id", "at", "stage", "close_date", "deleted"):
+        names = getattr(h, key)
+        i = find_column(table.headers, names) if names else None
+        if i is None and key in ("deal_id", "at", "stage"):
+            reader.bad(table.name, 1, names[0], f"no such column (history {key})")
+            return
+        cols[key] = i
+    for row, rec in table.rows:
+        def cell(key, rec=rec):
+            i = cols[key]
+            return rec[i] if i is not None and i < len(rec) else None
+
+        if cols["deleted"] is not None and _cell_text(cell("deleted")).lower() in ("true", "1", "yes"):
+            continue
+        r = recs.get(_cell_text(cell("deal_id")))
+        if r is None:
+            continue  # history of a deal that is not in the main file
+        try:
+            at = parse_datetime(cell("at"), reader.tz, reader.m.date_order)
+        except ParseError as exc:
+            reader.bad(table.name, row, table.headers[cols["at"]], str(exc))
+            continue
+        if at is None:
+            reader.bad(table.name, row, table.headers[cols["at"]], "the time is empty")
+            continue
+        sv = _cell_text(cell("stage"))
+        t = reader.target(sv) if sv else None
+        if t is None:
+            reader.bad(table.name, row, table.headers[cols["stage"]],
+                       f"unknown stage '{sv}' (map it in stage_values of a mapping file)")
+            continue
+        r.history.append(_Entry(at, t.position, t.status or Status.OPEN.value))
+        if cols["close_date"] is not None:
+            try:
+                cd = parse_date(cell("close_date"), reader.m.date_order)
+            except ParseError as exc:
+                reader.bad(table.name, row, table.headers[cols["close_date"]], str(exc))
+                continue
+            if cd is not None:
+                r.close_dates.append((at, cd))
+
+
+def _read_lookups(mapping: Mapping, base: Path, problems: list[Problem]) -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for lk in mapping.lookups:
+        p = base / lk.file
+        if not p.exists():
+            continue
+        try:
+            t = read_table(p)
+        except ParseError as exc:
+            problems.append(Problem(p.name, None, None, str(exc)))
+            continue
+        ki, ni = find_column(t.headers, [lk.key]), find_column(t.headers, [lk.name])
+        if ki is None or ni is None:
+            continue
+        out[lk.field] = {_cell_text(r[ki]): _cell_text(r[ni]) for _, r in t.rows
+                         if ki < len(r) and ni < len(r) and _cell_text(r[ni])}
+    return out
+
+
+def _chain(r: _Rec, now: datetime, last: int) -> list[_Entry]:
+    """The deal's visits as the file tells them, oldest first, consecutive repeats merged."""
+    v = r.values
+    entries = sorted(r.history, key=lambda e: (e.at, _rank(e.status), e.position or 0))
+    if not entries:
+        created = v.get("created")
+        if r.status == Status.OPEN.value:
+            entries = [_Entry(v.get("stage_changed") or created or now, r.position, r.status)]
+        else:
+            closed = v.get("won_date" if r.status == Status.WON.value else "lost_date") or v.get("closed")
+            first = created or closed or v.get("stage_changed") or now
+            end = max(closed or v.get("stage_changed") or first, first)
+            entries = [_Entry(first, r.position, Status.OPEN.value), _Entry(end, r.position, r.status)]
+    out: list[_Entry] = []
+    last_open = None
+    for e in entries:
+        pos = e.position
+        if pos is None:
+            if e.status == Status.WON.value:
+                pos = last
+            elif last_open is not None:
+                pos = last_open
+            else:
+                pos = r.position or 1
+        if e.status == Status.OPEN.value:
+            last_open = pos
+        if out and out[-1].position == pos and out[-1].status == e.status:
+            continue
+        out.append(_Entry(e.at, pos, e.status))
+    return out
+
+
+# ------------------------------------------------------------------ the import
+
+def resolve_mapping(path: str | Path, preset_name: str | None = None,
+                    mapping: Mapping | str | Path | None = None) -> tuple[Mapping, str]:
+    """The mapping to use for a file and the name of where it came from."""
+    if isinstance(mapping, Mapping):
+        return mapping, mapping.name
+    if mapping is not None:
+        m = load_mapping(mapping)
+        return m, m.name
+    if preset_name:
+        return preset(preset_name), preset_name
+    headers = read_table(path, limit=0).headers
+    name = detect_preset(headers)
+    return preset(name), name
+
+
+def import_file(db: Database, path: str | Path, *, preset: str | None = None,
+                mapping: Mapping | str | Path | None = None, history_path: str | Path | None = None,
+                dry_run: bool = False, actor_id: uuid.UUID | None = None,
+                progress: Callable[[int, int], None] | None = None,
+                cancelled: Callable[[], bool] | None = None) -> ImportResult:
+    """Import deals from a CSV or XLSX file; all or nothing (see the module docstring).
+
+    ``actor_id``: the importing user, also the owner of deals whose owner cell is empty
+    (without it a user named "Imported" is used). ``progress(done, total)`` is called now
+    and then; ``cancelled()`` returning True stops the import with nothing written.
+    """
+    path = Path(path)
+    try:
+        table = read_table(path)
+        m, origin = resolve_mapping(path, preset, mapping)
+    except ParseError as exc:
+        raise ImportFailed([Problem(path.name, None, None, str(exc))]) from None
+    except MappingError:
+        raise
+    now = utcnow()
+    total = max(1, 2 * len(table.rows))
+
+    def tick(done: int) -> None:
+        if cancelled is not None and cancelled():
+            raise ImportCancelled()
+        if progress is not None:
+            progress(min(done, total), total)
+
+    with db.read() as s:
+        stages = active_stages(s)
+        if actor_id is not None and s.get(User, actor_id) is None:
+            raise NotFound(f"user {actor_id} not found")
+    reader = _Reader(m, stages, table)
+    problems = reader.problems
+    cols = _Columns(m, table, problems)
+    if not cols.has("title"):
+        problems.append(Problem(table.name, None, None, "no column is mapped to the deal title"))
+    if problems:
+        raise ImportFailed(problems)
+    lookups = _read_lookups(m, path.parent, problems)
+    recs: dict[str, _Rec] = {}
+    for i, (row, rec) in enumerate(table.rows):
+        r = reader.read_row(cols, row, rec, lookups)
+        if r is not None:
+            first = recs.get(r.source_id)
+            if first is not None:
+                reader.bad(table.name, row, cols.column("source_id"),
+                           f"source id '{r.source_id}' is also on row {first.row}")
+            else:
+                recs[r.source_id] = r
+        if i % 2000 == 0:
+            tick(i)
+    history_used = None
+    if m.history_file is not None:
+        hp = Path(history_path) if history_path else path.parent / m.history_file.file
+        if history_path and not hp.exists():
+            problems.append(Problem(hp.name, None, None, "no such history file"))
+        elif hp.exists() and hp.resolve() != path.resolve():
+            history_used = str(hp)
+            _read_history(reader, hp, recs)
+    if problems:
+        raise ImportFailed(problems)
+    tick(len(table.rows))
+
+    result = ImportResult(rows=len(table.rows), dry_run=dry_run, preset=origin,
+                          source_system=m.source_system, history_file=history_used)
+    session_cm = db.read() if dry_run else db.write()
+    with session_cm as s:
+        _apply(s, m, stages, list(recs.values()), result, now=now, actor_id=actor_id,
+               write=not dry_run, tick=lambda k: tick(len(table.rows) + k))
+    tick(total)
+    return result
+
+
+def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now: datetime,
+           actor_id: uuid.UUID | None, write: bool, tick: Callable[[int], None]) -> None:
+    OPP, TR, CDC = Opportunity.__table__, StageTransition.__table__, CloseDateChange.__table__
+    stage_id = {st.position: st.id for st in stages}
+    pos_of = {st.id: st.position for st in stages}
+    system = m.source_system
+
+    users = {n.casefold(): i for i, n in s.execute(select(User.id, User.name))}
+    accounts: dict[str, uuid.UUID] = {}
+    for i, n in s.execute(select(Account.id, Account.name).order_by(Account.created_at)):
+        accounts.setdefault(n.casefold(), i)
+    sources = {n.casefold(): i for i, n in s.execute(select(LeadSource.id, LeadSource.name))}
+    contacts: dict[tuple, uuid.UUID] = {}
+    for i, a, n in s.execute(select(Contact.id, Contact.account_id, Contact.name)):
+        contacts.setdefault((a, n.casefold()), i)
+    new_users, new_accounts, new_sources, new_contacts = [], [], [], []
+
+    def user_for(name: str) -> uuid.UUID:
+        k = name.casefold()
+        if k not in users:
+            users[k] = uuid.uuid4()
+            new_users.append(dict(id=users[k], name=name, role=Role.REP.value, active=True,
+                                  created_at=now, updated_at=now))
+        return users[k]
+
+    def account_for(name: str) -> uuid.UUID:
+        k = name.casefold()
+        if k not in accounts:
+            accounts[k] = uuid.uuid4()
+            new_accounts.append(dict(id=accounts[k], name=name, source_system=system,
+                                     created_at=now, updated_at=now))
+        return accounts[k]
+
+    def source_for(name: str) -> uuid.UUID:
+        k = name.casefold()
+        if k not in sources:
+            sources[k] = uuid.uuid4()
+            new_sources.append(dict(id=sources[k], name=name, created_at=now, updated_at=now))
+        return sources[k]
+
+    def contact_for(name: str, account_id) -> uuid.UUID:
+        k = (account_id, name.casefold())
+        if k not in contacts:
+            contacts[k] = uuid.uuid4()
+            new_contacts.append(dict(id=contacts[k], name=name, account_id=account_id,
+                                     created_at=now, updated_at=now))
+        return contacts[k]
+
+    default_owner = None
+
+    def owner_default() -> uuid.UUID:
+        nonlocal default_owner
+        if default_owner is None:
+            default_owner = actor_id or user_for(DEFAULT_OWNER)
+        return default_owner
+
+    cols = [OPP.c.id, OPP.c.source_id, OPP.c.title, OPP.c.account_id, OPP.c.contact_id, OPP.c.owner_id, OPP.c.amount,
+            OPP.c.currency, OPP.c.expected_close, OPP.c.lead_source_id, OPP.c.loss_reason, OPP.c.description,
+            OPP.c.stage_id, OPP.c.status, OPP.c.stage_entered_at, OPP.c.closed_at, OPP.c.version,
+            OPP.c.forecast_category]
+    existing = {row.source_id: row._asdict() for row in s.execute(select(*cols).where(OPP.c.source_system == system))}
+    trans: dict[uuid.UUID, list[dict]] = defaultdict(list)
+    closes: dict[uuid.UUID, set] = defaultdict(set)
+    if existing:
+        for row in s.execute(select(TR.c.id, TR.c.opportunity_id, TR.c.at, TR.c.to_stage_id, TR.c.to_status,
+                                    TR.c.left_at).join(OPP, OPP.c.id == TR.c.opportunity_id)
+                             .where(OPP.c.source_system == system)):
+            trans[row.opportunity_id].append(row._asdict())
+        for row in s.execute(select(CDC.c.opportunity_id, CDC.c.old_date, CDC.c.new_date, CDC.c.at)
+                             .join(OPP, OPP.c.id == CDC.c.opportunity_id).where(OPP.c.source_system == system)):
+            closes[row.opportunity_id].add((row.old_date, row.new_date, row.at))
+
+    deal_rows, deal_updates, tr_rows, left_updates, cd_rows = [], [], [], [], []
+    mapped = {f for f in ("account", "contact", "amount", "expected_close", "lead_source", "loss_reason",
+                          "description") if f in m.fields}
+
+    for n, r in enumerate(recs):
+        v = r.values
+        old = existing.get(r.source_id)
+        vals: dict = {"title": v["title"], "currency": v["currency"]}
+        if v.get("owner"):
+            vals["owner_id"] = user_for(v["owner"])
+        elif old is None:
+            vals["owner_id"] = owner_default()
+        if "account" in mapped:
+            vals["account_id"] = account_for(v["account"]) if v.get("account") else None
+        if "contact" in mapped:
+            vals["contact_id"] = contact_for(v["contact"], vals.get("account_id")) if v.get("contact") else None
+        if "lead_source" in mapped:
+            vals["lead_source_id"] = source_for(v["lead_source"]) if v.get("lead_source") else None
+        for f in ("amount", "expected_close", "loss_reason", "description"):
+            if f in mapped:
+                vals[f] = v.get(f)
+        chain = _chain(r, now, len(stages))
+        deal_id = old["id"] if old else uuid.uuid4()
+        # the visits already stored, and the file's visits that are not stored yet
+        stored = [dict(t) for t in trans.get(deal_id, [])]
+        seen = {(t["at"], t["to_stage_id"], t["to_status"]) for t in stored}
+        if old is None or r.history:
+            new = [e for e in chain if (e.at, stage_id[e.position], e.status) not in seen]
+        else:
+            new = []
+        allv = [(t["at"], pos_of.get(t["to_stage_id"], 1), t["to_status"], t) for t in stored]
+        allv += [(e.at, e.position, e.status, None) for e in new]
+        allv.sort(key=lambda x: (x[0], _rank(x[2]), x[1]))
+        want_pos = r.position if r.position is not None else (allv[-1][1] if allv else 1)
+        if r.status == Status.LOST.value and r.position is None:
+            opens = [x[1] for x in allv if x[2] == Status.OPEN.value]
+            want_pos = opens[-1] if opens else 1
+        if not allv or (allv[-1][1], allv[-1][2]) != (want_pos, r.status):
+            last_at = allv[-1][0] if allv else now
+            cand = v.get("stage_changed") or (v.get("closed") if r.status != Status.OPEN.value else None) or now
+            if cand <= last_at:
+                cand = last_at + timedelta(seconds=1)
+            allv.append((cand, want_pos, r.status, None))
+        prev = None
+        added = 0
+        for i, (at, pos, st, t) in enumerate(allv):
+            left = allv[i + 1][0] if i + 1 < len(allv) else None
+            if t is not None:
+                if t["left_at"] != left:
+                    left_updates.append({"b_id": t["id"], "b_left": left})
+            else:
+                if prev is None:
+                    kind = TransitionKind.CREATED
+                elif prev[2] != Status.OPEN.value and st == Status.OPEN.value:
+                    kind = TransitionKind.REOPENED
+                elif st == Status.WON.value:
+                    kind = TransitionKind.WON
+                elif st == Status.LOST.value:
+                    kind = TransitionKind.LOST
+                elif pos > prev[1]:
+                    kind = TransitionKind.FORWARD
+                elif pos < prev[1]:
+                    kind = TransitionKind.BACKWARD
+                else:
+                    kind = TransitionKind.IMPORTED
+                tr_rows.append(dict(
+                    id=uuid.uuid4(), opportunity_id=deal_id,
+                    from_stage_id=stage_id[prev[1]] if prev else None, to_stage_id=stage_id[pos],
+                    from_status=prev[2] if prev else None, to_status=st, kind=kind.value, at=at, left_at=left,
+                    user_id=None, reason=v.get("loss_reason") if st == Status.LOST.value else None,
+                    override_reason=None, imported=True))
+                added += 1
+            prev = (at, pos, st)
+        last_at, last_pos, last_status, _ = allv[-1]
+        vals.update(stage_id=stage_id[last_pos], status=last_status, stage_entered_at=last_at,
+                    closed_at=last_at if last_status != Status.OPEN.value else None)
+        if last_status == Status.OPEN.value:
+            vals["loss_reason"] = None
+        # close-date history
+        have = closes.get(deal_id, set())
+        cds: list[tuple] = []
+        prev_cd = old["expected_close"] if old else None
+        if old is None:
+            for at, cd in sorted(r.close_dates):
+                if cd != prev_cd:
+                    cds.append((prev_cd, cd, at))
+                    prev_cd = cd
+            if "expected_close" in vals and vals["expected_close"] != prev_cd:
+                at = chain[0].at if not cds else max(cds[-1][2], chain[-1].at)
+                cds.append((prev_cd, vals["expected_close"], at))
+        elif "expected_close" in vals and vals["expected_close"] != prev_cd:
+            cds.append((prev_cd, vals["expected_close"], now))
+        for o, nw, at in cds:
+            if (o, nw, at) not in have:
+                cd_rows.append(dict(id=uuid.uuid4(), opportunity_id=deal_id, old_date=o, new_date=nw, at=at,
+                                    user_id=None, imported=True))
+        result.history_rows += added
+        if old is None:
+            fc = {Status.WON.value: ForecastCategory.COMMIT, Status.LOST.value: ForecastCategory.OMITTED}.get(
+                last_status, ForecastCategory.PIPELINE).value
+            row = dict(id=deal_id, account_id=None, contact_id=None, amount=None, expected_close=None,
+                       lead_source_id=None, campaign_id=None, loss_reason=None, description=None,
+                       forecast_category=fc, source_system=system, source_id=r.source_id, version=1,
+                       created_at=v.get("created") or chain[0].at, updated_at=now)
+            row.update(vals)
+            deal_rows.append(row)
+            result.created += 1
+            result.deal_ids.append(deal_id)
+        else:
+            changed = {k: x for k, x in vals.items() if old.get(k) != x}
+            if changed or added or cds:
+                merged = {k: old[k] for k in old if k not in ("source_id",)}
+                merged.update(vals)
+                if merged["status"] != old["status"]:
+                    merged["forecast_category"] = {
+                        Status.WON.value: ForecastCategory.COMMIT.value,
+                        Status.LOST.value: ForecastCategory.OMITTED.value,
+                    }.get(merged["status"], old["forecast_category"])
+                merged["version"] = old["version"] + 1
+                merged["updated_at"] = now
+                deal_updates.append({f"b_{k}": x for k, x in merged.items()})
+                result.updated += 1
+                result.deal_ids.append(deal_id)
+            else:
+                result.unchanged += 1
+        if n % 2000 == 0:
+            tick(n // 2)
+
+    result.close_date_changes = len(cd_rows)
+    result.users_created = len(new_users)
+    result.accounts_created = len(new_accounts)
+    result.lead_sources_created = len(new_sources)
+    result.contacts_created = len(new_contacts)
+    if not write:
+        return
+    for table, rows in ((User.__table__, new_users), (Account.__table__, new_accounts),
+                        (LeadSource.__table__, new_sources), (Contact.__table__, new_contacts)):
+        for i in range(0, len(rows), CHUNK):
+            s.execute(insert(table), rows[i:i + CHUNK])
+    half = len(recs) // 2
+    for i in range(0, len(deal_rows), CHUNK):
+        s.execute(insert(OPP), deal_rows[i:i + CHUNK])
+        tick(half + i // 4)
+    if deal_updates:
+        keys = [k[2:] for k in deal_updates[0] if k != "b_id"]
+        stmt = update(OPP).where(OPP.c.id == bindparam("b_id")).values({k: bindparam(f"b_{k}") for k in keys})
+        for i in range(0, len(deal_updates), CHUNK):
+            s.execute(stmt, deal_updates[i:i + CHUNK])
+    if left_updates:
+        stmt = update(TR).where(TR.c.id == bindparam("b_id")).values(left_at=bindparam("b_left"))
+        for i in range(0, len(left_updates), CHUNK):
+            s.execute(stmt, left_updates[i:i + CHUNK])
+    for i in range(0, len(tr_rows), CHUNK):
+        s.execute(insert(TR), tr_rows[i:i + CHUNK])
+        tick(half + len(recs) // 4 + i // 8)
+    for i in range(0, len(cd_rows), CHUNK):
+        s.execute(insert(CDC), cd_rows[i:i + CHUNK])
+
+
+def deal_count(db: Database, source_system: str) -> int:
+    with db.read() as s:
+        return s.scalar(select(func.count()).select_from(Opportunity)
+                        .where(Opportunity.source_system == source_system)) or 0
+
+
+__all__ = ["ImportCancelled", "ImportFailed", "ImportResult", "Mapping", "Problem", "deal_count",
+           "import_file", "resolve_mapping"]

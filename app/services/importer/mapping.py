@@ -1,0 +1,268 @@
+"""The import mapping: which file column feeds which deal field, and what the source's stage
+and status values mean. A mapping is a small JSON file a user can write (documented in
+docs/import-mapping.md); the presets are mappings too. No Qt, no database.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from app.errors import AppError
+from app.services.importer.parsing import clean_header
+
+FORMAT = "pipeline-manager-import-mapping"
+
+# deal field -> what it means (English; the wizard translates its own labels)
+FIELDS: dict[str, str] = {
+    "source_id": "the deal's id in the source system (re-imports update by it)",
+    "title": "deal title",
+    "account": "account (company) name",
+    "contact": "contact person name",
+    "owner": "owner (sales rep) name",
+    "amount": "amount",
+    "currency": "ISO currency code",
+    "expected_close": "expected close date",
+    "created": "when the deal was created",
+    "closed": "when the deal was closed (won or lost)",
+    "won_date": "when the deal was won",
+    "lost_date": "when the deal was lost",
+    "stage_changed": "when the deal entered its current stage",
+    "lead_source": "lead source name",
+    "status": "status (open, won, lost)",
+    "stage": "stage",
+    "loss_reason": "loss reason",
+    "description": "description",
+}
+STATUSES = ("open", "won", "lost")
+
+
+class MappingError(AppError):
+    """A mapping file that cannot be used; the message names the key that is wrong."""
+
+
+@dataclass(frozen=True)
+class StageTarget:
+    """What one source stage value means: a stage position (1..7), a status, or both."""
+
+    position: int | None = None
+    status: str | None = None
+
+    def to_json(self):
+        if self.status is None:
+            return self.position
+        if self.position is None:
+            return self.status
+        return {"stage": self.position, "status": self.status}
+
+
+def norm(text) -> str:
+    """How source values and headers are compared: case-folded, spaces collapsed."""
+    return re.sub(r"\s+", " ", str(text).strip()).casefold()
+
+
+def parse_target(value, where: str) -> StageTarget:
+    if isinstance(value, bool):
+        raise MappingError(f"{where}: {value!r} is not a stage (1-7), 'won', 'lost' or 'open'")
+    if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
+        pos = int(value)
+        if not 1 <= pos <= 7:
+            raise MappingError(f"{where}: stage {pos} does not exist (1-7)")
+        return StageTarget(position=pos)
+    if isinstance(value, str) and value.strip().lower() in STATUSES:
+        return StageTarget(status=value.strip().lower())
+    if isinstance(value, dict):
+        pos = value.get("stage")
+        st = value.get("status")
+        t1 = parse_target(pos, where) if pos is not None else StageTarget()
+        if st is not None and str(st).lower() not in STATUSES:
+            raise MappingError(f"{where}: status {st!r} is not open, won or lost")
+        return StageTarget(position=t1.position, status=str(st).lower() if st else None)
+    raise MappingError(f"{where}: {value!r} is not a stage (1-7), 'won', 'lost' or 'open'")
+
+
+@dataclass
+class HistoryFile:
+    """A second file with one row per stage change (Salesforce OpportunityHistory)."""
+
+    file: str
+    deal_id: list[str]
+    at: list[str]
+    stage: list[str]
+    close_date: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Lookup:
+    """Replace ids in a column by names read from a file beside the import file
+    (Salesforce AccountId -> Account.csv Name). Ids not found stay as they are."""
+
+    field: str
+    file: str
+    key: str
+    name: str
+
+
+@dataclass
+class Mapping:
+    name: str = "custom"
+    source_system: str = "import"
+    # field -> list of alternative column names (first present wins), or {"template": ...},
+    # or {"value": ...}
+    fields: dict[str, list[str] | dict] = field(default_factory=dict)
+    stage_values: dict[str, StageTarget] = field(default_factory=dict)
+    status_values: dict[str, str] = field(default_factory=dict)
+    currency: str = "KRW"
+    timezone: str = "UTC"
+    date_order: str = "mdy"
+    history_file: HistoryFile | None = None
+    history_columns: str | None = None  # header prefix, e.g. 'Date entered'
+    lookups: list[Lookup] = field(default_factory=list)
+    required_columns: set[str] = field(default_factory=set)  # fields whose column must exist
+
+    @property
+    def tz(self) -> tzinfo:
+        return ZoneInfo(self.timezone)
+
+    def stage_target(self, value) -> StageTarget | None:
+        key = norm(value)
+        hit = self.stage_values.get(key)
+        if hit is None and key.endswith(")") and "(" in key:  # "Closed Won (Sales Pipeline)"
+            hit = self.stage_values.get(key[:key.rfind("(")].strip())
+        return hit
+
+    # ---------------------------------------------------------------- JSON
+
+    def to_dict(self) -> dict:
+        out: dict = {"format": FORMAT, "version": 1, "name": self.name, "source_system": self.source_system}
+        fields = {}
+        for k, spec in self.fields.items():
+            if isinstance(spec, list):
+                fields[k] = spec[0] if len(spec) == 1 else spec
+            else:
+                fields[k] = spec
+        out["fields"] = fields
+        out["stage_values"] = {k: v.to_json() for k, v in self.stage_values.items()}
+        if self.status_values:
+            out["status_values"] = dict(self.status_values)
+        out["currency"] = self.currency
+        out["timezone"] = self.timezone
+        out["date_order"] = self.date_order
+        if self.history_file:
+            h = self.history_file
+            out["history_file"] = {"file": h.file, "deal_id": h.deal_id, "at": h.at, "stage": h.stage,
+                                   "close_date": h.close_date, "deleted": h.deleted}
+        if self.history_columns:
+            out["history_columns"] = self.history_columns
+        if self.lookups:
+            out["lookups"] = [{"field": lk.field, "file": lk.file, "key": lk.key, "name": lk.name}
+                              for lk in self.lookups]
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Mapping:
+        if not isinstance(data, dict):
+            raise MappingError("a mapping is a JSON object")
+        known = {"format", "version", "name", "source_system", "fields", "stage_values", "status_values",
+                 "currency", "timezone", "date_order", "history_file", "history_columns", "lookups",
+                 "comment", "_comment"}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise MappingError(f"unknown key(s) {', '.join(unknown)} (see docs/import-mapping.md)")
+        m = cls(name=str(data.get("name", "custom")),
+                source_system=str(data.get("source_system", "import")).strip() or "import")
+        fields = data.get("fields", {})
+        if not isinstance(fields, dict):
+            raise MappingError("'fields' must be an object of deal field -> column name")
+        for k, spec in fields.items():
+            if k not in FIELDS:
+                raise MappingError(f"fields: '{k}' is not a deal field (one of {', '.join(FIELDS)})")
+            if isinstance(spec, str):
+                m.fields[k] = [spec]
+                m.required_columns.add(k)
+            elif isinstance(spec, list) and spec and all(isinstance(c, str) for c in spec):
+                m.fields[k] = list(spec)
+            elif isinstance(spec, dict) and (set(spec) == {"template"} or set(spec) == {"value"}):
+                m.fields[k] = dict(spec)
+            elif spec is None:
+                continue
+            else:
+                raise MappingError(f"fields.{k}: a column name, a list of column names, "
+                                   "{\"template\": \"...\"} or {\"value\": ...}")
+        for k, v in (data.get("stage_values") or {}).items():
+            m.stage_values[norm(k)] = parse_target(v, f"stage_values.{k}")
+        for k, v in (data.get("status_values") or {}).items():
+            if str(v).lower() not in STATUSES:
+                raise MappingError(f"status_values.{k}: {v!r} is not open, won or lost")
+            m.status_values[norm(k)] = str(v).lower()
+        m.currency = str(data.get("currency", "KRW")).upper()
+        m.timezone = str(data.get("timezone", "UTC"))
+        try:
+            ZoneInfo(m.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise MappingError(f"timezone: '{m.timezone}' is not a time zone name (e.g. Asia/Seoul)") from None
+        m.date_order = str(data.get("date_order", "mdy")).lower()
+        if m.date_order not in ("mdy", "dmy"):
+            raise MappingError("date_order: 'mdy' (US, 02/23/26) or 'dmy' (23/02/26)")
+        h = data.get("history_file")
+        if h:
+            def cols(key, required=True):
+                v = h.get(key)
+                if v is None and not required:
+                    return []
+                if isinstance(v, str):
+                    return [v]
+                if isinstance(v, list) and v and all(isinstance(c, str) for c in v):
+                    return v
+                raise MappingError(f"history_file.{key}: a column name or a list of column names")
+            if not isinstance(h, dict) or not isinstance(h.get("file"), str):
+                raise MappingError("history_file: an object with 'file', 'deal_id', 'at', 'stage'")
+            m.history_file = HistoryFile(file=h["file"], deal_id=cols("deal_id"), at=cols("at"),
+                                         stage=cols("stage"), close_date=cols("close_date", False),
+                                         deleted=cols("deleted", False))
+        if data.get("history_columns"):
+            m.history_columns = str(data["history_columns"])
+        for i, lk in enumerate(data.get("lookups") or []):
+            try:
+                m.lookups.append(Lookup(field=lk["field"], file=lk["file"], key=lk["key"], name=lk["name"]))
+            except (KeyError, TypeError):
+                raise MappingError(f"lookups[{i}]: an object with field, file, key, name") from None
+        return m
+
+    def copy(self) -> Mapping:
+        return Mapping.from_dict(json.loads(json.dumps(self.to_dict())))
+
+
+def load_mapping(path: str | Path) -> Mapping:
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text("utf-8-sig"))
+    except FileNotFoundError:
+        raise MappingError(f"{path}: no such mapping file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MappingError(f"{path}: cannot read the mapping file ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise MappingError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    try:
+        return Mapping.from_dict(data)
+    except MappingError as exc:
+        raise MappingError(f"{path}: {exc}") from None
+
+
+def save_mapping(mapping: Mapping, path: str | Path) -> None:
+    Path(path).write_text(json.dumps(mapping.to_dict(), ensure_ascii=False, indent=2) + "\n", "utf-8")
+
+
+def find_column(headers: list[str], names: list[str]) -> int | None:
+    """Index of the first of ``names`` present in ``headers`` (case-insensitive, ``*`` stripped)."""
+    index = {norm(clean_header(h)): i for i, h in reversed(list(enumerate(headers)))}
+    for n in names:
+        i = index.get(norm(clean_header(n)))
+        if i is not None:
+            return i
+    return None

@@ -1,0 +1,351 @@
+"""Reading import files and parsing the values found in them. No Qt, no database.
+
+- :func:`read_table`: CSV (UTF-8, UTF-8 with BOM, UTF-16 with BOM, else strict UTF-8, else
+  CP949 as Korean Excel writes it; comma, semicolon or tab detected from the header line)
+  and XLSX (openpyxl read-only, first sheet). Rows carry the number a spreadsheet user sees
+  (the header is row 1).
+- :func:`parse_amount`: "$1,234,567", "₩1,500,000", "1.234,56 €", "15000.0", "(1,200)".
+- :func:`parse_datetime` / :func:`parse_date`: ISO, year-first with dots or slashes,
+  US m/d/yy and m/d/yyyy with an optional time and AM/PM, Excel serial numbers.
+
+Every parse error is a :class:`ParseError` (a ``ValueError``) with a short message.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from app.services.validation import currencies
+
+
+class ParseError(ValueError):
+    """A value that cannot be read; str() says what is wrong with it."""
+
+
+# ------------------------------------------------------------------ tables
+
+@dataclass
+class Table:
+    """The cells of one file: a header and data rows with their spreadsheet row numbers."""
+
+    path: Path
+    headers: list[str]
+    rows: list[tuple[int, list]] = field(default_factory=list)
+    encoding: str | None = None  # None for XLSX
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def detect_encoding(data: bytes) -> str:
+    """BOM first; else UTF-8 if the bytes decode strictly; else CP949 (Korean Excel)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        data.decode("cp949")
+        return "cp949"
+    except UnicodeDecodeError as exc:
+        raise ParseError("the file is neither UTF-8 nor CP949 (Korean Excel) text") from exc
+
+
+def _delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] > 0 else ","
+
+
+def clean_header(text) -> str:
+    """Header as matched: surrounding spaces and a trailing required-marker ``*`` removed."""
+    return str(text if text is not None else "").strip().rstrip("*").strip()
+
+
+def read_table(path: str | Path, limit: int | None = None) -> Table:
+    """Read a CSV or XLSX file (``limit`` data rows at most, for a preview)."""
+    path = Path(path)
+    if not path.exists():
+        raise ParseError(f"{path}: no such file")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, limit)
+    data = path.read_bytes()
+    enc = detect_encoding(data)
+    text = data.decode(enc)
+    if enc == "utf-16" and text.startswith("\ufeff"):
+        text = text[1:]
+    first = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
+    try:
+        headers = [clean_header(h) for h in next(reader)]
+    except StopIteration:
+        raise ParseError(f"{path.name}: the file is empty") from None
+    table = Table(path=path, headers=headers, encoding=enc)
+    rows = table.rows
+    try:
+        for n, rec in enumerate(reader, start=2):
+            if not any(c.strip() for c in rec):
+                continue
+            rows.append((n, rec))
+            if limit is not None and len(rows) >= limit:
+                break
+    except csv.Error as exc:
+        raise ParseError(f"{path.name}: not a readable CSV file ({exc})") from exc
+    return table
+
+
+def _read_xlsx(path: Path, limit: int | None) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # zip/xml errors of a damaged or mislabelled file
+        raise ParseError(f"{path.name}: not a readable XLSX workbook ({exc})") from exc
+    try:
+        ws = wb.worksheets[0]
+        it = ws.iter_rows(values_only=True)
+        try:
+            headers = [clean_header(h) for h in next(it)]
+        except StopIteration:
+            raise ParseError(f"{path.name}: the first sheet is empty") from None
+        while headers and not headers[-1]:
+            headers.pop()
+        table = Table(path=path, headers=headers)
+        for n, rec in enumerate(it, start=2):
+            vals = list(rec[:len(headers)])
+            if not any(v is not None and str(v).strip() for v in vals):
+                continue
+            table.rows.append((n, vals))
+            if limit is not None and len(table.rows) >= limit:
+                break
+        return table
+    finally:
+        wb.close()
+
+
+def is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+# ------------------------------------------------------------------ amounts
+
+SYMBOLS = {
+    "US$": "USD", "$": "USD", "₩": "KRW", "￦": "KRW", "원": "KRW", "€": "EUR", "£": "GBP",
+    "¥": "JPY", "￥": "JPY", "円": "JPY", "元": "CNY",
+}
+_GROUP = " \u00a0\u202f'’"
+_NUMBER = re.compile(r"^[0-9., \u00a0\u202f'’]+$")
+
+
+def _strip_currency(s: str) -> tuple[str, str | None]:
+    found = None
+    changed = True
+    while changed and s:
+        changed = False
+        for sym in sorted(SYMBOLS, key=len, reverse=True):
+            if s.startswith(sym) or s.endswith(sym):
+                s = (s[len(sym):] if s.startswith(sym) else s[:-len(sym)]).strip()
+                found = found or SYMBOLS[sym]
+                changed = True
+                break
+        m = re.match(r"^([A-Za-z]{3})\s*(.*)$", s) or re.match(r"^(.*?)\s*([A-Za-z]{3})$", s)
+        if m:
+            code, rest = (m.group(1), m.group(2)) if s[:3].isalpha() else (m.group(2), m.group(1))
+            if code.upper() in currencies():
+                s, found, changed = rest.strip(), found or code.upper(), True
+    return s, found
+
+
+def _join_groups(int_part: str, seps: str) -> str:
+    parts = re.split("[" + re.escape(seps) + "]", int_part)
+    if len(parts) > 1 and (not 1 <= len(parts[0]) <= 3 or any(len(p) != 3 for p in parts[1:])):
+        raise ParseError("misplaced thousands separator")
+    return "".join(parts)
+
+
+def _number(s: str) -> Decimal:
+    if not s or not _NUMBER.match(s) or not any(c.isdigit() for c in s):
+        raise ParseError("not a number")
+    grouped = any(c in _GROUP for c in s)
+    dots, commas = s.count("."), s.count(",")
+    if dots and commas:
+        dec = "." if s.rfind(".") > s.rfind(",") else ","
+        thou = "," if dec == "." else "."
+    elif commas:
+        tail = s.rsplit(",", 1)[1]
+        dec, thou = (",", "") if commas == 1 and (grouped or len(tail) != 3) else ("", ",")
+    elif dots:
+        dec, thou = (".", "") if dots == 1 else ("", ".")
+    else:
+        dec, thou = "", ""
+    if dec and s.count(dec) > 1:
+        raise ParseError("more than one decimal separator")
+    int_part, _, frac = s.partition(dec) if dec else (s, "", "")
+    if dec and (not frac or not frac.isdigit()):
+        raise ParseError("nothing after the decimal separator")
+    digits = _join_groups(int_part, thou + _GROUP)
+    if not digits.isdigit():
+        raise ParseError("not a number")
+    return Decimal(f"{digits}.{frac}" if frac else digits)
+
+
+def parse_amount(value) -> tuple[Decimal | None, str | None]:
+    """(amount, currency found in the text or None). Blank gives (None, None).
+
+    Separators: when both ``.`` and ``,`` occur, the last one is the decimal separator
+    ("1.234,56" and "1,234.56" are both 1234.56). A lone ``.`` is always a decimal point
+    ("15000.0"); several dots are thousands ("1.234.567"). Commas alone are thousands
+    separators when every group after them has three digits ("1,234" is 1234); a single
+    comma followed by one, two or four or more digits is a decimal comma ("12,5").
+    Spaces and apostrophes group thousands ("1 234,50", "1'234.50"). A minus sign or
+    parentheses make the amount negative. Currency symbols ($ ₩ € £ ¥ 원) and ISO codes
+    before or after the number give the currency.
+    """
+    if value is None or isinstance(value, bool):
+        if isinstance(value, bool):
+            raise ParseError(f"'{value}' is not an amount")
+        return None, None
+    if isinstance(value, Decimal):
+        return value, None
+    if isinstance(value, int):
+        return Decimal(value), None
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ParseError(f"'{value}' is not an amount")
+        return Decimal(repr(value)), None
+    text = str(value).strip()
+    if not text:
+        return None, None
+    s = text.replace("\u2212", "-")
+    negative = False
+    if s.startswith("(") and s.endswith(")"):
+        negative, s = True, s[1:-1].strip()
+    if s.startswith("-"):
+        negative, s = not negative, s[1:].strip()
+    s, currency = _strip_currency(s)
+    if s.startswith("-") and not negative:
+        negative, s = True, s[1:].strip()
+    try:
+        amount = _number(s)
+    except (ParseError, InvalidOperation) as exc:
+        raise ParseError(f"'{text}' is not an amount ({exc})") from None
+    return (-amount if negative else amount), currency
+
+
+# ------------------------------------------------------------------ dates
+
+EXCEL_EPOCH = datetime(1899, 12, 30)
+MAX_SERIAL = 2958465  # 9999-12-31
+
+_TIME = r"(?:[ T]+(?P<ampm1>오전|오후|[AaPp]\.?[Mm]\.?)?\s*(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.(?P<f>\d{1,6})\d*)?)?\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?)?"
+_YMD = re.compile(r"^(?P<y>\d{4})\s*[-./]\s*(?P<m>\d{1,2})\s*[-./]\s*(?P<d>\d{1,2})\.?" + _TIME + "$")
+_XDY = re.compile(r"^(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<y>\d{4}|\d{2})" + _TIME + "$")
+_SERIAL = re.compile(r"^\d+(?:\.\d+)?$")
+
+
+def excel_serial_to_datetime(serial: float) -> datetime:
+    """Excel's 1900 date system (serials after 1900-02-28, as every real export has)."""
+    if not 1 <= serial <= MAX_SERIAL + 0.99999:
+        raise ParseError(f"{serial} is outside the range of Excel dates")
+    days = int(serial)
+    secs = round((serial - days) * 86400)
+    return EXCEL_EPOCH + timedelta(days=days, seconds=secs)
+
+
+def _two_digit_year(y: int) -> int:
+    return 2000 + y if y < 69 else 1900 + y  # as strptime's %y
+
+
+def _parse_text(text: str, date_order: str) -> datetime | date:
+    m = _YMD.match(text)
+    if m:
+        y, mo, d = int(m["y"]), int(m["m"]), int(m["d"])
+    else:
+        m = _XDY.match(text)
+        if m is None:
+            if _SERIAL.match(text):
+                return excel_serial_to_datetime(float(text))
+            raise ParseError("not a date")
+        a, b = int(m["a"]), int(m["b"])
+        mo, d = (b, a) if date_order == "dmy" else (a, b)
+        y = int(m["y"]) if len(m["y"]) == 4 else _two_digit_year(int(m["y"]))
+    try:
+        day = date(y, mo, d)
+    except ValueError as exc:
+        raise ParseError(str(exc)) from None
+    if m["h"] is None:
+        return day
+    h, mi, s = int(m["h"]), int(m["mi"]), int(m["s"] or 0)
+    us = int((m["f"] or "0").ljust(6, "0"))
+    ampm = (m["ampm"] or m["ampm1"] or "").replace(".", "").lower()
+    if ampm:
+        if not 1 <= h <= 12:
+            raise ParseError("hour must be 1 to 12 with AM/PM")
+        pm = ampm in ("pm", "오후")
+        h = (h % 12) + (12 if pm else 0)
+    try:
+        t = time(h, mi, s, us)
+    except ValueError as exc:
+        raise ParseError(str(exc)) from None
+    tz: tzinfo | None = None
+    if m["tz"]:
+        z = m["tz"]
+        if z == "Z":
+            tz = UTC
+        else:
+            sign = -1 if z[0] == "-" else 1
+            hh, mm = int(z[1:3]), int(z[-2:])
+            from datetime import timezone
+
+            tz = timezone(sign * timedelta(hours=hh, minutes=mm))
+    return datetime.combine(day, t, tz)
+
+
+def parse_when(value, date_order: str = "mdy") -> datetime | date | None:
+    """A date or a datetime (naive unless the text has an offset); None for blank."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return value
+    if isinstance(value, bool):
+        raise ParseError(f"'{value}' is not a date")
+    if isinstance(value, int | float):
+        return excel_serial_to_datetime(float(value))
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return _parse_text(text, date_order)
+    except ParseError as exc:
+        raise ParseError(f"'{text}' is not a date ({exc})") from None
+
+
+def parse_date(value, date_order: str = "mdy") -> date | None:
+    """The calendar date written in the cell (a time part is dropped, no zone conversion)."""
+    v = parse_when(value, date_order)
+    return v.date() if isinstance(v, datetime) else v
+
+
+def parse_datetime(value, tz: tzinfo = UTC, date_order: str = "mdy") -> datetime | None:
+    """An aware UTC datetime; naive values are read in ``tz``; a date is its midnight."""
+    v = parse_when(value, date_order)
+    if v is None:
+        return None
+    if not isinstance(v, datetime):
+        v = datetime.combine(v, time())
+    if v.tzinfo is None:
+        v = v.replace(tzinfo=tz)
+    return v.astimezone(UTC)

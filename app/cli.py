@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import keyword
 import sys
 import traceback
 
@@ -17,7 +18,7 @@ from app.errors import AppError
 
 PROG = "pipeline-manager"
 # one module per sub-command under app/commands/, each with HELP, configure(parser), run(args)
-COMMANDS = ["demo", "check", "backup", "deals", "move", "report"]
+COMMANDS = ["demo", "check", "backup", "deals", "move", "import", "report"]
 
 
 def _db_parent(default=None) -> argparse.ArgumentParser:
@@ -34,7 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     parent = _db_parent(argparse.SUPPRESS)  # so `--db X COMMAND` and `COMMAND --db X` both work
     for name in COMMANDS:
-        mod = importlib.import_module(f"app.commands.{name.replace('-', '_')}")
+        mod_name = name.replace('-', '_')
+        if keyword.iskeyword(mod_name):  # "import" lives in app/commands/import_.py
+            mod_name += "_"
+        mod = importlib.import_module(f"app.commands.{mod_name}")
         p = sub.add_parser(name, parents=[parent], help=mod.HELP, description=mod.HELP)
         mod.configure(p)
         p.set_defaults(run=mod.run)

@@ -1,0 +1,97 @@
+"""Lead source, campaign, spend and target CRUD with field-named validation."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from app.errors import NotFound, ValidationError
+from app.services import deals
+from app.services import marketing as mkt
+
+
+def errors_of(fn, *args, **kw) -> dict[str, str]:
+    with pytest.raises(ValidationError) as exc:
+        fn(*args, **kw)
+    return exc.value.errors
+
+
+def test_lead_sources_crud(db, rep):
+    web = mkt.create_lead_source(db, "  Web ", "inbound")
+    assert (web.name, web.channel) == ("Web", "inbound")
+    assert "name" in errors_of(mkt.create_lead_source, db, "web")  # case-insensitive duplicate
+    assert "name" in errors_of(mkt.create_lead_source, db, "  ")
+    ev = mkt.create_lead_source(db, "Events")
+    assert [s.name for s in mkt.list_lead_sources(db)] == ["Events", "Web"]
+    assert "name" in errors_of(mkt.update_lead_source, db, ev.id, name="WEB")
+    ev = mkt.update_lead_source(db, ev.id, name="Trade fairs", channel="")
+    assert (ev.name, ev.channel) == ("Trade fairs", None)
+    deals.create_deal(db, title="d", owner_id=rep.id, lead_source_id=web.id)
+    assert "lead_source" in errors_of(mkt.delete_lead_source, db, web.id)  # in use
+    c = mkt.create_campaign(db, ev.id, "Spring fair")
+    mkt.create_spend(db, ev.id, date(2026, 3, 1), "100", campaign_id=c.id)
+    mkt.delete_lead_source(db, ev.id)  # with its campaigns and spend
+    assert [s.name for s in mkt.list_lead_sources(db)] == ["Web"]
+    assert mkt.list_campaigns(db) == [] and mkt.list_spend(db) == []
+    with pytest.raises(NotFound):
+        mkt.delete_lead_source(db, ev.id)
+
+
+def test_campaigns_crud(db):
+    web = mkt.create_lead_source(db, "Web")
+    c = mkt.create_campaign(db, web.id, "Webinar", "2026-01-01", date(2026, 3, 31))
+    assert (c.starts_on, c.ends_on) == (date(2026, 1, 1), date(2026, 3, 31))
+    assert "name" in errors_of(mkt.create_campaign, db, web.id, "webinar")
+    errs = errors_of(mkt.create_campaign, db, web.id, "X", "2026-02-01", "2026-01-01")
+    assert set(errs) == {"ends_on"}
+    assert "starts_on" in errors_of(mkt.create_campaign, db, web.id, "Y", "soon")
+    c = mkt.update_campaign(db, c.id, name="Webinars", ends_on=None)
+    assert (c.name, c.starts_on, c.ends_on) == ("Webinars", date(2026, 1, 1), None)
+    assert [x.name for x in mkt.list_campaigns(db, web.id)] == ["Webinars"]
+    mkt.delete_campaign(db, c.id)
+    assert mkt.list_campaigns(db) == []
+
+
+def test_spend_crud_and_validation(db):
+    web = mkt.create_lead_source(db, "Web")
+    ads = mkt.create_lead_source(db, "Ads")
+    other = mkt.create_campaign(db, ads.id, "Banner")
+    sp = mkt.create_spend(db, web.id, "2026-01-01", "1,234.50")
+    assert (sp.month, sp.amount, sp.currency, sp.campaign_id) == (date(2026, 1, 1), Decimal("1234.50"), "KRW", None)
+    errs = errors_of(mkt.create_spend, db, web.id, date(2026, 1, 15), "-1", currency="XXQ")
+    assert set(errs) == {"month", "amount", "currency"}
+    assert "campaign_id" in errors_of(mkt.create_spend, db, web.id, date(2026, 1, 1), "1", campaign_id=other.id)
+    assert "amount" in errors_of(mkt.create_spend, db, web.id, date(2026, 1, 1), "1.234")
+    assert "amount" in errors_of(mkt.create_spend, db, web.id, date(2026, 1, 1), None)
+    sp = mkt.update_spend(db, sp.id, amount="99", month=date(2026, 2, 1))
+    assert (sp.amount, sp.month) == (Decimal("99.00"), date(2026, 2, 1))
+    assert "month" in errors_of(mkt.update_spend, db, sp.id, month="2026-02-30")
+    assert [x.amount for x in mkt.list_spend(db, web.id)] == [Decimal("99.00")]
+    mkt.delete_spend(db, sp.id)
+    assert mkt.list_spend(db) == []
+
+
+def test_targets_crud_and_validation(db, rep):
+    t = mkt.create_target(db, "won_revenue", "2026-01-01", "2026-03-31", "1000000", owner_id=rep.id)
+    assert (t.metric, t.owner_id, t.value, t.currency) == ("won_revenue", rep.id, Decimal("1000000.00"), "KRW")
+    errs = errors_of(mkt.create_target, db, "profit", "2026-02-01", "2026-01-01", "x")
+    assert set(errs) == {"metric", "period_end", "value"}
+    assert "value" in errors_of(mkt.create_target, db, "win_rate", "2026-01-01", "2026-01-31", "120")
+    assert "value" in errors_of(mkt.create_target, db, "won_count", "2026-01-01", "2026-01-31", "2.5")
+
+
+    assert "owner_id" in errors_of(mkt.create_target, db, "new_deals", "2026-01-01", "2026-01-31", "5",
+                                   owner_id=uuid.uuid4())
+    team = mkt.create_target(db, "win_rate", "2026-01-01", "2026-01-31", "35")
+    assert team.currency is None
+    t = mkt.update_target(db, t.id, value="2000000", owner_id=None)
+    assert (t.value, t.owner_id) == (Decimal("2000000.00"), None)
+    # ordered by period start, then metric name (win_rate before won_revenue)
+    assert [x.id for x in mkt.list_targets(db, team_only=True)] == [team.id, t.id]
+    mkt.delete_target(db, team.id)
+    assert [x.id for x in mkt.list_targets(db)] == [t.id]
+    with pytest.raises(NotFound):
+        mkt.update_target(db, team.id, value="1")

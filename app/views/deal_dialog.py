@@ -111,13 +111,14 @@ def _local(dt: datetime | None) -> str:
 
 
 def amount_text(amount: Decimal | None, currency: str) -> str:
-    """An amount as editable text: no decimals for KRW/JPY, two otherwise; no separators."""
+    """An amount as editable text: no decimals for KRW/JPY, two otherwise; grouped with
+    commas, which the deal service's parser ignores."""
     if amount is None:
         return ""
     digits = minor_digits(currency)
     if digits == 0 and amount == amount.to_integral_value():
-        return f"{amount.to_integral_value():f}"
-    return f"{amount:.2f}"
+        return f"{amount.to_integral_value():,f}"
+    return f"{amount:,.2f}"
 
 
 # ====================================================================== table models
@@ -274,9 +275,9 @@ class HistoryModel(_RowsModel):
             if col == self.COL_BY:
                 return e.by or ""
             if col == self.COL_REASON:
-                if e.override_reason:
-                    return _tr("Override: %1").replace("%1", e.override_reason)
-                return e.reason or ""
+                return self.reason_text(e)
+        if role == Qt.ItemDataRole.ToolTipRole and col == self.COL_REASON:
+            return self.reason_text(e) or None
         if role == Qt.ItemDataRole.UserRole and col == self.COL_DAYS and e.to_status == "open":
             longest = max((r.days for r in self.rows if r.to_status == "open"), default=0.0)
             return (e.days, self.limits.get(e.to_position, 0), longest)
@@ -287,6 +288,13 @@ class HistoryModel(_RowsModel):
         if role == Qt.ItemDataRole.ForegroundRole and col == self.COL_REASON and e.override_reason:
             return QBrush(QColor("#ef6c00"))
         return None
+
+
+    @staticmethod
+    def reason_text(e: history.HistoryEntry) -> str:
+        if e.override_reason:
+            return _tr("Override: %1").replace("%1", e.override_reason)
+        return e.reason or ""
 
 
 class CloseDateModel(_RowsModel):
@@ -421,6 +429,7 @@ class DealDialog(QDialog):
         self.close_edit.setCalendarPopup(True)
         self.close_edit.setMinimumDate(NO_DATE)
         self.close_edit.setSpecialValueText("—")
+        self._date_format()
         self.clear_close = QPushButton()
         self.clear_close.setFlat(True)
         self.clear_close.clicked.connect(lambda: self.close_edit.setDate(NO_DATE))
@@ -618,7 +627,16 @@ class DealDialog(QDialog):
         self.editors[key] = widget
         self.form.addRow(lab, box)
 
+    def _date_format(self) -> None:
+        """The locale's short date, but with a four-digit year."""
+        fmt = QLocale().dateFormat(QLocale.FormatType.ShortFormat)
+        if "yyyy" not in fmt:
+            fmt = fmt.replace("yy", "yyyy")
+        self.close_edit.setDisplayFormat(fmt)
+
     def retranslate(self) -> None:
+        self._date_format()
+        self.checklist_model.lang = self.history_model.lang = self.ctx.lang
         texts = {
             "title": self.tr("&Title:"), "account_id": self.tr("&Account:"),
             "contact_id": self.tr("&Contact:"), "owner_id": self.tr("&Owner:"),
@@ -701,7 +719,14 @@ class DealDialog(QDialog):
         self._card = board_service.card(self.ctx.db, self.deal_id, now=self._now())
         self._stages = board_service.stages(self.ctx.db)
         self.history_model.limits = {s.position: s.dwell_limit_days for s in self._stages}
+        selected = self.checklist_model.row(self.checklist_view.currentIndex())
         self.checklist_model.set_rows(gates.checklist(self.ctx.db, self.deal_id))
+        if selected is not None:
+            self._reselect(selected.deliverable_id)
+        else:  # start on the first thing still missing
+            first = next((it for it in self.checklist_model.rows if not it.satisfied), None)
+            if first is not None:
+                self._reselect(first.deliverable_id)
         self.history_model.set_rows(history.stage_history(self.ctx.db, self.deal_id, now=self._now()))
         self.close_model.set_rows(history.close_date_history(self.ctx.db, self.deal_id))
         rows = activity_service.list_activities(self.ctx.db, deal_id=self.deal_id)
@@ -780,6 +805,7 @@ class DealDialog(QDialog):
     def _load_form(self) -> None:
         d = self.deal
         self.title_edit.setText(d.title)
+        self.title_edit.setCursorPosition(0)
         self._select(self.account_combo, d.account_id)
         self._select(self.owner_combo, d.owner_id)
         self._select(self.lead_source_combo, d.lead_source_id)

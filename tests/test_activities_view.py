@@ -183,3 +183,16 @@ def test_reminder_fires_once_for_an_activity_that_fell_due(qtbot, ctx, db, rep, 
     finally:
         service.stop()
     assert not any(isinstance(b, QMessageBox) and b.isVisible() for b in service._boxes)
+
+
+def test_models_pass_the_qt_model_tester(qtmodeltester, ctx, sample):
+    model = ActivitiesModel(now=lambda: NOW)
+    model.set_rows(activities.list_activities(ctx.db, owner_id=ctx.user_id))
+    qtmodeltester.check(model)
+    from app.views.activities_view import ActivitiesFilter
+
+    proxy = ActivitiesFilter()
+    proxy.setSourceModel(model)
+    proxy.set_type("call")
+    qtmodeltester.check(proxy)
+    assert proxy.rowCount() == 1  # the rep's open call; the done one is hidden

@@ -239,3 +239,12 @@ def test_history_service_unknown_deal(db):
 
     with pytest.raises(NotFound):
         history.stage_history(db, uuid.uuid4())
+
+
+def test_models_pass_the_qt_model_tester(qtbot, qtmodeltester, ctx, db, deal, rep):
+    satisfy_stage(db, deal.id, 1, rep.id, at=T0)
+    gates.move_deal(db, deal.id, 2, actor_id=rep.id, at=T0 + timedelta(days=1))
+    dlg = _dialog(qtbot, ctx, deal.id)
+    for model in (dlg.checklist_model, dlg.history_model, dlg.close_model, dlg.activities_model):
+        assert model.rowCount() > 0
+        qtmodeltester.check(model)

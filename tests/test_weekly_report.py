@@ -1,0 +1,462 @@
+"""The weekly workbook, read back with openpyxl (normal mode: formulas, formats, charts).
+
+One small pipeline is built through the services with fixed timestamps around ISO week
+2026-W47 (Monday 2026-11-16 to Sunday 2026-11-22, UTC); every expected figure below is
+worked out by hand from that story.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import event, update
+
+from app.db import backup_sqlite, open_database
+from app.errors import AppError, NotFound, ValidationError
+from app.models import Opportunity
+from app.services import activities, deals, evidence, gates, people
+from app.services.process import active_stages
+from app.services.report.labels import check_sheet_names
+from app.services.weekly_report import (
+    ExportCancelled,
+    current_iso_week,
+    parse_iso_week,
+    write_weekly_report,
+)
+
+WEEK = "2026-W47"
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # the Monday after the week
+HOSTILE = ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)", "\t=1", "\r=1"]
+EN_SHEETS = ["Summary", "Pipeline by stage", "Open deals", "Stage moves this week",
+             "Won and lost this week", "Slipping deals", "At-risk deals", "Forecast by month",
+             "Dwell time by stage", "Activities"]
+KO_SHEETS = ["요약", "단계별 파이프라인", "진행 중 딜", "이번 주 단계 이동", "이번 주 수주·실주",
+             "일정 지연 딜", "위험 딜", "월별 예측", "단계별 체류 기간", "활동"]
+
+
+def at(month, day, hour=10):
+    return datetime(2026, month, day, hour, 0, tzinfo=UTC)
+
+
+def ooxml_unescape(s: str) -> str:
+    """Excel's reading of _xHHHH_ escapes (openpyxl returns them as stored)."""
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), s)
+
+
+def _tell_story(db, rep, manager) -> dict[str, uuid.UUID]:
+    """The week's events. Returns the deal ids by name."""
+    acme = people.create_account(db, "Acme")
+    src = people.create_lead_source(db, "Web")
+    d = {}
+
+    def new(name, title, amount=None, close=None, when=None, **kw):
+        d[name] = deals.create_deal(db, title=title, owner_id=rep.id, at=when or at(11, 2), amount=amount,
+                                    expected_close=close, account_id=acme.id, **kw).id
+
+    new("d1", "Alpha upgrade", Decimal("1500000"), date(2026, 12, 15), lead_source_id=src.id)
+    for i in range(len(HOSTILE)):
+        new(f"h{i}", f"hostile {i}")
+    # the services strip what users type; an import or another client may not: store the
+    # hostile titles exactly as they are
+    with db.write() as s:
+        for i, title in enumerate(HOSTILE):
+            s.execute(update(Opportunity).where(Opportunity.id == d[f"h{i}"]).values(title=title))
+    new("d3", "Beta rollout", Decimal("2000000"), date(2026, 12, 1))
+    new("d4", "Gamma deal", Decimal("3000000"), date(2026, 11, 30))
+    new("d5", "Delta deal", Decimal("500000"), date(2026, 12, 10))
+    new("d6", "Zeta deal", Decimal("700000"), date(2027, 1, 20))
+    new("d7", "Epsilon deal", Decimal("1000000"), date(2027, 2, 1), when=at(11, 16, 9))  # new this week
+    new("d8", "Old lead", Decimal("400000"), date(2026, 12, 31), when=at(10, 1))
+
+    # last week: d6 forward with a gate override
+    gates.move_deal(db, d["d6"], 2, actor_id=manager.id, override_reason="pilot", at=at(11, 10))
+    # this week: d3 forward (override), two of its four stage-2 checks, two close-date pushes
+    gates.move_deal(db, d["d3"], 2, actor_id=manager.id, override_reason="CEO asked", at=at(11, 17))
+    with db.read() as s:
+        checks = [x.id for x in active_stages(s)[1].deliverables][:2]
+    for did in checks:
+        evidence.record_evidence(db, d["d3"], did, actor_id=rep.id, note="ok", at=at(11, 17, 11))
+    v = deals.get_deal(db, d["d3"]).version
+    deals.change_close_date(db, d["d3"], date(2026, 12, 20), expected_version=v, actor_id=rep.id, at=at(11, 18))
+    v = deals.get_deal(db, d["d3"]).version
+    deals.change_close_date(db, d["d3"], date(2027, 1, 10), expected_version=v, actor_id=rep.id, at=at(11, 19))
+    gates.move_deal(db, d["d4"], "won", actor_id=manager.id, override_reason="signed early", at=at(11, 18))
+    gates.move_deal(db, d["d5"], "lost", actor_id=rep.id, loss_reason="-2", at=at(11, 19))
+    gates.move_deal(db, d["d6"], 1, actor_id=rep.id, reason="\t=1", at=at(11, 20))
+
+    activities.log_activity(db, type="call", subject="@SUM(A1)", owner_id=rep.id, deal_id=d["d1"],
+                            due_at=at(11, 17), done_at=at(11, 17, 15), notes="\r=1", at=at(11, 17))
+    activities.log_activity(db, type="task", subject="Send quote", owner_id=rep.id, deal_id=d["d3"],
+                            due_at=at(11, 20), at=at(11, 16))
+    activities.log_activity(db, type="email", subject="Old mail", owner_id=rep.id, deal_id=d["d1"],
+                            due_at=at(11, 11), done_at=at(11, 11), at=at(11, 11))
+    return d
+
+
+@pytest.fixture(scope="module")
+def story_file(tmp_path_factory):
+    """The story told once per module into a database file that tests copy."""
+    folder = tmp_path_factory.mktemp("story")
+    database = open_database(folder / "story.sqlite")
+    try:
+        rep = people.create_user(database, "Kim Min-su", "rep")
+        manager = people.create_user(database, "Lee Ji-eun", "manager")
+        ids = _tell_story(database, rep, manager)
+    finally:
+        database.dispose()
+    return folder / "story.sqlite", ids
+
+
+@pytest.fixture
+def story_db(story_file, tmp_path):
+    """A fresh copy of the story database for one test."""
+    src, _ids = story_file
+    copy = backup_sqlite(src, tmp_path / "copy.sqlite")
+    database = open_database(copy)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="module")
+def workbook(story_file, tmp_path_factory):
+    """The English workbook of the story, written once and read back (tests only read it)."""
+    src, _ids = story_file
+    folder = tmp_path_factory.mktemp("wb")
+    database = open_database(backup_sqlite(src, folder / "db.sqlite"))
+    try:
+        summary = write_weekly_report(database, folder / "weekly.xlsx", week=WEEK, now=NOW)
+    finally:
+        database.dispose()
+    return summary, load_workbook(folder / "weekly.xlsx")
+
+
+def rows_of(ws, first=4):
+    return [[c.value for c in row] for row in ws.iter_rows(min_row=first)]
+
+
+def find_row(ws, col: int, value, first=4):
+    for row in ws.iter_rows(min_row=first):
+        if row[col].value == value:
+            return row
+    raise AssertionError(f"{value!r} not in {ws.title}")
+
+
+# ------------------------------------------------------------------ weeks
+
+def test_iso_weeks():
+    assert parse_iso_week("2026-W47") == (date(2026, 11, 16), date(2026, 11, 22))
+    assert parse_iso_week("2026-W01") == (date(2025, 12, 29), date(2026, 1, 4))
+    assert parse_iso_week("2020-W53") == (date(2020, 12, 28), date(2021, 1, 3))
+    for bad in ("2026-W99", "2026-W54", "2025-W53", "2026-47", "", "W47"):
+        with pytest.raises(ValidationError) as exc:
+            parse_iso_week(bad)
+        assert exc.value.errors["week"] == f"'{bad}' is not an ISO week like 2026-W47"
+    assert current_iso_week(NOW, UTC) == "2026-W48"
+
+
+def test_sheet_names_are_valid_excel_names():
+    assert check_sheet_names() == []
+
+
+# ------------------------------------------------------------------ structure
+
+def test_sheets_headers_and_layout(workbook):
+    summary, wb = workbook
+    assert wb.sheetnames == EN_SHEETS
+    assert summary.sheets == EN_SHEETS
+    assert summary.week == WEEK and summary.start == date(2026, 11, 16) and summary.end == date(2026, 11, 22)
+    ws = wb["Open deals"]
+    assert [c.value for c in ws[3]] == ["Owner", "Account", "Deal", "Stage", "Amount", "Currency", "Probability",
+                                        "Expected close", "Days in stage", "Checklist", "Close date pushes",
+                                        "At risk"]
+    assert ws["A1"].value == "Weekly pipeline report: Open deals"
+    assert ws["A2"].value.startswith("Week 2026-W47: 2026-11-16 to 2026-11-22")
+    for name in EN_SHEETS:
+        sheet = wb[name]
+        assert sheet.freeze_panes == "A4", name
+        assert sheet.page_setup.orientation == ("portrait" if name == "Summary" else "landscape"), name
+        assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage, name
+        assert sheet.print_title_rows == ("$1:$3" if name == "Summary" else "$3:$3"), name
+        if name != "Summary":
+            assert sheet.auto_filter.ref is not None and sheet.auto_filter.ref.startswith("A3:"), name
+        widths = [d.width for d in sheet.column_dimensions.values() if d.width]
+        assert widths and all(5 <= w <= 60 for w in widths), name
+    # 11 open deals: d1, six hostile, d3, d6, d7, d8 -> data rows 4..14, totals below
+    assert ws.auto_filter.ref == "A3:L14"
+    assert summary.rows["open"] == 11
+    assert len(wb["Forecast by month"]._charts) == 1
+    assert len(wb["Dwell time by stage"]._charts) == 1
+
+
+def test_column_widths_fit_the_longest_title(db, rep, tmp_path):
+    long_title = "A very long deal title that goes on " * 3  # 108 characters: capped at 60
+    deals.create_deal(db, title=long_title.strip(), owner_id=rep.id, at=at(11, 2))
+    deals.create_deal(db, title="short", owner_id=rep.id, at=at(11, 2))
+    path = tmp_path / "w.xlsx"
+    write_weekly_report(db, path, week=WEEK, now=NOW)
+    ws = load_workbook(path)["Open deals"]
+    assert ws.column_dimensions["C"].width == 60
+    assert ws.column_dimensions["B"].width == len("Account") + 3  # no accounts: the header's width
+
+
+# ------------------------------------------------------------------ values
+
+def test_pipeline_by_stage_with_subtotals(workbook):
+    _s, wb = workbook
+    ws = wb["Pipeline by stage"]
+    data = rows_of(ws)
+    # one row per stage (one currency), then the totals row
+    assert [r[0] for r in data[:7]] == [1, 2, 3, 4, 5, 6, 7]
+    stage1, stage2 = data[0], data[1]
+    # stage 1: d1 1.5M, d6 0.7M, d7 1.0M, d8 0.4M and six hostile deals without amount
+    assert stage1[1:] == ["Lead generation", 0.1, "KRW", 10, 3600000, 360000]
+    assert stage2[1:] == ["Qualification", 0.2, "KRW", 1, 2000000, 400000]
+    assert data[2][4:] == [0, 0, 0]
+    total = data[7]
+    assert total[0] == "Total"
+    assert total[4:] == ["=SUBTOTAL(109,E4:E10)", "=SUBTOTAL(109,F4:F10)", "=SUBTOTAL(109,G4:G10)"]
+    assert ws["F4"].number_format == '"₩"#,##0'
+    assert ws["F11"].number_format == '"₩"#,##0'
+    assert ws["C4"].number_format == "0%"
+
+
+def test_open_deals_rows(workbook):
+    _s, wb = workbook
+    ws = wb["Open deals"]
+    d3 = [c for c in find_row(ws, 2, "Beta rollout")]
+    assert [c.value for c in d3][:7] == ["Kim Min-su", "Acme", "Beta rollout", "Qualification", 2000000, "KRW", 0.2]
+    assert d3[4].number_format == '"₩"#,##0'
+    assert d3[7].value == datetime(2027, 1, 10) and d3[7].is_date and d3[7].number_format == "yyyy-mm-dd"
+    # in stage 2 since 11-17 10:00; now 11-23 09:00: 5 days 23 hours
+    assert d3[8].value == 6.0
+    assert [c.value for c in d3][9:] == ["2/4", 2, "No"]
+    d1 = [c.value for c in find_row(ws, 2, "Alpha upgrade")]
+    # stage 1: lead source set and a call logged (2 of 3: no contact); 20 d 23 h in stage,
+    # risk threshold of stage 1 = 1.5 x 16 days (d4 was won after 16 days in stage 1) = 24
+    assert d1[8:] == [21.0, "2/3", 0, "No"]
+    d8 = [c.value for c in find_row(ws, 2, "Old lead")]
+    assert d8[8:] == [53.0, "0/3", 0, "Yes"]  # 52 days 23 hours > 24
+    total = find_row(ws, 0, "Total")
+    assert total[4].value == "=SUBTOTAL(109,E4:E14)"
+    rules = {str(cf.sqref): [r.formula for r in cf.rules] for cf in ws.conditional_formatting}
+    assert rules == {"A4:L14": [['$L4="Yes"'], ["$K4>0"]]}
+
+
+def test_hostile_text_is_stored_as_text(workbook):
+    _s, wb = workbook
+    ws = wb["Open deals"]
+    titles = {}
+    for row in ws.iter_rows(min_row=4):
+        c = row[2]
+        if c.value is not None:
+            titles[ooxml_unescape(c.value)] = c
+    for hostile in HOSTILE:
+        cell = titles[hostile]
+        assert cell.data_type == "s", hostile
+        assert ooxml_unescape(cell.value) == hostile
+    # the carriage return is kept with Excel's own escape (a raw CR would become LF in XML)
+    assert titles["\r=1"].value == "_x000D_=1"
+    assert titles["\t=1"].value == "\t=1"
+    # reasons and notes typed by users, on other sheets
+    moves = wb["Stage moves this week"]
+    back = find_row(moves, 0, "Zeta deal")
+    assert back[8].value == "=1" and back[8].data_type == "s"  # the move service strips the reason
+    closed = wb["Won and lost this week"]
+    lost = find_row(closed, 0, "Delta deal")
+    assert lost[8].value == "-2" and lost[8].data_type == "s"
+    acts = wb["Activities"]
+    done = find_row(acts, 0, "Done this week")
+    assert done[2].value == "@SUM(A1)" and done[2].data_type == "s"
+    assert ooxml_unescape(done[8].value) == "\r=1" and done[8].data_type == "s"
+    # no user text anywhere became a formula: the only formulas are our totals and changes
+    for sheet in wb.worksheets:
+        for row in sheet.iter_rows():
+            for c in row:
+                if c.data_type == "f":
+                    assert re.match(r"=(SUBTOTAL|SUMPRODUCT|IF)\(", c.value), (sheet.title, c.value)
+
+
+def test_user_text_literal_escape_sequences_survive(db, rep, tmp_path):
+    deals.create_deal(db, title="code _x0041_ and \x07bell", owner_id=rep.id, at=at(11, 2))
+    path = tmp_path / "w.xlsx"
+    write_weekly_report(db, path, week=WEEK, now=NOW)
+    cell = load_workbook(path)["Open deals"]["C4"]
+    assert ooxml_unescape(cell.value) == "code _x0041_ and \x07bell"
+
+
+def test_moves_and_closes_of_the_week(workbook):
+    _s, wb = workbook
+    moves = rows_of(wb["Stage moves this week"])
+    # this week's moves (creation not listed), oldest first: d3 forward, d4 won, d5 lost, d6 back
+    assert [(r[0], r[3], r[4], r[7]) for r in moves] == [
+        ("Beta rollout", "Lead generation", "Qualification", "Forward"),
+        ("Gamma deal", "Lead generation", "Won", "Won"),
+        ("Delta deal", "Lead generation", "Lost", "Lost"),
+        ("Zeta deal", "Qualification", "Lead generation", "Back"),
+    ]
+    assert moves[0][5] == datetime(2026, 11, 17, 10, 0)
+    assert moves[0][6] == "Lee Ji-eun" and moves[0][9] == "CEO asked"
+    assert moves[1][9] == "signed early"
+    assert moves[2][6] == "Kim Min-su"
+    ws = wb["Stage moves this week"]
+    assert ws["F4"].number_format == "yyyy-mm-dd hh:mm"
+    closed = rows_of(wb["Won and lost this week"])
+    assert [(r[0], r[3], r[5], r[8]) for r in closed[:2]] == [
+        ("Gamma deal", "Won", 3000000, None), ("Delta deal", "Lost", 500000, "-2")]
+    assert closed[0][9] == "signed early"
+    assert closed[0][10] == 16.0 and closed[1][10] == 17.0  # days from creation (11-02) to the close
+    assert closed[2][0] == "Total" and closed[2][5] == "=SUBTOTAL(109,F4:F5)"
+
+
+def test_summary_kpis_and_changes(workbook):
+    _s, wb = workbook
+    ws = wb["Summary"]
+    by_label = {r[0]: r[1:] for r in rows_of(ws) if r and r[0]}
+    # this week: d4 won (3.0M), d5 lost; last week nothing closed
+    assert by_label["Win rate"][:2] == [0.5, None]
+    assert by_label["Won revenue"][:2] == [3000000, 0]
+    assert by_label["Deals won"][:2] == [1, 0]
+    assert by_label["Deals lost"][:2] == [1, 0]
+    assert by_label["Open deals"][:2] == [11, None]  # a snapshot: no last-week value
+    win = find_row(ws, 0, "Win rate")
+    assert win[1].number_format == "0%"
+    assert win[3].value == '=IF(AND(ISNUMBER(B4),ISNUMBER(C4)),B4-C4,"")'
+    assert find_row(ws, 0, "Won revenue")[1].number_format == '"₩"#,##0'
+    # what changed: counted from the stage history and the close-date log of each week
+    expected = {"Moved forward": [1, 1], "Moved back": [1, 0], "Won": [1, 0], "Lost": [1, 0],
+                "Reopened": [0, 0], "Close dates pushed": [2, 0], "Gate overrides": [2, 1]}
+    for label, (this, last) in expected.items():
+        assert by_label[label][:2] == [this, last], label
+    new_rows = [r for r in rows_of(ws) if r and r[0] == "New deals"]
+    assert [r[1:3] for r in new_rows] == [[1, 0], [1, 0]]  # the KPI and the change count agree
+
+
+def test_slipping_and_at_risk(workbook):
+    _s, wb = workbook
+    slip = rows_of(wb["Slipping deals"])
+    assert len(slip) == 1
+    row = slip[0]
+    # 12-01 -> 12-20 (19 days) -> 2027-01-10 (21 days)
+    assert row[0] == "Beta rollout" and row[7:9] == [2, 40]
+    assert row[9] == datetime(2026, 11, 19, 10, 0) and row[10] == "Yes"
+    ws = wb["Slipping deals"]
+    assert [r.formula for cf in ws.conditional_formatting for r in cf.rules] == [["$H4>=2"], ['$K4="Yes"']]
+    risk = rows_of(wb["At-risk deals"])
+    assert [r[0] for r in risk] == ["Old lead"]
+    assert risk[0][3] == "Lead generation"
+    assert risk[0][8] == 24.0 and round(risk[0][7], 1) == 53.0 and round(risk[0][9], 1) == 29.0
+
+
+def test_activities_done_this_week_and_overdue(workbook):
+    _s, wb = workbook
+    acts = rows_of(wb["Activities"])
+    assert [(r[0], r[1], r[3]) for r in acts] == [("Done this week", "Call", "Alpha upgrade"),
+                                                   ("Overdue", "Task", "Beta rollout")]
+    assert acts[1][2] == "Send quote" and acts[1][6] == datetime(2026, 11, 20, 10, 0) and acts[1][7] is None
+
+
+def test_forecast_and_dwell_sheets_with_charts(workbook):
+    _s, wb = workbook
+    fc = wb["Forecast by month"]
+    months = [r[0] for r in rows_of(fc)][:6]
+    assert months == [datetime(2026, m, 1) for m in (11, 12)] + [datetime(2027, m, 1) for m in (1, 2, 3, 4)]
+    assert fc["A4"].number_format == "yyyy-mm"
+    nov = rows_of(fc)[0]
+    assert nov[1] == 3000000  # won in November: d4
+    chart = fc._charts[0]
+    assert chart.grouping == "stacked" and len(chart.series) == 4
+    dw = wb["Dwell time by stage"]
+    assert [r[1] for r in rows_of(dw)][:7][0] == "Lead generation"
+    assert len(dw._charts[0].series) == 3
+
+
+# ------------------------------------------------------------------ language, owner
+
+def test_korean_workbook(story_db, tmp_path):
+    path = tmp_path / "ko.xlsx"
+    summary = write_weekly_report(story_db, path, week=WEEK, lang="ko", now=NOW)
+    wb = load_workbook(path)
+    assert wb.sheetnames == KO_SHEETS == summary.sheets
+    ws = wb["진행 중 딜"]
+    assert [c.value for c in ws[3]][:4] == ["담당자", "고객사", "딜", "단계"]
+    d8 = [c.value for c in find_row(ws, 2, "Old lead")]
+    assert d8[3] == "가망고객 발굴" and d8[11] == "예"
+    rules = [r.formula for cf in ws.conditional_formatting for r in cf.rules]
+    assert ['$L4="예"'] in rules
+    assert wb["요약"]["A4"].value == "수주율"
+
+
+def test_owner_filter(story_db, tmp_path):
+    db = story_db
+    manager = people.find_user(db, "Lee Ji-eun")
+    deals.create_deal(db, title="Manager's own", owner_id=manager.id, at=at(11, 2))
+    path = tmp_path / "mine.xlsx"
+    summary = write_weekly_report(db, path, week=WEEK, owner="kim min-su", now=NOW)
+    assert summary.owner == "Kim Min-su"
+    titles = [r[2] for r in rows_of(load_workbook(path)["Open deals"]) if r[0] != "Total"]
+    assert "Manager's own" not in titles and "Beta rollout" in titles
+    with pytest.raises(NotFound):
+        write_weekly_report(db, tmp_path / "x.xlsx", week=WEEK, owner="nobody", now=NOW)
+
+
+# ------------------------------------------------------------------ progress, cancel, errors
+
+def test_progress_reaches_the_end(story_db, tmp_path):
+    seen = []
+    write_weekly_report(story_db, tmp_path / "w.xlsx", week=WEEK, now=NOW, progress=lambda d, t: seen.append((d, t)))
+    assert seen[-1][0] == seen[-1][1]
+    assert all(a[0] <= b[0] for a, b in zip(seen, seen[1:], strict=False))
+
+
+def test_cancel_leaves_no_file_and_keeps_an_older_one(story_db, tmp_path):
+    db = story_db
+    path = tmp_path / "w.xlsx"
+    calls = []
+
+    def cancelled():
+        calls.append(1)
+        return len(calls) > 3
+
+    with pytest.raises(ExportCancelled):
+        write_weekly_report(db, path, week=WEEK, now=NOW, cancelled=cancelled)
+    assert not path.exists()
+    assert not [p.name for p in tmp_path.iterdir() if not p.name.startswith("copy.sqlite")]
+    path.write_bytes(b"last week's report")
+    calls.clear()
+    with pytest.raises(ExportCancelled):
+        write_weekly_report(db, path, week=WEEK, now=NOW, cancelled=cancelled)
+    assert path.read_bytes() == b"last week's report"
+
+
+def test_bad_week_and_unwritable_paths(db, tmp_path):
+    with pytest.raises(ValidationError):
+        write_weekly_report(db, tmp_path / "w.xlsx", week="2026-W99")
+    with pytest.raises(AppError, match="folder does not exist"):
+        write_weekly_report(db, tmp_path / "missing" / "w.xlsx", week=WEEK)
+    with pytest.raises(AppError, match="is a folder"):
+        write_weekly_report(db, tmp_path, week=WEEK)
+
+
+def test_the_open_deals_list_is_one_streamed_query(db, rep, tmp_path):
+    """The number of SQL statements does not grow with the number of deals."""
+    def statements(n_more: int) -> int:
+        for i in range(n_more):
+            deals.create_deal(db, title=f"deal {i}", owner_id=rep.id, amount=Decimal(1000 + i), at=at(11, 2))
+        count = [0]
+
+        def on_exec(*_a):
+            count[0] += 1
+
+        event.listen(db.engine, "before_cursor_execute", on_exec)
+        try:
+            write_weekly_report(db, tmp_path / "w.xlsx", week=WEEK, now=NOW)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", on_exec)
+        return count[0]
+
+    assert statements(3) == statements(40)

@@ -171,9 +171,10 @@ def write_weekly_report(
     ``owner``: a user's name (or id) to report on one person's deals; ``lang``: "en" or
     "ko"; ``progress(done, total)`` is called as the work advances and ``cancelled()``
     polled between batches (True stops the export with :class:`ExportCancelled` and no
-    file). ``now``: the moment the snapshot describes (default: now). ``tz``: the time
-    zone of the week's boundaries and of the times shown (default UTC). ``k``: the
-    at-risk spread factor passed to the analytics service.
+    file). ``now``: the moment the snapshot describes (default: now). The week runs
+    Monday 00:00 to Monday 00:00 UTC, as every period of the analytics service does;
+    ``tz`` is the time zone the workbook shows times in (default UTC). ``k``: the at-risk
+    spread factor of the analytics service.
     """
     monday, sunday = parse_iso_week(week)
     week = iso_week_of(monday)
@@ -227,15 +228,16 @@ def _discard(wb: Workbook, part: Path) -> None:
     """Remove the partial output and openpyxl's per-sheet temporary files."""
     for ws in wb.worksheets:
         writer = getattr(ws, "_writer", None)
-        out = getattr(writer, "out", None)
-        if writer is not None:
+        if writer is None:
+            continue
+        try:
+            if not ws.closed:
+                ws.close()  # ends the sheet's row stream and closes its temporary file
+        except Exception:  # noqa: BLE001 - best effort while cleaning up
+            pass
+        if isinstance(writer.out, str) and os.path.exists(writer.out):
             try:
-                writer.xf.close()
-            except Exception:  # noqa: BLE001 - best effort while cleaning up
-                pass
-        if isinstance(out, str) and os.path.exists(out):
-            try:
-                os.remove(out)
+                os.remove(writer.out)
             except OSError:
                 pass
     try:
@@ -255,8 +257,8 @@ def _build(wb: Workbook, run: _Run, week: str, monday: date, sunday: date,
            owner_id: uuid.UUID | None, owner_name: str | None, now: datetime, k: float,
            target: Path) -> ReportSummary:
     db, t = run.db, run.t
-    start, end = _week_bounds(monday, run.tz)
-    prev_start, prev_end = _week_bounds(monday - timedelta(days=7), run.tz)
+    start, end = _week_bounds(monday, UTC)  # the analytics service's periods are UTC days
+    prev_start, prev_end = _week_bounds(monday - timedelta(days=7), UTC)
     dialect = db.engine.dialect.name
 
     with db.read() as s:
@@ -332,13 +334,17 @@ class _Ctx:
 
 def _write_list(ws, ctx: _Ctx, sheet_key: str, cols: Sequence[Col], rows: list[Sequence],
                 rules: Iterable[RowRule] = (), total: bool = False,
-                currencies: Sequence[str] = ()) -> TableSheet:
-    """A whole (small) list: widths from its rows, then the rows."""
+                currencies: Sequence[str] = (), period: tuple[date, date] | None = None) -> TableSheet:
+    """A whole (small) list: widths from its rows, then the rows. ``period``: the sheet
+    covers other dates than the week (shown under the title)."""
     widths = Widths(cols)
     for r in rows:
         widths.see(r)
     sheet = TableSheet(ws, cols, tz=ctx.run.tz)
-    sheet.start(ctx.title(f"sheet.{sheet_key}"), ctx.subtitle, widths.final())
+    subtitle = ctx.subtitle
+    if period is not None:
+        subtitle += " · " + ctx.run.t("title.period", start=period[0].isoformat(), end=period[1].isoformat())
+    sheet.start(ctx.title(f"sheet.{sheet_key}"), subtitle, widths.final())
     for r in rows:
         sheet.add(r)
     sheet.finish(total_label=ctx.run.t("col.total") if total else None, rules=rules,
@@ -370,6 +376,18 @@ _KPI_ROWS = (  # (Kpis attribute, label key, kind)
     ("open_count", "kpi.open_count", "int"),
     ("open_pipeline", "kpi.open_pipeline", "money"),
 )
+
+
+_SNAPSHOT_KPIS = ("open_count", "open_pipeline")
+HISTORY_WEEKS = 12  # slipping deals and dwell look back this many weeks, ending with the week
+FORECAST_MONTHS = 6  # forecast: the week's month and the five after it
+
+
+def _history(ctx: _Ctx):
+    """Filters for the HISTORY_WEEKS weeks ending with the report's week."""
+    from dataclasses import replace
+
+    return replace(ctx.f, start=ctx.f.start - timedelta(weeks=HISTORY_WEEKS - 1))
 
 
 def _signed(fmt: str) -> str:
@@ -415,7 +433,9 @@ def _summary(ws, ctx: _Ctx) -> int:
         sheet.rows += 1
 
     for attr, key, kind in _KPI_ROWS:
-        add(t(key), kind, _kpi_value(getattr(this, attr)), _kpi_value(getattr(last, attr)))
+        # open count and pipeline are a snapshot of now: there is no "last week" value of them
+        before = None if attr in _SNAPSHOT_KPIS else _kpi_value(getattr(last, attr))
+        add(t(key), kind, _kpi_value(getattr(this, attr)), before)
     ws.append([])
     sheet.rows += 1
     ws.append([sheet.text_cell(t("title.changes"), font=TITLE_FONT)])
@@ -452,7 +472,11 @@ def _open_deals(ws, ctx: _Ctx) -> int:
     analytics = _analytics()
     run, t = ctx.run, ctx.run.t
     yes, no = t("yes"), t("no")
-    thresholds = analytics.stage_risk_thresholds(run.db, ctx.k)
+    # the same thresholds at_risk_deals() uses: all history, narrowed by owner and currency
+    from dataclasses import replace
+
+    thresholds = analytics.stage_risk_thresholds(
+        run.db, ctx.k, replace(ctx.f, start=date.min, end=date.max - timedelta(days=1)))
     cols = [Col(t("col.owner")), Col(t("col.account")), Col(t("col.deal")), Col(t("col.stage")),
             Col(t("col.amount"), "money", currency_col=5, total=True),
             Col(t("col.currency")), Col(t("col.probability"), "pct"), Col(t("col.expected_close"), "date"),
@@ -564,19 +588,24 @@ def _deal_facts(ctx: _Ctx, ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple]:
 def _slipping(ws, ctx: _Ctx) -> int:
     analytics = _analytics()
     run, t = ctx.run, ctx.run.t
-    slip = analytics.slippage(run.db, ctx.f)
+    f = _history(ctx)
+    slip = analytics.slippage(run.db, f)
     deals = list(slip.per_deal)
     facts = _deal_facts(ctx, [d.deal_id for d in deals])
+    yes, no = t("yes"), t("no")
     rows = []
     for d in deals:
         account, stage, amount, currency, close = facts.get(d.deal_id, (None, None, None, None, None))
+        this_week = d.last_pushed_at is not None and ctx.start <= d.last_pushed_at < ctx.end
         rows.append((d.title, account, d.owner, stage, amount, currency or ctx.currency, close,
-                     int(d.pushes), _num(d.days_pushed), d.last_pushed_at))
+                     int(d.pushes), _num(d.days_pushed), d.last_pushed_at, yes if this_week else no))
     cols = [Col(t("col.deal")), Col(t("col.account")), Col(t("col.owner")), Col(t("col.stage")),
             Col(t("col.amount"), "money", currency_col=5), Col(t("col.currency")),
             Col(t("col.expected_close"), "date"), Col(t("col.pushes"), "int"),
-            Col(t("col.days_pushed"), "int"), Col(t("col.last_pushed"), "datetime")]
-    _write_list(ws, ctx, "slipping", cols, rows, rules=[RowRule("$H4>=2", SLIP_FILL)])
+            Col(t("col.days_pushed"), "int"), Col(t("col.last_pushed"), "datetime"),
+            Col(t("col.pushed_this_week"))]
+    _write_list(ws, ctx, "slipping", cols, rows, period=(f.start, f.end),
+                rules=[RowRule("$H4>=2", SLIP_FILL), _yes_rule("K", 4, yes, SLIP_FILL)])
     return len(rows)
 
 
@@ -623,7 +652,13 @@ def _month(v) -> date | None:
 def _forecast(ws, ctx: _Ctx) -> int:
     analytics = _analytics()
     run, t = ctx.run, ctx.run.t
-    months = analytics.forecast(run.db, ctx.f)
+    from dataclasses import replace
+
+    first = ctx.f.start.replace(day=1)
+    last_month = date(first.year + (first.month + FORECAST_MONTHS - 2) // 12,
+                      (first.month + FORECAST_MONTHS - 2) % 12 + 1, 1)
+    last = (last_month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    months = analytics.forecast(run.db, replace(ctx.f, start=first, end=last))
     rows = [(_month(m.month), m.won, m.commit, m.best_case, m.pipeline, m.weighted, m.historical,
              m.target, _num(m.coverage)) for m in months]
     cur = ctx.currency
@@ -634,7 +669,7 @@ def _forecast(ws, ctx: _Ctx) -> int:
             Col(t("col.weighted_forecast"), "money", currency=cur, total=True),
             Col(t("col.historical"), "money", currency=cur, total=True),
             Col(t("col.target"), "money", currency=cur, total=True), Col(t("col.coverage"), "ratio")]
-    sheet = _write_list(ws, ctx, "forecast", cols, rows, total=True, currencies=[cur])
+    sheet = _write_list(ws, ctx, "forecast", cols, rows, total=True, currencies=[cur], period=(first, last))
     if rows:
         first, last = sheet.first_data_row, sheet.last_data_row
         bar = BarChart()
@@ -671,7 +706,8 @@ def _axes_visible(chart) -> None:
 def _dwell(ws, ctx: _Ctx) -> int:
     analytics = _analytics()
     run, t = ctx.run, ctx.run.t
-    dwell = analytics.dwell_by_stage(run.db, ctx.f)
+    f = _history(ctx)
+    dwell = analytics.dwell_by_stage(run.db, f)
     rows = []
     for d in dwell:
         rows.append((d.stage, run.stage_name(d.name_en, d.name_ko), _num(d.won.median), _num(d.lost.median),
@@ -681,7 +717,7 @@ def _dwell(ws, ctx: _Ctx) -> int:
             Col(t("col.lost_median"), "days"), Col(t("col.open_median"), "days"),
             Col(t("col.won_count"), "int"), Col(t("col.lost_count"), "int"), Col(t("col.open_count"), "int"),
             Col(t("col.won_p75"), "days"), Col(t("col.lost_p75"), "days"), Col(t("col.lost_won_ratio"), "ratio")]
-    sheet = _write_list(ws, ctx, "dwell", cols, rows)
+    sheet = _write_list(ws, ctx, "dwell", cols, rows, period=(f.start, f.end))
     if rows:
         first, last = sheet.first_data_row, sheet.last_data_row
         chart = BarChart()

@@ -24,6 +24,7 @@ TEXT: dict[str, tuple[str, str]] = {
     # titles
     "title.report": ("Weekly pipeline report", "주간 파이프라인 보고서"),
     "title.subtitle": ("Week {week}: {start} to {end}", "{week} 주: {start} ~ {end}"),
+    "title.period": ("Period {start} to {end}", "기간 {start} ~ {end}"),
     "title.owner": ("Owner: {owner}", "담당자: {owner}"),
     "title.all_owners": ("All owners", "전체 담당자"),
     "title.generated": ("Generated {at}", "작성 {at}"),
@@ -66,6 +67,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.closed_at": ("Closed", "종료일"),
     "col.days_pushed": ("Days pushed", "연기 일수"),
     "col.last_pushed": ("Last pushed", "최근 연기일"),
+    "col.pushed_this_week": ("Pushed this week", "이번 주 연기"),
     "col.threshold": ("Risk threshold (days)", "위험 기준 (일)"),
     "col.days_over": ("Days over", "초과 일수"),
     "col.month": ("Month", "월"),

@@ -210,7 +210,7 @@ class ActivitiesView(QWidget):
         self.type_combo.currentIndexChanged.connect(lambda: self.proxy.set_type(self.type_combo.currentData()))
         self.type_label.setBuddy(self.type_combo)
         self.show_done = QCheckBox()
-        self.show_done.toggled.connect(self.proxy.set_show_done)
+        self.show_done.toggled.connect(self._show_done_toggled)
 
         self.view = QTableView()
         self.view.setModel(self.proxy)
@@ -285,9 +285,16 @@ class ActivitiesView(QWidget):
 
     # ------------------------------------------------------------------ data
 
+    def _show_done_toggled(self, on: bool) -> None:
+        self.proxy.set_show_done(on)
+        self.reload()
+
     def reload(self) -> None:
+        """Read the user's activities again; done ones only while they are shown (a busy
+        rep collects thousands of them, and the summary counts only open ones)."""
         selected = self.selected()
-        self.model.set_rows(activity_service.list_activities(self.ctx.db, owner_id=self.ctx.user_id))
+        self.model.set_rows(activity_service.list_activities(
+            self.ctx.db, owner_id=self.ctx.user_id, open_only=not self.show_done.isChecked()))
         self._show_summary()
         if selected is not None:
             self.select(selected.id)

@@ -1,0 +1,103 @@
+"""`pipeline-manager report` run as a real subprocess: a good week writes a workbook whose
+open-deals sheet matches the database; a bad week or an unwritable path is one line on
+stderr and exit 1, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run(*args, timeout=120) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run([sys.executable, "-m", "app", *map(str, args)], cwd=REPO, env=env,
+                          capture_output=True, text=True, encoding="utf-8", timeout=timeout)
+
+
+def one_line_error(proc) -> str:
+    assert proc.returncode == 1, (proc.returncode, proc.stderr)
+    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("pipeline-manager: error: "), lines[0]
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("report-cli") / "demo.sqlite"
+    proc = run("demo", "--db", path, "--deals", 120, "--seed", 5, "--end", "2026-06-30")
+    assert proc.returncode == 0, proc.stderr
+    return path
+
+
+def test_report_for_a_week(demo_db, tmp_path):
+    out = tmp_path / "week.xlsx"
+    proc = run("report", "--db", demo_db, "--week", "2026-W26", "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    wb = load_workbook(out)
+    assert wb.sheetnames[:3] == ["Summary", "Pipeline by stage", "Open deals"]
+    con = sqlite3.connect(demo_db)
+    try:
+        n_open, cents = con.execute(
+            "SELECT count(*), coalesce(sum(amount), 0) FROM opportunity WHERE status = 'open'").fetchone()
+        titles = {r[0] for r in con.execute("SELECT title FROM opportunity WHERE status = 'open'")}
+    finally:
+        con.close()
+    ws = wb["Open deals"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=4) if r[0].value is not None]
+    data = [r for r in rows if not str(r[0]).startswith("Total")]
+    assert len(data) == n_open
+    assert {r[2] for r in data} == titles
+    # amounts as written equal the stored hundredths
+    assert sum(round(float(r[4]) * 100) for r in data if r[4] is not None) == cents
+
+
+def test_korean_report_for_one_owner(demo_db, tmp_path):
+    con = sqlite3.connect(demo_db)
+    try:
+        owner, n = con.execute(
+            "SELECT u.name, count(*) FROM opportunity o JOIN app_user u ON u.id = o.owner_id "
+            "WHERE o.status = 'open' GROUP BY u.name ORDER BY count(*) DESC, u.name LIMIT 1").fetchone()
+    finally:
+        con.close()
+    out = tmp_path / "ko.xlsx"
+    proc = run("report", "--db", demo_db, "--week", "2026-W26", "--owner", owner, "--lang", "ko", "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    ws = load_workbook(out)["진행 중 딜"]
+    owners = [r[0].value for r in ws.iter_rows(min_row=4) if r[0].value and not str(r[0].value).startswith("합계")]
+    assert owners == [owner] * n
+
+
+def test_bad_week_is_one_line(demo_db, tmp_path):
+    proc = run("report", "--db", demo_db, "--week", "2026-W99", "-o", tmp_path / "x.xlsx")
+    assert one_line_error(proc) == \
+        "pipeline-manager: error: --week: '2026-W99' is not an ISO week like 2026-W47"
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_unwritable_output_is_one_line(demo_db, tmp_path):
+    line = one_line_error(run("report", "--db", demo_db, "--week", "2026-W26",
+                              "-o", tmp_path / "no-such-folder" / "x.xlsx"))
+    assert "no-such-folder: folder does not exist" in line
+    line = one_line_error(run("report", "--db", demo_db, "--week", "2026-W26", "-o", tmp_path))
+    assert "is a folder" in line
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    line = one_line_error(run("report", "--db", demo_db, "--week", "2026-W26", "-o", blocker / "x.xlsx"))
+    assert "is not a folder" in line
+
+
+def test_unknown_owner_is_one_line(demo_db, tmp_path):
+    line = one_line_error(run("report", "--db", demo_db, "--week", "2026-W26", "--owner", "Nobody",
+                              "-o", tmp_path / "x.xlsx"))
+    assert "no user named 'Nobody'" in line

@@ -524,13 +524,21 @@ def import_file(db: Database, path: str | Path, *, preset: str | None = None,
         raise ImportFailed(problems)
     lookups = _read_lookups(m, path.parent, problems)
     recs: dict[str, _Rec] = {}
+    first_row: dict[str, int] = {}
     for i, (row, rec) in enumerate(table.rows):
+        if cols.has("source_id"):
+            sid = _cell_text(cols.raw("source_id", rec))
+            if sid and sid in first_row:
+                reader.bad(table.name, row, cols.column("source_id"),
+                           f"source id '{sid}' is also on row {first_row[sid]}")
+                continue
+            first_row.setdefault(sid, row)
         r = reader.read_row(cols, row, rec, lookups)
         if r is not None:
             first = recs.get(r.source_id)
-            if first is not None:
-                reader.bad(table.name, row, cols.column("source_id"),
-                           f"source id '{r.source_id}' is also on row {first.row}")
+            if first is not None:  # two rows without a source id that look the same
+                reader.bad(table.name, row, cols.column("title"),
+                           f"the same deal (title, account, created) is also on row {first.row}")
             else:
                 recs[r.source_id] = r
         if i % 2000 == 0:

@@ -98,8 +98,8 @@ class ImportFailed(AppError):
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         rows = {(p.file, p.row) for p in self.problems if p.row is not None}
-        super().__init__(f"import refused: {len(self.problems)} problem(s) in {len(rows)} row(s); "
-                         "nothing was imported")
+        where = f" in {len(rows)} row(s)" if rows else ""
+        super().__init__(f"import refused: {len(self.problems)} problem(s){where}; nothing was imported")
 
 
 class ImportCancelled(AppError):

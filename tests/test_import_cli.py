@@ -1,0 +1,94 @@
+"""``pipeline-manager import`` as a real subprocess: counts on success, every problem on its
+own stderr line and exit 1 on a bad file, nothing written by --dry-run, never a traceback."""
+
+from __future__ import annotations
+
+import csv
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+REAL = Path(__file__).resolve().parents[2] / "shared" / "realdata"
+SF_OPP = REAL / "salesforce-sample" / "Opportunity.csv"
+
+
+def run(*args, timeout=120) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run([sys.executable, "-m", "app", *map(str, args)], cwd=REPO, env=env,
+                          capture_output=True, text=True, encoding="utf-8", timeout=timeout)
+
+
+def deal_count(path: Path) -> int:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("SELECT count(*) FROM opportunity").fetchone()[0]
+    finally:
+        con.close()
+
+
+def write_deals(path: Path, bad: bool = False) -> Path:
+    rows = [["source_id", "title", "owner", "amount", "expected_close", "stage", "status"]]
+    for i in range(1, 21):
+        rows.append([f"d{i}", f"Deal {i}", "Mina Choi", f"{i * 1000:,}", "2026-06-30", str(1 + i % 7), "open"])
+    if bad:
+        rows[10][4] = "2026-13-01"  # spreadsheet row 11
+        rows[12][3] = "-5"  # spreadsheet row 13
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+def test_good_bad_and_dry_run(tmp_path):
+    db = tmp_path / "p.sqlite"
+    good = write_deals(tmp_path / "deals.csv")
+    bad = write_deals(tmp_path / "bad.csv", bad=True)
+
+    dry = run("import", good, "--db", db, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "would import 20 rows: 20 created, 0 updated, 0 unchanged, 20 history rows" in dry.stdout
+    assert deal_count(db) == 0
+
+    ok = run("import", good, "--db", db, "--preset", "generic")
+    assert ok.returncode == 0, ok.stderr
+    assert "imported 20 rows: 20 created, 0 updated, 0 unchanged, 20 history rows" in ok.stdout
+    again = run("import", good, "--db", db)
+    assert "0 created, 0 updated, 20 unchanged, 0 history rows" in again.stdout
+
+    fail = run("import", bad, "--db", db)
+    assert fail.returncode == 1
+    assert "Traceback" not in fail.stderr + fail.stdout
+    lines = fail.stderr.strip().splitlines()
+    assert lines[0].startswith("bad.csv, row 11, column 'expected_close': '2026-13-01' is not a date")
+    assert lines[1].startswith("bad.csv, row 13, column 'amount': amount -5: must be 0 or more")
+    assert lines[2] == ("pipeline-manager: error: import refused: 2 problem(s) in 2 row(s); "
+                        "nothing was imported")
+    assert len(lines) == 3
+    assert deal_count(db) == 20
+
+
+def test_mapping_file_errors_are_one_line(tmp_path):
+    mapping = tmp_path / "m.json"
+    mapping.write_text('{"fields": {"title": 5}}', "utf-8")
+    proc = run("import", write_deals(tmp_path / "d.csv"), "--db", tmp_path / "p.sqlite", "--mapping", mapping)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().startswith("pipeline-manager: error: ")
+    assert "fields.title" in proc.stderr
+    missing = run("import", tmp_path / "nope.csv", "--db", tmp_path / "p.sqlite")
+    assert missing.returncode == 1 and "nope.csv" in missing.stderr and "Traceback" not in missing.stderr
+
+
+@pytest.mark.skipif(not SF_OPP.exists(), reason=f"real data file missing: {SF_OPP}")
+def test_salesforce_with_history_and_as_user(tmp_path):
+    db = tmp_path / "p.sqlite"
+    proc = run("import", SF_OPP, "--db", db, "--preset", "salesforce",
+               "--history", SF_OPP.parent / "OpportunityHistory.csv")
+    assert proc.returncode == 0, proc.stderr
+    assert "imported 36 rows: 36 created" in proc.stdout
+    assert "OpportunityHistory.csv" in proc.stdout
+    unknown = run("import", SF_OPP, "--db", db, "--as", "Nobody Here")
+    assert unknown.returncode == 1 and "Nobody Here" in unknown.stderr

@@ -50,8 +50,9 @@ def open_sample_database(path: Path | None = None) -> Database:
         QGuiApplication.restoreOverrideCursor()
 
 
-def make_context(db: Database, settings: Settings, lang: str) -> AppContext:
-    user = ensure_user(db, settings.user_name, settings.role)
+def make_context(db: Database, name: str, role: str, lang: str) -> AppContext:
+    """The context for working in ``db`` as ``name`` (created there with ``role`` if new)."""
+    user = ensure_user(db, name, role)
     return AppContext(db=db, user_id=user.id, user_name=user.name, role=user.role, lang=lang)
 
 
@@ -90,7 +91,7 @@ def run_gui(db_target: str | None) -> int:
     target = db_target or settings.last_database or None
     try:
         db = open_database(target)
-        ctx = make_context(db, settings, lang)
+        ctx = make_context(db, settings.user_name, settings.role, lang)
     except AppError as exc:
         QMessageBox.critical(None, "Pipeline Manager", str(exc))
         return 1

@@ -275,7 +275,11 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, self.tr("Cannot open the database"), str(exc))
             return False
         try:
-            ctx = application.make_context(db, self.settings, self.ctx.lang if self.ctx else "en")
+            if self.ctx is not None:
+                ctx = application.make_context(db, self.ctx.user_name, self.ctx.role, self.ctx.lang)
+            else:
+                ctx = application.make_context(db, self.settings.user_name, self.settings.role,
+                                               self.settings.language or "en")
         except AppError as exc:
             db.dispose()
             QMessageBox.warning(self, self.tr("Cannot open the database"), str(exc))

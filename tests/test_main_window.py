@@ -1,0 +1,187 @@
+"""Main window, settings and first run, offscreen; settings live in a temporary INI file."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import satisfy_stage
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from app.db import open_database
+from app.services import deals, people
+from app.views import application
+from app.views import settings as settings_module
+from app.views.context import AppContext
+from app.views.first_run import FirstRunDialog
+from app.views.main_window import MainWindow, optional
+from app.views.settings import DEFAULTS, Settings
+
+
+@pytest.fixture
+def settings(tmp_path):
+    s = Settings.at(tmp_path / "settings.ini")
+    settings_module.set_current(s)
+    yield s
+    settings_module.set_current(None)
+
+
+@pytest.fixture
+def window(qtbot, db, rep, settings):
+    src = people.create_lead_source(db, "Web")
+    acc = people.create_account(db, "Daehan Motors")
+    con = people.create_contact(db, "Yoon", acc.id)
+    deal = deals.create_deal(db, title="Fleet telematics", owner_id=rep.id, account_id=acc.id,
+                             contact_id=con.id, lead_source_id=src.id, amount="5000000")
+    satisfy_stage(db, deal.id, 1, rep.id)
+    ctx = AppContext(db=db, user_id=rep.id, user_name=rep.name, role=rep.role, lang="en")
+    win = MainWindow(ctx, settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win, deal
+
+
+def menu_titles(win):
+    return [a.text() for a in win.menuBar().actions()]
+
+
+def test_settings_table_defaults_and_types(settings):
+    assert settings.risk_k == 1.5 and isinstance(settings.risk_k, float)
+    assert settings.first_run and settings.board_sort == "close_date"
+    settings.risk_k = 2.0
+    settings.sync()
+    again = Settings(settings.store)
+    assert again.risk_k == 2.0 and isinstance(again.risk_k, float)
+    assert settings_module.risk_factor() == 2.0
+    assert {"user/name", "user/role", "ui/language", "db/last", "window/geometry", "risk/k",
+            "board/owner", "board/sort"} <= set(DEFAULTS)
+
+
+def test_menus_shortcuts_and_status_bar(window):
+    win, _deal = window
+    assert menu_titles(win)[:3] == ["&File", "&Edit", "&View"] and menu_titles(win)[-1] == "&Help"
+    assert win.undo_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Undo)
+    assert "Ctrl+Shift+Z" in [s.toString() for s in win.redo_action.shortcuts()]
+    assert win.log_action.shortcut().toString() == "Ctrl+L"
+    assert win.open_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Open)
+    assert "F5" in [s.toString() for s in win.refresh_action.shortcuts()]
+    assert "Kim Min-su" in win.user_label.text() and "rep" in win.user_label.text()
+    assert "Open 1" in win.count_label.text()
+    assert str(win.ctx.db.path) in win.db_label.text()
+    assert win.tabs.widget(0) is win.board
+
+
+def test_find_focuses_the_search_box(window, qtbot):
+    win, _deal = window
+    win.find_action.trigger()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is win.board.search)
+
+
+def test_undo_redo_actions_follow_the_board(window, db):
+    win, deal = window
+    assert not win.undo_action.isEnabled()
+    assert win.board.move_deal(deal.id, None, 2)
+    assert win.undo_action.isEnabled()
+    win.undo_action.trigger()
+    assert win.board.models[0].row_of(deal.id) == 0
+    win.redo_action.trigger()
+    assert win.board.models[1].row_of(deal.id) == 0
+    assert "Open 1" in win.count_label.text()
+
+
+def test_ctrl_l_logs_activity_for_selected_card(window, qtbot, monkeypatch):
+    win, deal = window
+    dialog_class = optional("app.views.log_activity", "LogActivityDialog")
+    if dialog_class is None:
+        pytest.skip("log activity dialog not in the tree")
+    seen = []
+    monkeypatch.setattr(dialog_class, "exec", lambda self: seen.append(self.deal_id) or 0)
+    view = win.board.views[0]
+    view.setFocus()
+    view.setCurrentIndex(win.board.models[0].index(0))
+    win.log_action.trigger()
+    assert seen == [deal.id]
+
+
+def test_enter_opens_deal_workspace(window, qtbot, monkeypatch):
+    win, deal = window
+    dialog_class = optional("app.views.deal_dialog", "DealDialog")
+    if dialog_class is None:
+        pytest.skip("deal dialog not in the tree")
+    seen = []
+    monkeypatch.setattr(dialog_class, "exec", lambda self: seen.append(self.deal_id) or 0)
+    view = win.board.views[0]
+    view.setFocus()
+    view.setCurrentIndex(win.board.models[0].index(0))
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert seen == [deal.id]
+
+
+def test_switch_database_keeps_working(window, tmp_path, db, monkeypatch):
+    win, deal = window
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: pytest.fail(str(a)))
+    old_ctx = win.ctx
+    assert win.switch_database(lambda: open_database(tmp_path / "other.sqlite"))
+    assert win.ctx is not old_ctx and win.ctx.user_name == "Kim Min-su"  # created in the new file
+    assert win.board.models[0].rowCount() == 0
+    assert win.settings.last_database == str(tmp_path / "other.sqlite")
+    assert "Open 0" in win.count_label.text()
+    assert not win.undo_action.isEnabled()
+
+
+def test_language_switch_without_restart(window, qtbot):
+    win, _deal = window
+    try:
+        win.set_language("ko")
+        assert win.ctx.lang == "ko" and win.settings.language == "ko"
+        qtbot.waitUntil(lambda: win.board.headers[0].name.text() == "1. 가망고객 발굴")
+    finally:
+        win.set_language("en")
+    qtbot.waitUntil(lambda: win.board.headers[0].name.text() == "1. Lead generation")
+    assert menu_titles(win)[0] == "&File"
+
+
+def test_geometry_and_last_database_remembered(window, settings):
+    win, _deal = window
+    win.resize(1234, 777)
+    win.close()
+    assert not settings.window_geometry.isEmpty() and isinstance(settings.window_geometry, QByteArray)
+    assert settings.last_database == str(win.ctx.db.path)
+
+
+def test_first_run_dialog_requires_a_name(qtbot):
+    dlg = FirstRunDialog(default_lang="en")
+    qtbot.addWidget(dlg)
+    dlg.accept()
+    assert not dlg.error.isHidden() and dlg.result() != QDialog.DialogCode.Accepted
+    dlg.name.setText("Choi Yuna")
+    dlg.role.setCurrentIndex(1)
+    dlg.empty.setChecked(True)
+    dlg.accept()
+    assert dlg.result() == QDialog.DialogCode.Accepted
+    choice = dlg.choice()
+    assert (choice.name, choice.role, choice.lang, choice.sample_data) == ("Choi Yuna", "manager", "en", False)
+
+
+def test_first_run_stores_choices_and_user_is_created(qtbot, settings, monkeypatch, tmp_path):
+    def fill(self):
+        self.name.setText("Choi Yuna")
+        self.role.setCurrentIndex(1)
+        self.empty.setChecked(True)
+        self.accept()
+        return self.result()
+
+    monkeypatch.setattr(FirstRunDialog, "exec", fill)
+    monkeypatch.setattr(application, "default_db_path", lambda: tmp_path / "pipeline.sqlite")
+    assert application.first_run(QApplication.instance(), settings)
+    assert (settings.user_name, settings.role, settings.language) == ("Choi Yuna", "manager", "en")
+    assert settings.last_database == str(tmp_path / "pipeline.sqlite")
+    db = open_database(settings.last_database)
+    try:
+        ctx = application.make_context(db, settings.user_name, settings.role, "en")
+        assert ctx.user_name == "Choi Yuna" and ctx.is_manager
+        again = application.make_context(db, settings.user_name, "rep", "en")
+        assert again.user_id == ctx.user_id and again.is_manager  # not duplicated; the database's role
+    finally:
+        db.dispose()

@@ -39,7 +39,7 @@ def one_line_error(proc) -> str:
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("cli") / "demo.sqlite"
-    proc = run("demo", "--db", path, "--deals", N, "--seed", 3)
+    proc = run("demo", "--db", path, "--deals", N, "--seed", 3, "--end", "2026-06-30")
     assert proc.returncode == 0, proc.stderr
     assert f"generated {N} deals" in proc.stderr
     return path
@@ -189,6 +189,7 @@ def test_usage_errors_exit_2(tmp_path):
         ["deals", "--stage", "9", "--db", db],      # not a stage
         ["deals", "--format", "xml", "--db", db],
         ["frobnicate", "--db", db],
+        ["demo", "--end", "2026-02-30", "--db", db],
     ]):
         assert proc.returncode == 2, proc.args
         assert "usage:" in proc.stderr and "Traceback" not in proc.stderr

@@ -1,0 +1,111 @@
+"""The import wizard driven as a user would: choose a generated CSV (file dialog patched),
+preview, change a column mapping, a dry run that lists a bad row, fix the mapping, import
+off the GUI thread, the change announced; "Save mapping…" writes a usable mapping file."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QWizard
+
+from app.services.deals import list_deals
+from app.services.importer import load_mapping
+from app.views.context import AppContext
+from app.views.import_wizard import ImportWizard
+
+
+def make_ctx(db, user) -> AppContext:
+    return AppContext(db=db, user_id=user.id, user_name=user.name, role=user.role)
+
+
+def write_file(path):
+    rows = [["source_id", "deal name", "owner", "amount", "net amount", "stage", "status"]]
+    for i in range(1, 31):
+        rows.append([f"w{i}", f"Deal {i}", "Mina Choi", f"{i * 100:,}", f"{i * 90:,}", "Lead generation", "open"])
+    rows[7][3] = "-700"  # spreadsheet row 8: a negative amount
+    rows[9][5] = "Proposal"  # stage 4 by its English name
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+def choose(combo, data):
+    i = combo.findData(data)
+    assert i >= 0, data
+    combo.setCurrentIndex(i)
+
+
+def test_wizard_preview_map_check_and_import(qtbot, db, manager, tmp_path, monkeypatch):
+    path = write_file(tmp_path / "deals.csv")
+    ctx = make_ctx(db, manager)
+    wiz = ImportWizard(ctx)
+    qtbot.addWidget(wiz)
+    wiz.show()
+    page = wiz.file_page
+    assert not page.isComplete()
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    qtbot.mouseClick(page.browse_button, Qt.MouseButton.LeftButton)
+    assert page.preview.rowCount() == 20 and page.preview.columnCount() == 7
+    assert page.preview.index(0, 1).data() == "Deal 1"
+    assert page.preview.headerData(0, Qt.Orientation.Vertical) == "2"  # spreadsheet row numbers
+    choose(page.preset_combo, "generic")
+    assert page.isComplete()
+
+    wiz.next()
+    mp = wiz.mapping_page
+    assert mp.combos["title"].currentData() is None  # "deal name" is not one of our names
+    assert mp.combos["amount"].currentData() == "amount"
+    choose(mp.combos["title"], "deal name")
+    assert mp.stage_value_combos["Proposal"].currentData().position == 4
+    assert set(mp.status_value_combos) == {"open"}
+
+    wiz.next()
+    check = wiz.check_page
+    qtbot.waitUntil(lambda: not check.running(), timeout=20_000)
+    assert not check.isComplete()
+    problems = check.problems.problems
+    assert [(p.row, p.column) for p in problems] == [(8, "amount")]
+    assert check.problems.index(0, check.problems.COL_ROW).data() == "8"
+    assert list_deals(db) == []
+
+    wiz.back()
+    choose(mp.combos["amount"], "net amount")
+    wiz.next()
+    qtbot.waitUntil(lambda: not check.running(), timeout=20_000)
+    assert check.isComplete(), check.status.text()
+    assert check.result.created == 30
+    assert list_deals(db) == []  # a dry run
+
+    with qtbot.waitSignal(ctx.hub.pipeline_changed, timeout=20_000) as sig:
+        wiz.next()
+    changes, initiator = sig.args
+    assert "imported" in changes.kinds and len(changes.deal_ids) == 30 and initiator is wiz
+    assert wiz.run_page.isComplete()
+    deals = {d.title: d for d in list_deals(db)}
+    assert len(deals) == 30 and deals["Deal 8"].amount == 720 and deals["Deal 9"].stage == 4
+    assert wiz.button(QWizard.WizardButton.FinishButton).isVisible()
+
+
+def test_save_mapping_writes_what_the_user_chose(qtbot, db, manager, tmp_path, monkeypatch):
+    path = write_file(tmp_path / "deals.csv")
+    wiz = ImportWizard(make_ctx(db, manager))
+    qtbot.addWidget(wiz)
+    wiz.show()
+    wiz.file_page.file_edit.setText(str(path))
+    wiz.file_page.load_preview()
+    wiz.next()
+    mp = wiz.mapping_page
+    choose(mp.combos["title"], "deal name")
+    choose(mp.combos["amount"], "net amount")
+    choose(mp.stage_value_combos["Lead generation"], mp.stage_value_combos["Lead generation"].itemData(2))
+    out = tmp_path / "my-mapping.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    qtbot.mouseClick(mp.save_button, Qt.MouseButton.LeftButton)
+    data = json.loads(out.read_text("utf-8"))
+    assert data["fields"]["title"] == "deal name" and data["fields"]["amount"] == "net amount"
+    assert data["stage_values"]["lead generation"] == 2
+    m = load_mapping(out)
+    assert m.fields["title"] == ["deal name"]

@@ -154,8 +154,10 @@ def _month_end(first: date) -> date:
 class _Gen:
     """Per-call state: the RNG, the time frame, the reference rows, the output buffers."""
 
-    def __init__(self, rng: random.Random, end: date):
+    def __init__(self, rng: random.Random, end: date, raw: bool = False):
         self.rng = rng
+        self.raw = raw
+        self._days: dict[int, str] = {}
         self.first_month = _month_start(end, MONTHS - 1)
         self.t0 = datetime(self.first_month.year, self.first_month.month, 1, tzinfo=UTC)
         self.horizon = int((datetime(end.year, end.month, end.day, tzinfo=UTC) - self.t0).total_seconds())
@@ -166,6 +168,18 @@ class _Gen:
 
     def ts(self, secs: int) -> datetime:
         return self.t0 + timedelta(seconds=secs)
+
+    def stamp(self, secs: int) -> datetime | str:
+        """A deal-row timestamp; in raw mode directly its stored SQLite text."""
+        if not self.raw:
+            return self.t0 + timedelta(seconds=secs)
+        day, rest = divmod(secs, DAY)
+        prefix = self._days.get(day)
+        if prefix is None:
+            prefix = self._days[day] = (self.t0 + timedelta(days=day)).strftime("%Y-%m-%d")
+        h, rest = divmod(rest, 3600)
+        m, sec = divmod(rest, 60)
+        return f"{prefix} {h:02d}:{m:02d}:{sec:02d}.000000"
 
     def between(self, a: int, b: int) -> int:
         """A second in [a, b) (b > a)."""
@@ -183,7 +197,8 @@ def generate(db: Database, *, deals: int, seed: int, end: date | None = None,
         raise AppError("the number of demo deals must be at least 1")
     end = end or datetime.now(UTC).date()
     rng = random.Random(seed)
-    g = _Gen(rng, end)
+    raw = db.is_sqlite and _raw_sqlite
+    g = _Gen(rng, end, raw)
     with db.write() as s:
         if s.scalar(select(Opportunity.id).limit(1)) is not None:
             raise AppError("the database already has deals; generate demo data into a new or empty database")
@@ -199,7 +214,7 @@ def generate(db: Database, *, deals: int, seed: int, end: date | None = None,
         _targets(s, g, deals, reps)
         sim = _DealSimulator(g, stages, reps, managers, accounts, contacts_by_account, account_names, sources)
         totals = dict(transitions=0, activities=0, evidence=0, close_date_changes=0)
-        writer = _BulkWriter(raw=db.is_sqlite and _raw_sqlite)
+        writer = _BulkWriter(raw)
         done = 0
         while done < deals:
             n = min(CHUNK_DEALS, deals - done)
@@ -227,7 +242,9 @@ def generate(db: Database, *, deals: int, seed: int, end: date | None = None,
 
 # ----------------------------------------------------------------- bulk writing
 
-def _sqlite_datetime(v: datetime) -> str:
+def _sqlite_datetime(v: datetime | str) -> str:
+    if isinstance(v, str):  # already in stored form (_Gen.stamp)
+        return v
     if v.tzinfo is not UTC:
         v = v.astimezone(UTC)
     return (f"{v.year:04d}-{v.month:02d}-{v.day:02d} "
@@ -472,12 +489,12 @@ class _DealSimulator:
 
         def transition(at, from_pos, to_pos, from_status, to_status, kind, user, reason=None, override=None):
             if transitions:
-                transitions[-1]["left_at"] = g.ts(at)
+                transitions[-1]["left_at"] = g.stamp(at)
             transitions.append(dict(
                 id=g.uid(), opportunity_id=did,
                 from_stage_id=self.stage_ids[from_pos - 1] if from_pos else None,
                 to_stage_id=self.stage_ids[to_pos - 1], from_status=from_status, to_status=to_status,
-                kind=kind, at=g.ts(at), left_at=None, user_id=user, reason=reason,
+                kind=kind, at=g.stamp(at), left_at=None, user_id=user, reason=reason,
                 override_reason=override, imported=False))
 
         transition(created, None, 1, None, Status.OPEN.value, TransitionKind.CREATED.value, owner)
@@ -546,9 +563,9 @@ class _DealSimulator:
             id=did, title=f"{self.account_names[account]} {rng.choice(PRODUCTS)}", account_id=account,
             contact_id=contact, owner_id=owner, amount=amount, currency=currency, expected_close=expected,
             forecast_category=fc, lead_source_id=sid, campaign_id=campaign, stage_id=self.stage_ids[pos - 1],
-            status=status, stage_entered_at=cur["at"], closed_at=g.ts(closed_at) if closed_at is not None else None,
+            status=status, stage_entered_at=cur["at"], closed_at=g.stamp(closed_at) if closed_at is not None else None,
             loss_reason=loss_reason, description=None, source_system=None, source_id=None,
-            version=len(transitions), created_at=g.ts(created), updated_at=cur["at"],
+            version=len(transitions), created_at=g.stamp(created), updated_at=cur["at"],
         ))
         buf.transitions.extend(transitions)
 
@@ -559,7 +576,7 @@ class _DealSimulator:
         kind = d.kind
         if kind == DeliverableKind.ACTIVITY.value:
             typ = rng.choice(d.activity_type_list)
-            when = g.ts(at)
+            when = g.stamp(at)
             state["buf"].activities.append(dict(
                 id=g.uid(), type=typ, subject=d.name_ko if rng.random() < 0.4 else d.name_en, notes=None,
                 due_at=when, done_at=when, owner_id=state["owner"], opportunity_id=state["did"],
@@ -576,7 +593,7 @@ class _DealSimulator:
         user = state["owner"]
         if d.key == "discount_approval" and self.managers:
             user = rng.choice(self.managers)
-        when = g.ts(at)
+        when = g.stamp(at)
         state["buf"].evidence.append(dict(
             id=g.uid(), opportunity_id=state["did"], deliverable_id=d.id, user_id=user, at=when, note=note,
             file_path=file_path, link=link, withdrawn_at=None, withdrawn_by_id=None,
@@ -597,7 +614,7 @@ class _DealSimulator:
         types = [t for t in ("call", "email", "task", "note") if t not in self.blocked_types[pos - 1]]
         for _ in range(rng.choice((0, 1, 1, 2, 3))):
             typ = rng.choice(types)
-            when = g.ts(g.between(start, stop))
+            when = g.stamp(g.between(start, stop))
             state["buf"].activities.append(dict(
                 id=g.uid(), type=typ, subject=rng.choice(EXTRA_SUBJECTS[typ]), notes=None,
                 due_at=when, done_at=when, owner_id=state["owner"], opportunity_id=state["did"],
@@ -617,9 +634,9 @@ class _DealSimulator:
             created = g.between(start, min(due, g.horizon))
             state["buf"].activities.append(dict(
                 id=g.uid(), type=typ, subject=rng.choice(EXTRA_SUBJECTS[typ]), notes=None,
-                due_at=g.ts(due), done_at=None, owner_id=state["owner"], opportunity_id=state["did"],
+                due_at=g.stamp(due), done_at=None, owner_id=state["owner"], opportunity_id=state["did"],
                 contact_id=state["contact"], stage_id=self.stage_ids[pos - 1],
-                created_at=g.ts(created), updated_at=g.ts(created)))
+                created_at=g.stamp(created), updated_at=g.stamp(created)))
 
     def _close_dates(self, buf: _Buffers, did, owner, created: int, last: int, closed: bool) -> date:
         """The first expected close date at creation, then pushes while the deal runs late."""
@@ -627,7 +644,7 @@ class _DealSimulator:
         optimistic = sum(STAGE_DWELL_DAYS) * rng.uniform(0.6, 1.3)
         expected = (g.t0 + timedelta(seconds=created) + timedelta(days=optimistic)).date()
         buf.close_changes.append(dict(id=g.uid(), opportunity_id=did, old_date=None, new_date=expected,
-                                      at=g.ts(created), user_id=owner, imported=False))
+                                      at=g.stamp(created), user_id=owner, imported=False))
         at_prev = created
         pushes = 0
         last_day = (g.t0 + timedelta(seconds=last)).date()
@@ -639,7 +656,7 @@ class _DealSimulator:
                 break
             new = expected + timedelta(days=rng.randint(14, 60))
             buf.close_changes.append(dict(id=g.uid(), opportunity_id=did, old_date=expected, new_date=new,
-                                          at=g.ts(at), user_id=owner, imported=False))
+                                          at=g.stamp(at), user_id=owner, imported=False))
             expected, at_prev = new, at
             pushes += 1
         return expected

@@ -33,6 +33,7 @@ from app.models import (
     money,
     utcnow,
 )
+from app.services import analytics
 from app.services.process import active_stages
 
 PAGE_SIZE = 200
@@ -336,19 +337,13 @@ def column_totals(db: Database, filters: BoardFilters | None = None) -> dict[int
 
 
 def stage_risk_days(db: Database, k: float = 1.5) -> dict[int, float]:
-    """Days in stage beyond which a card is at risk, by stage position.
-
-    From the analytics service (typical dwell + k spread) when available, else each
-    stage's template limit.
-    """
-    try:
-        from app.services.analytics import stage_risk_thresholds
-    except ImportError:
-        stage_risk_thresholds = None
-    if stage_risk_thresholds is not None:
-        return {int(p): float(v) for p, v in stage_risk_thresholds(db, k).items()}
+    """Days in stage beyond which a card is at risk, by stage position: the analytics
+    service's team norm (k x the median dwell of won deals; the template limit where no
+    history exists)."""
+    thresholds = analytics.stage_risk_thresholds(db, k)
     with db.read() as s:
-        return {st.position: float(st.dwell_limit_days) for st in active_stages(s)}
+        limits = {st.position: float(st.dwell_limit_days) for st in active_stages(s)}
+    return {p: float(thresholds.get(p, limit)) for p, limit in limits.items()}
 
 
 def deliverable_info(db: Database, deliverable_id: uuid.UUID) -> DeliverableInfo:

@@ -1,0 +1,262 @@
+"""File → Export weekly report…: ask the week and the file, write the workbook off the GUI
+thread with a cancellable progress dialog, then offer to open it.
+
+The work is :func:`app.services.weekly_report.write_weekly_report` in a ``QThread``; the
+worker touches no widget, it only emits signals (delivered on the GUI thread). Cancelling
+sets a flag the service polls between batches; the service then removes its partial
+output, so a cancelled export leaves no file.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QProgressDialog, QWidget
+
+from app.errors import AppError, ValidationError
+from app.services.weekly_report import (
+    ExportCancelled,
+    ReportSummary,
+    current_iso_week,
+    iso_week_of,
+    parse_iso_week,
+    write_weekly_report,
+)
+from app.views.context import AppContext
+
+CONTEXT = "ReportExport"
+PROGRESS_STEPS = 1000  # the dialog works in permille, whatever the row count
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate(CONTEXT, text)
+
+
+class _Worker(QObject):
+    """Runs in the export thread. Emits only; never touches a widget."""
+
+    progressed = Signal(int, int)
+    succeeded = Signal(object)  # ReportSummary
+    cancelled = Signal()
+    failed = Signal(str)
+
+    def __init__(self, ctx: AppContext, path: Path, week: str, owner: str | None, stop: threading.Event):
+        super().__init__()
+        self._db = ctx.db
+        self._lang = ctx.lang
+        self._path = path
+        self._week = week
+        self._owner = owner
+        self._stop = stop
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            summary = write_weekly_report(
+                self._db, self._path, week=self._week, owner=self._owner, lang=self._lang,
+                progress=lambda done, total: self.progressed.emit(done, total),
+                cancelled=self._stop.is_set, tz=datetime.now().astimezone().tzinfo,
+            )
+        except ExportCancelled:
+            self.cancelled.emit()
+        except AppError as exc:
+            self.failed.emit(str(exc))
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a crash of the GUI
+            self.failed.emit(f"{type(exc).__name__}: {exc}")
+        else:
+            self.succeeded.emit(summary)
+
+
+class ReportProgressDialog(QProgressDialog):
+    """The export's progress, with Cancel. Re-labels itself when the language changes."""
+
+    def __init__(self, parent: QWidget | None, week: str):
+        super().__init__(parent)
+        self.week = week
+        self.cancelling = False
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setMinimumDuration(0)
+        self.setAutoClose(False)
+        self.setAutoReset(False)
+        self.setRange(0, PROGRESS_STEPS)
+        self.setValue(0)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Export weekly report"))
+        self.setCancelButtonText(self.tr("Cancel"))
+        if self.cancelling:
+            self.setLabelText(self.tr("Cancelling…"))
+        else:
+            self.setLabelText(self.tr("Writing the weekly report for %1…").replace("%1", self.week))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+
+class ReportExportJob(QObject):
+    """One export in progress: the thread, the worker and the progress dialog.
+
+    ``finished(outcome, summary_or_message)``: outcome is "done", "cancelled" or "failed"."""
+
+    finished = Signal(str, object)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None, path: Path, week: str,
+                 owner: str | None = None, *, notify: bool = True):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.parent_widget = parent
+        self.path = path
+        self.week = week
+        self.notify = notify
+        self.outcome: str | None = None
+        self._stop = threading.Event()
+        self._pending = self._shown = 0
+        self._updating = False
+        self.dialog = ReportProgressDialog(parent, week)
+        self.dialog.canceled.connect(self.cancel)
+        self._thread = QThread(self)
+        self._worker = _Worker(ctx, path, week, owner, self._stop)
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.run)
+        self._worker.progressed.connect(self._on_progress)
+        self._worker.succeeded.connect(self._on_done)
+        self._worker.cancelled.connect(self._on_cancelled)
+        self._worker.failed.connect(self._on_failed)
+
+    def start(self) -> None:
+        self.dialog.show()
+        self._thread.start()
+
+    @Slot()
+    def cancel(self) -> None:
+        """Ask the worker to stop; it removes its partial output and reports back."""
+        if self.outcome is None and not self._stop.is_set():
+            self._stop.set()
+            self.dialog.cancelling = True
+            self.dialog.retranslate()
+
+    def is_running(self) -> bool:
+        return self._thread.isRunning()
+
+    def wait(self, ms: int = 30_000) -> bool:
+        return self._thread.wait(ms)
+
+    @Slot(int, int)
+    def _on_progress(self, done: int, total: int) -> None:
+        if total <= 0 or self._stop.is_set():
+            return
+        self._pending = min(PROGRESS_STEPS, done * PROGRESS_STEPS // total)
+        if self._updating:  # a modal dialog's setValue() processes events: no re-entry
+            return
+        self._updating = True
+        try:
+            while self.outcome is None and self._shown != self._pending:
+                self._shown = self._pending
+                self.dialog.setValue(self._shown)
+        finally:
+            self._updating = False
+
+    def _end(self, outcome: str, payload) -> None:
+        self.outcome = outcome
+        self._thread.quit()
+        self._thread.wait()
+        self.dialog.canceled.disconnect(self.cancel)
+        self.dialog.reset()
+        self.dialog.close()
+        self.dialog.deleteLater()
+        _RUNNING.discard(self)
+        self.finished.emit(outcome, payload)
+
+    @Slot(object)
+    def _on_done(self, summary: ReportSummary) -> None:
+        self._end("done", summary)
+        if self.notify:
+            show_done(self.parent_widget, summary)
+
+    @Slot()
+    def _on_cancelled(self) -> None:
+        self._end("cancelled", None)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self._end("failed", message)
+        if self.notify:
+            QMessageBox.warning(self.parent_widget, tr("Export weekly report"),
+                                tr("The weekly report was not written.") + "\n\n" + message)
+
+
+_RUNNING: set[ReportExportJob] = set()  # keeps running jobs alive until they finish
+
+
+def show_done(parent: QWidget | None, summary: ReportSummary) -> None:
+    """'Report written' with an Open button that opens the file in the system's spreadsheet."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Information)
+    box.setWindowTitle(tr("Export weekly report"))
+    box.setText(tr("The weekly report for %1 was written to:\n%2")
+                .replace("%1", summary.week).replace("%2", str(summary.path)))
+    open_button = box.addButton(tr("Open"), QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Close)
+    box.exec()
+    if box.clickedButton() is open_button:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(summary.path)))
+
+
+def start_export(ctx: AppContext, parent: QWidget | None, path: str | Path, week: str,
+                 owner: str | None = None, *, notify: bool = True) -> ReportExportJob:
+    """Start writing the workbook in the background; returns the running job."""
+    job = ReportExportJob(ctx, parent, Path(path), week, owner, notify=notify)
+    _RUNNING.add(job)
+    job.start()
+    return job
+
+
+def ask_week(parent: QWidget | None) -> str | None:
+    """The ISO week to report on (the current week preselected, the last 12 offered)."""
+    current = current_iso_week()
+    monday, _ = parse_iso_week(current)
+    from datetime import timedelta
+
+    weeks = [iso_week_of(monday - timedelta(weeks=i)) for i in range(12)]
+    text = current
+    while True:
+        text, ok = QInputDialog.getItem(parent, tr("Export weekly report"),
+                                        tr("ISO week (for example %1):").replace("%1", current),
+                                        weeks, weeks.index(text) if text in weeks else 0, True)
+        if not ok:
+            return None
+        try:
+            monday, _ = parse_iso_week(text)
+        except ValidationError:
+            QMessageBox.warning(parent, tr("Export weekly report"),
+                                tr("'%1' is not an ISO week like %2.").replace("%1", text).replace("%2", current))
+            continue
+        return iso_week_of(monday)
+
+
+def ask_path(parent: QWidget | None, week: str) -> Path | None:
+    suggested = str(Path.home() / f"weekly-report-{week}.xlsx")
+    name, _filter = QFileDialog.getSaveFileName(parent, tr("Save weekly report"), suggested,
+                                                tr("Excel workbook (*.xlsx)"))
+    if not name:
+        return None
+    path = Path(name)
+    return path if path.suffix.lower() == ".xlsx" else path.with_name(path.name + ".xlsx")
+
+
+def export_weekly_report(ctx: AppContext, parent: QWidget | None) -> None:
+    """File → Export weekly report…: week, file, then the export with progress (language: ctx.lang)."""
+    week = ask_week(parent)
+    if week is None:
+        return
+    path = ask_path(parent, week)
+    if path is None:
+        return
+    start_export(ctx, parent, path, week)

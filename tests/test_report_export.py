@@ -1,0 +1,179 @@
+"""File → Export weekly report…: dialogs patched, the real export in its worker thread,
+progress, cancel (no file left), failure message, Open button."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+from PySide6.QtCore import QCoreApplication, QEvent
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QPushButton, QWidget
+
+from app.services import deals
+from app.services import weekly_report as service
+from app.views import report_export
+from app.views.context import AppContext
+
+WEEK = "2026-W47"
+
+
+@pytest.fixture
+def ctx(db, manager, rep):
+    for i in range(5):
+        deals.create_deal(db, title=f"Deal {i}", owner_id=rep.id, amount=Decimal(1_000_000 * (i + 1)),
+                          expected_close=date(2026, 12, 1 + i), at=datetime(2026, 11, 2, 10, tzinfo=UTC))
+    return AppContext(db=db, user_id=manager.id, user_name=manager.name, role="manager", lang="en")
+
+
+@pytest.fixture
+def parent(qtbot):
+    w = QWidget()
+    qtbot.addWidget(w)
+    return w
+
+
+@pytest.fixture
+def finished_jobs(monkeypatch):
+    """Records (outcome, payload) of every job and the thread the service ran in."""
+    seen: dict = {"outcomes": [], "threads": [], "done": []}
+    real_write = service.write_weekly_report
+
+    def write(*args, **kwargs):
+        seen["threads"].append(threading.current_thread())
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(report_export, "write_weekly_report", write)
+    monkeypatch.setattr(report_export, "show_done", lambda parent, summary: seen["done"].append(summary))
+    real_start = report_export.start_export
+
+    def start(*args, **kwargs):
+        job = real_start(*args, **kwargs)
+        job.finished.connect(lambda outcome, payload: seen["outcomes"].append((outcome, payload)))
+        return job
+
+    monkeypatch.setattr(report_export, "start_export", start)
+    return seen
+
+
+def test_menu_entry_asks_week_and_file_then_writes_off_the_gui_thread(ctx, parent, qtbot, tmp_path,
+                                                                      monkeypatch, finished_jobs):
+    asked = {}
+
+    def get_item(_parent, _title, _label, items, current, editable):
+        asked["items"], asked["current"] = items, current
+        return WEEK, True
+
+    monkeypatch.setattr(QInputDialog, "getItem", get_item)
+    target = tmp_path / "weekly"  # no suffix: .xlsx is added
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    report_export.export_weekly_report(ctx, parent)
+    qtbot.waitUntil(lambda: bool(finished_jobs["done"]), timeout=20_000)
+    assert asked["items"][asked["current"]] == service.current_iso_week()
+    summary = finished_jobs["done"][0]
+    assert summary.path == tmp_path / "weekly.xlsx" and summary.week == WEEK
+    assert finished_jobs["outcomes"][0][0] == "done"
+    assert finished_jobs["threads"][0] is not threading.main_thread()
+    wb = load_workbook(tmp_path / "weekly.xlsx")
+    assert wb.sheetnames[2] == "Open deals"
+    assert wb["Open deals"].max_row >= 3 + 5
+
+
+def test_language_of_the_workbook_is_the_apps(ctx, parent, qtbot, tmp_path, finished_jobs):
+    ctx.lang = "ko"
+    report_export.start_export(ctx, parent, tmp_path / "ko.xlsx", WEEK)
+    qtbot.waitUntil(lambda: bool(finished_jobs["done"]), timeout=20_000)
+    assert load_workbook(tmp_path / "ko.xlsx").sheetnames[0] == "요약"
+
+
+def test_progress_dialog_advances_and_closes(ctx, parent, qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(report_export, "show_done", lambda *a: None)
+    job = report_export.start_export(ctx, parent, tmp_path / "w.xlsx", WEEK)
+    shown, progressed = [], []
+    set_value = job.dialog.setValue  # no slot runs before the event loop turns: safe to wrap
+    job.dialog.setValue = lambda v: (shown.append(v), set_value(v))
+    job._worker.progressed.connect(lambda d, t: progressed.append((d, t)))
+    assert job.dialog.isVisible()
+    with qtbot.waitSignal(job.finished, timeout=20_000) as blocker:
+        pass
+    assert blocker.args[0] == "done"
+    assert progressed[-1][0] == progressed[-1][1]
+    # the dialog shows permille of the work, rising to the end
+    assert shown == sorted(shown) and shown[-1] == report_export.PROGRESS_STEPS
+    assert not job.is_running() and not job.dialog.isVisible()
+
+
+def test_cancel_removes_the_partial_file(ctx, parent, qtbot, tmp_path, monkeypatch, finished_jobs):
+    real_write = service.write_weekly_report
+
+    def write_after_cancel(db, path, **kwargs):
+        # hold the worker until the user has pressed Cancel, then run the real export,
+        # which sees cancelled() and stops
+        stop = threading.Event()
+        while not kwargs["cancelled"]():
+            stop.wait(0.01)
+        return real_write(db, path, **kwargs)
+
+    monkeypatch.setattr(report_export, "write_weekly_report", write_after_cancel)
+    path = tmp_path / "w.xlsx"
+    job = report_export.start_export(ctx, parent, path, WEEK)
+    button = job.dialog.findChild(QPushButton)
+    assert button.text() == "Cancel"
+    with qtbot.waitSignal(job.finished, timeout=20_000) as blocker:
+        button.click()
+    assert blocker.args == ["cancelled", None]
+    assert not path.exists()
+    assert [p for p in tmp_path.iterdir() if "w.xlsx" in p.name] == []
+    assert finished_jobs["done"] == []
+
+
+def test_failure_is_shown_as_a_message(ctx, parent, qtbot, tmp_path, monkeypatch):
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, text, *a: warnings.append(text))
+    job = report_export.start_export(ctx, parent, tmp_path / "missing" / "w.xlsx", WEEK)
+    with qtbot.waitSignal(job.finished, timeout=20_000) as blocker:
+        pass
+    assert blocker.args[0] == "failed"
+    assert "folder does not exist" in blocker.args[1]
+    assert len(warnings) == 1 and "folder does not exist" in warnings[0]
+
+
+def test_a_bad_week_is_asked_again_and_cancel_stops(parent, monkeypatch):
+    answers = iter([("2026-W99", True), ("2026-w5", True)])
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a: next(answers))
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a: warnings.append(text))
+    assert report_export.ask_week(parent) == "2026-W05"
+    assert warnings == [f"'2026-W99' is not an ISO week like {service.current_iso_week()}."]
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a: ("", False))
+    assert report_export.ask_week(parent) is None
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
+    assert report_export.ask_path(parent, WEEK) is None
+
+
+def test_done_message_opens_the_file(parent, monkeypatch, tmp_path):
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()))
+
+    def click_open(box):
+        next(b for b in box.buttons() if b.text() == "Open").click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", click_open)
+    summary = service.ReportSummary(path=tmp_path / "w.xlsx", week=WEEK, start=date(2026, 11, 16),
+                                    end=date(2026, 11, 22), lang="en", owner=None, currency="KRW",
+                                    sheets=[])
+    report_export.show_done(parent, summary)
+    assert opened == [str(tmp_path / "w.xlsx")]
+
+
+def test_progress_dialog_relabels_on_language_change(parent, qtbot):
+    dlg = report_export.ReportProgressDialog(parent, WEEK)
+    qtbot.addWidget(dlg)
+    assert dlg.labelText() == "Writing the weekly report for 2026-W47…"
+    dlg.cancelling = True
+    QCoreApplication.sendEvent(dlg, QEvent(QEvent.Type.LanguageChange))
+    assert dlg.labelText() == "Cancelling…"

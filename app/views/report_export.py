@@ -84,6 +84,7 @@ class ReportProgressDialog(QProgressDialog):
         self.setAutoReset(False)
         self.setRange(0, PROGRESS_STEPS)
         self.setValue(0)
+        self.setMinimumWidth(420)  # room for the label in either language
         self.retranslate()
 
     def retranslate(self) -> None:

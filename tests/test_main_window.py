@@ -185,3 +185,12 @@ def test_first_run_stores_choices_and_user_is_created(qtbot, settings, monkeypat
         assert again.user_id == ctx.user_id and again.is_manager  # not duplicated; the database's role
     finally:
         db.dispose()
+
+
+def test_refresh_reloads_what_changed_behind_the_boards_back(window, db, rep):
+    win, _deal = window
+    deals.create_deal(db, title="Written by the CLI", owner_id=rep.id)
+    assert win.board.models[0].rowCount() == 1
+    win.refresh_action.trigger()
+    assert win.board.models[0].rowCount() == 2
+    assert "Open 2" in win.count_label.text()

@@ -333,9 +333,7 @@ class MainWindow(QMainWindow):
         self.board.focus_search()
 
     def refresh(self) -> None:
-        self.ctx.changed(Changes.of("reloaded"), self)
-        self.board.reload()
-        self.update_status()
+        self.ctx.changed(Changes.of("reloaded"), self)  # every view reloads, the board included
 
     def selected_deal_id(self) -> uuid.UUID | None:
         if self.tabs.currentWidget() is self.board:

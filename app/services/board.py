@@ -141,6 +141,14 @@ def _where(filters: BoardFilters, contact) -> list:
     return conds
 
 
+def _joined_for_text(q, filters: BoardFilters, contact):
+    """Join account and contact only when the text filter needs their names."""
+    if not (filters.text or "").strip():
+        return q
+    return (q.outerjoin(Account, Opportunity.account_id == Account.id)
+            .outerjoin(contact, Opportunity.contact_id == contact.id))
+
+
 def _column_cond(stage: Stage | None, status: str):
     if status == Status.OPEN.value:
         return and_(Opportunity.status == Status.OPEN.value, Opportunity.stage_id == stage.id)
@@ -254,13 +262,8 @@ def column_page(db: Database, stage_position: int | str, *, filters: BoardFilter
             cond = _column_cond(_stage_by_position(stages, int(stage_position)), Status.OPEN.value)
         # first the page's ids (cheap: indexes, no per-row work), then the cards of the page
         contact = aliased(Contact)
-        ids_q = (
-            select(Opportunity.id)
-            .outerjoin(Account, Opportunity.account_id == Account.id)
-            .outerjoin(contact, Opportunity.contact_id == contact.id)
-            .where(cond, *_where(filters, contact))
-            .order_by(*_order(sort)).offset(offset).limit(limit)
-        )
+        ids_q = _joined_for_text(select(Opportunity.id), filters, contact)
+        ids_q = ids_q.where(cond, *_where(filters, contact)).order_by(*_order(sort)).offset(offset).limit(limit)
         page_ids = list(s.scalars(ids_q))
         if not page_ids:
             return []
@@ -311,11 +314,9 @@ def column_totals(db: Database, filters: BoardFilters | None = None) -> dict[int
                    func.count(Opportunity.id), func.sum(Opportunity.amount))
             .select_from(Opportunity)
             .join(Stage, Opportunity.stage_id == Stage.id)
-            .outerjoin(Account, Opportunity.account_id == Account.id)
-            .outerjoin(contact, Opportunity.contact_id == contact.id)
-            .where(*_where(filters, contact))
-            .group_by(col, Stage.probability, Opportunity.currency)
         )
+        q = _joined_for_text(q, filters, contact).where(*_where(filters, contact)).group_by(
+            col, Stage.probability, Opportunity.currency)
         rows = s.execute(q).all()
     counts: dict[int | str, int] = {st.position: 0 for st in stages}
     counts.update({Status.WON.value: 0, Status.LOST.value: 0})

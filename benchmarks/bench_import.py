@@ -1,0 +1,95 @@
+"""Import of N generated deals (a generic CSV written here) as a ratio to parsing the same
+CSV with the csv module in the same run.
+
+    python benchmarks/bench_import.py [--rows 100000] [--seed 1]
+
+Prints the baseline and each phase (dry run, first import, re-import of the same file) as
+seconds and as a multiple of the baseline, plus the process's peak resident memory after the import (ru_maxrss).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import resource
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.db import open_database  # noqa: E402
+from app.services.importer import import_file  # noqa: E402
+
+HEADER = ["source_id", "title", "account", "owner", "amount", "currency", "expected_close", "created",
+          "closed", "stage", "status", "lead_source", "loss_reason"]
+
+
+def write_csv(path: Path, rows: int, seed: int) -> None:
+    rng = random.Random(seed)
+    t0 = datetime(2024, 1, 1, 9, 0)
+    owners = [f"Rep {i:02}" for i in range(40)]
+    accounts = [f"Account {i:04}" for i in range(2000)]
+    sources = ["Web", "Partner", "Trade show", "Referral", "Cold call"]
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(HEADER)
+        for i in range(rows):
+            created = t0 + timedelta(minutes=rng.randrange(0, 700 * 24 * 60))
+            r = rng.random()
+            status = "won" if r < 0.25 else "lost" if r < 0.5 else "open"
+            stage = rng.randint(1, 7)
+            closed = (created + timedelta(days=rng.randint(5, 120))).strftime("%Y-%m-%d %H:%M") \
+                if status != "open" else ""
+            amount = rng.randrange(1_000_000, 2_000_000_000, 1000)
+            w.writerow([f"b{i}", f"Deal {i}", rng.choice(accounts), rng.choice(owners), f"₩{amount:,}", "KRW",
+                        (created.date() + timedelta(days=rng.randint(30, 200))).isoformat(),
+                        created.strftime("%m/%d/%Y %I:%M %p"), closed, str(stage), status,
+                        rng.choice(sources), "Price" if status == "lost" else ""])
+
+
+def baseline(path: Path) -> float:
+    t = time.perf_counter()
+    with open(path, newline="", encoding="utf-8") as fh:
+        n = sum(1 for _ in csv.reader(fh))
+    assert n > 1
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as d:
+        d = Path(d)
+        path = d / "deals.csv"
+        write_csv(path, args.rows, args.seed)
+        base = min(baseline(path) for _ in range(3))
+        db = open_database(d / "bench.sqlite")
+        try:
+            print(f"rows: {args.rows}, file {path.stat().st_size / 1e6:.1f} MB; "
+                  f"baseline csv.reader parse: {base:.3f} s")
+            t = time.perf_counter()
+            dry = import_file(db, path, preset="generic", dry_run=True)
+            t_dry = time.perf_counter() - t
+            print(f"dry run:        {t_dry:7.2f} s  = {t_dry / base:6.1f} x baseline  ({dry.summary()})")
+            t = time.perf_counter()
+            res = import_file(db, path, preset="generic")
+            t_imp = time.perf_counter() - t
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(f"import:         {t_imp:7.2f} s  = {t_imp / base:6.1f} x baseline  "
+                  f"(peak RSS {peak:.0f} MB; {res.summary()})")
+            t = time.perf_counter()
+            again = import_file(db, path, preset="generic")
+            t_re = time.perf_counter() - t
+            print(f"re-import:      {t_re:7.2f} s  = {t_re / base:6.1f} x baseline  ({again.summary()})")
+        finally:
+            db.dispose()
+
+
+if __name__ == "__main__":
+    main()

@@ -282,3 +282,11 @@ def test_manager_override_from_a_drop(qtbot, db, manager, monkeypatch):
                                         board.models[1].index(-1))
     assert stage_of(db, d.id) == (2, "open")
     assert gates.missing_for_move(db, d.id, 3)  # stage 2 still has its own gate
+
+
+def test_risk_thresholds_arrive_from_the_worker(env, qtbot):
+    _ctx, board, _made = env
+    with qtbot.waitSignal(board._risk_signals.computed, timeout=5000):
+        board.update_risk(2.0)
+    # no won deal in this database: the template limits (stage 1: 14 days)
+    assert board.risk_days[1] == 14.0 and sorted(board.risk_days) == [1, 2, 3, 4, 5, 6, 7]

@@ -297,44 +297,53 @@ def matches(db: Database, deal_id: uuid.UUID, filters: BoardFilters | None) -> b
         return s.scalar(q) is not None
 
 
-def column_totals(db: Database, filters: BoardFilters | None = None) -> dict[int | str, ColumnTotals]:
+def column_totals(db: Database, filters: BoardFilters | None = None, *,
+                  closed: bool = True) -> dict[int | str, ColumnTotals]:
     """Count, total amount and weighted amount of every column, by one GROUP BY.
 
-    Keys: stage positions 1..7 (open deals) and 'won', 'lost'. Weighted = amount x the
-    stage's probability (a closed deal is weighted 100 % won, 0 % lost).
+    Keys: stage positions 1..7 (open deals) and, unless ``closed`` is False, 'won' and
+    'lost'. Weighted = amount x the stage's probability (won counts 100 %, lost 0 %).
+    ``closed=False`` reads only open deals (through the status index): the cheap refresh
+    after a change that cannot have touched Won or Lost.
     """
     filters = filters or BoardFilters()
     contact = aliased(Contact)
-    col = case((Opportunity.status == Status.OPEN.value, func.cast(Stage.position, String)),
-               else_=Opportunity.status)
     with db.read() as s:
         stages = active_stages(s)
-        q = (
-            select(col.label("col"), Stage.probability, Opportunity.currency,
+        q = select(Opportunity.status, Opportunity.stage_id, Opportunity.currency,
                    func.count(Opportunity.id), func.sum(Opportunity.amount))
-            .select_from(Opportunity)
-            .join(Stage, Opportunity.stage_id == Stage.id)
-        )
-        q = _joined_for_text(q, filters, contact).where(*_where(filters, contact)).group_by(
-            col, Stage.probability, Opportunity.currency)
-        rows = s.execute(q).all()
-    counts: dict[int | str, int] = {st.position: 0 for st in stages}
-    counts.update({Status.WON.value: 0, Status.LOST.value: 0})
-    amounts: dict[int | str, dict[str, Decimal]] = {k: {} for k in counts}
-    weighted: dict[int | str, dict[str, Decimal]] = {k: {} for k in counts}
-    for key, prob, currency, n, cents in rows:
-        k: int | str = int(key) if str(key).isdigit() else str(key)
-        counts[k] = counts.get(k, 0) + n
+        q = _joined_for_text(q, filters, contact).where(*_where(filters, contact))
+        if not closed:
+            q = q.where(Opportunity.status == Status.OPEN.value)
+        rows = s.execute(q.group_by(Opportunity.status, Opportunity.stage_id, Opportunity.currency)).all()
+    by_id = {st.id: st for st in stages}
+    keys: list[int | str] = [st.position for st in stages]
+    if closed:
+        keys += [Status.WON.value, Status.LOST.value]
+    counts: dict[int | str, int] = dict.fromkeys(keys, 0)
+    amounts: dict[int | str, dict[str, Decimal]] = {k: {} for k in keys}
+    weighted: dict[int | str, dict[str, Decimal]] = {k: {} for k in keys}
+    for status, stage_id, currency, n, cents in rows:
+        stage = by_id.get(stage_id)
+        if status == Status.OPEN.value:
+            if stage is None:
+                continue
+            k: int | str = stage.position
+            share = Decimal(stage.probability)
+        else:
+            k = status
+            share = Decimal(100 if status == Status.WON.value else 0)
+        if k not in counts:
+            continue
+        counts[k] += n
         if cents is None:
             continue
         amt = cents if isinstance(cents, Decimal) else money(cents)
-        share = Decimal(100 if k == Status.WON.value else 0 if k == Status.LOST.value else prob)
-        a = amounts.setdefault(k, {})
+        a = amounts[k]
         a[currency] = a.get(currency, Decimal("0.00")) + amt
-        w = weighted.setdefault(k, {})
+        w = weighted[k]
         w[currency] = (w.get(currency, Decimal("0.00")) + amt * share / 100).quantize(Decimal("0.01"))
-    return {k: ColumnTotals(count=counts[k], amounts=amounts.get(k, {}), weighted=weighted.get(k, {}))
-            for k in counts}
+    return {k: ColumnTotals(count=counts[k], amounts=amounts[k], weighted=weighted[k]) for k in keys}
 
 
 def stage_risk_days(db: Database, k: float = 1.5) -> dict[int, float]:

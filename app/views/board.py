@@ -20,9 +20,12 @@ from PySide6.QtCore import (
     QLocale,
     QMimeData,
     QModelIndex,
+    QObject,
     QRect,
+    QRunnable,
     QSize,
     Qt,
+    QThreadPool,
     QTimer,
     Signal,
 )
@@ -493,6 +496,26 @@ class DropZone(QFrame):
 
 # ------------------------------------------------------------------ the board
 
+class _RiskSignals(QObject):
+    computed = Signal(int, object)
+
+
+class _RiskTask(QRunnable):
+    def __init__(self, db, k: float, generation: int, signals: _RiskSignals):
+        super().__init__()
+        self.db, self.k, self.generation, self.signals = db, k, generation, signals
+
+    def run(self) -> None:
+        try:
+            days = board_service.stage_risk_days(self.db, self.k)
+        except Exception:  # database closed or switched meanwhile: keep the template limits
+            return
+        try:
+            self.signals.computed.emit(self.generation, days)
+        except RuntimeError:  # the board is gone
+            pass
+
+
 class Board(QWidget):
     """Filters bar, seven stage columns and the Won / Lost targets."""
 
@@ -504,8 +527,13 @@ class Board(QWidget):
         self.ctx = ctx
         self.settings = settings
         self.locale = view_locale(ctx.lang)
-        k = settings.risk_k if settings is not None else 1.5
-        self.risk_days: dict[int, float] = board_service.stage_risk_days(ctx.db, k)
+        self._closed: dict | None = None
+        # the template limits at once; the team's norm (an analytics query, about a second
+        # on 100 000 deals) arrives from a worker thread and repaints the cards
+        self.risk_days: dict[int, float] = {st.position: float(st.dwell_limit_days) for st in board_service.stages(ctx.db)}
+        self._risk_signals = _RiskSignals()
+        self._risk_signals.computed.connect(self._risk_computed)
+        self.update_risk(settings.risk_k if settings is not None else 1.5)
         self.stages = board_service.stages(ctx.db)
         self.filters = BoardFilters()
         self.sort = Sort.CLOSE_DATE
@@ -600,6 +628,23 @@ class Board(QWidget):
         self._restore_settings()
         self.retranslate()
         self.apply_filters()
+
+    # -- at-risk thresholds
+    def update_risk(self, k: float, wait: bool = False) -> None:
+        """Recompute the at-risk thresholds for factor ``k`` off the GUI thread."""
+        self._risk_generation = getattr(self, "_risk_generation", 0) + 1
+        task = _RiskTask(self.ctx.db, k, self._risk_generation, self._risk_signals)
+        if wait:
+            task.run()
+        else:
+            QThreadPool.globalInstance().start(task)
+
+    def _risk_computed(self, generation: int, days: dict) -> None:
+        if generation != self._risk_generation:
+            return
+        self.risk_days = days
+        for v in self.views:
+            v.viewport().update()
 
     # -- construction helpers
     def _date_edit(self) -> QDateEdit:
@@ -697,12 +742,16 @@ class Board(QWidget):
             m.reload()
         self.refresh_totals()
 
-    def refresh_totals(self) -> None:
-        totals = board_service.column_totals(self.ctx.db, self.filters)
+    def refresh_totals(self, closed: bool = True) -> None:
+        """Header figures from one GROUP BY; ``closed=False`` keeps the Won / Lost figures
+        (a change among open deals cannot touch them, and they are the expensive part)."""
+        totals = board_service.column_totals(self.ctx.db, self.filters, closed=closed or self._closed is None)
+        if WON in totals:
+            self._closed = {WON: totals[WON], LOST: totals[LOST]}
         for st, header in zip(self.stages, self.headers, strict=True):
             header.show_totals(f"{st.position}. {st.name(self.ctx.lang)}", totals[st.position], self.locale)
-        self.won.header.show_totals(_tr("Won"), totals[WON], self.locale, weighted=False)
-        self.lost.header.show_totals(_tr("Lost"), totals[LOST], self.locale, weighted=False)
+        self.won.header.show_totals(_tr("Won"), self._closed[WON], self.locale, weighted=False)
+        self.lost.header.show_totals(_tr("Lost"), self._closed[LOST], self.locale, weighted=False)
 
     def focus_deals(self, deal_ids) -> None:
         """Show only these deals (asked by another view); a chip clears it."""
@@ -723,16 +772,20 @@ class Board(QWidget):
             self.focus_chip.setToolTip(_tr("Show all deals again"))
 
     # -- refreshing from changes
-    def refresh_deals(self, deal_ids) -> None:
+    def refresh_deals(self, deal_ids, closed: bool | None = None) -> None:
+        """Reload these cards wherever they are or now belong, and the headers. ``closed``:
+        whether Won / Lost may have changed (None: when one of the deals is closed now)."""
+        any_closed = False
         for deal_id in deal_ids:
             try:
                 card = board_service.card(self.ctx.db, deal_id)
                 belongs = board_service.matches(self.ctx.db, deal_id, self.filters)
             except NotFound:
                 card, belongs = None, False
+            any_closed = any_closed or card is None or card.status != "open"
             for m in self.models:
                 m.update_card(deal_id, card, belongs)
-        self.refresh_totals()
+        self.refresh_totals(closed=any_closed if closed is None else closed or any_closed)
 
     def _on_pipeline_changed(self, changes: Changes, initiator) -> None:
         if initiator is self:
@@ -743,7 +796,7 @@ class Board(QWidget):
             self._fill_owner_combo()
             self.reload()
             return
-        self.refresh_deals(changes.deal_ids)
+        self.refresh_deals(changes.deal_ids, closed="moved" in changes.kinds)
 
     # -- moving
     def move_deal(self, deal_id: uuid.UUID, version: int | None, target: int | str) -> bool:
@@ -752,7 +805,7 @@ class Board(QWidget):
                           initiator=self)
         if result is None:
             return False
-        self.refresh_deals([deal_id])
+        self.refresh_deals([deal_id], closed=result.from_status != "open" or result.to_status != "open")
         if isinstance(target, int):
             self.select_deal(deal_id)
         return True

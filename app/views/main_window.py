@@ -360,8 +360,7 @@ class MainWindow(QMainWindow):
         k = dlg.chosen_risk_k()
         if k != self.settings.risk_k:
             self.settings.risk_k = k
-            self.board.risk_days = board_service.stage_risk_days(self.ctx.db, k)
-            self.board.reload()
+            self.board.update_risk(k)
         self.set_language(dlg.chosen_language())
 
     def set_language(self, lang: str) -> None:

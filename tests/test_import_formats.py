@@ -269,3 +269,11 @@ def test_mapping_with_a_missing_column_and_a_timezone(db, tmp_path):
     import_file(db, path, mapping=m)
     d, _ = next(iter(deals_by_source(db, "x").values()))
     assert d.stage_entered_at == datetime(2026, 1, 5, 0, tzinfo=UTC)  # 09:00 in Seoul
+
+
+def test_a_history_file_for_a_layout_without_one_is_refused(db, tmp_path):
+    path = write_csv(tmp_path / "deals.csv", GENERIC)
+    with pytest.raises(ImportFailed) as info:
+        import_file(db, path, preset="generic", history_path=path)
+    assert "no history file" in info.value.problems[0].message
+    assert list_deals(db) == []

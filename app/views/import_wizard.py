@@ -60,6 +60,7 @@ from app.services.importer import (
     preset,
     save_mapping,
 )
+from app.services.importer.engine import history_column_stages
 from app.services.importer.mapping import StageTarget, find_column, norm
 from app.services.importer.parsing import ParseError, Table, read_table
 from app.views.context import AppContext, Changes
@@ -521,6 +522,9 @@ class MappingPage(QWizardPage):
                 if len(values) >= 60:
                     break
         base = self.wiz.base_mapping()
+        if which == "stage":  # stages named by history columns (HubSpot "Date entered …") too
+            for label in history_column_stages(base, self.wiz.table.headers):
+                values.setdefault(norm(label), label)
         if which == "stage":
             targets = [StageTarget(position=s.position) for s in self.stages]
             targets += [StageTarget(status="won"), StageTarget(status="lost")]

@@ -466,6 +466,14 @@ def _chain(r: _Rec, now: datetime, last: int) -> list[_Entry]:
     return out
 
 
+def history_column_stages(mapping: Mapping, headers: list[str]) -> list[str]:
+    """The stage labels of the file's history columns (HubSpot "Date entered" columns)."""
+    if not mapping.history_columns:
+        return []
+    table = Table(path=Path("-"), headers=headers)
+    return [label for _i, label in _Columns(Mapping(history_columns=mapping.history_columns), table, []).history_cols]
+
+
 # ------------------------------------------------------------------ the import
 
 def resolve_mapping(path: str | Path, preset_name: str | None = None,
@@ -544,6 +552,10 @@ def import_file(db: Database, path: str | Path, *, preset: str | None = None,
         if i % 2000 == 0:
             tick(i)
     history_used = None
+    if history_path and m.history_file is None:
+        problems.append(Problem(Path(history_path).name, None, None,
+                                f"the {origin} layout has no history file; use the salesforce preset "
+                                "or a mapping with history_file"))
     if m.history_file is not None:
         hp = Path(history_path) if history_path else path.parent / m.history_file.file
         if history_path and not hp.exists():

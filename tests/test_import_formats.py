@@ -277,3 +277,18 @@ def test_a_history_file_for_a_layout_without_one_is_refused(db, tmp_path):
         import_file(db, path, preset="generic", history_path=path)
     assert "no history file" in info.value.problems[0].message
     assert list_deals(db) == []
+
+
+def test_cancel_and_progress(db, tmp_path):
+    from app.services.importer import ImportCancelled
+
+    rows = [["source_id", "title"]] + [[f"c{i}", f"Deal {i}"] for i in range(5000)]
+    path = write_csv(tmp_path / "many.csv", rows)
+    seen = []
+    res = import_file(db, path, preset="generic", progress=lambda d, t: seen.append((d, t)), dry_run=True)
+    assert res.created == 5000
+    assert seen[-1][0] == seen[-1][1] and all(d <= t for d, t in seen)
+    calls = iter(range(10**6))
+    with pytest.raises(ImportCancelled):
+        import_file(db, path, preset="generic", cancelled=lambda: next(calls) >= 3)
+    assert list_deals(db) == []

@@ -292,3 +292,17 @@ def test_cancel_and_progress(db, tmp_path):
     with pytest.raises(ImportCancelled):
         import_file(db, path, preset="generic", cancelled=lambda: next(calls) >= 3)
     assert list_deals(db) == []
+
+
+def test_reimport_of_a_deal_won_since_closes_it_at_its_won_time(db, tmp_path):
+    head = ["Deal - ID", "Deal - Title", "Deal - Owner", "Deal - Stage", "Deal - Status", "Deal - Deal created",
+            "Deal - Won time"]
+    first = [head, ["41", "Renewal", "Ann", "Negotiations Started", "Open", "2026-01-02 10:00", ""]]
+    import_file(db, write_csv(tmp_path / "a.csv", first))
+    later = [head, ["41", "Renewal", "Ann", "Negotiations Started", "Won", "2026-01-02 10:00", "2026-02-03 16:00"]]
+    res = import_file(db, write_csv(tmp_path / "b.csv", later))
+    assert (res.updated, res.history_rows) == (1, 1)
+    deal, pos = deals_by_source(db, "pipedrive")["41"]
+    assert (deal.status, pos, deal.closed_at) == ("won", 7, datetime(2026, 2, 3, 16, tzinfo=UTC))
+    assert [(v.position, v.to_status, v.kind, v.left_at) for v in visits(db, deal.id)] == [
+        (6, "open", "created", datetime(2026, 2, 3, 16, tzinfo=UTC)), (7, "won", "won", None)]

@@ -688,7 +688,10 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
             want_pos = opens[-1] if opens else 1
         if not allv or (allv[-1][1], allv[-1][2]) != (want_pos, r.status):
             last_at = allv[-1][0] if allv else now
-            cand = v.get("stage_changed") or (v.get("closed") if r.status != Status.OPEN.value else None) or now
+            closing = None
+            if r.status != Status.OPEN.value:
+                closing = v.get("won_date" if r.status == Status.WON.value else "lost_date") or v.get("closed")
+            cand = closing or v.get("stage_changed") or now
             if cand <= last_at:
                 cand = last_at + timedelta(seconds=1)
             allv.append((cand, want_pos, r.status, None))

@@ -148,12 +148,17 @@ _GROUP = " \u00a0\u202f'’"
 _NUMBER = re.compile(r"^[0-9., \u00a0\u202f'’]+$")
 
 
+_SYMBOLS_LONGEST_FIRST = sorted(SYMBOLS, key=len, reverse=True)
+_PLAIN = re.compile(r"^\d{1,18}(?:\.\d{1,6})?$")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def _strip_currency(s: str) -> tuple[str, str | None]:
     found = None
     changed = True
     while changed and s:
         changed = False
-        for sym in sorted(SYMBOLS, key=len, reverse=True):
+        for sym in _SYMBOLS_LONGEST_FIRST:
             if s.startswith(sym) or s.endswith(sym):
                 s = (s[len(sym):] if s.startswith(sym) else s[:-len(sym)]).strip()
                 found = found or SYMBOLS[sym]
@@ -227,6 +232,8 @@ def parse_amount(value) -> tuple[Decimal | None, str | None]:
     text = str(value).strip()
     if not text:
         return None, None
+    if _PLAIN.match(text):  # the common case: "15000", "15000.0"
+        return Decimal(text), None
     s = text.replace("\u2212", "-")
     negative = False
     if s.startswith("(") and s.endswith(")"):
@@ -327,6 +334,11 @@ def parse_when(value, date_order: str = "mdy") -> datetime | date | None:
     text = str(value).strip()
     if not text:
         return None
+    if _ISO_DAY.match(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError as exc:
+            raise ParseError(f"'{text}' is not a date ({exc})") from None
     try:
         return _parse_text(text, date_order)
     except ParseError as exc:

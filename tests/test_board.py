@@ -284,9 +284,14 @@ def test_manager_override_from_a_drop(qtbot, db, manager, monkeypatch):
     assert gates.missing_for_move(db, d.id, 3)  # stage 2 still has its own gate
 
 
-def test_risk_thresholds_arrive_from_the_worker(env, qtbot):
-    _ctx, board, _made = env
-    with qtbot.waitSignal(board._risk_signals.computed, timeout=5000):
+def test_risk_thresholds_and_closed_totals_arrive_from_workers(env, qtbot, db, rep):
+    _ctx, board, made = env
+    with qtbot.waitSignal(board._results.computed, timeout=5000,
+                          check_params_cb=lambda what, _g, _v: what == "risk"):
         board.update_risk(2.0)
     # no won deal in this database: the template limits (stage 1: 14 days)
     assert board.risk_days[1] == 14.0 and sorted(board.risk_days) == [1, 2, 3, 4, 5, 6, 7]
+    gates.move_deal(db, made["Gamma CRM"].id, "lost", actor_id=rep.id, loss_reason="budget cut")
+    board.reload()  # Won / Lost figures are read off the GUI thread on a full reload
+    qtbot.waitUntil(lambda: board.lost.header.count.text() == "1 deal(s)", timeout=5000)
+    assert board.won.header.count.text() == "0 deal(s)"

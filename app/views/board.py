@@ -437,6 +437,13 @@ class ColumnHeader(QFrame):
         self.weighted.setVisible(weighted)
         self.setToolTip(f"{name}\n{self.count.text()}\n{self.total.text()}\n{self.weighted.text()}")
 
+    def show_pending(self, name: str) -> None:
+        """Figures still being computed."""
+        self.name.setText(name)
+        self.count.setText("…")
+        self.total.setText("")
+        self.weighted.setVisible(False)
+
 
 class DropZone(QFrame):
     """Won or Lost: a drop target (closed deals are not listed on the board)."""
@@ -496,22 +503,25 @@ class DropZone(QFrame):
 
 # ------------------------------------------------------------------ the board
 
-class _RiskSignals(QObject):
-    computed = Signal(int, object)
+class _Results(QObject):
+    computed = Signal(str, int, object)  # (what, generation, value)
 
 
-class _RiskTask(QRunnable):
-    def __init__(self, db, k: float, generation: int, signals: _RiskSignals):
+class _Query(QRunnable):
+    """A read-only service query off the GUI thread; the answer comes back as a signal."""
+
+    def __init__(self, what: str, generation: int, results: _Results, fn, *args, **kwargs):
         super().__init__()
-        self.db, self.k, self.generation, self.signals = db, k, generation, signals
+        self.what, self.generation, self.results = what, generation, results
+        self.fn, self.args, self.kwargs = fn, args, kwargs
 
     def run(self) -> None:
         try:
-            days = board_service.stage_risk_days(self.db, self.k)
-        except Exception:  # database closed or switched meanwhile: keep the template limits
+            value = self.fn(*self.args, **self.kwargs)
+        except Exception:  # database closed or switched meanwhile: the answer is not needed
             return
         try:
-            self.signals.computed.emit(self.generation, days)
+            self.results.computed.emit(self.what, self.generation, value)
         except RuntimeError:  # the board is gone
             pass
 
@@ -531,8 +541,10 @@ class Board(QWidget):
         # the template limits at once; the team's norm (an analytics query, about a second
         # on 100 000 deals) arrives from a worker thread and repaints the cards
         self.risk_days: dict[int, float] = {st.position: float(st.dwell_limit_days) for st in board_service.stages(ctx.db)}
-        self._risk_signals = _RiskSignals()
-        self._risk_signals.computed.connect(self._risk_computed)
+        self._results = _Results()
+        self._results.computed.connect(self._computed)
+        self._generation: dict[str, int] = {"risk": 0, "closed": 0}
+        self._totals: dict | None = None
         self.update_risk(settings.risk_k if settings is not None else 1.5)
         self.stages = board_service.stages(ctx.db)
         self.filters = BoardFilters()
@@ -630,21 +642,28 @@ class Board(QWidget):
         self.apply_filters()
 
     # -- at-risk thresholds
-    def update_risk(self, k: float, wait: bool = False) -> None:
-        """Recompute the at-risk thresholds for factor ``k`` off the GUI thread."""
-        self._risk_generation = getattr(self, "_risk_generation", 0) + 1
-        task = _RiskTask(self.ctx.db, k, self._risk_generation, self._risk_signals)
+    def _background(self, what: str, fn, *args, wait: bool = False, **kwargs) -> None:
+        self._generation[what] += 1
+        task = _Query(what, self._generation[what], self._results, fn, *args, **kwargs)
         if wait:
             task.run()
         else:
             QThreadPool.globalInstance().start(task)
 
-    def _risk_computed(self, generation: int, days: dict) -> None:
-        if generation != self._risk_generation:
-            return
-        self.risk_days = days
-        for v in self.views:
-            v.viewport().update()
+    def update_risk(self, k: float, wait: bool = False) -> None:
+        """Recompute the at-risk thresholds for factor ``k`` off the GUI thread."""
+        self._background("risk", board_service.stage_risk_days, self.ctx.db, k, wait=wait)
+
+    def _computed(self, what: str, generation: int, value) -> None:
+        if generation != self._generation.get(what):
+            return  # superseded by a newer request
+        if what == "risk":
+            self.risk_days = value
+            for v in self.views:
+                v.viewport().update()
+        elif what == "closed":
+            self._closed = {WON: value[WON], LOST: value[LOST]}
+            self._show_totals()
 
     # -- construction helpers
     def _date_edit(self) -> QDateEdit:
@@ -698,7 +717,7 @@ class Board(QWidget):
         self.won.hint.setText(_tr("Drop here when won"))
         self.lost.hint.setText(_tr("Drop here when lost"))
         self._update_chip()
-        self.refresh_totals()
+        self._show_totals()
         for v in self.views:
             v.viewport().update()
 
@@ -740,18 +759,36 @@ class Board(QWidget):
             m.filters = self.filters
             m.sort = self.sort
             m.reload()
-        self.refresh_totals()
+        self.refresh_totals(closed=None)
 
-    def refresh_totals(self, closed: bool = True) -> None:
-        """Header figures from one GROUP BY; ``closed=False`` keeps the Won / Lost figures
-        (a change among open deals cannot touch them, and they are the expensive part)."""
-        totals = board_service.column_totals(self.ctx.db, self.filters, closed=closed or self._closed is None)
-        if WON in totals:
+    def refresh_totals(self, closed: bool | None = True) -> None:
+        """Header figures, each set from one GROUP BY. ``closed``: True reads Won / Lost
+        too, False keeps their figures (a change among open deals cannot touch them, and
+        they are the expensive part), None reads them off the GUI thread."""
+        if closed:
+            totals = board_service.column_totals(self.ctx.db, self.filters)
+            self._generation["closed"] += 1  # any answer still on its way is older
             self._closed = {WON: totals[WON], LOST: totals[LOST]}
+        else:
+            totals = board_service.column_totals(self.ctx.db, self.filters, closed=False)
+            if closed is None:
+                self._closed = None
+                self._background("closed", board_service.column_totals, self.ctx.db, self.filters,
+                                 open_deals=False)
+        self._totals = totals
+        self._show_totals()
+
+    def _show_totals(self) -> None:
+        if self._totals is None:
+            return
         for st, header in zip(self.stages, self.headers, strict=True):
-            header.show_totals(f"{st.position}. {st.name(self.ctx.lang)}", totals[st.position], self.locale)
-        self.won.header.show_totals(_tr("Won"), self._closed[WON], self.locale, weighted=False)
-        self.lost.header.show_totals(_tr("Lost"), self._closed[LOST], self.locale, weighted=False)
+            header.show_totals(f"{st.position}. {st.name(self.ctx.lang)}", self._totals[st.position],
+                               self.locale)
+        for zone, key, name in ((self.won, WON, _tr("Won")), (self.lost, LOST, _tr("Lost"))):
+            if self._closed is None:
+                zone.header.show_pending(name)
+            else:
+                zone.header.show_totals(name, self._closed[key], self.locale, weighted=False)
 
     def focus_deals(self, deal_ids) -> None:
         """Show only these deals (asked by another view); a chip clears it."""

@@ -49,6 +49,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.services.importer.bulk import BulkInserter
 from app.services.importer.mapping import Mapping as Mapping
 from app.services.importer.mapping import MappingError, StageTarget, find_column, load_mapping, norm
 from app.services.importer.parsing import (
@@ -792,8 +793,9 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
         for i in range(0, len(rows), CHUNK):
             s.execute(insert(table), rows[i:i + CHUNK])
     half = len(recs) // 2
+    bulk = BulkInserter(s.get_bind().dialect.name == "sqlite")
     for i in range(0, len(deal_rows), CHUNK):
-        s.execute(insert(OPP), deal_rows[i:i + CHUNK])
+        bulk.insert(s, OPP, deal_rows[i:i + CHUNK])
         tick(half + i // 4)
     if deal_updates:
         keys = [k[2:] for k in deal_updates[0] if k != "b_id"]
@@ -805,10 +807,10 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
         for i in range(0, len(left_updates), CHUNK):
             s.execute(stmt, left_updates[i:i + CHUNK])
     for i in range(0, len(tr_rows), CHUNK):
-        s.execute(insert(TR), tr_rows[i:i + CHUNK])
+        bulk.insert(s, TR, tr_rows[i:i + CHUNK])
         tick(half + len(recs) // 4 + i // 8)
     for i in range(0, len(cd_rows), CHUNK):
-        s.execute(insert(CDC), cd_rows[i:i + CHUNK])
+        bulk.insert(s, CDC, cd_rows[i:i + CHUNK])
 
 
 def deal_count(db: Database, source_system: str) -> int:

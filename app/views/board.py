@@ -541,6 +541,8 @@ class Board(QWidget):
         # the template limits at once; the team's norm (an analytics query, about a second
         # on 100 000 deals) arrives from a worker thread and repaints the cards
         self.risk_days: dict[int, float] = {st.position: float(st.dwell_limit_days) for st in board_service.stages(ctx.db)}
+        self._painted = False
+        self._deferred: list[_Query] = []
         self._results = _Results()
         self._results.computed.connect(self._computed)
         self._generation: dict[str, int] = {"risk": 0, "closed": 0}
@@ -605,6 +607,7 @@ class Board(QWidget):
             self.models.append(model)
             self.views.append(view)
             self.headers.append(header)
+        self.views[0].viewport().installEventFilter(self)
         self.won = DropZone(WON, self)
         self.lost = DropZone(LOST, self)
         closed = QHBoxLayout()  # always in sight, whatever the horizontal scroll
@@ -647,7 +650,20 @@ class Board(QWidget):
         task = _Query(what, self._generation[what], self._results, fn, *args, **kwargs)
         if wait:
             task.run()
+        elif not self._painted:  # first paint first: the workers would compete with it
+            self._deferred.append(task)
         else:
+            QThreadPool.globalInstance().start(task)
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.Paint and not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self._start_deferred)
+        return False
+
+    def _start_deferred(self) -> None:
+        tasks, self._deferred = self._deferred, []
+        for task in tasks:
             QThreadPool.globalInstance().start(task)
 
     def update_risk(self, k: float, wait: bool = False) -> None:

@@ -57,7 +57,7 @@ GENERIC = [
 ]
 
 
-@pytest.mark.parametrize("encoding", ["cp949", "utf-8-sig", "utf-8"])
+@pytest.mark.parametrize("encoding", ["cp949", "utf-8-sig", "utf-8", "utf-16"])
 def test_korean_csv_in_every_encoding(db, tmp_path, encoding):
     path = write_csv(tmp_path / "deals.csv", GENERIC, encoding)
     res = import_file(db, path, preset="generic")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from app.models import Opportunity, StageTransition
+from app.models import Account, Opportunity, StageTransition
 from app.services.importer import ImportFailed, import_file
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "realdata"
@@ -117,6 +117,13 @@ def test_salesforce_sample_with_history(db):
         flags = set(s.scalars(select(StageTransition.imported)))
     assert got == {k: n for k, n in per_opp.items() if k in ids}
     assert flags == {True}
+
+    # account ids are replaced by the names in Account.csv beside the file
+    names = {a["Id"]: a["Name"] for a in read_csv(SF_OPP.parent / "Account.csv")}
+    with db.read() as s:
+        got_accounts = dict(s.execute(select(Opportunity.source_id, Account.name)
+                                      .join(Account, Opportunity.account_id == Account.id)).all())
+    assert got_accounts == {o["Id"]: names.get(o["AccountId"], o["AccountId"]) for o in opps}
 
     # the deal's state is that of its last history row; left_at chains the visits
     with db.engine.connect() as c:

@@ -132,3 +132,12 @@ def test_matches_and_counts(db, pipeline):
 def test_risk_days_without_history_are_the_template_limits(db):
     # no won deal yet: every stage falls back to its dwell_limit_days from the template
     assert board.stage_risk_days(db, 1.5) == {1: 14.0, 2: 21.0, 3: 30.0, 4: 21.0, 5: 30.0, 6: 21.0, 7: 14.0}
+
+
+def test_partial_totals(db, pipeline):
+    open_only = board.column_totals(db, closed=False)
+    assert set(open_only) == {1, 2, 3, 4, 5, 6, 7} and open_only[1].count == 3
+    two = board.column_totals(db, closed=False, positions=[2])
+    assert set(two) == {2} and two[2].amounts == {"KRW": Decimal("4000.00")}
+    closed = board.column_totals(db, open_deals=False)
+    assert set(closed) == {"won", "lost"} and closed["lost"].count == 1

@@ -298,14 +298,15 @@ def matches(db: Database, deal_id: uuid.UUID, filters: BoardFilters | None) -> b
 
 
 def column_totals(db: Database, filters: BoardFilters | None = None, *, closed: bool = True,
-                  open_deals: bool = True) -> dict[int | str, ColumnTotals]:
+                  open_deals: bool = True, positions=None) -> dict[int | str, ColumnTotals]:
     """Count, total amount and weighted amount of every column, by one GROUP BY.
 
     Keys: stage positions 1..7 (open deals) and, unless ``closed`` is False, 'won' and
     'lost'. Weighted = amount x the stage's probability (won counts 100 %, lost 0 %).
     ``closed=False`` reads only open deals (through the status index): the cheap refresh
     after a change that cannot have touched Won or Lost; ``open_deals=False`` reads only
-    Won and Lost.
+    Won and Lost; ``positions`` limits the open columns to those stages (after a move,
+    only its two columns changed).
     """
     filters = filters or BoardFilters()
     contact = aliased(Contact)
@@ -314,13 +315,15 @@ def column_totals(db: Database, filters: BoardFilters | None = None, *, closed: 
         q = select(Opportunity.status, Opportunity.stage_id, Opportunity.currency,
                    func.count(Opportunity.id), func.sum(Opportunity.amount))
         q = _joined_for_text(q, filters, contact).where(*_where(filters, contact))
+        wanted = [st for st in stages if positions is None or st.position in set(positions)]
         if not closed:
-            q = q.where(Opportunity.status == Status.OPEN.value)
+            q = q.where(Opportunity.status == Status.OPEN.value,
+                        Opportunity.stage_id.in_([st.id for st in wanted]))
         elif not open_deals:
             q = q.where(Opportunity.status.in_([Status.WON.value, Status.LOST.value]))
         rows = s.execute(q.group_by(Opportunity.status, Opportunity.stage_id, Opportunity.currency)).all()
     by_id = {st.id: st for st in stages}
-    keys: list[int | str] = [st.position for st in stages] if open_deals else []
+    keys: list[int | str] = [st.position for st in wanted] if open_deals else []
     if closed:
         keys += [Status.WON.value, Status.LOST.value]
     counts: dict[int | str, int] = dict.fromkeys(keys, 0)

@@ -777,16 +777,21 @@ class Board(QWidget):
             m.reload()
         self.refresh_totals(closed=None)
 
-    def refresh_totals(self, closed: bool | None = True) -> None:
+    def refresh_totals(self, closed: bool | None = True, positions=None) -> None:
         """Header figures, each set from one GROUP BY. ``closed``: True reads Won / Lost
         too, False keeps their figures (a change among open deals cannot touch them, and
-        they are the expensive part), None reads them off the GUI thread."""
+        they are the expensive part), None reads them off the GUI thread. ``positions``:
+        only these stage columns changed."""
         if closed:
             totals = board_service.column_totals(self.ctx.db, self.filters)
             self._generation["closed"] += 1  # any answer still on its way is older
             self._closed = {WON: totals[WON], LOST: totals[LOST]}
         else:
-            totals = board_service.column_totals(self.ctx.db, self.filters, closed=False)
+            partial = positions is not None and self._totals is not None
+            totals = board_service.column_totals(self.ctx.db, self.filters, closed=False,
+                                                 positions=positions if partial else None)
+            if partial:
+                totals = {**self._totals, **totals}
             if closed is None:
                 self._closed = None
                 self._background("closed", board_service.column_totals, self.ctx.db, self.filters,
@@ -825,10 +830,15 @@ class Board(QWidget):
             self.focus_chip.setToolTip(_tr("Show all deals again"))
 
     # -- refreshing from changes
-    def refresh_deals(self, deal_ids, closed: bool | None = None) -> None:
-        """Reload these cards wherever they are or now belong, and the headers. ``closed``:
-        whether Won / Lost may have changed (None: when one of the deals is closed now)."""
+    def refresh_deals(self, deal_ids, closed: bool | None = None, positions=None) -> None:
+        """Reload these cards wherever they are or now belong, and the headers.
+
+        ``closed``: whether Won / Lost may have changed (None: when one of the deals is
+        closed now). ``positions``: the stage columns whose totals may have changed; None
+        means the columns the cards are in now, or every column when ``closed`` is True.
+        """
         any_closed = False
+        now_in: set[int] = set()
         for deal_id in deal_ids:
             try:
                 card = board_service.card(self.ctx.db, deal_id)
@@ -836,9 +846,14 @@ class Board(QWidget):
             except NotFound:
                 card, belongs = None, False
             any_closed = any_closed or card is None or card.status != "open"
+            if card is not None and card.status == "open":
+                now_in.add(card.stage_position)
             for m in self.models:
                 m.update_card(deal_id, card, belongs)
-        self.refresh_totals(closed=any_closed if closed is None else closed or any_closed)
+        closed = any_closed if closed is None else closed or any_closed
+        if positions is None and not closed:
+            positions = now_in
+        self.refresh_totals(closed=closed, positions=positions)
 
     def _on_pipeline_changed(self, changes: Changes, initiator) -> None:
         if initiator is self:
@@ -858,7 +873,9 @@ class Board(QWidget):
                           initiator=self)
         if result is None:
             return False
-        self.refresh_deals([deal_id], closed=result.from_status != "open" or result.to_status != "open")
+        opened = [(result.from_status, result.from_stage), (result.to_status, result.to_stage)]
+        self.refresh_deals([deal_id], closed=any(status != "open" for status, _ in opened),
+                           positions={pos for status, pos in opened if status == "open"})
         if isinstance(target, int):
             self.select_deal(deal_id)
         return True

@@ -267,7 +267,9 @@ def column_page(db: Database, stage_position: int | str, *, filters: BoardFilter
         page_ids = list(s.scalars(ids_q))
         if not page_ids:
             return []
-        q, _contact = _card_query(stages, now)
+        own = stages if stage_position in (Status.WON.value, Status.LOST.value) else \
+            [_stage_by_position(stages, int(stage_position))]
+        q, _contact = _card_query(own, now)
         q = q.where(Opportunity.id.in_(page_ids)).order_by(*_order(sort))
         return [_to_card(r, now) for r in s.execute(q)]
 
@@ -276,7 +278,9 @@ def card(db: Database, deal_id: uuid.UUID, *, now: datetime | None = None) -> Ca
     """One card, fresh from the database (after a move, an edit, a conflict)."""
     now = now or utcnow()
     with db.read() as s:
-        q, _contact = _card_query(active_stages(s), now)
+        stage_id = s.scalar(select(Opportunity.stage_id).where(Opportunity.id == deal_id))
+        # only the deal's own stage's checklist enters the query
+        q, _contact = _card_query([st for st in active_stages(s) if st.id == stage_id], now)
         row = s.execute(q.where(Opportunity.id == deal_id)).first()
         if row is None:
             raise NotFound(f"deal {deal_id} not found")

@@ -331,7 +331,6 @@ class GateDialog(QDialog):
         self.version = expected_version if expected_version is not None else card.version
         self.missing = missing if missing is not None else gates.missing_for_move(ctx.db, deal_id, target)
         self.setMinimumWidth(560)
-        self.resize(620, 520)
 
         self.intro = QLabel()
         self.intro.setWordWrap(True)
@@ -358,6 +357,8 @@ class GateDialog(QDialog):
         layout.addWidget(self.done_label)
         layout.addWidget(self.buttons)
         self.retranslate()
+        content = self.scroll.widget().sizeHint().height()
+        self.resize(640, max(300, min(640, content + 150)))
 
     # -- building
     def retranslate(self) -> None:

@@ -194,3 +194,15 @@ def test_refresh_reloads_what_changed_behind_the_boards_back(window, db, rep):
     win.refresh_action.trigger()
     assert win.board.models[0].rowCount() == 2
     assert "Open 2" in win.count_label.text()
+
+
+def test_colleagues_screens_are_integrated(window):
+    win, _deal = window
+    file_entries = [a.objectName() for a in win.file_menu.actions()]
+    for module, name, action in (("app.views.import_wizard", "ImportWizard", "import"),
+                                 ("app.views.report_export", "export_weekly_report", "exportReport")):
+        assert (action in file_entries) == (optional(module, name) is not None)
+    tabs = [win.tabs.widget(i) for i in range(win.tabs.count())]
+    assert (win.activities in tabs) == (optional("app.views.activities_view", "ActivitiesView") is not None)
+    assert (win.dashboard in tabs) == (optional("app.views.dashboard", "DashboardWidget") is not None)
+    assert (win.reminders is not None) == (optional("app.views.reminders", "ReminderService") is not None)

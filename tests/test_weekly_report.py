@@ -460,3 +460,55 @@ def test_the_open_deals_list_is_one_streamed_query(db, rep, tmp_path):
         return count[0]
 
     assert statements(3) == statements(40)
+
+
+# ------------------------------------------------------------------ agreement with analytics
+
+@pytest.fixture(scope="module")
+def demo_workbook(tmp_path_factory):
+    """A demo company's workbook, and the analytics service's own answers for the same week."""
+    from dataclasses import replace
+
+    from app.services import analytics, demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    database = open_database(folder / "demo.sqlite")
+    try:
+        demo.generate(database, deals=400, seed=2, end=date(2026, 11, 22))
+        write_weekly_report(database, folder / "demo.xlsx", week=WEEK, now=NOW)
+        f = analytics.Filters(start=date(2026, 11, 16), end=date(2026, 11, 22), now=NOW)
+        expected = {
+            "at_risk": analytics.at_risk_deals(database, f),
+            "slipping": analytics.slippage(database, replace(f, start=date(2026, 8, 31))).per_deal,
+            "kpis": analytics.kpis(database, f),
+        }
+    finally:
+        database.dispose()
+    return load_workbook(folder / "demo.xlsx"), expected
+
+
+def test_at_risk_sheet_lists_what_analytics_finds(demo_workbook):
+    wb, expected = demo_workbook
+    rows = rows_of(wb["At-risk deals"])
+    assert expected["at_risk"], "the demo should have deals at risk"
+    assert [(r[0], r[2], r[8]) for r in rows] == [
+        (a.title, a.owner, round(a.threshold_days, 1)) for a in expected["at_risk"]]
+    # and the open-deals sheet flags exactly those deals as at risk
+    flagged = sorted(r[2] for r in rows_of(wb["Open deals"]) if r[11] == "Yes")
+    assert flagged == sorted(a.title for a in expected["at_risk"])
+
+
+def test_slipping_sheet_lists_what_analytics_finds(demo_workbook):
+    wb, expected = demo_workbook
+    rows = rows_of(wb["Slipping deals"])
+    assert expected["slipping"], "the demo should have pushed close dates"
+    assert [(r[0], r[7], r[8]) for r in rows] == [(d.title, d.pushes, d.days_pushed) for d in expected["slipping"]]
+
+
+def test_summary_shows_the_analytics_kpis(demo_workbook):
+    wb, expected = demo_workbook
+    k = expected["kpis"]
+    by_label = {r[0]: r[1] for r in rows_of(wb["Summary"]) if r and r[0]}
+    assert by_label["Deals won"] == k.won_count and by_label["Deals lost"] == k.lost_count
+    assert by_label["Won revenue"] == k.won_revenue
+    assert by_label["Open deals"] == k.open_count

@@ -19,7 +19,7 @@ import os
 import re
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from pathlib import Path
@@ -286,6 +286,9 @@ def _build(wb: Workbook, run: _Run, week: str, monday: date, sunday: date,
                end=end, prev_start=prev_start, prev_end=prev_end, owner_id=owner_id, f=f, k=k,
                dialect=dialect, open_currencies=open_currencies)
 
+    # the team's thresholds, as analytics.at_risk_deals() and the board use them
+    ctx.thresholds = _analytics().stage_risk_thresholds(db, k)
+    ctx.stage_names = {st.position: run.stage_name(st.name_en, st.name_ko) for st in stages}
     rows["summary"] = _summary(sheets["summary"], ctx)
     run.step()
     rows["pipeline"] = _pipeline(sheets["pipeline"], ctx)
@@ -327,6 +330,8 @@ class _Ctx:
     k: float
     dialect: str
     open_currencies: list[str] = field(default_factory=list)
+    thresholds: dict[int, float] = field(default_factory=dict)  # days in stage beyond which at risk
+    stage_names: dict[int, str] = field(default_factory=dict)
 
     def title(self, key: str) -> str:
         return f"{self.run.t('title.report')}: {self.run.t(key)}"
@@ -349,6 +354,40 @@ def _write_list(ws, ctx: _Ctx, sheet_key: str, cols: Sequence[Col], rows: list[S
         sheet.add(r)
     sheet.finish(total_label=ctx.run.t("col.total") if total else None, rules=rules,
                  split_currencies=currencies)
+    return sheet
+
+
+def _stream_list(ws, ctx: _Ctx, sheet_key: str, cols: Sequence[Col], query, convert: Callable,
+                 rules: Iterable[RowRule] = (), total: bool = False, currency_index: int | None = None,
+                 period: tuple[date, date] | None = None) -> TableSheet:
+    """A list of any length, streamed twice from the database: a first pass measures the
+    column widths (write-only sheets write them before the rows) and finds the currencies
+    of the totals; the second writes. Memory is one batch of rows either way."""
+    run = ctx.run
+
+    def rows(s):
+        for batch in Q.batches(s, query):
+            for raw in batch:
+                yield convert(raw)
+            run.check()
+
+    widths = Widths(cols)
+    found: set[str] = set()
+    with run.db.read() as s:
+        for r in rows(s):
+            widths.see(r)
+            if currency_index is not None and r[currency_index]:
+                found.add(r[currency_index])
+    sheet = TableSheet(ws, cols, tz=run.tz)
+    subtitle = ctx.subtitle
+    if period is not None:
+        subtitle += " · " + run.t("title.period", start=period[0].isoformat(), end=period[1].isoformat())
+    sheet.start(ctx.title(f"sheet.{sheet_key}"), subtitle, widths.final())
+    with run.db.read() as s:
+        for r in rows(s):
+            sheet.add(r)
+    currencies = sorted(found, key=lambda c: (c != ctx.currency, c)) or [ctx.currency]
+    sheet.finish(total_label=run.t("col.total") if total else None, rules=rules, split_currencies=currencies)
     return sheet
 
 
@@ -385,8 +424,6 @@ FORECAST_MONTHS = 6  # forecast: the week's month and the five after it
 
 def _history(ctx: _Ctx):
     """Filters for the HISTORY_WEEKS weeks ending with the report's week."""
-    from dataclasses import replace
-
     return replace(ctx.f, start=ctx.f.start - timedelta(weeks=HISTORY_WEEKS - 1))
 
 
@@ -469,14 +506,9 @@ def _pipeline(ws, ctx: _Ctx) -> int:
 # ------------------------------------------------------------------ Open deals (streamed)
 
 def _open_deals(ws, ctx: _Ctx) -> int:
-    analytics = _analytics()
     run, t = ctx.run, ctx.run.t
     yes, no = t("yes"), t("no")
-    # the same thresholds at_risk_deals() uses: all history, narrowed by owner and currency
-    from dataclasses import replace
-
-    thresholds = analytics.stage_risk_thresholds(
-        run.db, ctx.k, replace(ctx.f, start=date.min, end=date.max - timedelta(days=1)))
+    thresholds = ctx.thresholds
     cols = [Col(t("col.owner")), Col(t("col.account")), Col(t("col.deal")), Col(t("col.stage")),
             Col(t("col.amount"), "money", currency_col=5, total=True),
             Col(t("col.currency")), Col(t("col.probability"), "pct"), Col(t("col.expected_close"), "date"),
@@ -494,7 +526,7 @@ def _open_deals(ws, ctx: _Ctx) -> int:
         sheet = TableSheet(ws, cols, tz=run.tz)
         sheet.start(ctx.title("sheet.open"), ctx.subtitle, widths.final())
         q = Q.open_deals_query(ctx.stages, ctx.now, ctx.owner_id, thresholds, ctx.dialect)
-        for batch in Q.iter_open_deals(s, q):
+        for batch in Q.batches(s, q):
             for (owner, account, title, pos, amount, currency, prob, close, days, done, total,
                  pushes, at_risk) in batch:
                 sheet.add((owner, account, title, names.get(pos), amount, currency, prob / 100, close,
@@ -519,21 +551,20 @@ def _status_or_stage(run: _Run, status: str | None, name_en: str | None, name_ko
 
 def _moves(ws, ctx: _Ctx) -> int:
     run, t = ctx.run, ctx.run.t
-    with run.db.read() as s:
-        raw = s.execute(Q.moves_query(ctx.start, ctx.end, ctx.owner_id)).all()
-    rows = []
-    for (title, account, owner, _fpos, fen, fko, fstatus, _tpos, ten, tko, tstatus, at, who, kind,
-         reason, override) in raw:
-        rows.append((title, account, owner, _status_or_stage(run, fstatus, fen, fko),
-                     _status_or_stage(run, tstatus, ten, tko), at, who,
-                     t(f"kind.{kind}") if f"kind.{kind}" in _KINDS else kind, reason, override))
+
+    def convert(raw):
+        (title, account, owner, _fpos, fen, fko, fstatus, _tpos, ten, tko, tstatus, at, who, kind,
+         reason, override) = raw
+        return (title, account, owner, _status_or_stage(run, fstatus, fen, fko),
+                _status_or_stage(run, tstatus, ten, tko), at, who,
+                t(f"kind.{kind}") if f"kind.{kind}" in _KINDS else kind, reason, override)
+
     cols = [Col(t("col.deal")), Col(t("col.account")), Col(t("col.owner")), Col(t("col.from")),
             Col(t("col.to")), Col(t("col.when"), "datetime"), Col(t("col.who")), Col(t("col.kind")),
             Col(t("col.reason")), Col(t("col.override_reason"))]
-    sheet = _write_list(ws, ctx, "moves", cols, rows,
-                        rules=[RowRule("LEN($J4)>0", SLIP_FILL)])
-    del sheet
-    return len(rows)
+    sheet = _stream_list(ws, ctx, "moves", cols, Q.moves_query(ctx.start, ctx.end, ctx.owner_id), convert,
+                         rules=[RowRule("LEN($J4)>0", SLIP_FILL)])
+    return sheet.rows
 
 
 _KINDS = {f"kind.{k}" for k in ("created", "forward", "backward", "won", "lost", "reopened", "imported")}
@@ -545,68 +576,68 @@ def _closed(ws, ctx: _Ctx) -> int:
     from openpyxl.styles import PatternFill
 
     run, t = ctx.run, ctx.run.t
-    with run.db.read() as s:
-        raw = s.execute(Q.closed_query(ctx.start, ctx.end, ctx.owner_id, ctx.dialect)).all()
-    rows = [(title, account, owner, t(f"status.{status}"), run.stage_name(sen, sko), amount, currency, at,
-             reason, override, round(float(days), 1) if days is not None else None)
-            for (title, account, owner, status, _pos, sen, sko, amount, currency, at, reason, override,
-                 days) in raw]
+
+    def convert(raw):
+        title, account, owner, status, _pos, sen, sko, amount, currency, at, reason, override, days = raw
+        return (title, account, owner, t(f"status.{status}"), run.stage_name(sen, sko), amount, currency, at,
+                reason, override, round(float(days), 1) if days is not None else None)
+
     cols = [Col(t("col.deal")), Col(t("col.account")), Col(t("col.owner")), Col(t("col.result")),
             Col(t("col.stage")),
             Col(t("col.amount"), "money", currency_col=6, total=True),
             Col(t("col.currency")), Col(t("col.closed_at"), "datetime"), Col(t("col.reason")),
             Col(t("col.override_reason")), Col(t("kpi.cycle_days"), "days")]
     won_fill = PatternFill("solid", fgColor=WON_FILL_COLOR, bgColor=WON_FILL_COLOR)
-    _write_list(ws, ctx, "closed", cols, rows, total=True, currencies=_currencies(rows, 6, ctx.currency), rules=[
-        _yes_rule("D", 4, t("status.won"), won_fill),
-        _yes_rule("D", 4, t("status.lost"), RISK_FILL),
-    ])
-    return len(rows)
+    sheet = _stream_list(ws, ctx, "closed", cols, Q.closed_query(ctx.start, ctx.end, ctx.owner_id, ctx.dialect),
+                         convert, total=True, currency_index=6, rules=[
+                             _yes_rule("D", 4, t("status.won"), won_fill),
+                             _yes_rule("D", 4, t("status.lost"), RISK_FILL),
+                         ])
+    return sheet.rows
 
 
 # ------------------------------------------------------------------ Slipping and at-risk deals
-
-def _deal_facts(ctx: _Ctx, ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple]:
-    """Account, stage name, amount, currency and expected close of the given deals."""
-    from app.models import Account
-
-    out: dict[uuid.UUID, tuple] = {}
-    run = ctx.run
-    with run.db.read() as s:
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
-            q = (select(Opportunity.id, Account.name, Stage.name_en, Stage.name_ko, Opportunity.status,
-                        Opportunity.amount, Opportunity.currency, Opportunity.expected_close)
-                 .join(Stage, Stage.id == Opportunity.stage_id)
-                 .outerjoin(Account, Account.id == Opportunity.account_id)
-                 .where(Opportunity.id.in_(chunk)))
-            for did, account, sen, sko, status, amount, currency, close in s.execute(q):
-                out[did] = (account, _status_or_stage(run, status, sen, sko), amount, currency, close)
-    return out
-
+#
+# The analytics service defines both (a push, the risk threshold) but returns whole lists;
+# these sheets stream the same definitions from SQL (tests check they agree).
 
 def _slipping(ws, ctx: _Ctx) -> int:
-    analytics = _analytics()
-    run, t = ctx.run, ctx.run.t
+    t = ctx.run.t
     f = _history(ctx)
-    slip = analytics.slippage(run.db, f)
-    deals = list(slip.per_deal)
-    facts = _deal_facts(ctx, [d.deal_id for d in deals])
+    start, _ = _week_bounds(f.start, UTC)
     yes, no = t("yes"), t("no")
-    rows = []
-    for d in deals:
-        account, stage, amount, currency, close = facts.get(d.deal_id, (None, None, None, None, None))
-        this_week = d.last_pushed_at is not None and ctx.start <= d.last_pushed_at < ctx.end
-        rows.append((d.title, account, d.owner, stage, amount, currency or ctx.currency, close,
-                     int(d.pushes), _num(d.days_pushed), d.last_pushed_at, yes if this_week else no))
+
+    def convert(raw):
+        title, account, owner, pos, status, amount, currency, close, pushes, days, last = raw
+        last = _utc(last)
+        this_week = last is not None and ctx.start <= last < ctx.end
+        return (title, account, owner, _stage_or_status(ctx, pos, status), amount, currency, close,
+                int(pushes), int(days or 0), last, yes if this_week else no)
+
     cols = [Col(t("col.deal")), Col(t("col.account")), Col(t("col.owner")), Col(t("col.stage")),
             Col(t("col.amount"), "money", currency_col=5), Col(t("col.currency")),
             Col(t("col.expected_close"), "date"), Col(t("col.pushes"), "int"),
             Col(t("col.days_pushed"), "int"), Col(t("col.last_pushed"), "datetime"),
             Col(t("col.pushed_this_week"))]
-    _write_list(ws, ctx, "slipping", cols, rows, period=(f.start, f.end),
-                rules=[RowRule("$H4>=2", SLIP_FILL), _yes_rule("K", 4, yes, SLIP_FILL)])
-    return len(rows)
+    q = Q.slipping_query(start, ctx.end, ctx.owner_id, ctx.currency, ctx.dialect)
+    sheet = _stream_list(ws, ctx, "slipping", cols, q, convert, period=(f.start, f.end),
+                         rules=[RowRule("$H4>=2", SLIP_FILL), _yes_rule("K", 4, yes, SLIP_FILL)])
+    return sheet.rows
+
+
+def _utc(value):
+    """A timestamp from a raw aggregate (text on SQLite) as an aware UTC datetime."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _stage_or_status(ctx: _Ctx, position: int, status: str) -> str | None:
+    if status in (Status.WON.value, Status.LOST.value):
+        return ctx.run.t(f"status.{status}")
+    return ctx.stage_names.get(position)
 
 
 def _num(v):
@@ -616,24 +647,21 @@ def _num(v):
 
 
 def _at_risk(ws, ctx: _Ctx) -> int:
-    analytics = _analytics()
-    run, t = ctx.run, ctx.run.t
-    deals = analytics.at_risk_deals(run.db, ctx.f, ctx.k)
-    facts = _deal_facts(ctx, [d.deal_id for d in deals])
-    names = {st.position: run.stage_name(st.name_en, st.name_ko) for st in ctx.stages}
-    rows = []
-    for d in deals:
-        account, stage, amount, currency, close = facts.get(d.deal_id, (None, None, None, None, None))
-        stage_name = names.get(d.stage, stage) if isinstance(d.stage, int) else (stage or d.stage)
-        rows.append((d.title, account, d.owner, stage_name, amount, currency or ctx.currency, close,
-                     _num(d.days_in_stage), _num(d.threshold_days), _num(d.days_over)))
+    t = ctx.run.t
+
+    def convert(raw):
+        title, account, owner, pos, amount, currency, close, days, limit = raw
+        return (title, account, owner, ctx.stage_names.get(pos), amount, currency, close,
+                round(float(days), 1), round(float(limit), 1), round(float(days) - float(limit), 1))
+
     cols = [Col(t("col.deal")), Col(t("col.account")), Col(t("col.owner")), Col(t("col.stage")),
             Col(t("col.amount"), "money", currency_col=5), Col(t("col.currency")),
             Col(t("col.expected_close"), "date"), Col(t("col.days_in_stage"), "days"),
             Col(t("col.threshold"), "days"), Col(t("col.days_over"), "days")]
+    q = Q.at_risk_query(ctx.now, ctx.owner_id, ctx.thresholds, ctx.dialect)
     # every row is at risk; those over by more than the threshold itself stand out
-    _write_list(ws, ctx, "at_risk", cols, rows, rules=[RowRule("$J4>=$I4", RISK_FILL)])
-    return len(rows)
+    sheet = _stream_list(ws, ctx, "at_risk", cols, q, convert, rules=[RowRule("$J4>=$I4", RISK_FILL)])
+    return sheet.rows
 
 
 # ------------------------------------------------------------------ Forecast by month
@@ -652,8 +680,6 @@ def _month(v) -> date | None:
 def _forecast(ws, ctx: _Ctx) -> int:
     analytics = _analytics()
     run, t = ctx.run, ctx.run.t
-    from dataclasses import replace
-
     first = ctx.f.start.replace(day=1)
     last_month = date(first.year + (first.month + FORECAST_MONTHS - 2) // 12,
                       (first.month + FORECAST_MONTHS - 2) % 12 + 1, 1)
@@ -737,29 +763,19 @@ def _dwell(ws, ctx: _Ctx) -> int:
 # ------------------------------------------------------------------ Activities (streamed twice)
 
 def _activities(ws, ctx: _Ctx) -> int:
-    run, t = ctx.run, ctx.run.t
+    t = ctx.run.t
     done_label, overdue_label = t("act.done"), t("act.overdue")
     cols = [Col(t("col.status")), Col(t("col.type")), Col(t("col.subject")), Col(t("col.deal")),
             Col(t("col.account")), Col(t("col.owner")), Col(t("col.due"), "datetime"),
             Col(t("col.done"), "datetime"), Col(t("col.notes"), width=50)]
+
+    def convert(raw):
+        done_week, typ, subject, deal, account, owner, due, done, notes = raw
+        return (done_label if done_week else overdue_label,
+                t(f"type.{typ}") if typ in ("call", "meeting", "email", "task", "note") else typ,
+                subject, deal, account, owner, due, done, notes)
+
     q = Q.activities_query(ctx.start, ctx.end, ctx.now, ctx.owner_id)
-
-    def converted(s):
-        for batch in Q.iter_open_deals(s, q):
-            for done_week, typ, subject, deal, account, owner, due, done, notes in batch:
-                yield (done_label if done_week else overdue_label,
-                       t(f"type.{typ}") if typ in ("call", "meeting", "email", "task", "note") else typ,
-                       subject, deal, account, owner, due, done, notes)
-            run.check()
-
-    widths = Widths(cols)
-    with run.db.read() as s:  # first pass: widths only (write-only sheets write widths first)
-        for r in converted(s):
-            widths.see(r)
-    sheet = TableSheet(ws, cols, tz=run.tz)
-    sheet.start(ctx.title("sheet.activities"), ctx.subtitle, widths.final())
-    with run.db.read() as s:
-        for r in converted(s):
-            sheet.add(r)
-    sheet.finish(rules=[_yes_rule("A", sheet.first_data_row, overdue_label, RISK_FILL)])
+    sheet = _stream_list(ws, ctx, "activities", cols, q, convert,
+                         rules=[_yes_rule("A", 4, overdue_label, RISK_FILL)])
     return sheet.rows

@@ -30,8 +30,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "title.generated": ("Generated {at}", "작성 {at}"),
     "title.kpis": ("Key figures", "주요 지표"),
     "title.changes": ("What changed since last week", "지난주 이후 변화"),
-    "title.currency_note": ("Amounts in {currency}; deals in other currencies are listed on their sheets.",
-                            "금액 단위 {currency}; 다른 통화의 딜은 각 시트에 표시됩니다."),
+    "title.currency_note": ("Key figures, forecast and slipping deals count {currency} deals; the other "
+                            "lists show every currency, with a total per currency.",
+                            "주요 지표, 예측, 일정 지연 딜은 {currency} 딜 기준이며, 다른 목록은 모든 통화를 "
+                            "통화별 합계와 함께 표시합니다."),
     "title.forecast_chart": ("Forecast by month", "월별 예측"),
     "title.dwell_chart": ("Median days in stage", "단계별 체류 일수 (중앙값)"),
     "axis.days": ("Days", "일"),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import String, and_, case, distinct, func, literal, or_, select
+from sqlalchemy import Integer, String, and_, case, distinct, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import (
@@ -229,7 +229,7 @@ def open_deals_query(stages: list[Stage], now: datetime, owner_id: uuid.UUID | N
     return q
 
 
-def iter_open_deals(s: Session, q) -> Iterator[list]:
+def batches(s: Session, q) -> Iterator[list]:
     """Batches of rows from the database cursor (server-side on PostgreSQL): memory is one batch."""
     result = s.execute(q.execution_options(yield_per=BATCH))
     yield from result.partitions(BATCH)
@@ -324,4 +324,63 @@ def activities_query(start: datetime, end: datetime, now: datetime, owner_id: uu
          .order_by(Activity.done_at.is_(None), Activity.done_at, Activity.due_at, Activity.subject))
     if owner_id is not None:
         q = q.where(Activity.owner_id == owner_id)
+    return q
+
+
+# ------------------------------------------------------------------ slipping and at-risk (streamed)
+
+def date_days_sql(later_col, earlier_col, dialect_name: str):
+    """Whole days between two DATE columns."""
+    if dialect_name == "sqlite":
+        return func.cast(func.julianday(later_col) - func.julianday(earlier_col), Integer)
+    return later_col - earlier_col
+
+
+def slipping_query(start: datetime, end: datetime, owner_id: uuid.UUID | None, currency: str,
+                   dialect_name: str):
+    """Deals whose expected close was pushed later in [start, end), most pushes first:
+    title, account, owner, stage position, status, amount, currency, expected close,
+    pushes, days pushed, last push. The definitions of ``analytics.slippage`` (a push is a
+    change to a later date; deals of the report's currency), streamed instead of a list."""
+    c = CloseDateChange
+    pushes = (select(c.opportunity_id.label("deal_id"), func.count().label("n"),
+                     func.sum(date_days_sql(c.new_date, c.old_date, dialect_name)).label("days"),
+                     func.max(c.at).label("last"))
+              .where(c.old_date.is_not(None), c.new_date.is_not(None), c.new_date > c.old_date,
+                     c.at >= start, c.at < end)
+              .group_by(c.opportunity_id)
+              .subquery("pushed"))
+    owner = aliased(User)
+    q = (select(Opportunity.title, Account.name, owner.name, Stage.position, Opportunity.status,
+                Opportunity.amount, Opportunity.currency, Opportunity.expected_close, pushes.c.n,
+                pushes.c.days, pushes.c.last)
+         .select_from(pushes)
+         .join(Opportunity, Opportunity.id == pushes.c.deal_id)
+         .join(owner, owner.id == Opportunity.owner_id)
+         .join(Stage, Stage.id == Opportunity.stage_id)
+         .outerjoin(Account, Account.id == Opportunity.account_id)
+         .where(Opportunity.currency == currency)
+         .order_by(pushes.c.n.desc(), pushes.c.days.desc(), Opportunity.title, Opportunity.id))
+    if owner_id is not None:
+        q = q.where(Opportunity.owner_id == owner_id)
+    return q
+
+
+def at_risk_query(now: datetime, owner_id: uuid.UUID | None, thresholds: dict[int, float], dialect_name: str):
+    """Open deals (every currency) longer in their stage than the stage's risk threshold
+    (strictly), most overdue first: title, account, owner, stage position, amount, currency,
+    expected close, days in stage, threshold. The rule of ``analytics.at_risk_deals``, streamed."""
+    owner = aliased(User)
+    days = days_between_sql(now, Opportunity.stage_entered_at, dialect_name)
+    limit = case(*((Stage.position == p, literal(float(v))) for p, v in sorted(thresholds.items())),
+                 else_=None) if thresholds else literal(None)
+    q = (select(Opportunity.title, Account.name, owner.name, Stage.position, Opportunity.amount,
+                Opportunity.currency, Opportunity.expected_close, days.label("days"), limit.label("limit"))
+         .join(Stage, Stage.id == Opportunity.stage_id)
+         .join(owner, owner.id == Opportunity.owner_id)
+         .outerjoin(Account, Account.id == Opportunity.account_id)
+         .where(Opportunity.status == Status.OPEN.value, days > limit)
+         .order_by((days - limit).desc(), Opportunity.title, Opportunity.id))
+    if owner_id is not None:
+        q = q.where(Opportunity.owner_id == owner_id)
     return q

@@ -573,7 +573,11 @@ class TargetsDialog(QDialog):
         period.addWidget(QLabel("–"))
         period.addWidget(self.end)
         period.addStretch(1)
-        for label, field in zip(self.form_labels, (self.metric_box, self.owner, period, self.value, self.add_button), strict=True):
+        add_row = QHBoxLayout()
+        add_row.addStretch(1)
+        add_row.addWidget(self.add_button)
+        for label, field in zip(self.form_labels, (self.metric_box, self.owner, period, self.value, add_row),
+                                strict=True):
             form.addRow(label, field)
         self.error = QLabel()
         self.error.setStyleSheet("color: #cf222e;")

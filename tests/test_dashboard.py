@@ -9,13 +9,14 @@ from decimal import Decimal
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QDialog
 from sqlalchemy import select
 
 from app.models import Opportunity, User
 from app.services import analytics, demo
 from app.services.analytics import Filters
 from app.views.context import AppContext, Changes
-from app.views.dashboard import DashboardWidget, period_range
+from app.views.dashboard import ID_ROLE, DashboardWidget, period_range
 
 TODAY = date(2026, 5, 15)  # the sample company's data ends at the end of June 2026
 QUARTER = Filters(start=date(2026, 4, 1), end=date(2026, 6, 30))
@@ -189,3 +190,39 @@ def test_refreshes_off_the_gui_thread_after_a_change(qtbot, ctx):
     assert w.data is not first
     assert w.tiles["new_deals"].value.text() == f"{analytics.kpis(ctx.db, QUARTER).new_deals:,}"
     w.wait_idle()
+
+
+def test_hover_shows_the_exact_figure(qtbot, dash):
+    panel = dash.charts["forecast"]
+    item = dash.bars["forecast"][0]
+    bar = item.bars[0]
+    pt = panel.plot.mapFromScene(item.mapToScene(bar.center))
+    QTest.mouseMove(panel.plot.viewport(), QPoint(pt.x(), pt.y()))
+    qtbot.waitUntil(lambda: item.toolTip() == bar.tooltip)
+    month, cat = bar.key
+    assert month.strftime("%b %y") in bar.tooltip  # e.g. "Apr 26 · Won: ₩1,234,000,000"
+
+
+def test_risk_factor_line_follows_k(dash, sample):
+    dash.update_risk(2.0)
+    expected = analytics.stage_risk_thresholds(sample, 2.0, dash.filters())
+    line = next(i for i in dash.charts["dwell"].plot.listDataItems() if not isinstance(i, type(dash.bars["dwell"][0])))
+    xs, ys = line.getData()
+    drawn = {round((ys[i] + ys[i + 1]) / 2): xs[i] for i in range(0, len(xs), 2)}
+    assert drawn == pytest.approx(expected)
+
+
+def test_double_click_in_the_list_opens_the_deal(qtbot, dash, monkeypatch):
+    opened = []
+    def fake_init(self, ctx, deal_id, parent=None):
+        QDialog.__init__(self, parent)
+        opened.append(deal_id)
+
+    monkeypatch.setattr("app.views.deal_dialog.DealDialog.__init__", fake_init)
+    monkeypatch.setattr("app.views.deal_dialog.DealDialog.exec", lambda self: 0)
+    dlg = click_bar(qtbot, dash, "funnel", 1)
+    index = dlg.proxy.index(0, 0)
+    rect = dlg.table.visualRect(index)
+    qtbot.mouseClick(dlg.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(dlg.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert opened == [dlg.proxy.data(index, ID_ROLE)]

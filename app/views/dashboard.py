@@ -370,19 +370,13 @@ class DrillDownDialog(QDialog):
 # ------------------------------------------------------------------ the widget
 
 def _risk_factor() -> float:
-    """k from the app settings (board colleague's app/views/settings.py), else 1.5."""
+    """k of the at-risk rule from the app settings (1.5 unless the user changed it)."""
+    from app.views.settings import risk_factor
+
     try:
-        from app.views import settings
-    except ImportError:
+        return float(risk_factor())
+    except (TypeError, ValueError):
         return DEFAULT_K
-    for name in ("risk_factor", "risk_k", "at_risk_factor"):
-        getter = getattr(settings, name, None)
-        if callable(getter):
-            try:
-                return float(getter())
-            except (TypeError, ValueError):
-                return DEFAULT_K
-    return DEFAULT_K
 
 
 class DashboardWidget(QWidget):
@@ -405,6 +399,7 @@ class DashboardWidget(QWidget):
         self.drilldown: DrillDownDialog | None = None
         self._generation = 0
         self._pending = False
+        self._tasks: dict[int, _RefreshTask] = {}
         self.bars: dict[str, list[ClickableBars]] = {}
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
@@ -488,7 +483,7 @@ class DashboardWidget(QWidget):
         self.source.currentIndexChanged.connect(self._schedule)
         self.refresh_button.clicked.connect(self.refresh)
         ctx.hub.pipeline_changed.connect(self._pipeline_changed)
-        ctx.hub.language_changed.connect(lambda _lang: self.retranslate())
+        ctx.hub.language_changed.connect(self._language_changed)
         self.refresh()
 
     # ---------------------------------------------------------- texts
@@ -528,6 +523,14 @@ class DashboardWidget(QWidget):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+    def _language_changed(self, _lang: str) -> None:
+        self.retranslate()  # stage names, month labels and number formats follow ctx.lang
+
+    def update_risk(self, k: float) -> None:
+        """A new at-risk factor k (settings): redraw the dwell chart's line with it."""
+        self.k = k
+        self.refresh()
 
     @property
     def loc(self):
@@ -635,10 +638,11 @@ class DashboardWidget(QWidget):
         task = _RefreshTask(gen, self.ctx.db, f, k)
         task.signals.finished.connect(self._finished)
         task.signals.failed.connect(self._failed)
-        self._task_signals = task.signals  # keep the carrier alive until it reports
+        self._tasks[gen] = task  # alive (with its signal carrier) until it reports
         self.pool.start(task)
 
     def _finished(self, generation: int, data: DashboardData) -> None:
+        self._tasks.pop(generation, None)
         if generation != self._generation:
             return  # an older computation; a newer one is on its way
         self.data = data
@@ -647,6 +651,7 @@ class DashboardWidget(QWidget):
         self.refreshed.emit()
 
     def _failed(self, generation: int, message: str) -> None:
+        self._tasks.pop(generation, None)
         if generation != self._generation:
             return
         self.status.setText(self.tr("Could not compute the dashboard: %1").replace("%1", message))

@@ -102,6 +102,9 @@ def test_undefined_figures_show_a_dash_never_zero(dash):
         assert dash.tiles[key].value.text() == "—", key
         assert dash.tiles[key].delta.text() == "—", key
     assert dash.tiles["new_deals"].value.text() == "0"  # a count of nothing is 0, not undefined
+    for chart in ("dwell", "funnel", "forecast", "slippage"):  # an empty chart says so
+        assert dash.bars[chart] == []
+        assert dash.charts[chart].empty.textItem.toPlainText().startswith("No ")
 
 
 @pytest.mark.parametrize("chart", ["funnel", "dwell", "forecast", "slippage"])

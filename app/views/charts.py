@@ -182,6 +182,8 @@ class ChartPanel(QWidget):
     def clear(self) -> None:
         self.plot.clear()
         self.legend.clear()
+        for side in ("left", "bottom"):
+            self.plot.getPlotItem().showAxis(side)
 
     def fit_legend(self) -> None:
         """Hide the legend box when it has nothing to say."""
@@ -189,6 +191,8 @@ class ChartPanel(QWidget):
 
     def show_empty(self, text: str) -> None:
         """A grey note in the middle of an empty chart (no data for the period)."""
+        for side in ("left", "bottom"):  # no axes to read when there is nothing on them
+            self.plot.getPlotItem().hideAxis(side)
         self.plot.addItem(self.empty)
         self.empty.setText(text)
         self.plot.setXRange(0, 1)

@@ -832,7 +832,7 @@ class DashboardWidget(QWidget):
         self.bars["forecast"] = []
         months = sorted(data.forecast, key=lambda m: m.month)
         self.forecast_axis.set_labels({i: self._month_label(m.month) for i, m in enumerate(months)})
-        if not months:
+        if not any(m.won or m.commit or m.best_case or m.pipeline or m.target for m in months):
             panel.show_empty(self.tr("No expected close dates in this period"))
             return
         cats = (("won", self.tr("Won"), WON), ("commit", self.tr("Commit"), COMMIT),

@@ -206,3 +206,22 @@ def test_colleagues_screens_are_integrated(window):
     assert (win.activities in tabs) == (optional("app.views.activities_view", "ActivitiesView") is not None)
     assert (win.dashboard in tabs) == (optional("app.views.dashboard", "DashboardWidget") is not None)
     assert (win.reminders is not None) == (optional("app.views.reminders", "ReminderService") is not None)
+
+
+def test_settings_dialog_applies_language_and_risk_factor(window, settings, monkeypatch, qtbot):
+    from app.views.settings import SettingsDialog
+
+    win, _deal = window
+
+    def fill(self):
+        self.language.setCurrentIndex(self.language.findData("ko"))
+        self.risk.setValue(2.0)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(SettingsDialog, "exec", fill)
+    try:
+        win.open_settings()
+        assert settings.risk_k == 2.0 and settings.language == "ko" and win.ctx.lang == "ko"
+        qtbot.waitUntil(lambda: win.board.headers[0].name.text() == "1. 가망고객 발굴")
+    finally:
+        win.set_language("en")

@@ -167,6 +167,7 @@ class SettingsDialog(QDialog):
         layout.addLayout(self.form)
         layout.addWidget(self.hint)
         layout.addWidget(buttons)
+        self.setMinimumWidth(400)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -175,8 +176,9 @@ class SettingsDialog(QDialog):
                                              self.tr("At-risk factor k:")), strict=True):
             label.setText(text)
         self.role.setText(self.tr("Manager") if self.role_value == "manager" else self.tr("Sales rep"))
-        self.hint.setText(self.tr("A deal is at risk when its days in the stage exceed the stage's "
-                                  "typical dwell plus k times its spread."))
+        self.hint.setText(self.tr("A deal is at risk when its days in the stage exceed k times the "
+                                  "median days won deals spent there (the process limit while "
+                                  "there is no history)."))
 
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.LanguageChange:

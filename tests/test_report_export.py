@@ -39,11 +39,12 @@ def parent(qtbot):
 @pytest.fixture
 def finished_jobs(monkeypatch):
     """Records (outcome, payload) of every job and the thread the service ran in."""
-    seen: dict = {"outcomes": [], "threads": [], "done": []}
+    seen: dict = {"outcomes": [], "threads": [], "done": [], "kwargs": []}
     real_write = service.write_weekly_report
 
     def write(*args, **kwargs):
         seen["threads"].append(threading.current_thread())
+        seen["kwargs"].append(kwargs)
         return real_write(*args, **kwargs)
 
     monkeypatch.setattr(report_export, "write_weekly_report", write)
@@ -70,6 +71,7 @@ def test_menu_entry_asks_week_and_file_then_writes_off_the_gui_thread(ctx, paren
     monkeypatch.setattr(QInputDialog, "getItem", get_item)
     target = tmp_path / "weekly"  # no suffix: .xlsx is added
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    monkeypatch.setattr(report_export, "_risk_factor", lambda: 2.0)  # the user's at-risk factor
     report_export.export_weekly_report(ctx, parent)
     qtbot.waitUntil(lambda: bool(finished_jobs["done"]), timeout=20_000)
     assert asked["items"][asked["current"]] == service.current_iso_week()
@@ -77,6 +79,7 @@ def test_menu_entry_asks_week_and_file_then_writes_off_the_gui_thread(ctx, paren
     assert summary.path == tmp_path / "weekly.xlsx" and summary.week == WEEK
     assert finished_jobs["outcomes"][0][0] == "done"
     assert finished_jobs["threads"][0] is not threading.main_thread()
+    assert finished_jobs["kwargs"][0]["k"] == 2.0 and finished_jobs["kwargs"][0]["lang"] == "en"
     wb = load_workbook(tmp_path / "weekly.xlsx")
     assert wb.sheetnames[2] == "Open deals"
     assert wb["Open deals"].max_row >= 3 + 5

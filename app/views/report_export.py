@@ -36,6 +36,16 @@ def tr(text: str) -> str:
     return QCoreApplication.translate(CONTEXT, text)
 
 
+def _risk_factor() -> float:
+    """k of the at-risk rule from the app settings (as the board and the dashboard use it)."""
+    try:
+        from app.views.settings import risk_factor
+
+        return float(risk_factor())
+    except Exception:  # noqa: BLE001 - no settings available: the service's default
+        return 1.5
+
+
 class _Worker(QObject):
     """Runs in the export thread. Emits only; never touches a widget."""
 
@@ -44,8 +54,10 @@ class _Worker(QObject):
     cancelled = Signal()
     failed = Signal(str)
 
-    def __init__(self, ctx: AppContext, path: Path, week: str, owner: str | None, stop: threading.Event):
+    def __init__(self, ctx: AppContext, path: Path, week: str, owner: str | None, stop: threading.Event,
+                 k: float):
         super().__init__()
+        self._k = k
         self._db = ctx.db
         self._lang = ctx.lang
         self._path = path
@@ -59,7 +71,7 @@ class _Worker(QObject):
             summary = write_weekly_report(
                 self._db, self._path, week=self._week, owner=self._owner, lang=self._lang,
                 progress=lambda done, total: self.progressed.emit(done, total),
-                cancelled=self._stop.is_set, tz=datetime.now().astimezone().tzinfo,
+                cancelled=self._stop.is_set, tz=datetime.now().astimezone().tzinfo, k=self._k,
             )
         except ExportCancelled:
             self.cancelled.emit()
@@ -123,7 +135,7 @@ class ReportExportJob(QObject):
         self.dialog = ReportProgressDialog(parent, week)
         self.dialog.canceled.connect(self.cancel)
         self._thread = QThread(self)
-        self._worker = _Worker(ctx, path, week, owner, self._stop)
+        self._worker = _Worker(ctx, path, week, owner, self._stop, _risk_factor())  # settings read here
         self._worker.moveToThread(self._thread)
         self._thread.started.connect(self._worker.run)
         self._worker.progressed.connect(self._on_progress)

@@ -512,3 +512,19 @@ def test_summary_shows_the_analytics_kpis(demo_workbook):
     assert by_label["Deals won"] == k.won_count and by_label["Deals lost"] == k.lost_count
     assert by_label["Won revenue"] == k.won_revenue
     assert by_label["Open deals"] == k.open_count
+
+
+def test_a_strange_currency_code_stays_data(db, rep, tmp_path):
+    """Currency codes end up in the per-currency totals formulas: they are quoted as text."""
+    deals.create_deal(db, title="Normal", owner_id=rep.id, amount=Decimal(100), at=at(11, 2))
+    odd = deals.create_deal(db, title="Odd", owner_id=rep.id, amount=Decimal(5), at=at(11, 2))
+    with db.write() as s:  # as a careless import could store it
+        s.execute(update(Opportunity).where(Opportunity.id == odd.id).values(currency='X")+1+("'))
+    path = tmp_path / "w.xlsx"
+    write_weekly_report(db, path, week=WEEK, now=NOW)
+    ws = load_workbook(path)["Open deals"]
+    totals = {r[0].value: r[4] for r in ws.iter_rows(min_row=4) if str(r[0].value).startswith("Total")}
+    odd_total = totals['Total X")+1+("']
+    assert odd_total.value.endswith('--($F$4:$F$5="X"")+1+(""")))')
+    assert odd_total.number_format == "#,##0.00"
+    assert totals["Total KRW"].number_format == '"₩"#,##0'

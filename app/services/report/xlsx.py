@@ -60,9 +60,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _LITERAL_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 
 
+_ISO_CODE = re.compile(r"[A-Z]{3}")
+
+
 def currency_format(currency: str | None) -> str:
-    """'"₩"#,##0' for KRW, '"$"#,##0.00' for USD, '#,##0.00 "CHF"' for the rest."""
-    if not currency:
+    """'"₩"#,##0' for KRW, '"$"#,##0.00' for USD, '#,##0.00 "CHF"' for the rest (a code
+    that is not three capital letters, as an import might leave, gets no symbol)."""
+    if not currency or not _ISO_CODE.fullmatch(currency):
         return "#,##0.00"
     digits = minor_digits(currency)
     number = "#,##0" + ("." + "0" * digits if digits else "")
@@ -311,8 +315,9 @@ class TableSheet:
                     cell.value = 0
                 elif split:
                     cur_rng = f"${get_column_letter(split_col + 1)}${first}:${get_column_letter(split_col + 1)}${last}"
+                    literal = currency.replace('"', '""')  # a currency code is data: quoted as text
                     cell.value = (f"=SUMPRODUCT(SUBTOTAL(109,OFFSET({letter}{first},ROW({rng})-ROW({letter}{first}),0)),"
-                                  f'--({cur_rng}="{currency}"))')
+                                  f'--({cur_rng}="{literal}"))')
                 else:
                     cell.value = f"=SUBTOTAL(109,{rng})"
                 fmt = self._formats[i]

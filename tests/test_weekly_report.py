@@ -525,6 +525,6 @@ def test_a_strange_currency_code_stays_data(db, rep, tmp_path):
     ws = load_workbook(path)["Open deals"]
     totals = {r[0].value: r[4] for r in ws.iter_rows(min_row=4) if str(r[0].value).startswith("Total")}
     odd_total = totals['Total X")+1+("']
-    assert odd_total.value.endswith('--($F$4:$F$5="X"")+1+(""")))')
+    assert odd_total.value.endswith('--($F$4:$F$5="X"")+1+("""))')
     assert odd_total.number_format == "#,##0.00"
     assert totals["Total KRW"].number_format == '"₩"#,##0'

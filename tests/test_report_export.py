@@ -180,3 +180,34 @@ def test_progress_dialog_relabels_on_language_change(parent, qtbot):
     dlg.cancelling = True
     QCoreApplication.sendEvent(dlg, QEvent(QEvent.Type.LanguageChange))
     assert dlg.labelText() == "Cancelling…"
+
+
+def test_closing_the_window_during_the_export_is_harmless(ctx, qtbot, tmp_path, finished_jobs):
+    import shiboken6
+
+    window = QWidget()
+    job = report_export.start_export(ctx, window, tmp_path / "w.xlsx", WEEK)
+    shiboken6.delete(window)  # the dialog goes with it; the job and its thread live on
+    qtbot.waitUntil(lambda: bool(finished_jobs["outcomes"]), timeout=20_000)
+    assert finished_jobs["outcomes"][0][0] == "done"
+    assert finished_jobs["done"][0].path == tmp_path / "w.xlsx"
+    assert not job.is_running()
+
+
+def test_quitting_stops_a_running_export(ctx, parent, qtbot, tmp_path, monkeypatch):
+    real_write = service.write_weekly_report
+
+    def write_after_cancel(db, path, **kwargs):
+        stop = threading.Event()
+        while not kwargs["cancelled"]():
+            stop.wait(0.01)
+        return real_write(db, path, **kwargs)
+
+    monkeypatch.setattr(report_export, "write_weekly_report", write_after_cancel)
+    job = report_export.start_export(ctx, parent, tmp_path / "w.xlsx", WEEK, notify=False)
+    job.shutdown()  # what QCoreApplication.aboutToQuit triggers
+    assert not job.is_running()
+    assert not (tmp_path / "w.xlsx").exists()
+    with qtbot.waitSignal(job.finished, timeout=20_000) as blocker:
+        pass
+    assert blocker.args[0] == "cancelled"

@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QProgressDialog, QWidget
+from shiboken6 import isValid
 
 from app.errors import AppError, ValidationError
 from app.services.weekly_report import (
@@ -122,7 +123,7 @@ class ReportExportJob(QObject):
 
     def __init__(self, ctx: AppContext, parent: QWidget | None, path: Path, week: str,
                  owner: str | None = None, *, notify: bool = True):
-        super().__init__(parent)
+        super().__init__()  # not owned by the window: the thread must outlive a closed window
         self.ctx = ctx
         self.parent_widget = parent
         self.path = path
@@ -152,8 +153,16 @@ class ReportExportJob(QObject):
         """Ask the worker to stop; it removes its partial output and reports back."""
         if self.outcome is None and not self._stop.is_set():
             self._stop.set()
-            self.dialog.cancelling = True
-            self.dialog.retranslate()
+            if isValid(self.dialog):
+                self.dialog.cancelling = True
+                self.dialog.retranslate()
+
+    def shutdown(self, ms: int = 10_000) -> None:
+        """The application is quitting: stop the export (no file is left) and wait for it."""
+        if self._thread.isRunning():
+            self._stop.set()
+            self._thread.quit()
+            self._thread.wait(ms)
 
     def is_running(self) -> bool:
         return self._thread.isRunning()
@@ -163,14 +172,14 @@ class ReportExportJob(QObject):
 
     @Slot(int, int)
     def _on_progress(self, done: int, total: int) -> None:
-        if total <= 0 or self._stop.is_set():
+        if total <= 0 or self._stop.is_set() or not isValid(self.dialog):
             return
         self._pending = min(PROGRESS_STEPS, done * PROGRESS_STEPS // total)
         if self._updating:  # a modal dialog's setValue() processes events: no re-entry
             return
         self._updating = True
         try:
-            while self.outcome is None and self._shown != self._pending:
+            while self.outcome is None and self._shown != self._pending and isValid(self.dialog):
                 self._shown = self._pending
                 self.dialog.setValue(self._shown)
         finally:
@@ -180,18 +189,23 @@ class ReportExportJob(QObject):
         self.outcome = outcome
         self._thread.quit()
         self._thread.wait()
-        self.dialog.canceled.disconnect(self.cancel)
-        self.dialog.reset()
-        self.dialog.close()
-        self.dialog.deleteLater()
+        if isValid(self.dialog):  # else the window, and with it the dialog, was closed meanwhile
+            self.dialog.canceled.disconnect(self.cancel)
+            self.dialog.reset()
+            self.dialog.close()
+            self.dialog.deleteLater()
         _RUNNING.discard(self)
         self.finished.emit(outcome, payload)
+
+    def _message_parent(self) -> QWidget | None:
+        w = self.parent_widget
+        return w if w is not None and isValid(w) else None
 
     @Slot(object)
     def _on_done(self, summary: ReportSummary) -> None:
         self._end("done", summary)
         if self.notify:
-            show_done(self.parent_widget, summary)
+            show_done(self._message_parent(), summary)
 
     @Slot()
     def _on_cancelled(self) -> None:
@@ -201,7 +215,7 @@ class ReportExportJob(QObject):
     def _on_failed(self, message: str) -> None:
         self._end("failed", message)
         if self.notify:
-            QMessageBox.warning(self.parent_widget, tr("Export weekly report"),
+            QMessageBox.warning(self._message_parent(), tr("Export weekly report"),
                                 tr("The weekly report was not written.") + "\n\n" + message)
 
 
@@ -227,6 +241,9 @@ def start_export(ctx: AppContext, parent: QWidget | None, path: str | Path, week
     """Start writing the workbook in the background; returns the running job."""
     job = ReportExportJob(ctx, parent, Path(path), week, owner, notify=notify)
     _RUNNING.add(job)
+    app = QCoreApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(job.shutdown)
     job.start()
     return job
 

@@ -215,7 +215,7 @@ def _open_part_file(target: Path) -> Path:
         raise AppError(f"{target.parent}: folder does not exist")
     if not target.parent.is_dir():
         raise AppError(f"{target.parent}: is not a folder")
-    part = target.with_name(f".{target.name}.{os.getpid()}.part")
+    part = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")  # unique per export
     try:
         with open(part, "wb"):
             pass

@@ -449,8 +449,8 @@ def _summary(ws, ctx: _Ctx) -> int:
         chg_last = Q.change_counts(s, ctx.prev_start, ctx.prev_end, ctx.owner_id)
     money_fmt = currency_format(ctx.currency)
     fmts = {"pct": PCT_FMT, "money": money_fmt, "days": DAYS_FMT, "int": INT_FMT}
-    cols = [Col(t("col.metric")), Col(t("col.this_week"), "int"), Col(t("col.last_week"), "int"),
-            Col(t("col.change"), "int")]
+    cols = [Col(t("col.kpi", currency=ctx.currency)), Col(t("col.this_week"), "int"),
+            Col(t("col.last_week"), "int"), Col(t("col.change"), "int")]
     sheet = TableSheet(ws, cols, tz=run.tz)
     label_w = max([display_len(t(key)) for _a, key, _k in _KPI_ROWS]
                   + [display_len(t(f"chg.{key}")) for key in Q.CHANGE_KEYS])
@@ -477,7 +477,8 @@ def _summary(ws, ctx: _Ctx) -> int:
     sheet.rows += 1
     ws.append([sheet.text_cell(t("title.changes"), font=TITLE_FONT)])
     sheet.rows += 1
-    ws.append([sheet.text_cell(c.header, font=HEADER_FONT, fill=HEADER_FILL) for c in cols])
+    ws.append([sheet.text_cell(c.header, font=HEADER_FONT, fill=HEADER_FILL)
+               for c in [Col(t("col.metric")), *cols[1:]]])
     sheet.rows += 1
     for key in Q.CHANGE_KEYS:
         add(t(f"chg.{key}"), "int", chg_this[key], chg_last[key])
@@ -714,6 +715,10 @@ def _forecast(ws, ctx: _Ctx) -> int:
             line.add_data(Reference(ws, min_col=8, max_col=8, min_row=first - 1, max_row=last),
                           titles_from_data=True)
             line.set_categories(cats)
+            target = line.series[0]
+            target.marker.symbol = "dash"  # a month with a target alone still shows
+            target.marker.size = 12
+            target.graphicalProperties.line.width = 28575  # 2.25 pt
             bar += line
         _axes_visible(bar)
         bar.width, bar.height = 24, 12

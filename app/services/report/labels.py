@@ -29,7 +29,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "title.all_owners": ("All owners", "전체 담당자"),
     "title.generated": ("Generated {at}", "작성 {at}"),
     "title.kpis": ("Key figures", "주요 지표"),
-    "title.changes": ("What changed since last week", "지난주 이후 변화"),
+    "title.changes": ("What changed since last week (deals in every currency)", "지난주 이후 변화 (모든 통화의 딜)"),
     "title.currency_note": ("Key figures, forecast and slipping deals count {currency} deals; the other "
                             "lists show every currency, with a total per currency.",
                             "주요 지표, 예측, 일정 지연 딜은 {currency} 딜 기준이며, 다른 목록은 모든 통화를 "
@@ -40,6 +40,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "axis.amount": ("Amount", "금액"),
     # common headers
     "col.metric": ("Metric", "지표"),
+    "col.kpi": ("Key figure ({currency} deals)", "주요 지표 ({currency} 딜)"),
     "col.this_week": ("This week", "이번 주"),
     "col.last_week": ("Last week", "지난주"),
     "col.change": ("Change", "변화"),

@@ -225,3 +225,12 @@ def test_settings_dialog_applies_language_and_risk_factor(window, settings, monk
         qtbot.waitUntil(lambda: win.board.headers[0].name.text() == "1. 가망고객 발굴")
     finally:
         win.set_language("en")
+
+
+def test_focus_request_brings_the_board_forward(window):
+    win, deal = window
+    if win.dashboard is None:
+        pytest.skip("no second tab")
+    win.show_tab(win.dashboard)
+    win.ctx.hub.deals_focus_requested.emit([deal.id])
+    assert win.tabs.currentWidget() is win.board and not win.board.focus_chip.isHidden()

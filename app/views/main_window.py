@@ -246,6 +246,7 @@ class MainWindow(QMainWindow):
         if reminder_service is not None:
             self.reminders = reminder_service(ctx, self)
         ctx.hub.pipeline_changed.connect(lambda _c, _i: self.update_status())
+        ctx.hub.deals_focus_requested.connect(lambda _ids: self.show_tab(self.board))
         if old is not None and old.db is not ctx.db:
             old.db.dispose()
         self.retranslate()

@@ -295,3 +295,20 @@ def test_risk_thresholds_and_closed_totals_arrive_from_workers(env, qtbot, db, r
     board.reload()  # Won / Lost figures are read off the GUI thread on a full reload
     qtbot.waitUntil(lambda: board.lost.header.count.text() == "1 deal(s)", timeout=5000)
     assert board.won.header.count.text() == "0 deal(s)"
+
+
+def test_drop_on_won_needs_every_remaining_gate(env, db, monkeypatch):
+    _ctx, board, made = env
+    seen = {}
+
+    def capture(self):
+        seen["stages"] = sorted({m.stage_position for m in self.missing})
+        return 0
+
+    monkeypatch.setattr(GateDialog, "exec", capture)
+    data = drag(board, 1, "Alpha ERP")  # stage 1 is satisfied; 2..7 are not
+    event = QDropEvent(QPointF(board.won.rect().center()), Qt.DropAction.MoveAction, data,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    board.won.dropEvent(event)
+    assert seen["stages"] == [2, 3, 4, 5, 6, 7]
+    assert stage_of(db, made["Alpha ERP"].id) == (1, "open")

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QWidget
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.errors import AppError
 from app.services import activities as activity_service
@@ -53,8 +54,8 @@ class ReminderService(QObject):
         try:
             rows = activity_service.list_activities(self.ctx.db, owner_id=self.ctx.user_id,
                                                     open_only=True, due_before=now)
-        except AppError:
-            return []  # e.g. the database is being switched; try again next tick
+        except (AppError, SQLAlchemyError):
+            return []  # e.g. the database is being switched or locked; try again next tick
         due = [r for r in rows if r.due_at is not None and r.due_at > self.since
                and r.id not in self.reminded]
         for r in due:

@@ -670,6 +670,10 @@ target %6 · coverage %7</source>
             <translation>현재</translation>
         </message>
         <message>
+            <source>Override: %1</source>
+            <translation>예외 승인: %1</translation>
+        </message>
+        <message>
             <source>set</source>
             <translation>최초 설정</translation>
         </message>
@@ -700,10 +704,6 @@ target %6 · coverage %7</source>
         <message>
             <source>log a done activity: %1</source>
             <translation>완료된 활동을 기록하세요: %1</translation>
-        </message>
-        <message>
-            <source>Override: %1</source>
-            <translation>예외 승인: %1</translation>
         </message>
         <message>
             <source>pushed +%1 d</source>
@@ -803,6 +803,21 @@ target %6 · coverage %7</source>
         <message>
             <source>Please enter your name.</source>
             <translation>이름을 입력해 주세요.</translation>
+        </message>
+    </context>
+    <context>
+        <name>LinesModel</name>
+        <message>
+            <source>Lead source / campaign</source>
+            <translation>리드 출처 / 캠페인</translation>
+        </message>
+        <message>
+            <source>Channel</source>
+            <translation>채널</translation>
+        </message>
+        <message>
+            <source>campaign</source>
+            <translation>캠페인</translation>
         </message>
     </context>
     <context>
@@ -1052,6 +1067,81 @@ A B2B sales pipeline with a gated 7-stage process: a deal leaves a stage only wi
         </message>
     </context>
     <context>
+        <name>MarketingDialog</name>
+        <message>
+            <source>Lead sources, campaigns and marketing spend</source>
+            <translation>리드 출처, 캠페인 및 마케팅 비용</translation>
+        </message>
+        <message>
+            <source>Lead sources and campaigns</source>
+            <translation>리드 출처와 캠페인</translation>
+        </message>
+        <message>
+            <source>Add lead source…</source>
+            <translation>리드 출처 추가…</translation>
+        </message>
+        <message>
+            <source>Add campaign…</source>
+            <translation>캠페인 추가…</translation>
+        </message>
+        <message>
+            <source>Rename…</source>
+            <translation>이름 변경…</translation>
+        </message>
+        <message>
+            <source>Delete</source>
+            <translation>삭제</translation>
+        </message>
+        <message>
+            <source>Spend per month</source>
+            <translation>월별 비용</translation>
+        </message>
+        <message>
+            <source>Year</source>
+            <translation>연도</translation>
+        </message>
+        <message>
+            <source>Currency</source>
+            <translation>통화</translation>
+        </message>
+        <message>
+            <source>Type an amount in a cell (e.g. 1500000 or 1250.50); clear a cell to remove that month's spend. A lead source's column is spend not tied to a campaign.</source>
+            <translation>셀에 금액을 입력하세요 (예: 1500000 또는 1250.50). 셀을 비우면 그 달의 비용이 삭제됩니다. 리드 출처 열은 특정 캠페인에 속하지 않는 비용입니다.</translation>
+        </message>
+        <message>
+            <source>Add lead source</source>
+            <translation>리드 출처 추가</translation>
+        </message>
+        <message>
+            <source>Name of the lead source:</source>
+            <translation>리드 출처 이름:</translation>
+        </message>
+        <message>
+            <source>Select the lead source the campaign belongs to.</source>
+            <translation>캠페인이 속한 리드 출처를 선택하세요.</translation>
+        </message>
+        <message>
+            <source>Add campaign</source>
+            <translation>캠페인 추가</translation>
+        </message>
+        <message>
+            <source>Name of the campaign of %1:</source>
+            <translation>%1의 캠페인 이름:</translation>
+        </message>
+        <message>
+            <source>Rename</source>
+            <translation>이름 변경</translation>
+        </message>
+        <message>
+            <source>New name:</source>
+            <translation>새 이름:</translation>
+        </message>
+        <message>
+            <source>Delete %1 and all its spend?</source>
+            <translation>%1과(와) 관련 비용을 모두 삭제할까요?</translation>
+        </message>
+    </context>
+    <context>
         <name>ReminderService</name>
         <message>
             <source>Deal: %1</source>
@@ -1112,8 +1202,113 @@ A B2B sales pipeline with a gated 7-stage process: a deal leaves a stage only wi
             <translation>영업 담당자</translation>
         </message>
         <message>
-            <source>A deal is at risk when its days in the stage exceed the stage's typical dwell plus k times its spread.</source>
-            <translation>현 단계 체류 일수가 해당 단계의 일반적인 체류 기간에 편차의 k배를 더한 값을 넘으면 위험 영업기회로 표시합니다.</translation>
+            <source>A deal is at risk when its days in the stage exceed k times the median days won deals spent there (the process limit while there is no history).</source>
+            <translation>현 단계 체류 일수가 수주한 영업기회의 해당 단계 체류 일수 중앙값의 k배를 넘으면 위험으로 표시합니다 (이력이 없을 때는 프로세스에 정한 기한 기준).</translation>
+        </message>
+    </context>
+    <context>
+        <name>SpendGridModel</name>
+        <message>
+            <source>Total</source>
+            <translation>합계</translation>
+        </message>
+        <message>
+            <source>%1, %2: %3</source>
+            <translation>%1, %2: %3</translation>
+        </message>
+    </context>
+    <context>
+        <name>TargetsDialog</name>
+        <message>
+            <source>Targets</source>
+            <translation>목표</translation>
+        </message>
+        <message>
+            <source>Targets overlapping the year</source>
+            <translation>해당 연도에 걸친 목표</translation>
+        </message>
+        <message>
+            <source>Delete target</source>
+            <translation>목표 삭제</translation>
+        </message>
+        <message>
+            <source>Team (everyone)</source>
+            <translation>팀 전체</translation>
+        </message>
+        <message>
+            <source>New target</source>
+            <translation>새 목표</translation>
+        </message>
+        <message>
+            <source>Metric</source>
+            <translation>지표</translation>
+        </message>
+        <message>
+            <source>Owner</source>
+            <translation>담당 영업</translation>
+        </message>
+        <message>
+            <source>Period</source>
+            <translation>기간</translation>
+        </message>
+        <message>
+            <source>Value</source>
+            <translation>값</translation>
+        </message>
+        <message>
+            <source>e.g. 500000000, or 35 for a 35 % win rate</source>
+            <translation>예: 500000000, 수주율 35%는 35</translation>
+        </message>
+        <message>
+            <source>Add target</source>
+            <translation>목표 추가</translation>
+        </message>
+    </context>
+    <context>
+        <name>TargetsModel</name>
+        <message>
+            <source>Won revenue</source>
+            <translation>수주 매출</translation>
+        </message>
+        <message>
+            <source>Won deals</source>
+            <translation>수주 건수</translation>
+        </message>
+        <message>
+            <source>New deals</source>
+            <translation>신규 영업기회</translation>
+        </message>
+        <message>
+            <source>Win rate (%)</source>
+            <translation>수주율 (%)</translation>
+        </message>
+        <message>
+            <source>Metric</source>
+            <translation>지표</translation>
+        </message>
+        <message>
+            <source>Owner</source>
+            <translation>담당 영업</translation>
+        </message>
+        <message>
+            <source>Period</source>
+            <translation>기간</translation>
+        </message>
+        <message>
+            <source>Target</source>
+            <translation>목표</translation>
+        </message>
+        <message>
+            <source>Actual</source>
+            <translation>실적</translation>
+        </message>
+        <message>
+            <source>Attainment</source>
+            <translation>달성률</translation>
+        </message>
+        <message>
+            <source>Team</source>
+            <translation>팀</translation>
         </message>
     </context>
     <context>
@@ -1164,14 +1359,6 @@ A B2B sales pipeline with a gated 7-stage process: a deal leaves a stage only wi
             <source>Drop here when lost</source>
             <translation>실주 시 여기에 놓기</translation>
         </message>
-        <message>
-            <source>Won</source>
-            <translation>수주</translation>
-        </message>
-        <message>
-            <source>Lost</source>
-            <translation>실주</translation>
-        </message>
         <message numerus="yes">
             <source>%n d</source>
             <translation>
@@ -1205,6 +1392,14 @@ A B2B sales pipeline with a gated 7-stage process: a deal leaves a stage only wi
         <message>
             <source>Days in stage</source>
             <translation>단계 체류 일수</translation>
+        </message>
+        <message>
+            <source>Won</source>
+            <translation>수주</translation>
+        </message>
+        <message>
+            <source>Lost</source>
+            <translation>실주</translation>
         </message>
         <message numerus="yes">
             <source>Showing %n selected deal(s)  ✕</source>
@@ -1424,6 +1619,293 @@ The reason is stored with the move and shows in reports.</source>
         <message>
             <source>Why does “{0}” move back to {1}?</source>
             <translation>“{0}”을(를) {1}(으)로 되돌리는 사유는 무엇인가요?</translation>
+        </message>
+    </context>
+    <context>
+        <name>ImportWizard</name>
+        <message>
+            <source>%1 rows: %2 new deals, %3 updated, %4 unchanged, %5 history rows</source>
+            <translation>%1행: 신규 영업기회 %2건, 갱신 %3건, 변경 없음 %4건, 이력 %5행</translation>
+        </message>
+        <message>
+            <source>Choose the file</source>
+            <translation>파일 선택</translation>
+        </message>
+        <message>
+            <source>A CSV or Excel file: an export of Pipedrive, Salesforce, HubSpot, or your own.</source>
+            <translation>CSV 또는 Excel 파일: Pipedrive, Salesforce, HubSpot에서 내보낸 파일이나 직접 만든 파일.</translation>
+        </message>
+        <message>
+            <source>File:</source>
+            <translation>파일:</translation>
+        </message>
+        <message>
+            <source>Browse…</source>
+            <translation>찾아보기…</translation>
+        </message>
+        <message>
+            <source>Layout:</source>
+            <translation>형식:</translation>
+        </message>
+        <message>
+            <source>Load mapping…</source>
+            <translation>매핑 불러오기…</translation>
+        </message>
+        <message>
+            <source>Stage history file:</source>
+            <translation>단계 이력 파일:</translation>
+        </message>
+        <message>
+            <source>Salesforce OpportunityHistory.csv (found beside the file if empty)</source>
+            <translation>Salesforce OpportunityHistory.csv (비워 두면 같은 폴더에서 찾음)</translation>
+        </message>
+        <message>
+            <source>First rows of the file:</source>
+            <translation>파일의 처음 몇 행:</translation>
+        </message>
+        <message>
+            <source>Import deals from</source>
+            <translation>영업기회를 가져올 파일</translation>
+        </message>
+        <message>
+            <source>Spreadsheets (*.csv *.xlsx *.txt);;All files (*)</source>
+            <translation>스프레드시트 (*.csv *.xlsx *.txt);;모든 파일 (*)</translation>
+        </message>
+        <message>
+            <source>Stage history file</source>
+            <translation>단계 이력 파일</translation>
+        </message>
+        <message>
+            <source>Spreadsheets (*.csv *.xlsx);;All files (*)</source>
+            <translation>스프레드시트 (*.csv *.xlsx);;모든 파일 (*)</translation>
+        </message>
+        <message>
+            <source>Load mapping</source>
+            <translation>매핑 불러오기</translation>
+        </message>
+        <message>
+            <source>Mapping (*.json)</source>
+            <translation>매핑 (*.json)</translation>
+        </message>
+        <message>
+            <source>Map the columns</source>
+            <translation>열 매핑</translation>
+        </message>
+        <message>
+            <source>Which column holds each deal field, and what the file's stages and statuses mean.</source>
+            <translation>각 영업기회 항목이 어느 열에 있는지, 파일의 단계와 상태 값이 무엇을 뜻하는지 지정하세요.</translation>
+        </message>
+        <message>
+            <source>Deal fields</source>
+            <translation>영업기회 항목</translation>
+        </message>
+        <message>
+            <source>Stage values</source>
+            <translation>단계 값</translation>
+        </message>
+        <message>
+            <source>Status values</source>
+            <translation>상태 값</translation>
+        </message>
+        <message>
+            <source>Save mapping…</source>
+            <translation>매핑 저장…</translation>
+        </message>
+        <message>
+            <source>Rows are matched to deals already imported by the source id; a re-import updates them.</source>
+            <translation>행은 원본 ID로 이미 가져온 영업기회와 대조되며, 다시 가져오면 해당 영업기회를 갱신합니다.</translation>
+        </message>
+        <message>
+            <source>Save mapping</source>
+            <translation>매핑 저장</translation>
+        </message>
+        <message>
+            <source>%1 new users, %2 new accounts</source>
+            <translation>신규 사용자 %1명, 신규 고객사 %2곳</translation>
+        </message>
+        <message>
+            <source>Cancelled; nothing was imported.</source>
+            <translation>취소되었습니다. 아무것도 가져오지 않았습니다.</translation>
+        </message>
+        <message>
+            <source>Check</source>
+            <translation>검사</translation>
+        </message>
+        <message>
+            <source>Every row is checked before anything is written.</source>
+            <translation>저장하기 전에 모든 행을 검사합니다.</translation>
+        </message>
+        <message>
+            <source>Import</source>
+            <translation>가져오기</translation>
+        </message>
+        <message>
+            <source>All rows are written in one transaction.</source>
+            <translation>모든 행을 하나의 트랜잭션으로 저장합니다.</translation>
+        </message>
+        <message>
+            <source>Import deals</source>
+            <translation>영업기회 가져오기</translation>
+        </message>
+        <message>
+            <source>Source id</source>
+            <translation>원본 ID</translation>
+        </message>
+        <message>
+            <source>Title</source>
+            <translation>제목</translation>
+        </message>
+        <message>
+            <source>Account</source>
+            <translation>고객사</translation>
+        </message>
+        <message>
+            <source>Contact</source>
+            <translation>고객 담당자</translation>
+        </message>
+        <message>
+            <source>Owner</source>
+            <translation>담당 영업</translation>
+        </message>
+        <message>
+            <source>Amount</source>
+            <translation>금액</translation>
+        </message>
+        <message>
+            <source>Currency</source>
+            <translation>통화</translation>
+        </message>
+        <message>
+            <source>Expected close date</source>
+            <translation>예상 계약일</translation>
+        </message>
+        <message>
+            <source>Created</source>
+            <translation>생성일</translation>
+        </message>
+        <message>
+            <source>Closed</source>
+            <translation>종료일</translation>
+        </message>
+        <message>
+            <source>Won date</source>
+            <translation>수주일</translation>
+        </message>
+        <message>
+            <source>Lost date</source>
+            <translation>실주일</translation>
+        </message>
+        <message>
+            <source>Entered current stage</source>
+            <translation>현 단계 진입일</translation>
+        </message>
+        <message>
+            <source>Lead source</source>
+            <translation>리드 출처</translation>
+        </message>
+        <message>
+            <source>Status</source>
+            <translation>상태</translation>
+        </message>
+        <message>
+            <source>Stage</source>
+            <translation>단계</translation>
+        </message>
+        <message>
+            <source>Loss reason</source>
+            <translation>실주 사유</translation>
+        </message>
+        <message>
+            <source>Description</source>
+            <translation>설명</translation>
+        </message>
+        <message>
+            <source>Detect from the header row</source>
+            <translation>머리글 행으로 자동 감지</translation>
+        </message>
+        <message>
+            <source>Generic (our column names)</source>
+            <translation>일반 (이 프로그램의 열 이름)</translation>
+        </message>
+        <message>
+            <source>Pipedrive</source>
+            <translation>Pipedrive</translation>
+        </message>
+        <message>
+            <source>Salesforce (Opportunity + history)</source>
+            <translation>Salesforce (영업기회 + 이력)</translation>
+        </message>
+        <message>
+            <source>HubSpot</source>
+            <translation>HubSpot</translation>
+        </message>
+        <message>
+            <source>File</source>
+            <translation>파일</translation>
+        </message>
+        <message>
+            <source>Row</source>
+            <translation>행</translation>
+        </message>
+        <message>
+            <source>Column</source>
+            <translation>열</translation>
+        </message>
+        <message>
+            <source>Problem</source>
+            <translation>문제</translation>
+        </message>
+        <message>
+            <source>— not imported —</source>
+            <translation>— 가져오지 않음 —</translation>
+        </message>
+        <message>
+            <source>— not mapped —</source>
+            <translation>— 매핑 안 함 —</translation>
+        </message>
+        <message>
+            <source>Checking every row…</source>
+            <translation>모든 행을 검사하는 중…</translation>
+        </message>
+        <message>
+            <source>Importing…</source>
+            <translation>가져오는 중…</translation>
+        </message>
+        <message>
+            <source>Mapping file: %1</source>
+            <translation>매핑 파일: %1</translation>
+        </message>
+        <message>
+            <source>Choose the %1 column to map its values.</source>
+            <translation>값을 매핑하려면 %1 열을 선택하세요.</translation>
+        </message>
+        <message>
+            <source>Mapping saved to %1</source>
+            <translation>매핑을 %1에 저장했습니다</translation>
+        </message>
+        <message>
+            <source>%1 problem(s) found; nothing was imported. Go back and fix the mapping or the file.</source>
+            <translation>문제 %1건이 발견되어 아무것도 가져오지 않았습니다. 이전 단계로 돌아가 매핑이나 파일을 고쳐 주세요.</translation>
+        </message>
+        <message>
+            <source>No problems. The import will do this:</source>
+            <translation>문제가 없습니다. 가져오기를 하면 다음과 같이 반영됩니다:</translation>
+        </message>
+        <message>
+            <source>Imported.</source>
+            <translation>가져오기를 마쳤습니다.</translation>
+        </message>
+        <message>
+            <source>Open</source>
+            <translation>진행 중</translation>
+        </message>
+        <message>
+            <source>Won</source>
+            <translation>수주</translation>
+        </message>
+        <message>
+            <source>Lost</source>
+            <translation>실주</translation>
         </message>
     </context>
     <context>

@@ -108,3 +108,19 @@ def test_terms_are_consistent():
 def test_qm_ships_next_to_the_ts():
     qm = resources.files("resources.translations").joinpath("pipeline_ko.qm")
     assert qm.is_file() and qm.read_bytes()[:4] == b"\x3c\xb8\x64\x18"  # Qt .qm magic
+
+
+def test_deal_dialog_field_errors_in_korean(qtbot, korean, db, rep):
+    from app.services import deals
+    from app.views.deal_dialog import DealDialog
+
+    deal = deals.create_deal(db, title="ERP", owner_id=rep.id)
+    ctx = AppContext(db=db, user_id=rep.id, user_name=rep.name, role="rep", lang="ko")
+    dlg = DealDialog(ctx, deal.id)
+    qtbot.addWidget(dlg)
+    assert dlg.labels["title"].text() == "제목(&T):"
+    dlg.title_edit.clear()
+    dlg.amount_edit.setText("12x")
+    assert dlg.save() is False
+    assert dlg.errors["title"].text() == "제목을 입력해 주세요"
+    assert dlg.errors["amount"].text() == "“12x”은(는) 숫자가 아닙니다"

@@ -96,6 +96,32 @@ def status_label(status: str) -> str:
     return {"open": _tr("Open"), "won": _tr("Won"), "lost": _tr("Lost")}.get(status, status)
 
 
+def field_message(message: str) -> str:
+    """The deal service's field messages in the interface language (unknown ones as is)."""
+    import re
+
+    fixed = {
+        "a title is required": _tr("A title is required"),
+        "must be 0 or more": _tr("Must be 0 or more"),
+        "is too large": _tr("The amount is too large"),
+        "at most two decimal places": _tr("At most two decimal places"),
+        "must be a number": _tr("Must be a number"),
+        "an owner is required": _tr("An owner is required"),
+    }
+    if message in fixed:
+        return fixed[message]
+    patterns = (
+        (r"'(.*)' is not a number", _tr("“%1” is not a number")),
+        (r"'(.*)' is not a known ISO 4217 currency code", _tr("“%1” is not a known currency code")),
+        (r"at most (\d+) characters", _tr("At most %1 characters")),
+    )
+    for pattern, text in patterns:
+        m = re.fullmatch(pattern, message)
+        if m:
+            return text.replace("%1", m.group(1))
+    return message
+
+
 def ui_locale(lang: str) -> QLocale:
     """The locale for a language (formatting.locale_for uses QLocale.Territory, which this
     PySide6 does not have; QLocale("ko_KR") works on every version)."""
@@ -908,6 +934,7 @@ class DealDialog(QDialog):
             if lab is None:
                 rest.append(f"{key}: {msg}")
                 continue
+            msg = field_message(msg)
             show_error(lab, msg if lab.text() == "" else f"{lab.text()}; {msg}")
             first = first or key
         if rest:

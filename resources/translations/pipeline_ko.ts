@@ -534,6 +534,42 @@ target %6 · coverage %7</source>
             <translation>제목을 입력해 주세요</translation>
         </message>
         <message>
+            <source>A title is required</source>
+            <translation>제목을 입력해 주세요</translation>
+        </message>
+        <message>
+            <source>Must be 0 or more</source>
+            <translation>0 이상이어야 합니다</translation>
+        </message>
+        <message>
+            <source>The amount is too large</source>
+            <translation>금액이 너무 큽니다</translation>
+        </message>
+        <message>
+            <source>At most two decimal places</source>
+            <translation>소수점 이하는 두 자리까지 입력할 수 있습니다</translation>
+        </message>
+        <message>
+            <source>Must be a number</source>
+            <translation>숫자여야 합니다</translation>
+        </message>
+        <message>
+            <source>An owner is required</source>
+            <translation>담당 영업을 지정해 주세요</translation>
+        </message>
+        <message>
+            <source>“%1” is not a number</source>
+            <translation>“%1”은(는) 숫자가 아닙니다</translation>
+        </message>
+        <message>
+            <source>“%1” is not a known currency code</source>
+            <translation>“%1”은(는) 알 수 없는 통화 코드입니다</translation>
+        </message>
+        <message>
+            <source>At most %1 characters</source>
+            <translation>최대 %1자까지 입력할 수 있습니다</translation>
+        </message>
+        <message>
             <source>Deliverable</source>
             <translation>요건</translation>
         </message>

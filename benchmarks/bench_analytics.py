@@ -51,11 +51,11 @@ def dashboard_refresh(db, f: Filters, k: float = 1.5) -> None:
     analytics.marketing(db, f)
     analytics.marketing(db, prev)
     analytics.dwell_by_stage(db, f)
-    analytics.stage_risk_thresholds(db, k)
+    thresholds = analytics.stage_risk_thresholds(db, k)
     analytics.funnel(db, f)
     analytics.forecast(db, f)
     analytics.slippage(db, f)
-    analytics.at_risk_deals(db, f, k)
+    analytics.at_risk_deals(db, f, k, thresholds)  # the board's card marks
 
 
 def main(argv: list[str] | None = None) -> int:

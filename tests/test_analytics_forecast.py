@@ -187,3 +187,19 @@ def test_targets_attainment(db, fc, rep, manager):
     # owner filter: the rep's targets and the team's, not the manager's
     mine = {t.target_id for t in analytics.targets_attainment(db, Filters(f.start, f.end, owner_id=rep.id))}
     assert mine == {t1.id, t2.id, t3.id, t4.id}
+
+
+def test_target_currency_and_counts(db, rep, manager):
+    krw = new_deal(db, rep, "krw", D(2), amount="100")
+    path(db, manager, krw, [("won", D(3))])
+    usd = new_deal(db, rep, "usd", D(2), amount="5", currency="USD")
+    path(db, manager, usd, [("won", D(3))])
+    t_krw = mkt.create_target(db, "won_revenue", date(2026, 1, 1), date(2026, 1, 31), "400")
+    t_usd = mkt.create_target(db, "won_revenue", date(2026, 1, 1), date(2026, 1, 31), "10", currency="USD")
+    t_cnt = mkt.create_target(db, "won_count", date(2026, 1, 1), date(2026, 1, 31), "4", owner_id=rep.id)
+    got = {t.target_id: t for t in analytics.targets_attainment(db, Filters(date(2026, 1, 1), date(2026, 1, 31)))}
+    # revenue in each target's currency: 100 of 400 KRW = 25 %, 5 of 10 USD = 50 %
+    assert (got[t_krw.id].actual, got[t_krw.id].attainment_pct) == (Decimal("100.00"), 25.0)
+    assert (got[t_usd.id].actual, got[t_usd.id].attainment_pct) == (Decimal("5.00"), 50.0)
+    # a count counts every currency: 2 won of 4 = 50 %
+    assert (got[t_cnt.id].actual, got[t_cnt.id].attainment_pct) == (2, 50.0)

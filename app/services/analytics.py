@@ -467,12 +467,15 @@ def _at_risk_stmt(q: _Q, thresholds: dict[int, float]):
     )
 
 
-def at_risk_deals(db: Database, f: Filters, k: float = DEFAULT_K) -> list[AtRiskDeal]:
+def at_risk_deals(db: Database, f: Filters, k: float = DEFAULT_K,
+                  thresholds: dict[int, float] | None = None) -> list[AtRiskDeal]:
     """Open deals whose current visit of their stage (now − stage entered) exceeds the stage's
     risk threshold (strictly), most overdue first. The thresholds are the team's
     (:func:`stage_risk_thresholds` without filters); the list follows the owner/source filters
-    and ``f.now``, not the period, and holds every currency unless one is asked for."""
-    thresholds = stage_risk_thresholds(db, k)
+    and ``f.now``, not the period, and holds every currency unless one is asked for.
+    ``thresholds`` already computed by :func:`stage_risk_thresholds` (same k) saves a query."""
+    if thresholds is None:
+        thresholds = stage_risk_thresholds(db, k)
     with db.read() as s:
         q = _Q(s, f, any_currency=True)
         rows = s.execute(_at_risk_stmt(q, thresholds)).all()
@@ -701,17 +704,16 @@ def forecast(db: Database, f: Filters) -> list[ForecastMonth]:
 
 # ------------------------------------------------------------------ KPIs
 
-def _closed_counts(q: _Q, first: datetime, end: datetime, owner_only: bool = False):
+def _closed_counts(q: _Q, first: datetime, end: datetime, conds: list | None = None):
+    """(won, lost, won revenue, won deals with an amount) of deals closed in [first, end)."""
     o = Opportunity
-    conds = ([o.currency == q.currency] + ([o.owner_id == q.f.owner_id] if q.f.owner_id else [])
-             if owner_only else q.deal_conds())
     row = q.s.execute(
         select(func.sum(case((o.status == Status.WON.value, 1), else_=0)),
                func.sum(case((o.status == Status.LOST.value, 1), else_=0)),
                _cents(case((o.status == Status.WON.value, _raw(o.amount)), else_=None)),
                func.sum(case((and_(o.status == Status.WON.value, o.amount.is_not(None)), 1), else_=0)))
         .where(o.status.in_([Status.WON.value, Status.LOST.value]),
-               o.closed_at >= q.ts(first), o.closed_at < q.ts(end), *conds)
+               o.closed_at >= q.ts(first), o.closed_at < q.ts(end), *(q.deal_conds() if conds is None else conds))
     ).one()
     return int(row[0] or 0), int(row[1] or 0), money(row[2] or 0), int(row[3] or 0)
 
@@ -804,40 +806,36 @@ def marketing(db: Database, f: Filters) -> list[MarketingRow]:
 # ------------------------------------------------------------------ targets
 
 def targets_attainment(db: Database, f: Filters) -> list[TargetAttainment]:
-    """Targets whose period overlaps ``f``'s (of the owner filter and the team, or all when no
-    owner filter), each measured over its own period: won_revenue, won_count, new_deals,
-    win_rate (in percent, like its target). Attainment = actual / target × 100."""
+    """Targets whose period overlaps ``f``'s (with an owner filter: that owner's and the
+    team's), each measured over its own period for its owner (None: everybody): won_revenue
+    (deals in the target's currency), won_count, new_deals, win_rate (in percent, like its
+    target; counts over every currency). Attainment = actual / target × 100."""
+    o = Opportunity
     with db.read() as s:
         q = _Q(s, f)
         stmt = (select(Target.id, Target.metric, Target.owner_id, User.name, Target.period_start,
-                       Target.period_end, Target.value)
+                       Target.period_end, Target.value, Target.currency)
                 .outerjoin(User, User.id == Target.owner_id)
                 .where(Target.period_start <= f.end, Target.period_end >= f.start)
                 .order_by(Target.period_start, Target.metric, User.name, Target.id))
         if f.owner_id is not None:
             stmt = stmt.where(or_(Target.owner_id.is_(None), Target.owner_id == f.owner_id))
         out = []
-        for tid, metric, owner_id, owner, ps, pe, value in s.execute(stmt).all():
-            tq = _Q.__new__(_Q)
-            tq.__dict__.update(q.__dict__)
-            tq.f = replace(f, owner_id=owner_id, lead_source_id=None)
+        for tid, metric, owner_id, owner, ps, pe, value, currency in s.execute(stmt).all():
             first, end = _day_start(ps), _day_start(pe + timedelta(days=1))
-            won_n, lost_n, revenue, _ = _closed_counts(tq, first, end, owner_only=True)
-            actual: Any
+            who = [o.owner_id == owner_id] if owner_id is not None else []
+            actual: Any = None
             if metric == "won_revenue":
-                actual = revenue
-            elif metric == "won_count":
-                actual = won_n
+                actual = _closed_counts(q, first, end, [*who, o.currency == (currency or q.currency)])[2]
+            elif metric in ("won_count", "win_rate"):
+                won_n, lost_n, _rev, _n = _closed_counts(q, first, end, who)
+                if metric == "won_count":
+                    actual = won_n
+                elif won_n + lost_n:
+                    actual = won_n / (won_n + lost_n) * 100
             elif metric == "new_deals":
-                o = Opportunity
                 actual = int(s.scalar(select(func.count()).select_from(o).where(
-                    o.created_at >= q.ts(first), o.created_at < q.ts(end), o.currency == q.currency,
-                    *([o.owner_id == owner_id] if owner_id else []))) or 0)
-            elif metric == "win_rate":
-                r = _div(won_n, won_n + lost_n)
-                actual = None if r is None else r * 100
-            else:
-                actual = None
+                    o.created_at >= q.ts(first), o.created_at < q.ts(end), *who)) or 0)
             pct = None if actual is None or not value else float(Decimal(str(actual)) / Decimal(value) * 100)
             out.append(TargetAttainment(tid, metric, owner, ps, pe, value, actual, pct))
         return out

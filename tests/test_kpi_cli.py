@@ -51,7 +51,10 @@ def test_json_report(world_db, capsys, rep):
     # the owner filter: the rep's deals A, B (won) and E (lost)
     code, out, _ = run_kpi(capsys, "--db", world_db, "--from", "2026-01-01", "--to", "2026-01-31",
                            "--owner", rep.name, "--json")
-    assert code == 0 and (json.loads(out)["kpis"]["won_count"], json.loads(out)["kpis"]["lost_count"]) == (2, 1)
+    mine = json.loads(out)
+    assert code == 0 and (mine["kpis"]["won_count"], mine["kpis"]["lost_count"]) == (2, 1)
+    # the risk thresholds stay the team's (the rep's own won medians would give 1.5 x 4 = 6)
+    assert mine["risk_thresholds"]["2"] == 7.5
 
 
 def test_documented_keys_match_docs():

@@ -929,12 +929,13 @@ def _json(value):
 def kpi_report(db: Database, f: Filters, k: float = DEFAULT_K) -> dict:
     """Every figure as JSON-ready data (Decimals as strings, undefined as null); keys in docs/kpi.md."""
     now = f.now or utcnow()
-    f = replace(f, now=now)
+    asked = f = replace(f, now=now)
     with db.read() as s:
         currency = _Q(s, f).currency
     f = replace(f, currency=currency)
     prev = previous_period(f)
     slip = slippage(db, f)
+    thresholds = stage_risk_thresholds(db, k)  # the team's, as on the board
     return _json({
         "period": {"start": f.start, "end": f.end, "now": now, "currency": currency,
                    "owner_id": f.owner_id, "lead_source_id": f.lead_source_id},
@@ -942,8 +943,8 @@ def kpi_report(db: Database, f: Filters, k: float = DEFAULT_K) -> dict:
         "kpis": kpis(db, f),
         "previous_kpis": kpis(db, prev),
         "dwell": dwell_by_stage(db, f),
-        "risk_thresholds": {str(p): v for p, v in stage_risk_thresholds(db, k, f).items()},
-        "at_risk": at_risk_deals(db, f, k),
+        "risk_thresholds": {str(p): v for p, v in thresholds.items()},
+        "at_risk": at_risk_deals(db, asked, k, thresholds),
         "cycle": cycle_length(db, f),
         "slippage": {
             "per_deal": slip.per_deal, "pushed_twice_or_more": slip.pushed_twice_or_more,

@@ -286,7 +286,12 @@ class _Q:
 
     def days(self, a, b):
         """b − a in days, rounded to the millisecond (so whole days compare exactly)."""
-        return func.round((self.jd(b) - self.jd(a)) * 86400.0, 3) / 86400.0
+        seconds = (self.jd(b) - self.jd(a)) * 86400.0
+        if not self.sqlite:  # PostgreSQL has round(numeric, int) only
+            from sqlalchemy import Float, Numeric, cast
+
+            return cast(func.round(cast(seconds, Numeric), 3), Float) / 86400.0
+        return func.round(seconds, 3) / 86400.0
 
     def date_days(self, a, b):
         """b − a for two DATE columns, in whole days."""

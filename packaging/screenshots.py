@@ -32,6 +32,14 @@ SIZE = {"board": (1500, 860), "gate": (680, 560), "deal": (1240, 720)}
 
 
 def _settle(app: QApplication, rounds: int = 5) -> None:
+    """Let the window lay out and the board's background queries (totals) arrive."""
+    from PySide6.QtCore import QThreadPool
+    from PySide6.QtTest import QTest
+
+    for _ in range(rounds):
+        app.processEvents()
+    QThreadPool.globalInstance().waitForDone(10_000)
+    QTest.qWait(300)  # deliver the queued results to the GUI thread
     for _ in range(rounds):
         app.processEvents()
 

@@ -13,8 +13,8 @@ SYMBOLS = {"KRW": "₩", "USD": "$", "EUR": "€", "JPY": "¥", "GBP": "£", "CN
 
 
 def locale_for(lang: str) -> QLocale:
-    return QLocale(QLocale.Language.Korean, QLocale.Territory.SouthKorea) if lang == "ko" \
-        else QLocale(QLocale.Language.English, QLocale.Territory.UnitedStates)
+    return QLocale(QLocale.Language.Korean, QLocale.Country.SouthKorea) if lang == "ko" \
+        else QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
 
 
 def money(amount: Decimal | None, currency: str, loc: QLocale | None = None) -> str:

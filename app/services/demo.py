@@ -14,11 +14,9 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, Uuid, insert, select, text
-from sqlalchemy import column as sa_column
-from sqlalchemy import table as sa_table
+from sqlalchemy import insert, select, text
 
 from app.db import Database
 from app.errors import AppError
@@ -33,7 +31,6 @@ from app.models import (
     ForecastCategory,
     LeadSource,
     MarketingSpend,
-    Money,
     Opportunity,
     Role,
     StageTransition,
@@ -41,8 +38,8 @@ from app.models import (
     Target,
     TransitionKind,
     User,
-    UTCDateTime,
 )
+from app.services.bulk import BulkInserter
 from app.services.process import active_stages
 
 MONTHS = 18
@@ -214,7 +211,7 @@ def generate(db: Database, *, deals: int, seed: int, end: date | None = None,
         _targets(s, g, deals, reps)
         sim = _DealSimulator(g, stages, reps, managers, accounts, contacts_by_account, account_names, sources)
         totals = dict(transitions=0, activities=0, evidence=0, close_date_changes=0)
-        writer = _BulkWriter(raw)
+        writer = BulkInserter(raw)
         done = 0
         while done < deals:
             n = min(CHUNK_DEALS, deals - done)
@@ -241,62 +238,6 @@ def generate(db: Database, *, deals: int, seed: int, end: date | None = None,
 
 
 # ----------------------------------------------------------------- bulk writing
-
-def _sqlite_datetime(v: datetime | str) -> str:
-    if isinstance(v, str):  # already in stored form (_Gen.stamp)
-        return v
-    if v.tzinfo is not UTC:
-        v = v.astimezone(UTC)
-    return (f"{v.year:04d}-{v.month:02d}-{v.day:02d} "
-            f"{v.hour:02d}:{v.minute:02d}:{v.second:02d}.{v.microsecond:06d}")
-
-
-def _sqlite_money(v: Decimal) -> int:
-    return int((v * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-class _BulkWriter:
-    """Core executemany inserts. On SQLite (``raw``) the values are put in their stored form
-    here (UUID hex, 'YYYY-MM-DD HH:MM:SS.ffffff' UTC text, whole hundredths, ISO dates), the
-    exact form the column types write, and inserted through an untyped table: per-value
-    bind processing is most of the cost of a large demo."""
-
-    def __init__(self, raw: bool):
-        self.raw = raw
-        self._plans: dict[str, tuple] = {}
-
-    def _plan(self, table):
-        plan = self._plans.get(table.name)
-        if plan is None:
-            convs = []
-            for c in table.columns:
-                t = c.type
-                if isinstance(t, Uuid):
-                    convs.append((c.name, lambda v: v.hex))
-                elif isinstance(t, UTCDateTime):
-                    convs.append((c.name, _sqlite_datetime))
-                elif isinstance(t, Money):
-                    convs.append((c.name, _sqlite_money))
-                elif isinstance(t, Date):
-                    convs.append((c.name, date.isoformat))
-                elif isinstance(t, Boolean):
-                    convs.append((c.name, int))
-            untyped = sa_table(table.name, *(sa_column(c.name) for c in table.columns))
-            plan = self._plans[table.name] = (convs, untyped)
-        return plan
-
-    def insert(self, s, table, rows: list[dict]) -> None:
-        if not self.raw:
-            s.execute(insert(table), rows)
-            return
-        convs, untyped = self._plan(table)
-        for row in rows:
-            for name, conv in convs:
-                v = row[name]
-                if v is not None:
-                    row[name] = conv(v)
-        s.execute(insert(untyped), rows)
-
 
 # ----------------------------------------------------------------- reference data
 

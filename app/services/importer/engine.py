@@ -49,7 +49,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services.importer.bulk import BulkInserter
+from app.services.bulk import BulkInserter
 from app.services.importer.mapping import Mapping as Mapping
 from app.services.importer.mapping import MappingError, StageTarget, find_column, load_mapping, norm
 from app.services.importer.parsing import (

@@ -1,11 +1,9 @@
-"""Core executemany inserts for large imports.
+"""Core executemany inserts for large writes (demo data, imports).
 
 On SQLite the values are put in the stored form the column types write (UUID hex,
 'YYYY-MM-DD HH:MM:SS.ffffff' UTC text, whole hundredths, ISO dates, 0/1) and inserted
-through an untyped table: per-value bind processing is most of the cost of a big import.
+through an untyped table: per-value bind processing is most of the cost of a big write.
 Other engines go through the typed table. Every row must carry every column of the table.
-(The demo generator does the same in its own ``_BulkWriter``; one shared public helper
-would be better.)
 """
 
 from __future__ import annotations
@@ -20,7 +18,9 @@ from sqlalchemy import table as sa_table
 from app.models.base import Money, UTCDateTime
 
 
-def _stored_datetime(v: datetime) -> str:
+def _stored_datetime(v: datetime | str) -> str:
+    if isinstance(v, str):  # already in stored form (the demo pre-stamps its times)
+        return v
     if v.tzinfo is None:
         raise ValueError("naive datetime given where a UTC timestamp is required")
     v = v.astimezone(UTC)

@@ -78,6 +78,18 @@ def test_korean_report_for_one_owner(demo_db, tmp_path):
     assert owners == [owner] * n
 
 
+def test_default_week_is_the_last_complete_one(demo_db, tmp_path):
+    from datetime import date, timedelta
+
+    out = tmp_path / "default.xlsx"
+    proc = run("report", "--db", demo_db, "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    # the week that ended last Sunday (local time), not the one in progress
+    y, w, _ = (date.today() - timedelta(days=7)).isocalendar()
+    assert f"(week {y}-W{w:02d}," in proc.stderr
+    assert load_workbook(out)["Summary"]["A2"].value.startswith(f"Week {y}-W{w:02d}: ")
+
+
 def test_bad_week_is_one_line(demo_db, tmp_path):
     proc = run("report", "--db", demo_db, "--week", "2026-W99", "-o", tmp_path / "x.xlsx")
     assert one_line_error(proc) == \

@@ -74,7 +74,9 @@ def test_menu_entry_asks_week_and_file_then_writes_off_the_gui_thread(ctx, paren
     monkeypatch.setattr(report_export, "_risk_factor", lambda: 2.0)  # the user's at-risk factor
     report_export.export_weekly_report(ctx, parent)
     qtbot.waitUntil(lambda: bool(finished_jobs["done"]), timeout=20_000)
-    assert asked["items"][asked["current"]] == service.current_iso_week()
+    # the last complete week preselected; the current (partial) week is offered first
+    assert asked["items"][asked["current"]] == service.last_complete_iso_week()
+    assert asked["items"][0] == service.current_iso_week() and asked["current"] == 1
     summary = finished_jobs["done"][0]
     assert summary.path == tmp_path / "weekly.xlsx" and summary.week == WEEK
     assert finished_jobs["outcomes"][0][0] == "done"
@@ -150,7 +152,7 @@ def test_a_bad_week_is_asked_again_and_cancel_stops(parent, monkeypatch):
     warnings = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a: warnings.append(text))
     assert report_export.ask_week(parent) == "2026-W05"
-    assert warnings == [f"'2026-W99' is not an ISO week like {service.current_iso_week()}."]
+    assert warnings == [f"'2026-W99' is not an ISO week like {service.last_complete_iso_week()}."]
     monkeypatch.setattr(QInputDialog, "getItem", lambda *a: ("", False))
     assert report_export.ask_week(parent) is None
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -25,6 +25,7 @@ from app.services.report.labels import check_sheet_names
 from app.services.weekly_report import (
     ExportCancelled,
     current_iso_week,
+    last_complete_iso_week,
     parse_iso_week,
     write_weekly_report,
 )
@@ -157,6 +158,13 @@ def test_iso_weeks():
             parse_iso_week(bad)
         assert exc.value.errors["week"] == f"'{bad}' is not an ISO week like 2026-W47"
     assert current_iso_week(NOW, UTC) == "2026-W48"
+    # Monday 09:00 of W48: the last complete week is W47, all the way to Sunday night
+    assert last_complete_iso_week(NOW, UTC) == "2026-W47"
+    assert last_complete_iso_week(datetime(2026, 11, 29, 23, 59, tzinfo=UTC), UTC) == "2026-W47"
+    assert last_complete_iso_week(datetime(2026, 11, 30, 0, 0, tzinfo=UTC), UTC) == "2026-W48"
+    assert last_complete_iso_week(datetime(2027, 1, 4, 8, 0, tzinfo=UTC), UTC) == "2026-W53"
+    seoul = timezone(timedelta(hours=9))  # already Monday in Seoul at Sunday 20:00 UTC
+    assert last_complete_iso_week(datetime(2026, 11, 29, 20, 0, tzinfo=UTC), seoul) == "2026-W48"
 
 
 def test_sheet_names_are_valid_excel_names():

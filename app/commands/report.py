@@ -10,16 +10,20 @@ HELP = "write the weekly-meeting Excel workbook (.xlsx) for an ISO week"
 
 def configure(p) -> None:
     p.add_argument("--week", metavar="YYYY-Www",
-                   help="ISO week such as 2026-W47 (default: the current week)")
+                   help="ISO week such as 2026-W47 (default: the last complete week)")
     p.add_argument("--owner", metavar="NAME", help="only this person's deals")
     p.add_argument("--lang", choices=["en", "ko"], default="en", help="language of sheet names and headers")
     p.add_argument("-o", "--output", required=True, metavar="FILE.xlsx", help="the workbook to write")
 
 
 def run(args) -> int:
-    from app.services.weekly_report import current_iso_week, parse_iso_week, write_weekly_report
+    from app.services.weekly_report import (
+        last_complete_iso_week,
+        parse_iso_week,
+        write_weekly_report,
+    )
 
-    week = args.week or current_iso_week()
+    week = args.week or last_complete_iso_week()
     try:
         parse_iso_week(week)  # a bad week is refused before the database is opened
     except ValidationError as exc:

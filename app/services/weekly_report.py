@@ -114,6 +114,13 @@ def current_iso_week(now: datetime | None = None, tz: tzinfo | None = None) -> s
     return iso_week_of(now.astimezone(tz).date())
 
 
+def last_complete_iso_week(now: datetime | None = None, tz: tzinfo | None = None) -> str:
+    """The last ISO week that has ended at ``now`` in ``tz``: the week before the current
+    one (a Monday-morning report is about the week that just ended, not the one begun)."""
+    now = now or utcnow()
+    return iso_week_of(now.astimezone(tz).date() - timedelta(days=7))
+
+
 def _week_bounds(monday: date, tz: tzinfo) -> tuple[datetime, datetime]:
     """[Monday 00:00, next Monday 00:00) in ``tz``, as aware UTC datetimes."""
     start = datetime.combine(monday, time(0), tzinfo=tz)

@@ -24,6 +24,7 @@ from app.services.weekly_report import (
     ReportSummary,
     current_iso_week,
     iso_week_of,
+    last_complete_iso_week,
     parse_iso_week,
     write_weekly_report,
 )
@@ -249,16 +250,17 @@ def start_export(ctx: AppContext, parent: QWidget | None, path: str | Path, week
 
 
 def ask_week(parent: QWidget | None) -> str | None:
-    """The ISO week to report on (the current week preselected, the last 12 offered)."""
-    current = current_iso_week()
-    monday, _ = parse_iso_week(current)
+    """The ISO week to report on: the current week and the 11 before it offered, the last
+    complete week preselected (on Monday the current week has barely begun)."""
+    monday, _ = parse_iso_week(current_iso_week())
     from datetime import timedelta
 
     weeks = [iso_week_of(monday - timedelta(weeks=i)) for i in range(12)]
-    text = current
+    default = last_complete_iso_week()
+    text = default
     while True:
         text, ok = QInputDialog.getItem(parent, tr("Export weekly report"),
-                                        tr("ISO week (for example %1):").replace("%1", current),
+                                        tr("ISO week (for example %1):").replace("%1", default),
                                         weeks, weeks.index(text) if text in weeks else 0, True)
         if not ok:
             return None
@@ -266,7 +268,7 @@ def ask_week(parent: QWidget | None) -> str | None:
             monday, _ = parse_iso_week(text)
         except ValidationError:
             QMessageBox.warning(parent, tr("Export weekly report"),
-                                tr("'%1' is not an ISO week like %2.").replace("%1", text).replace("%2", current))
+                                tr("'%1' is not an ISO week like %2.").replace("%1", text).replace("%2", default))
             continue
         return iso_week_of(monday)
 

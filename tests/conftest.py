@@ -15,9 +15,58 @@ from app.services.process import active_stages  # noqa: E402
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "both_engines: run the test's `db` on SQLite and on PostgreSQL (a parameter)")
+    config.addinivalue_line("markers", "postgresql: needs the test PostgreSQL server")
+
+
+def pytest_generate_tests(metafunc):
+    if "engine_name" in metafunc.fixturenames:
+        if metafunc.definition.get_closest_marker("postgresql"):
+            engines = ["postgresql"]
+        elif metafunc.definition.get_closest_marker("both_engines"):
+            engines = ["sqlite", "postgresql"]
+        else:
+            engines = ["sqlite"]
+        metafunc.parametrize("engine_name", engines)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """The session's PostgreSQL server (see tests/pg_server.py). Skips where PostgreSQL is
+    not installed, except under CI, where a missing server is a failure."""
+    from pg_server import PgServer, PgUnavailable
+
+    try:
+        server = PgServer()
+    except PgUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL test server: {exc}")
+        pytest.skip(f"PostgreSQL test server: {exc}")
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def db(tmp_path):
-    database = open_database(tmp_path / "test.sqlite")
+def pg_url(pg_server):
+    """Superuser URL of a fresh, migrated PostgreSQL database, dropped afterwards."""
+    url = pg_server.create_database()
+    yield url
+    pg_server.drop_database(url)
+
+
+@pytest.fixture
+def db_url(engine_name, tmp_path, request):
+    """What ``--db`` gets for this test: a SQLite file path or a PostgreSQL URL."""
+    if engine_name == "postgresql":
+        return request.getfixturevalue("pg_url")
+    return str(tmp_path / "test.sqlite")
+
+
+@pytest.fixture
+def db(db_url):
+    database = open_database(db_url)
     yield database
     database.dispose()
 

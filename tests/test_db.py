@@ -46,7 +46,7 @@ def open_files(folder: Path) -> list[str]:
 def test_fresh_database_is_at_head_with_pragmas(tmp_path):
     db = open_database(tmp_path / "fresh.sqlite")
     try:
-        assert head_revision() == "0002"
+        assert head_revision() == "0004"
         assert current_revision(db.engine) == head_revision()
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -97,7 +97,7 @@ def test_older_database_is_backed_up_then_migrated(tmp_path):
             s.execute(select(func.count()).select_from(StageTransition)).scalar()
     finally:
         db.dispose()
-    (backup,) = tmp_path.glob("team.before-0002-*.sqlite.bak")
+    (backup,) = tmp_path.glob(f"team.before-{head_revision()}-*.sqlite.bak")
     con = sqlite3.connect(backup)
     try:
         assert con.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]

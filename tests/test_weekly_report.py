@@ -321,27 +321,114 @@ def test_moves_and_closes_of_the_week(workbook):
     assert closed[2][0] == "Total" and closed[2][5] == "=SUBTOTAL(109,F4:F5)"
 
 
+def block(ws, title: str) -> list[list]:
+    """The rows of a Summary block: below its title and header, up to the next empty row."""
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    start = next(i for i, r in enumerate(rows) if r and r[0] == title) + 2
+    out = []
+    for r in rows[start:]:
+        if not r or all(v is None for v in r):
+            break
+        out.append(r)
+    return out
+
+
 def test_summary_kpis_and_changes(workbook):
     _s, wb = workbook
     ws = wb["Summary"]
-    by_label = {r[0]: r[1:] for r in rows_of(ws) if r and r[0]}
+    kpis = {r[0]: r[1:4] for r in rows_of(ws)[:10]}
     # this week: d4 won (3.0M), d5 lost; last week nothing closed
-    assert by_label["Win rate"][:2] == [0.5, None]
-    assert by_label["Won revenue"][:2] == [3000000, 0]
-    assert by_label["Deals won"][:2] == [1, 0]
-    assert by_label["Deals lost"][:2] == [1, 0]
-    assert by_label["Open deals"][:2] == [11, None]  # a snapshot: no last-week value
+    assert kpis["Win rate"][:2] == [0.5, None]
+    assert kpis["Won revenue"][:2] == [3000000, 0]
+    assert kpis["Deals won"][:2] == [1, 0]
+    assert kpis["Deals lost"][:2] == [1, 0]
+    assert kpis["New deals"][:2] == [1, 0]
+    # open at the end of each week, from the history: at 11-15 24:00 d1, six hostile, d3, d4,
+    # d5, d6 (created 11-02) and d8 (10-01) = 12; at 11-22 24:00: + d7, - d4, - d5 = 11
+    assert kpis["Open deals"][:2] == [11, 12]
+    # 1.5M + 2.0M + 3.0M + 0.5M + 0.7M + 0.4M = 8.1M; then + 1.0M - 3.0M - 0.5M = 5.6M
+    assert kpis["Open pipeline"][:2] == [5600000, 8100000]
+    assert ws["A14"].value == ("Open deals and pipeline: at the end of each week, from the stage history "
+                               "(amounts as they are today).")
     win = find_row(ws, 0, "Win rate")
-    assert win[1].number_format == "0%"
-    assert win[3].value == '=IF(AND(ISNUMBER(B4),ISNUMBER(C4)),B4-C4,"")'
+    assert win[1].number_format == "0.0%"
+    # the change of a rate is in percentage points: (B - C) x 100 shown as "+4.5 pp"
+    assert win[3].value == '=IF(AND(ISNUMBER(B4),ISNUMBER(C4)),(B4-C4)*100,"")'
+    assert win[3].number_format == '+0.0" pp";-0.0" pp";0.0" pp"'
     assert find_row(ws, 0, "Won revenue")[1].number_format == '"₩"#,##0'
-    # what changed: counted from the stage history and the close-date log of each week
-    expected = {"Moved forward": [1, 1], "Moved back": [1, 0], "Won": [1, 0], "Lost": [1, 0],
-                "Reopened": [0, 0], "Close dates pushed": [2, 0], "Gate overrides": [2, 1]}
-    for label, (this, last) in expected.items():
-        assert by_label[label][:2] == [this, last], label
-    new_rows = [r for r in rows_of(ws) if r and r[0] == "New deals"]
-    assert [r[1:3] for r in new_rows] == [[1, 0], [1, 0]]  # the KPI and the change count agree
+    opened = find_row(ws, 0, "Open pipeline")
+    assert opened[3].value == '=IF(AND(ISNUMBER(B13),ISNUMBER(C13)),B13-C13,"")'
+    # moves: counted from the stage history and the close-date log of each week (KRW deals)
+    moves = {r[0]: r[1:3] for r in block(ws, "Moves since last week (KRW deals)")}
+    assert moves == {"Moved forward": [1, 1], "Moved back": [1, 0], "Reopened": [0, 0],
+                     "Close dates pushed": [2, 0], "Gate overrides": [2, 1]}
+
+
+def test_summary_open_pipeline_against_last_week(workbook):
+    _s, wb = workbook
+    ws = wb["Summary"]
+    bridge = block(ws, "Open pipeline, last week to this week (KRW deals)")
+    assert [r[:3] for r in bridge] == [
+        ["Open at the end of last week (2026-11-15 24:00)", 8100000, 12],
+        ["New deals", 1000000, 1],  # d7
+        ["Won", -3000000, -1],  # d4
+        ["Lost", -500000, -1],  # d5
+        ["Reopened and other", 0, 0],
+        ["Open at the end of this week (2026-11-22 24:00)", 5600000, 11],
+    ]
+    row = find_row(ws, 0, "Won", first=18)
+    assert row[1].number_format == '+"₩"#,##0;-"₩"#,##0;"₩"#,##0'
+    assert row[2].number_format == "+#,##0;-#,##0;#,##0"
+    deals_ = block(ws, "Deals behind each change")
+    assert deals_ == [
+        ["New deal", 1000000, 1, "Lead generation", "Epsilon deal", "Acme", "Kim Min-su"],
+        ["Won", -3000000, -1, "Won", "Gamma deal", "Acme", "Kim Min-su"],
+        ["Lost", -500000, -1, "Lost", "Delta deal", "Acme", "Kim Min-su"],
+    ]
+    # the key figures and the bridge count the same deals
+    kpis = {r[0]: r[1] for r in rows_of(ws)[:10]}
+    steps = {r[0]: r[2] for r in bridge}
+    assert (kpis["New deals"], kpis["Deals won"], kpis["Deals lost"]) == (1, 1, 1)
+    assert (steps["New deals"], -steps["Won"], -steps["Lost"]) == (1, 1, 1)
+    assert sum(r[2] for r in bridge[:-1]) == bridge[-1][2]
+    assert sum(r[1] for r in bridge[:-1]) == bridge[-1][1]
+
+
+def test_a_past_week_shows_its_pipeline_from_the_history(story_db, tmp_path):
+    path = tmp_path / "w46.xlsx"
+    write_weekly_report(story_db, path, week="2026-W46", now=NOW)
+    wb = load_workbook(path)
+    pipe = wb["Pipeline by stage"]
+    assert pipe["A2"].value.endswith("· Open deals at the end of the week (2026-11-15 24:00), from the stage "
+                                      "history; amounts as they are today")
+    data = rows_of(pipe)
+    # at 11-15 24:00: stage 1 held d1 1.5M, d3 2.0M, d4 3.0M, d5 0.5M, d8 0.4M and the six
+    # hostile deals; d6 (0.7M) was in stage 2 since 11-10. Today d4/d5 are closed, d3 in 2.
+    assert data[0][1:] == ["Lead generation", 0.1, "KRW", 11, 7400000, 740000]
+    assert data[1][1:] == ["Qualification", 0.2, "KRW", 1, 700000, 140000]
+    summary = wb["Summary"]
+    kpis = {r[0]: r[1:3] for r in rows_of(summary)[:10]}
+    assert kpis["Open deals"] == [12, 12] and kpis["Open pipeline"] == [8100000, 8100000]
+    bridge = block(summary, "Open pipeline, last week to this week (KRW deals)")
+    assert bridge[0][0] == "Open at the end of last week (2026-11-08 24:00)"
+    assert bridge[-1][0] == "Open at the end of this week (2026-11-15 24:00)"
+    assert block(summary, "Deals behind each change")[0][0] == "No deal changed the open pipeline."
+    # the lists of today's state say so plainly
+    assert wb["Open deals"]["A2"].value.endswith("· As of today (2026-11-23 09:00), not at the end of the week")
+    assert wb["At-risk deals"]["A2"].value.endswith("· As of today (2026-11-23 09:00), not at the end of the week")
+
+
+def test_a_week_not_over_says_as_of_today(story_db, tmp_path):
+    path = tmp_path / "w47.xlsx"
+    saturday = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)  # after the story's last event
+    write_weekly_report(story_db, path, week=WEEK, now=saturday)
+    wb = load_workbook(path)
+    assert wb["Pipeline by stage"]["A2"].value.endswith("· As of today (2026-11-21 12:00)")
+    assert wb["Open deals"]["A2"].value.endswith("· As of today (2026-11-21 12:00)")
+    summary = wb["Summary"]
+    assert summary["A14"].value.startswith("Open deals and pipeline: this week as of today (the week is not over)")
+    bridge = block(summary, "Open pipeline, last week to this week (KRW deals)")
+    assert bridge[-1][:3] == ["Open now (2026-11-21 12:00)", 5600000, 11]
 
 
 def test_slipping_and_at_risk(workbook):

@@ -40,11 +40,14 @@ from app.services.report.xlsx import (
     HEADER_FILL,
     HEADER_FONT,
     INT_FMT,
-    PCT_FMT,
+    RATE_FMT,
     RISK_FILL,
     SLIP_FILL,
     SUBTITLE_FONT,
+    TEXT_ALIGN,
     TITLE_FONT,
+    TOTAL_BORDER,
+    TOTAL_FONT,
     Col,
     Formula,
     RowRule,
@@ -53,6 +56,9 @@ from app.services.report.xlsx import (
     currency_format,
     display_len,
     fit,
+    header_alignment,
+    rate_value,
+    ratio_value,
 )
 
 WEEK_RE = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
@@ -290,7 +296,8 @@ def _build(wb: Workbook, run: _Run, week: str, monday: date, sunday: date,
     sheets = {key: wb.create_sheet(t(f"sheet.{key}")) for key in SHEETS}
     rows: dict[str, int] = {}
     ctx = _Ctx(run=run, stages=stages, currency=currency, subtitle=subtitle, now=now, start=start,
-               end=end, prev_start=prev_start, prev_end=prev_end, owner_id=owner_id, f=f, k=k,
+               end=end, prev_start=prev_start, prev_end=prev_end, as_of_start=min(now, start),
+               as_of_end=min(now, end), owner_id=owner_id, f=f, k=k,
                dialect=dialect, open_currencies=open_currencies)
 
     # the team's thresholds, as analytics.at_risk_deals() and the board use them
@@ -332,6 +339,8 @@ class _Ctx:
     end: datetime
     prev_start: datetime
     prev_end: datetime
+    as_of_start: datetime  # the pipeline "last week": at the end of last week (or now, if earlier)
+    as_of_end: datetime  # the pipeline "this week": at the end of the week, or now in a week not over
     owner_id: uuid.UUID | None
     f: object
     k: float
@@ -340,15 +349,21 @@ class _Ctx:
     thresholds: dict[int, float] = field(default_factory=dict)  # days in stage beyond which at risk
     stage_names: dict[int, str] = field(default_factory=dict)
 
+    @property
+    def past(self) -> bool:
+        """The week is over: its pipeline is read from the history, not today's state."""
+        return self.now >= self.end
+
     def title(self, key: str) -> str:
         return f"{self.run.t('title.report')}: {self.run.t(key)}"
 
 
 def _write_list(ws, ctx: _Ctx, sheet_key: str, cols: Sequence[Col], rows: list[Sequence],
                 rules: Iterable[RowRule] = (), total: bool = False,
-                currencies: Sequence[str] = (), period: tuple[date, date] | None = None) -> TableSheet:
+                currencies: Sequence[str] = (), period: tuple[date, date] | None = None,
+                note: str | None = None) -> TableSheet:
     """A whole (small) list: widths from its rows, then the rows. ``period``: the sheet
-    covers other dates than the week (shown under the title)."""
+    covers other dates than the week (shown under the title); ``note``: when it shows."""
     widths = Widths(cols)
     for r in rows:
         widths.see(r)
@@ -356,6 +371,8 @@ def _write_list(ws, ctx: _Ctx, sheet_key: str, cols: Sequence[Col], rows: list[S
     subtitle = ctx.subtitle
     if period is not None:
         subtitle += " · " + ctx.run.t("title.period", start=period[0].isoformat(), end=period[1].isoformat())
+    if note:
+        subtitle += " · " + note
     sheet.start(ctx.title(f"sheet.{sheet_key}"), subtitle, widths.final())
     for r in rows:
         sheet.add(r)
@@ -366,7 +383,7 @@ def _write_list(ws, ctx: _Ctx, sheet_key: str, cols: Sequence[Col], rows: list[S
 
 def _stream_list(ws, ctx: _Ctx, sheet_key: str, cols: Sequence[Col], query, convert: Callable,
                  rules: Iterable[RowRule] = (), total: bool = False, currency_index: int | None = None,
-                 period: tuple[date, date] | None = None) -> TableSheet:
+                 period: tuple[date, date] | None = None, note: str | None = None) -> TableSheet:
     """A list of any length, streamed twice from the database: a first pass measures the
     column widths (write-only sheets write them before the rows) and finds the currencies
     of the totals; the second writes. Memory is one batch of rows either way."""
@@ -389,6 +406,8 @@ def _stream_list(ws, ctx: _Ctx, sheet_key: str, cols: Sequence[Col], query, conv
     subtitle = ctx.subtitle
     if period is not None:
         subtitle += " · " + run.t("title.period", start=period[0].isoformat(), end=period[1].isoformat())
+    if note:
+        subtitle += " · " + note
     sheet.start(ctx.title(f"sheet.{sheet_key}"), subtitle, widths.final())
     with run.db.read() as s:
         for r in rows(s):
@@ -411,7 +430,7 @@ def _yes_rule(col_letter: str, first_row: int, yes: str, fill) -> RowRule:
 # ------------------------------------------------------------------ Summary
 
 _KPI_ROWS = (  # (Kpis attribute, label key, kind)
-    ("win_rate", "kpi.win_rate", "pct"),
+    ("win_rate", "kpi.win_rate", "rate"),
     ("avg_won_size", "kpi.avg_won_size", "money"),
     ("cycle_days", "kpi.cycle_days", "days"),
     ("velocity", "kpi.velocity", "money"),
@@ -424,7 +443,8 @@ _KPI_ROWS = (  # (Kpis attribute, label key, kind)
 )
 
 
-_SNAPSHOT_KPIS = ("open_count", "open_pipeline")
+_SNAPSHOT_KPIS = ("open_count", "open_pipeline")  # at the end of each week, from the stage history
+_CHANGE_ROWS = ("forward", "backward", "reopened", "pushed", "overrides")  # new/won/lost: in the bridge
 HISTORY_WEEKS = 12  # slipping deals and dwell look back this many weeks, ending with the week
 FORECAST_MONTHS = 6  # forecast: the week's month and the five after it
 
@@ -438,12 +458,28 @@ def _signed(fmt: str) -> str:
     return f"+{fmt};-{fmt};{fmt}"
 
 
-def _kpi_value(v):
+def _pp_format(unit: str) -> str:
+    """Percentage points: +4.5 pp (ko: +4.5%p)."""
+    number = f'0.0"{unit}"'
+    return f"+{number};-{number};{number}"
+
+
+def _kpi_value(v, kind: str = ""):
     if v is None:
         return None
+    if kind == "rate":
+        return rate_value(v)
     if isinstance(v, (int, Decimal)):
         return v
     return float(v)
+
+
+def _moment(ctx: _Ctx, moment: datetime) -> str:
+    """The last instant before ``moment``, as the workbook shows it (Sunday 24:00 is 'Sunday 24:00')."""
+    local = moment.astimezone(ctx.run.tz)
+    if local.time() == time(0) and moment != ctx.now:
+        return f"{(local.date() - timedelta(days=1)).isoformat()} 24:00"
+    return local.strftime("%Y-%m-%d %H:%M")
 
 
 def _summary(ws, ctx: _Ctx) -> int:
@@ -452,47 +488,113 @@ def _summary(ws, ctx: _Ctx) -> int:
     this = analytics.kpis(run.db, ctx.f)
     last = analytics.kpis(run.db, analytics.previous_period(ctx.f))
     with run.db.read() as s:
-        chg_this = Q.change_counts(s, ctx.start, ctx.end, ctx.owner_id)
-        chg_last = Q.change_counts(s, ctx.prev_start, ctx.prev_end, ctx.owner_id)
+        chg_this = Q.change_counts(s, ctx.start, ctx.end, ctx.owner_id, ctx.currency)
+        chg_last = Q.change_counts(s, ctx.prev_start, ctx.prev_end, ctx.owner_id, ctx.currency)
+        open_end = Q.open_at(s, ctx.as_of_end, ctx.owner_id, ctx.currency)
+        open_start = Q.open_at(s, ctx.as_of_start, ctx.owner_id, ctx.currency)
+        changes = Q.pipeline_changes(s, ctx.start, ctx.end, ctx.as_of_start, ctx.as_of_end, ctx.owner_id,
+                                     ctx.currency)
+    snapshot = {"open_count": (open_end[0], open_start[0]), "open_pipeline": (open_end[1], open_start[1])}
     money_fmt = currency_format(ctx.currency)
-    fmts = {"pct": PCT_FMT, "money": money_fmt, "days": DAYS_FMT, "int": INT_FMT}
+    fmts = {"rate": RATE_FMT, "money": money_fmt, "days": DAYS_FMT, "int": INT_FMT}
     cols = [Col(t("col.kpi", currency=ctx.currency)), Col(t("col.this_week"), "int"),
             Col(t("col.last_week"), "int"), Col(t("col.change"), "int")]
     sheet = TableSheet(ws, cols, tz=run.tz)
-    label_w = max([display_len(t(key)) for _a, key, _k in _KPI_ROWS]
-                  + [display_len(t(f"chg.{key}")) for key in Q.CHANGE_KEYS])
-    sheet.start(t("title.report"), ctx.subtitle, [fit(label_w), 18, 18, 16])
+    labels = ([t(key) for _a, key, _k in _KPI_ROWS] + [t(f"chg.{key}") for key in _CHANGE_ROWS]
+              + [t(f"bridge.{key}") for key in Q.PIPELINE_STEPS]
+              + [t("bridge.start", at="2026-01-01 24:00"), t("bridge.end", at="2026-01-01 24:00")])
+    label_w = max(display_len(x) for x in labels)
+    sheet.start(t("title.report"), ctx.subtitle, [fit(label_w), 18, 18, 18, 30, 18, 18])
     ws.print_title_rows = "1:3"
 
-    def add(label: str, kind: str, a, b) -> None:
-        r = sheet.HEADER_ROW + sheet.rows + 1
-        fmt = fmts[kind]
-        cells = [sheet.text_cell(label)]
-        for v in (a, b):
-            cells.append(sheet.cell(Col("", kind), fmt, v, ()) if v is not None else None)
-        change = sheet.cell(Col("", kind), _signed(fmt),
-                            Formula(f'=IF(AND(ISNUMBER(B{r}),ISNUMBER(C{r})),B{r}-C{r},"")'), ())
-        cells.append(change)
+    def append(cells) -> None:
         ws.append(cells)
         sheet.rows += 1
 
+    def value(kind: str, v, fmt: str | None = None):
+        return sheet.cell(Col("", kind), fmt or fmts[kind], v, ()) if v is not None else None
+
+    def heading(title: str, headers: Sequence[Col]) -> None:
+        append([])
+        append([sheet.text_cell(title, font=TITLE_FONT)])
+        append([sheet.text_cell(c.header, font=HEADER_FONT, fill=HEADER_FILL, alignment=header_alignment(c))
+                for c in headers])
+
+    def compare(label: str, kind: str, a, b) -> None:
+        r = sheet.HEADER_ROW + sheet.rows + 1
+        if kind == "rate":  # the change of a rate is in percentage points
+            change = value("rate", Formula(f'=IF(AND(ISNUMBER(B{r}),ISNUMBER(C{r})),(B{r}-C{r})*100,"")'),
+                           _pp_format(t("unit.pp")))
+        else:
+            change = value(kind, Formula(f'=IF(AND(ISNUMBER(B{r}),ISNUMBER(C{r})),B{r}-C{r},"")'),
+                           _signed(fmts[kind]))
+        append([sheet.text_cell(label, alignment=TEXT_ALIGN), value(kind, a), value(kind, b), change])
+
     for attr, key, kind in _KPI_ROWS:
-        # open count and pipeline are a snapshot of now: there is no "last week" value of them
-        before = None if attr in _SNAPSHOT_KPIS else _kpi_value(getattr(last, attr))
-        add(t(key), kind, _kpi_value(getattr(this, attr)), before)
-    ws.append([])
-    sheet.rows += 1
-    ws.append([sheet.text_cell(t("title.changes"), font=TITLE_FONT)])
-    sheet.rows += 1
-    ws.append([sheet.text_cell(c.header, font=HEADER_FONT, fill=HEADER_FILL)
-               for c in [Col(t("col.metric")), *cols[1:]]])
-    sheet.rows += 1
-    for key in Q.CHANGE_KEYS:
-        add(t(f"chg.{key}"), "int", chg_this[key], chg_last[key])
-    ws.append([])
-    ws.append([sheet.text_cell(t("title.currency_note", currency=ctx.currency), font=SUBTITLE_FONT)])
+        if attr in _SNAPSHOT_KPIS:
+            a, b = snapshot[attr]
+        else:
+            a, b = _kpi_value(getattr(this, attr), kind), _kpi_value(getattr(last, attr), kind)
+        compare(t(key), kind, a, b)
+    note = t("title.open_as_of_history") if ctx.past else t("title.open_as_of_today")
+    append([sheet.text_cell(note, font=SUBTITLE_FONT)])
+
+    # the open pipeline, last week to this week: a bridge whose steps add up, then its deals
+    steps = {key: [0, Decimal("0.00")] for key in Q.PIPELINE_STEPS}
+    for ch in changes:
+        for key, n in ch.steps.items():
+            steps[key][0] += n
+            if ch.amount is not None:
+                steps[key][1] += n * ch.amount
+    heading(t("title.bridge", currency=ctx.currency),
+            [Col(t("col.open_pipeline")), Col(t("col.amount"), "money"), Col(t("col.deals"), "int")])
+    signed_money, signed_int = _signed(money_fmt), _signed(INT_FMT)
+    append([sheet.text_cell(t("bridge.start", at=_moment(ctx, ctx.as_of_start))),
+            value("money", open_start[1]), value("int", open_start[0])])
+    for key in Q.PIPELINE_STEPS:
+        n, amount = steps[key]
+        append([sheet.text_cell(t(f"bridge.{key}")), value("money", amount, signed_money),
+                value("int", n, signed_int)])
+    end_label = t("bridge.end", at=_moment(ctx, ctx.as_of_end)) if ctx.past else \
+        t("bridge.now", at=_moment(ctx, ctx.as_of_end))
+    append([sheet.text_cell(end_label, font=TOTAL_FONT, border=TOTAL_BORDER),
+            sheet.cell(Col("", "money"), money_fmt, open_end[1], ()),
+            sheet.cell(Col("", "int"), INT_FMT, open_end[0], ())])
+    bridge_rows = len(Q.PIPELINE_STEPS) + 2
+
+    heading(t("title.bridge_deals"),
+            [Col(t("col.change")), Col(t("col.effect"), "money"), Col(t("col.effect_deals"), "int"),
+             Col(t("col.stage")), Col(t("col.deal")), Col(t("col.account")), Col(t("col.owner"))])
+    listed = 0
+    for key in Q.PIPELINE_STEPS:
+        for ch in changes:
+            n = ch.steps[key]
+            if not n:
+                continue
+            effect = n * ch.amount if ch.amount is not None else None
+            where = (t(f"status.{ch.status}") if ch.status in (Status.WON.value, Status.LOST.value)
+                     else ctx.stage_names.get(ch.stage_position) if ch.stage_position is not None else None)
+            append([sheet.text_cell(t(f"change.{key}"), alignment=TEXT_ALIGN), value("money", effect, signed_money),
+                    value("int", n, signed_int), sheet.cell(Col(""), None, where, ()),
+                    sheet.cell(Col(""), None, ch.title, ()), sheet.cell(Col(""), None, ch.account, ()),
+                    sheet.cell(Col(""), None, ch.owner, ())])
+            listed += 1
+    if not listed:
+        append([sheet.text_cell(t("bridge.none"), font=SUBTITLE_FONT)])
+
+    heading(t("title.changes", currency=ctx.currency), [Col(t("col.metric")), *cols[1:]])
+    for key in _CHANGE_ROWS:
+        compare(t(f"chg.{key}"), "int", chg_this[key], chg_last[key])
+    append([])
+    append([sheet.text_cell(t("title.currency_note", currency=ctx.currency), font=SUBTITLE_FONT)])
     ws.page_setup.orientation = "portrait"
-    return len(_KPI_ROWS) + len(Q.CHANGE_KEYS)
+    return len(_KPI_ROWS) + bridge_rows + listed + len(_CHANGE_ROWS)
+
+
+def _today_note(ctx: _Ctx) -> str:
+    """Lists of today's state say so, plainly when the week is over."""
+    key = "title.as_of_today_past" if ctx.past else "title.as_of_today"
+    return ctx.run.t(key, at=_moment(ctx, ctx.now))
 
 
 # ------------------------------------------------------------------ Pipeline by stage
@@ -500,14 +602,17 @@ def _summary(ws, ctx: _Ctx) -> int:
 def _pipeline(ws, ctx: _Ctx) -> int:
     run, t = ctx.run, ctx.run.t
     with run.db.read() as s:
-        lines = Q.pipeline_by_stage(s, ctx.stages, ctx.owner_id)
+        lines = Q.pipeline_by_stage(s, ctx.stages, ctx.owner_id, as_of=ctx.as_of_end if ctx.past else None)
     cols = [Col(t("col.stage_no"), "int", width=5), Col(t("col.stage")), Col(t("col.probability"), "pct"),
             Col(t("col.currency")), Col(t("col.deals"), "int", total=True),
             Col(t("col.amount"), "money", currency_col=3, total=True),
             Col(t("col.weighted"), "money", currency_col=3, total=True)]
     rows = [(ln.position, run.stage_name(ln.name_en, ln.name_ko), ln.probability / 100,
              ln.currency or ctx.currency, ln.count, ln.amount, ln.weighted) for ln in lines]
-    _write_list(ws, ctx, "pipeline", cols, rows, total=True, currencies=_currencies(rows, 3, ctx.currency))
+    note = (t("title.as_of_week_end", at=_moment(ctx, ctx.as_of_end)) if ctx.past
+            else t("title.as_of_today", at=_moment(ctx, ctx.now)))
+    _write_list(ws, ctx, "pipeline", cols, rows, total=True, currencies=_currencies(rows, 3, ctx.currency),
+                note=note)
     return len(rows)
 
 
@@ -532,7 +637,7 @@ def _open_deals(ws, ctx: _Ctx) -> int:
         widths.see((None, None, None, max(names.values(), key=len, default=""), max_amount, "KRW", 0.5,
                     None, 9999.9, "10/10", 99, yes if len(yes) > len(no) else no))
         sheet = TableSheet(ws, cols, tz=run.tz)
-        sheet.start(ctx.title("sheet.open"), ctx.subtitle, widths.final())
+        sheet.start(ctx.title("sheet.open"), f"{ctx.subtitle} · {_today_note(ctx)}", widths.final())
         q = Q.open_deals_query(ctx.stages, ctx.now, ctx.owner_id, thresholds, ctx.dialect)
         for batch in Q.batches(s, q):
             for (owner, account, title, pos, amount, currency, prob, close, days, done, total,
@@ -668,7 +773,8 @@ def _at_risk(ws, ctx: _Ctx) -> int:
             Col(t("col.threshold"), "days"), Col(t("col.days_over"), "days")]
     q = Q.at_risk_query(ctx.now, ctx.owner_id, ctx.thresholds, ctx.dialect)
     # every row is at risk; those over by more than the threshold itself stand out
-    sheet = _stream_list(ws, ctx, "at_risk", cols, q, convert, rules=[RowRule("$J4>=$I4", RISK_FILL)])
+    sheet = _stream_list(ws, ctx, "at_risk", cols, q, convert, rules=[RowRule("$J4>=$I4", RISK_FILL)],
+                         note=_today_note(ctx))
     return sheet.rows
 
 
@@ -694,7 +800,7 @@ def _forecast(ws, ctx: _Ctx) -> int:
     last = (last_month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     months = analytics.forecast(run.db, replace(ctx.f, start=first, end=last))
     rows = [(_month(m.month), m.won, m.commit, m.best_case, m.pipeline, m.weighted, m.historical,
-             m.target, _num(m.coverage)) for m in months]
+             m.target, ratio_value(m.coverage)) for m in months]
     cur = ctx.currency
     cols = [Col(t("col.month"), "month"), Col(t("col.won"), "money", currency=cur, total=True),
             Col(t("col.commit"), "money", currency=cur, total=True),
@@ -750,7 +856,7 @@ def _dwell(ws, ctx: _Ctx) -> int:
     for d in dwell:
         rows.append((d.stage, run.stage_name(d.name_en, d.name_ko), _num(d.won.median), _num(d.lost.median),
                      _num(d.open.median), d.won.count, d.lost.count, d.open.count, _num(d.won.p75),
-                     _num(d.lost.p75), _num(d.lost_won_ratio)))
+                     _num(d.lost.p75), ratio_value(d.lost_won_ratio)))
     cols = [Col(t("col.stage_no"), "int", width=5), Col(t("col.stage")), Col(t("col.won_median"), "days"),
             Col(t("col.lost_median"), "days"), Col(t("col.open_median"), "days"),
             Col(t("col.won_count"), "int"), Col(t("col.lost_count"), "int"), Col(t("col.open_count"), "int"),

@@ -29,7 +29,35 @@ TEXT: dict[str, tuple[str, str]] = {
     "title.all_owners": ("All owners", "전체 담당자"),
     "title.generated": ("Generated {at}", "작성 {at}"),
     "title.kpis": ("Key figures", "주요 지표"),
-    "title.changes": ("What changed since last week (deals in every currency)", "지난주 이후 변화 (모든 통화의 딜)"),
+    "title.changes": ("Moves since last week ({currency} deals)", "지난주 이후 이동 ({currency} 딜)"),
+    "title.open_as_of_history": ("Open deals and pipeline: at the end of each week, from the stage history "
+                                 "(amounts as they are today).",
+                                 "진행 중 딜과 파이프라인: 각 주 말 기준, 단계 이력으로 계산 (금액은 오늘 기준)."),
+    "title.open_as_of_today": ("Open deals and pipeline: this week as of today (the week is not over), last "
+                               "week at its end, from the stage history.",
+                               "진행 중 딜과 파이프라인: 이번 주는 오늘 기준 (주가 끝나지 않음), 지난주는 주 말 기준 "
+                               "(단계 이력)."),
+    "title.bridge": ("Open pipeline, last week to this week ({currency} deals)",
+                     "진행 중 파이프라인: 지난주 → 이번 주 ({currency} 딜)"),
+    "title.bridge_deals": ("Deals behind each change", "변동별 딜"),
+    "title.as_of_week_end": ("Open deals at the end of the week ({at}), from the stage history; amounts as "
+                             "they are today",
+                             "주 말({at}) 기준 진행 중 딜, 단계 이력으로 계산; 금액은 오늘 기준"),
+    "title.as_of_today": ("As of today ({at})", "오늘 기준 ({at})"),
+    "title.as_of_today_past": ("As of today ({at}), not at the end of the week", "주 말이 아닌 오늘 기준 ({at})"),
+    "bridge.start": ("Open at the end of last week ({at})", "지난주 말 진행 중 ({at})"),
+    "bridge.end": ("Open at the end of this week ({at})", "이번 주 말 진행 중 ({at})"),
+    "bridge.now": ("Open now ({at})", "현재 진행 중 ({at})"),
+    "bridge.new": ("New deals", "신규 딜"),
+    "bridge.won": ("Won", "수주"),
+    "bridge.lost": ("Lost", "실주"),
+    "bridge.other": ("Reopened and other", "재개 및 기타"),
+    "bridge.none": ("No deal changed the open pipeline.", "진행 중 파이프라인을 바꾼 딜이 없습니다."),
+    "change.new": ("New deal", "신규 딜"),
+    "change.won": ("Won", "수주"),
+    "change.lost": ("Lost", "실주"),
+    "change.other": ("Reopened or other", "재개 또는 기타"),
+    "unit.pp": (" pp", "%p"),
     "title.currency_note": ("Key figures, forecast and slipping deals count {currency} deals; the other "
                             "lists show every currency, with a total per currency.",
                             "주요 지표, 예측, 일정 지연 딜은 {currency} 딜 기준이며, 다른 목록은 모든 통화를 "
@@ -98,6 +126,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.done": ("Done", "완료"),
     "col.notes": ("Notes", "메모"),
     "col.total": ("Total", "합계"),
+    "col.open_pipeline": ("Open pipeline", "진행 중 파이프라인"),
+    "col.effect": ("Effect on amount", "금액 영향"),
+    "col.effect_deals": ("Effect on deals", "딜 수 영향"),
     # KPI names
     "kpi.win_rate": ("Win rate", "수주율"),
     "kpi.avg_won_size": ("Average won deal size", "평균 수주 금액"),

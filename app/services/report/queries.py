@@ -49,9 +49,11 @@ def days_between_sql(later: datetime, column, dialect_name: str):
 CHANGE_KEYS = ("new", "forward", "backward", "won", "lost", "reopened", "pushed", "overrides")
 
 
-def change_counts(s: Session, start: datetime, end: datetime, owner_id: uuid.UUID | None) -> dict[str, int]:
+def change_counts(s: Session, start: datetime, end: datetime, owner_id: uuid.UUID | None,
+                  currency: str | None = None) -> dict[str, int]:
     """Counts of what happened in [start, end): new deals, moves by kind, close dates
-    pushed later, gate overrides."""
+    pushed later, gate overrides; of the deals in ``currency`` (None: every currency), so
+    that they count the same deals as the key figures."""
     kind_col = StageTransition.kind
     q = (select(kind_col, func.count(), func.count(StageTransition.override_reason))
          .join(Opportunity, Opportunity.id == StageTransition.opportunity_id)
@@ -59,6 +61,8 @@ def change_counts(s: Session, start: datetime, end: datetime, owner_id: uuid.UUI
          .group_by(kind_col))
     if owner_id is not None:
         q = q.where(Opportunity.owner_id == owner_id)
+    if currency is not None:
+        q = q.where(Opportunity.currency == currency)
     out = dict.fromkeys(CHANGE_KEYS, 0)
     kind_key = {TransitionKind.CREATED.value: "new", TransitionKind.FORWARD.value: "forward",
                 TransitionKind.BACKWARD.value: "backward", TransitionKind.WON.value: "won",
@@ -74,6 +78,8 @@ def change_counts(s: Session, start: datetime, end: datetime, owner_id: uuid.UUI
                  CloseDateChange.old_date.is_not(None), CloseDateChange.new_date > CloseDateChange.old_date))
     if owner_id is not None:
         pq = pq.where(Opportunity.owner_id == owner_id)
+    if currency is not None:
+        pq = pq.where(Opportunity.currency == currency)
     out["pushed"] = int(s.scalar(pq) or 0)
     return out
 
@@ -92,13 +98,24 @@ class StageLine:
     weighted: Decimal
 
 
-def pipeline_by_stage(s: Session, stages: list[Stage], owner_id: uuid.UUID | None) -> list[StageLine]:
+def pipeline_by_stage(s: Session, stages: list[Stage], owner_id: uuid.UUID | None,
+                      as_of: datetime | None = None) -> list[StageLine]:
     """Open deals per stage and currency: count, amount, amount x stage probability.
-    Every stage appears, with zeros when it is empty."""
-    q = (select(Stage.position, Opportunity.currency, func.count(), func.sum(Opportunity.amount))
-         .join(Stage, Stage.id == Opportunity.stage_id)
-         .where(Opportunity.status == Status.OPEN.value)
-         .group_by(Stage.position, Opportunity.currency))
+    Every stage appears, with zeros when it is empty. ``as_of``: the deals open at that
+    moment, in the stage they were in then (from the stage history; amounts as they are
+    now, which have no history); None: as they are now."""
+    if as_of is None:
+        q = (select(Stage.position, Opportunity.currency, func.count(), func.sum(Opportunity.amount))
+             .join(Stage, Stage.id == Opportunity.stage_id)
+             .where(Opportunity.status == Status.OPEN.value))
+    else:
+        v = visits_at(as_of, "v")
+        q = (select(Stage.position, Opportunity.currency, func.count(), func.sum(Opportunity.amount))
+             .select_from(Opportunity)
+             .join(v, v.c.deal_id == Opportunity.id)
+             .join(Stage, Stage.id == v.c.stage_id)
+             .where(v.c.status == Status.OPEN.value))
+    q = q.group_by(Stage.position, Opportunity.currency)
     if owner_id is not None:
         q = q.where(Opportunity.owner_id == owner_id)
     by_pos: dict[int, list] = {}
@@ -110,6 +127,84 @@ def pipeline_by_stage(s: Session, stages: list[Stage], owner_id: uuid.UUID | Non
         for cur, n, amount in sorted(groups, key=lambda g: g[0] or ""):
             weighted = (amount * st.probability / 100).quantize(Decimal("0.01"))
             out.append(StageLine(st.position, st.name_en, st.name_ko, st.probability, cur, n, amount, weighted))
+    return out
+
+
+# ------------------------------------------------------------------ the pipeline as it was
+
+def visits_at(moment: datetime, name: str):
+    """Each deal's stage visit at ``moment`` (just before it): deal_id, stage_id, status.
+    The visit began before the moment and had not ended by it (``left_at`` is written with
+    the move that ends a visit), so there is at most one per deal, with no window function."""
+    t = StageTransition
+    return (select(t.opportunity_id.label("deal_id"), t.to_stage_id.label("stage_id"),
+                   t.to_status.label("status"))
+            .where(t.at < moment, or_(t.left_at.is_(None), t.left_at >= moment))
+            .subquery(name))
+
+
+def open_at(s: Session, moment: datetime, owner_id: uuid.UUID | None, currency: str) -> tuple[int, Decimal]:
+    """(count, amount) of the deals in ``currency`` open at ``moment`` (amounts as now)."""
+    v = visits_at(moment, "v")
+    q = (select(func.count(), func.sum(Opportunity.amount))
+         .select_from(Opportunity)
+         .join(v, v.c.deal_id == Opportunity.id)
+         .where(v.c.status == Status.OPEN.value, Opportunity.currency == currency))
+    if owner_id is not None:
+        q = q.where(Opportunity.owner_id == owner_id)
+    n, amount = s.execute(q).one()
+    return int(n or 0), amount if amount is not None else Decimal("0.00")
+
+
+PIPELINE_STEPS = ("new", "won", "lost", "other")
+
+
+@dataclass(frozen=True)
+class PipelineChange:
+    """One deal behind the change of the open pipeline between two moments, and how it
+    counts in each step: +1 new, -1 won, -1 lost, and ``other`` the rest of its change
+    (+1 reopened, -1 closed then reopened later, ...), so that for every deal
+    new + won + lost + other = (open at the end) - (open at the start)."""
+
+    title: str
+    account: str | None
+    owner: str
+    stage_position: int | None  # at the end
+    status: str | None  # at the end
+    amount: Decimal | None
+    steps: dict[str, int]
+
+
+def pipeline_changes(s: Session, start: datetime, end: datetime, as_of_start: datetime, as_of_end: datetime,
+                     owner_id: uuid.UUID | None, currency: str) -> list[PipelineChange]:
+    """The deals in ``currency`` whose openness changed between ``as_of_start`` and
+    ``as_of_end``, or that were created, won or lost in [start, end) (the definitions of
+    the key figures: created_at, and status with closed_at). Only changed deals are read."""
+    o = Opportunity
+    v0, v1 = visits_at(as_of_start, "v0"), visits_at(as_of_end, "v1")
+    owner = aliased(User)
+    was_open = case((v0.c.status == Status.OPEN.value, 1), else_=0)
+    is_open = case((v1.c.status == Status.OPEN.value, 1), else_=0)
+    created = and_(o.created_at >= start, o.created_at < end)
+    closed = and_(o.closed_at >= start, o.closed_at < end)
+    q = (select(o.title, Account.name, owner.name, Stage.position, v1.c.status, o.amount, was_open, is_open,
+                case((created, 1), else_=0), case((and_(closed, o.status == Status.WON.value), 1), else_=0),
+                case((and_(closed, o.status == Status.LOST.value), 1), else_=0))
+         .select_from(o)
+         .join(owner, owner.id == o.owner_id)
+         .outerjoin(Account, Account.id == o.account_id)
+         .outerjoin(v0, v0.c.deal_id == o.id)
+         .outerjoin(v1, v1.c.deal_id == o.id)
+         .outerjoin(Stage, Stage.id == v1.c.stage_id)
+         .where(o.currency == currency, or_(created, closed, was_open != is_open))
+         .order_by(o.title, o.id))
+    if owner_id is not None:
+        q = q.where(o.owner_id == owner_id)
+    out = []
+    for title, account, owner_name, pos, status, amount, a, b, new, won, lost in s.execute(q):
+        steps = {"new": int(new), "won": -int(won), "lost": -int(lost)}
+        steps["other"] = int(b) - int(a) - sum(steps.values())
+        out.append(PipelineChange(title, account, owner_name, pos, status, amount, steps))
     return out
 
 

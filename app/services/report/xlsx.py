@@ -39,8 +39,10 @@ DATETIME_FMT = "yyyy-mm-dd hh:mm"
 MONTH_FMT = "yyyy-mm"
 INT_FMT = "#,##0"
 DAYS_FMT = "#,##0.0"
-PCT_FMT = "0%"
-RATIO_FMT = "0.00"
+PCT_FMT = "0%"  # whole percents (stage probabilities)
+RATE_FMT = "0.0%"  # a computed rate (win rate): one decimal, as the value is rounded
+RATIO_FMT = "0.00"  # ratios are rounded to two decimals (see ratio_value)
+NUMERIC_KINDS = frozenset({"int", "days", "pct", "rate", "ratio", "money"})
 
 SYMBOLS = {"KRW": "₩", "USD": "$", "EUR": "€", "JPY": "¥", "GBP": "£", "CNY": "¥"}
 
@@ -49,6 +51,9 @@ SUBTITLE_FONT = Font(italic=True, color="595959")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="305496")
 HEADER_ALIGN = Alignment(wrap_text=True, vertical="center")
+HEADER_ALIGN_RIGHT = Alignment(wrap_text=True, vertical="center", horizontal="right")  # over numbers
+TEXT_ALIGN = Alignment(wrap_text=True, vertical="top")  # long text wraps inside its column
+VALUE_ALIGN = Alignment(vertical="top")  # numbers and dates level with wrapped text
 TOTAL_FONT = Font(bold=True)
 TOTAL_BORDER = Border(top=Side(style="thin"), bottom=Side(style="double"))
 RISK_FILL = PatternFill("solid", fgColor="F8CBAD", bgColor="F8CBAD")  # bgColor: dxf fills
@@ -112,7 +117,7 @@ class Formula(str):
 class Col:
     """A column: header label, kind and (for money) where the currency comes from.
 
-    kind: text, int, days, pct, ratio, money, date, datetime, month.
+    kind: text, int, days, pct (whole percents), rate (one decimal), ratio, money, date, datetime, month.
     ``currency``: a fixed ISO code, or ``currency_col``: index of the row value holding it.
     ``total``: the totals row sums this column with SUBTOTAL(109, …).
     """
@@ -133,8 +138,23 @@ class RowRule:
     fill: PatternFill
 
 
+def header_alignment(col: Col) -> Alignment:
+    """Headers over numbers are right-aligned like the numbers; all wrap."""
+    return HEADER_ALIGN_RIGHT if col.kind in NUMERIC_KINDS else HEADER_ALIGN
+
+
+def ratio_value(v) -> float | None:
+    """A ratio as it is shown: two decimals (RATIO_FMT), no more precision than that."""
+    return None if v is None else round(float(v), 2)
+
+
+def rate_value(v) -> float | None:
+    """A rate (0..1) as it is shown: one decimal of a percent (RATE_FMT)."""
+    return None if v is None else round(float(v), 3)
+
+
 def _fixed_width(col: Col) -> int | None:
-    return {"date": 10, "datetime": 16, "month": 8, "pct": 6, "ratio": 6}.get(col.kind)
+    return {"date": 10, "datetime": 16, "month": 8, "pct": 6, "rate": 7, "ratio": 6}.get(col.kind)
 
 
 def value_width(col: Col, value) -> int:
@@ -213,14 +233,15 @@ class TableSheet:
         ws.oddFooter.center.text = "&P / &N"
         ws.append([self.text_cell(title, font=TITLE_FONT)])
         ws.append([self.text_cell(subtitle, font=SUBTITLE_FONT)])
-        ws.append([self.text_cell(c.header, font=HEADER_FONT, fill=HEADER_FILL, alignment=HEADER_ALIGN)
+        ws.append([self.text_cell(c.header, font=HEADER_FONT, fill=HEADER_FILL, alignment=header_alignment(c))
                    for c in self.cols])
 
     # -------------------------------------------------------------- cells
     @staticmethod
     def _static_format(c: Col) -> str | None:
         return {
-            "int": INT_FMT, "days": DAYS_FMT, "pct": PCT_FMT, "ratio": RATIO_FMT, "date": DATE_FMT,
+            "int": INT_FMT, "days": DAYS_FMT, "pct": PCT_FMT, "rate": RATE_FMT, "ratio": RATIO_FMT,
+            "date": DATE_FMT,
             "datetime": DATETIME_FMT, "month": MONTH_FMT,
             "money": currency_format(c.currency) if c.currency_col is None else None,
         }.get(c.kind)
@@ -238,7 +259,7 @@ class TableSheet:
         if isinstance(value, Formula):
             c = WriteOnlyCell(self.ws, value=str(value))
         elif isinstance(value, str):
-            return self.text_cell(value)
+            return self.text_cell(value, alignment=TEXT_ALIGN)
         elif isinstance(value, datetime):
             if value.tzinfo is not None:
                 value = value.astimezone(self.tz).replace(tzinfo=None)
@@ -251,6 +272,7 @@ class TableSheet:
             fmt = currency_format(row[col.currency_col])
         if fmt:
             c.number_format = fmt
+        c.alignment = VALUE_ALIGN
         return c
 
     def add(self, row: Sequence) -> None:

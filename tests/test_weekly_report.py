@@ -318,7 +318,14 @@ def test_moves_and_closes_of_the_week(workbook):
         ("Gamma deal", "Won", 3000000, None), ("Delta deal", "Lost", 500000, "-2")]
     assert closed[0][9] == "signed early"
     assert closed[0][10] == 16.0 and closed[1][10] == 17.0  # days from creation (11-02) to the close
-    assert closed[2][0] == "Total" and closed[2][5] == "=SUBTOTAL(109,F4:F5)"
+    # won and lost are totalled apart, each following the filter
+    assert [r[0] for r in closed[2:]] == ["Total won", "Total lost"]
+    ws = wb["Won and lost this week"]
+    assert ws["F6"].value == ('=SUMPRODUCT(SUBTOTAL(109,OFFSET(F4,ROW(F4:F5)-ROW(F4),0)),'
+                              '--($D$4:$D$5="Won"))')
+    assert ws["F7"].value == ('=SUMPRODUCT(SUBTOTAL(109,OFFSET(F4,ROW(F4:F5)-ROW(F4),0)),'
+                              '--($D$4:$D$5="Lost"))')
+    assert ws["F6"].number_format == ws["F7"].number_format == '"₩"#,##0'
 
 
 def block(ws, title: str) -> list[list]:
@@ -429,6 +436,25 @@ def test_a_week_not_over_says_as_of_today(story_db, tmp_path):
     assert summary["A14"].value.startswith("Open deals and pipeline: this week as of today (the week is not over)")
     bridge = block(summary, "Open pipeline, last week to this week (KRW deals)")
     assert bridge[-1][:3] == ["Open now (2026-11-21 12:00)", 5600000, 11]
+
+
+def test_won_and_lost_totals_per_currency(story_db, tmp_path):
+    rep = people.find_user(story_db, "Kim Min-su")
+    usd = deals.create_deal(story_db, title="Dollar deal", owner_id=rep.id, at=at(11, 2), amount=Decimal("1200.50"),
+                            currency="USD").id
+    gates.move_deal(story_db, usd, "won", actor_id=people.find_user(story_db, "Lee Ji-eun").id,
+                    override_reason="signed", at=at(11, 20))
+    path = tmp_path / "w.xlsx"
+    write_weekly_report(story_db, path, week=WEEK, now=NOW)
+    ws = load_workbook(path)["Won and lost this week"]
+    data = rows_of(ws)
+    # rows: Gamma (won KRW), Dollar (won USD), Delta (lost KRW); no lost USD deal, no total of it
+    assert [r[0] for r in data] == ["Gamma deal", "Dollar deal", "Delta deal", "Total won KRW",
+                                    "Total won USD", "Total lost KRW"]
+    assert ws["F8"].value == ('=SUMPRODUCT(SUBTOTAL(109,OFFSET(F4,ROW(F4:F6)-ROW(F4),0)),'
+                              '--($D$4:$D$6="Won"),--($G$4:$G$6="USD"))')
+    assert ws["F8"].number_format == '"$"#,##0.00'
+    assert ws["F9"].value.endswith('--($D$4:$D$6="Lost"),--($G$4:$G$6="KRW"))')
 
 
 def test_slipping_and_at_risk(workbook):

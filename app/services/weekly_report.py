@@ -52,6 +52,7 @@ from app.services.report.xlsx import (
     Formula,
     RowRule,
     TableSheet,
+    TotalGroup,
     Widths,
     currency_format,
     display_len,
@@ -383,10 +384,14 @@ def _write_list(ws, ctx: _Ctx, sheet_key: str, cols: Sequence[Col], rows: list[S
 
 def _stream_list(ws, ctx: _Ctx, sheet_key: str, cols: Sequence[Col], query, convert: Callable,
                  rules: Iterable[RowRule] = (), total: bool = False, currency_index: int | None = None,
-                 period: tuple[date, date] | None = None, note: str | None = None) -> TableSheet:
+                 period: tuple[date, date] | None = None, note: str | None = None,
+                 groups: Callable[[list[tuple]], Sequence[TotalGroup]] | None = None,
+                 group_index: int | None = None) -> TableSheet:
     """A list of any length, streamed twice from the database: a first pass measures the
     column widths (write-only sheets write them before the rows) and finds the currencies
-    of the totals; the second writes. Memory is one batch of rows either way."""
+    of the totals; the second writes. Memory is one batch of rows either way.
+    ``groups(keys)``: the totals rows, given the distinct (row[group_index], currency)
+    pairs seen in the first pass."""
     run = ctx.run
 
     def rows(s):
@@ -397,11 +402,14 @@ def _stream_list(ws, ctx: _Ctx, sheet_key: str, cols: Sequence[Col], query, conv
 
     widths = Widths(cols)
     found: set[str] = set()
+    keys: set[tuple] = set()
     with run.db.read() as s:
         for r in rows(s):
             widths.see(r)
             if currency_index is not None and r[currency_index]:
                 found.add(r[currency_index])
+                if group_index is not None:
+                    keys.add((r[group_index], r[currency_index]))
     sheet = TableSheet(ws, cols, tz=run.tz)
     subtitle = ctx.subtitle
     if period is not None:
@@ -413,7 +421,8 @@ def _stream_list(ws, ctx: _Ctx, sheet_key: str, cols: Sequence[Col], query, conv
         for r in rows(s):
             sheet.add(r)
     currencies = sorted(found, key=lambda c: (c != ctx.currency, c)) or [ctx.currency]
-    sheet.finish(total_label=run.t("col.total") if total else None, rules=rules, split_currencies=currencies)
+    sheet.finish(total_label=run.t("col.total") if total else None, rules=rules, split_currencies=currencies,
+                 groups=groups(sorted(keys)) if groups is not None else ())
     return sheet
 
 
@@ -701,8 +710,22 @@ def _closed(ws, ctx: _Ctx) -> int:
             Col(t("col.currency")), Col(t("col.closed_at"), "datetime"), Col(t("col.reason")),
             Col(t("col.override_reason")), Col(t("kpi.cycle_days"), "days")]
     won_fill = PatternFill("solid", fgColor=WON_FILL_COLOR, bgColor=WON_FILL_COLOR)
+    won, lost = t("status.won"), t("status.lost")
+
+    def groups(keys: list[tuple]) -> list[TotalGroup]:
+        """Won and lost are never added together: one total for each (and currency)."""
+        currencies = sorted({c for _r, c in keys}, key=lambda c: (c != ctx.currency, c)) or [ctx.currency]
+        out = []
+        for result, label in ((won, t("col.total_won")), (lost, t("col.total_lost"))):
+            for cur in currencies:
+                if len(currencies) > 1 and (result, cur) not in keys:
+                    continue
+                out.append(TotalGroup(f"{label} {cur}" if len(currencies) > 1 else label, cur,
+                                      {3: result, 6: cur} if len(currencies) > 1 else {3: result}))
+        return out
+
     sheet = _stream_list(ws, ctx, "closed", cols, Q.closed_query(ctx.start, ctx.end, ctx.owner_id, ctx.dialect),
-                         convert, total=True, currency_index=6, rules=[
+                         convert, total=True, currency_index=6, groups=groups, group_index=3, rules=[
                              _yes_rule("D", 4, t("status.won"), won_fill),
                              _yes_rule("D", 4, t("status.lost"), RISK_FILL),
                          ])

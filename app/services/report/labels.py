@@ -126,6 +126,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.done": ("Done", "완료"),
     "col.notes": ("Notes", "메모"),
     "col.total": ("Total", "합계"),
+    "col.total_won": ("Total won", "수주 합계"),
+    "col.total_lost": ("Total lost", "실주 합계"),
     "col.open_pipeline": ("Open pipeline", "진행 중 파이프라인"),
     "col.effect": ("Effect on amount", "금액 영향"),
     "col.effect_deals": ("Effect on deals", "딜 수 영향"),

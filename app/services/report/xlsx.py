@@ -206,6 +206,16 @@ class Widths:
         return out
 
 
+@dataclass(frozen=True)
+class TotalGroup:
+    """One totals row: its label, the currency of its amounts and the rows it sums
+    (column index -> the value that column must hold)."""
+
+    label: str
+    currency: str | None
+    conditions: dict[int, str]
+
+
 class TableSheet:
     """One list on one write-only worksheet. Call :meth:`start`, :meth:`add` per row, :meth:`finish`."""
 
@@ -294,20 +304,26 @@ class TableSheet:
         return get_column_letter(len(self.cols))
 
     def finish(self, *, total_label: str | None = None, rules: Iterable[RowRule] = (),
-               split_currencies: Sequence[str] = ()) -> None:
+               split_currencies: Sequence[str] = (), groups: Sequence[TotalGroup] = ()) -> None:
         """Totals row(s), autofilter, print titles, row highlighting.
 
         Totals are SUBTOTAL(109, …) so they follow the filter. With ``split_currencies``
         (a list holding several currencies) there is one totals row per currency, each
-        summing the visible rows of that currency only."""
+        summing the visible rows of that currency only. ``groups`` replaces both: one
+        totals row per group, summing the visible rows that match all its conditions
+        (e.g. won and lost apart)."""
         ws = self.ws
         first, last, lastcol = self.first_data_row, self.last_data_row, self.last_col
-        if total_label is not None and any(c.total for c in self.cols):
-            if len(split_currencies) > 1:
+        split_col = next((c.currency_col for c in self.cols if c.currency_col is not None), None)
+        if groups:
+            for g in groups:
+                self._total_row(g.label, g.currency, g.conditions)
+        elif total_label is not None and any(c.total for c in self.cols):
+            if len(split_currencies) > 1 and split_col is not None:
                 for cur in split_currencies:
-                    self._total_row(f"{total_label} {cur}", cur, split=True)
+                    self._total_row(f"{total_label} {cur}", cur, {split_col: cur})
             else:
-                self._total_row(total_label, split_currencies[0] if split_currencies else None, split=False)
+                self._total_row(total_label, split_currencies[0] if split_currencies else None, {})
         ws.auto_filter.ref = f"A{self.HEADER_ROW}:{lastcol}{max(last, self.HEADER_ROW)}"
         ws.print_title_rows = f"{self.HEADER_ROW}:{self.HEADER_ROW}"
         if self.rows:
@@ -317,11 +333,9 @@ class TableSheet:
                     FormulaRule(formula=[rule.formula], fill=rule.fill, stopIfTrue=False),
                 )
 
-    def _total_row(self, label: str, currency: str | None, *, split: bool) -> None:
+    def _total_row(self, label: str, currency: str | None, conditions: dict[int, str]) -> None:
         ws = self.ws
         first, last = self.first_data_row, self.last_data_row
-        split_col = next((c.currency_col for c in self.cols if c.currency_col is not None), None)
-        split = split and split_col is not None
         out: list = []
         for i, c in enumerate(self.cols):
             letter = get_column_letter(i + 1)
@@ -332,14 +346,18 @@ class TableSheet:
             cell.border = TOTAL_BORDER
             if c.total:
                 cell.font = TOTAL_FONT
+                cell.alignment = VALUE_ALIGN
                 rng = f"{letter}{first}:{letter}{last}"
                 if not self.rows:
                     cell.value = 0
-                elif split:
-                    cur_rng = f"${get_column_letter(split_col + 1)}${first}:${get_column_letter(split_col + 1)}${last}"
-                    literal = currency.replace('"', '""')  # a currency code is data: quoted as text
+                elif conditions:
+                    tests = []
+                    for col, value in sorted(conditions.items()):
+                        col_letter = get_column_letter(col + 1)
+                        literal = value.replace('"', '""')  # a currency code or label is data: quoted as text
+                        tests.append(f'--(${col_letter}${first}:${col_letter}${last}="{literal}")')
                     cell.value = (f"=SUMPRODUCT(SUBTOTAL(109,OFFSET({letter}{first},ROW({rng})-ROW({letter}{first}),0)),"
-                                  f'--({cur_rng}="{literal}"))')
+                                  f"{','.join(tests)})")
                 else:
                     cell.value = f"=SUBTOTAL(109,{rng})"
                 fmt = self._formats[i]

@@ -141,3 +141,24 @@ def test_partial_totals(db, pipeline):
     assert set(two) == {2} and two[2].amounts == {"KRW": Decimal("4000.00")}
     closed = board.column_totals(db, open_deals=False)
     assert set(closed) == {"won", "lost"} and closed["lost"].count == 1
+
+
+def test_optional_deliverable_counts_nowhere_but_the_checklist(db, pipeline):
+    """One rule (gates.satisfied_clause): the card's progress and the gate count required
+    deliverables only; the checklist still lists the optional one, with its state."""
+    from sqlalchemy import update
+
+    from app.models import Deliverable
+
+    b = pipeline["b"]  # stage 1, lead source and contact filled, no contact activity yet
+    with db.write() as s:
+        s.execute(update(Deliverable).where(Deliverable.key == "first_contact").values(required=False))
+    card = board.card(db, b.id, now=T0 + timedelta(days=10))
+    assert (card.checklist_done, card.checklist_total) == (2, 2)
+    assert gates.missing_for_move(db, b.id, 2) == []
+    items = {i.key: i.satisfied for i in gates.checklist(db, b.id)}
+    assert items == {"lead_source": True, "decision_maker": True, "first_contact": False}
+    # the deal that lacks a required field still shows and misses exactly that
+    a = pipeline["a"]
+    assert (board.card(db, a.id).checklist_done, board.card(db, a.id).checklist_total) == (0, 2)
+    assert [m.key for m in gates.missing_for_move(db, a.id, 2)] == ["lead_source", "decision_maker"]

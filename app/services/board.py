@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import String, and_, case, exists, func, literal, or_, select
+from sqlalchemy import and_, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from app.db import Database
@@ -24,8 +24,6 @@ from app.models import (
     CloseDateChange,
     Contact,
     Deliverable,
-    DeliverableKind,
-    Evidence,
     Opportunity,
     Stage,
     Status,
@@ -34,6 +32,7 @@ from app.models import (
     utcnow,
 )
 from app.services import analytics
+from app.services.gates import progress_clauses
 from app.services.process import active_stages
 
 PAGE_SIZE = 200
@@ -164,47 +163,10 @@ def _order(sort: Sort | str):
     return [Opportunity.expected_close.is_(None), Opportunity.expected_close, Opportunity.id]
 
 
-def _field_filled(column):
-    if isinstance(column.type, String):
-        return and_(column.is_not(None), func.trim(column) != "")
-    return column.is_not(None)
-
-
-def _satisfied_expr(d: Deliverable, stage_id: uuid.UUID):
-    """SQL truth value: the deal (Opportunity row of the outer query) satisfies ``d``."""
-    kind = DeliverableKind(d.kind)
-    if kind is DeliverableKind.FIELD:
-        parts = [_field_filled(getattr(Opportunity, f)) for f in d.field_list]
-        return and_(*parts) if parts else literal(True)
-    if kind is DeliverableKind.ACTIVITY:
-        return exists().where(
-            Activity.opportunity_id == Opportunity.id, Activity.stage_id == stage_id,
-            Activity.type.in_(d.activity_type_list), Activity.done_at.is_not(None),
-        )
-    return exists().where(
-        Evidence.opportunity_id == Opportunity.id, Evidence.deliverable_id == d.id,
-        Evidence.withdrawn_at.is_(None),
-    )
-
-
-def _progress_expr(stages: list[Stage]):
-    """(done, total) of the current stage's exit checklist, as SQL over the outer deal."""
-    done_whens, total_whens = [], []
-    for st in stages:
-        if not st.deliverables:
-            continue
-        done = sum((case((_satisfied_expr(d, st.id), 1), else_=0) for d in st.deliverables), literal(0))
-        done_whens.append((Opportunity.stage_id == st.id, done))
-        total_whens.append((Opportunity.stage_id == st.id, len(st.deliverables)))
-    if not done_whens:
-        return literal(0), literal(0)
-    return case(*done_whens, else_=0), case(*total_whens, else_=0)
-
-
 def _card_query(stages: list[Stage], now: datetime, id_source=None):
     owner = aliased(User)
     contact = aliased(Contact)
-    done, total = _progress_expr(stages)
+    done, total = progress_clauses(stages)
     slipped = exists().where(
         CloseDateChange.opportunity_id == Opportunity.id,
         CloseDateChange.old_date.is_not(None),

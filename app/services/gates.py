@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import String, and_, case, exists, func, literal, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -120,14 +120,52 @@ class ChecklistItem:
 
 # ------------------------------------------------------------------ satisfaction
 
-def _field_filled(deal: Opportunity, name: str) -> bool:
-    value = getattr(deal, name)
-    if isinstance(value, str):
-        return bool(value.strip())
-    return value is not None
+def _field_filled(column):
+    if isinstance(column.type, String):
+        return and_(column.is_not(None), func.trim(column) != "")
+    return column.is_not(None)
+
+
+def satisfied_clause(d: Deliverable):
+    """The one rule for "deliverable ``d`` is satisfied", as an SQL truth value over the
+    Opportunity row of the enclosing query. The gate, the checklist and the card's progress
+    all use it: a field deliverable needs every named field filled (text not blank), an
+    activity deliverable a done activity of one of its types logged in its stage, a check
+    or document deliverable evidence that was not withdrawn."""
+    kind = DeliverableKind(d.kind)
+    if kind is DeliverableKind.FIELD:
+        parts = [_field_filled(getattr(Opportunity, f)) for f in d.field_list]
+        return and_(*parts) if parts else literal(True)
+    if kind is DeliverableKind.ACTIVITY:
+        return exists().where(
+            Activity.opportunity_id == Opportunity.id, Activity.stage_id == d.stage_id,
+            Activity.type.in_(d.activity_type_list), Activity.done_at.is_not(None),
+        )
+    return exists().where(
+        Evidence.opportunity_id == Opportunity.id, Evidence.deliverable_id == d.id,
+        Evidence.withdrawn_at.is_(None),
+    )
+
+
+def progress_clauses(stages: list[Stage]):
+    """(satisfied, total) of the *required* exit deliverables of the deal's current stage,
+    as SQL over the enclosing Opportunity row: the card's "2/3". Optional deliverables
+    never block a move, so they are not counted."""
+    done_whens, total_whens = [], []
+    for st in stages:
+        required = [d for d in st.deliverables if d.required]
+        if not required:
+            continue
+        done = sum((case((satisfied_clause(d), 1), else_=0) for d in required), literal(0))
+        done_whens.append((Opportunity.stage_id == st.id, done))
+        total_whens.append((Opportunity.stage_id == st.id, len(required)))
+    if not done_whens:
+        return literal(0), literal(0)
+    return case(*done_whens, else_=0), case(*total_whens, else_=0)
 
 
 def _active_evidence(session: Session, deal_id: uuid.UUID, deliverable_ids: list[uuid.UUID]) -> dict:
+    """The evidence rows (who, when, note) behind check/document deliverables, for display."""
     rows = session.scalars(
         select(Evidence).where(
             Evidence.opportunity_id == deal_id,
@@ -138,32 +176,24 @@ def _active_evidence(session: Session, deal_id: uuid.UUID, deliverable_ids: list
     return {e.deliverable_id: e for e in rows}
 
 
-def _activity_done(session: Session, deal_id: uuid.UUID, stage_id: uuid.UUID, types: list[str]) -> bool:
-    return bool(session.scalar(select(exists().where(
-        Activity.opportunity_id == deal_id,
-        Activity.stage_id == stage_id,
-        Activity.type.in_(types),
-        Activity.done_at.is_not(None),
-    ))))
-
-
-def _is_satisfied(session: Session, deal: Opportunity, d: Deliverable, evidence: dict) -> bool:
-    kind = DeliverableKind(d.kind)
-    if kind is DeliverableKind.FIELD:
-        return all(_field_filled(deal, f) for f in d.field_list)
-    if kind is DeliverableKind.ACTIVITY:
-        return _activity_done(session, deal.id, d.stage_id, d.activity_type_list)
-    return d.id in evidence
+def satisfied_map(session: Session, deal: Opportunity, deliverables: list[Deliverable]) -> dict[uuid.UUID, bool]:
+    """Which of ``deliverables`` the deal satisfies: one SELECT for all of them (pending
+    changes of the session are flushed first, so a field filled in this transaction counts)."""
+    if not deliverables:
+        return {}
+    row = session.execute(
+        select(*[satisfied_clause(d) for d in deliverables]).where(Opportunity.id == deal.id)
+    ).one()
+    return {d.id: bool(v) for d, v in zip(deliverables, row, strict=True)}
 
 
 def missing_deliverables(session: Session, deal: Opportunity, stages: list[Stage]) -> list[MissingDeliverable]:
     """Every required deliverable of ``stages`` that ``deal`` has not yet satisfied."""
-    all_ids = [d.id for st in stages for d in st.deliverables]
-    evidence = _active_evidence(session, deal.id, all_ids) if all_ids else {}
+    done = satisfied_map(session, deal, [d for st in stages for d in st.deliverables if d.required])
     missing = []
     for st in stages:
         for d in st.deliverables:
-            if d.required and not _is_satisfied(session, deal, d, evidence):
+            if d.required and not done[d.id]:
                 missing.append(MissingDeliverable(
                     stage_position=st.position, stage_key=st.key, stage_name_en=st.name_en,
                     stage_name_ko=st.name_ko, deliverable_id=d.id, key=d.key, kind=d.kind,
@@ -181,6 +211,7 @@ def checklist(db: Database, deal_id: uuid.UUID, stage_position: int | None = Non
         pos = stage_position or _position(stages, deal.stage_id)
         stage = stages[pos - 1]
         ev = _active_evidence(s, deal.id, [d.id for d in stage.deliverables])
+        done = satisfied_map(s, deal, list(stage.deliverables))
         users = {u.id: u.name for u in s.scalars(select(User))}
         items = []
         for d in stage.deliverables:
@@ -188,20 +219,13 @@ def checklist(db: Database, deal_id: uuid.UUID, stage_position: int | None = Non
             items.append(ChecklistItem(
                 deliverable_id=d.id, stage_position=pos, key=d.key, kind=d.kind,
                 name_en=d.name_en, name_ko=d.name_ko,
-                satisfied=_is_satisfied(s, deal, d, ev), requires_note=d.requires_note,
+                satisfied=done[d.id], requires_note=d.requires_note,
                 evidence_id=e.id if e else None, by=users.get(e.user_id) if e else None,
                 at=e.at if e else None, note=e.note if e else None,
                 file_path=e.file_path if e else None, link=e.link if e else None,
                 fields=tuple(d.field_list), activity_types=tuple(d.activity_type_list),
             ))
         return items
-
-
-def checklist_progress(session: Session, deal: Opportunity, stage: Stage) -> tuple[int, int]:
-    """(satisfied, total) for the deal's current stage: the card's "2/3"."""
-    ev = _active_evidence(session, deal.id, [d.id for d in stage.deliverables])
-    done = sum(1 for d in stage.deliverables if _is_satisfied(session, deal, d, ev))
-    return done, len(stage.deliverables)
 
 
 # ------------------------------------------------------------------ moving

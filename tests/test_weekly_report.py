@@ -491,9 +491,35 @@ def test_forecast_and_dwell_sheets_with_charts(workbook):
     assert nov[1] == 3000000  # won in November: d4
     chart = fc._charts[0]
     assert chart.grouping == "stacked" and len(chart.series) == 4
+    # the chart counts in millions (the largest figure, 3.0M, is below a billion), from a
+    # copy of the figures in that unit under the list: totals on row 10, title on 12
+    assert fc["A12"].value == "Chart figures (KRW, millions)"
+    assert [c.value for c in fc[13]][:6] == ["Month", "Won", "Commit", "Best case", "Pipeline", "Target"]
+    assert [c.value for c in fc[14]][:5] == [datetime(2026, 11, 1), 3.0, 0, 0, 0]
+    assert fc["E15"].value == 1.9 and fc["E15"].number_format == "#,##0.0"  # d1 1.5M + d8 0.4M in December
+    assert chart.series[0].val.numRef.f == "'Forecast by month'!$B$14:$B$19"
+    assert chart.series[0].cat.numRef.f == "'Forecast by month'!$A$14:$A$19"
+    assert chart.y_axis.numFmt.formatCode == "#,##0.0"
+    assert chart.y_axis.title.tx.rich.p[0].r[0].t == "Amount (KRW, millions)"
     dw = wb["Dwell time by stage"]
     assert [r[1] for r in rows_of(dw)][:7][0] == "Lead generation"
     assert len(dw._charts[0].series) == 3
+
+
+def test_chart_axis_in_billions_or_eok(db, rep, tmp_path):
+    deals.create_deal(db, title="Big one", owner_id=rep.id, at=at(11, 2), amount=Decimal("2500000000"),
+                      expected_close=date(2026, 12, 15))
+    for lang, title, unit, dec in (("en", "Amount (KRW, billions)", "Chart figures (KRW, billions)", 2.5),
+                                   ("ko", "금액 (KRW, 억)", "차트 수치 (KRW, 억)", 25.0)):
+        path = tmp_path / f"{lang}.xlsx"
+        write_weekly_report(db, path, week=WEEK, now=NOW, lang=lang)
+        wb = load_workbook(path)
+        fc = wb[wb.sheetnames[7]]
+        chart = fc._charts[0]
+        assert chart.y_axis.title.tx.rich.p[0].r[0].t == title
+        assert fc["A12"].value == unit
+        december = [c.value for c in fc[15]]
+        assert december[0] == datetime(2026, 12, 1) and sum(v or 0 for v in december[1:6]) == dec, lang
 
 
 # ------------------------------------------------------------------ language, owner

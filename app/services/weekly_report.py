@@ -40,6 +40,7 @@ from app.services.report.xlsx import (
     HEADER_FILL,
     HEADER_FONT,
     INT_FMT,
+    MONTH_FMT,
     RATE_FMT,
     RISK_FILL,
     SLIP_FILL,
@@ -834,21 +835,37 @@ def _forecast(ws, ctx: _Ctx) -> int:
             Col(t("col.target"), "money", currency=cur, total=True), Col(t("col.coverage"), "ratio")]
     sheet = _write_list(ws, ctx, "forecast", cols, rows, total=True, currencies=[cur], period=(first, last))
     if rows:
-        first, last = sheet.first_data_row, sheet.last_data_row
+        factor, unit = chart_unit(max((abs(v) for r in rows for v in r[1:5] + (r[7],) if v is not None),
+                                      default=0), run.lang)
+        # the chart plots a copy of its figures in that unit (Excel's number formats cannot
+        # divide by 10^8): a small table under the list, so what the chart shows is visible
+        start = sheet.last_data_row + 3  # after the totals row and an empty row
+        unit_label = t("axis.unit", currency=cur, unit=t(unit)) if unit else cur
+        ws.append([])
+        ws.append([sheet.text_cell(t("title.chart_data", unit=unit_label), font=TITLE_FONT)])
+        chart_cols = [cols[0], *cols[1:5], cols[7]]
+        ws.append([sheet.text_cell(c.header, font=HEADER_FONT, fill=HEADER_FILL, alignment=header_alignment(c))
+                   for c in chart_cols])
+        for r in rows:
+            cells = [sheet.cell(cols[0], MONTH_FMT, r[0], r)]
+            for v in (*r[1:5], r[7]):
+                cells.append(sheet.cell(Col("", "days"), CHART_FMT, float(v) / factor, r) if v is not None else None)
+            ws.append(cells)
+        head, first_row, last_row = start + 1, start + 2, start + 1 + len(rows)
         bar = BarChart()
         bar.type = "col"
         bar.grouping = "stacked"
         bar.overlap = 100
         bar.title = t("title.forecast_chart")
-        bar.y_axis.title = f"{t('axis.amount')} ({cur})"
-        bar.y_axis.numFmt = currency_format(cur)
-        data = Reference(ws, min_col=2, max_col=5, min_row=first - 1, max_row=last)
-        cats = Reference(ws, min_col=1, min_row=first, max_row=last)
+        bar.y_axis.title = f"{t('axis.amount')} ({unit_label})"
+        bar.y_axis.numFmt = CHART_FMT
+        data = Reference(ws, min_col=2, max_col=5, min_row=head, max_row=last_row)
+        cats = Reference(ws, min_col=1, min_row=first_row, max_row=last_row)
         bar.add_data(data, titles_from_data=True)
         bar.set_categories(cats)
         if any(r[7] is not None for r in rows):
             line = LineChart()
-            line.add_data(Reference(ws, min_col=8, max_col=8, min_row=first - 1, max_row=last),
+            line.add_data(Reference(ws, min_col=6, max_col=6, min_row=head, max_row=last_row),
                           titles_from_data=True)
             line.set_categories(cats)
             target = line.series[0]
@@ -858,8 +875,22 @@ def _forecast(ws, ctx: _Ctx) -> int:
             bar += line
         _axes_visible(bar)
         bar.width, bar.height = 24, 12
-        ws.add_chart(bar, f"A{last + 4}")
+        ws.add_chart(bar, f"A{last_row + 3}")
     return len(rows)
+
+
+CHART_FMT = "#,##0.0"
+_UNITS = {"en": ((10**9, "unit.billions"), (10**6, "unit.millions"), (10**3, "unit.thousands")),
+          "ko": ((10**8, "unit.eok"), (10**4, "unit.man"))}
+
+
+def chart_unit(largest, lang: str) -> tuple[int, str | None]:
+    """The unit a chart axis counts money in: billions / millions / thousands in English,
+    억 (10^8) / 만 (10^4) in Korean, the largest that the largest figure reaches."""
+    for factor, key in _UNITS["ko" if lang == "ko" else "en"]:
+        if largest >= factor:
+            return factor, key
+    return 1, None
 
 
 def _axes_visible(chart) -> None:

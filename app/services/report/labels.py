@@ -66,6 +66,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "title.dwell_chart": ("Median days in stage", "단계별 체류 일수 (중앙값)"),
     "axis.days": ("Days", "일"),
     "axis.amount": ("Amount", "금액"),
+    "axis.unit": ("{currency}, {unit}", "{currency}, {unit}"),
+    "unit.billions": ("billions", "십억"),
+    "unit.millions": ("millions", "백만"),
+    "unit.thousands": ("thousands", "천"),
+    "unit.eok": ("hundred millions", "억"),
+    "unit.man": ("ten thousands", "만"),
+    "title.chart_data": ("Chart figures ({unit})", "차트 수치 ({unit})"),
     # common headers
     "col.metric": ("Metric", "지표"),
     "col.kpi": ("Key figure ({currency} deals)", "주요 지표 ({currency} 딜)"),

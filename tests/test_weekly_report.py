@@ -201,6 +201,45 @@ def test_sheets_headers_and_layout(workbook):
     assert len(wb["Dwell time by stage"]._charts) == 1
 
 
+def test_numeric_headers_right_aligned_and_text_wraps(workbook):
+    _s, wb = workbook
+    ws = wb["Open deals"]
+    for ref in ("E3", "G3", "I3", "K3"):  # Amount, Probability, Days in stage, Close date pushes
+        assert ws[ref].alignment.horizontal == "right" and ws[ref].alignment.wrap_text, ref
+    for ref in ("A3", "C3", "J3", "L3"):  # Owner, Deal, Checklist, At risk: text
+        assert ws[ref].alignment.horizontal in (None, "general") and ws[ref].alignment.wrap_text, ref
+    row = find_row(ws, 2, "Beta rollout")
+    assert row[2].alignment.wrap_text and row[2].alignment.vertical == "top"  # a long title wraps
+    assert not row[4].alignment.wrap_text and row[4].alignment.vertical == "top"  # numbers level with it
+    summary = wb["Summary"]
+    assert [summary.cell(3, c).alignment.horizontal for c in (2, 3, 4)] == ["right"] * 3
+    moves = wb["Stage moves this week"]
+    assert moves["I3"].alignment.wrap_text and moves["F3"].alignment.horizontal is None  # When: a date
+
+
+def test_ratios_show_the_precision_they_have(workbook):
+    _s, wb = workbook
+    dw = wb["Dwell time by stage"]
+    stage1 = find_row(dw, 1, "Lead generation")
+    # stage 1: d5 lost after 17 days, d4 won after 16: 17 / 16 = 1.0625, shown and stored as 1.06
+    assert stage1[2].value == 16.0 and stage1[3].value == 17.0
+    assert stage1[10].value == 1.06 and stage1[10].number_format == "0.00"
+    # a rate: one decimal of a percent
+    assert find_row(wb["Summary"], 0, "Win rate")[1].number_format == "0.0%"
+
+
+def test_coverage_shows_two_decimals(story_db, tmp_path):
+    from app.services import marketing
+
+    marketing.create_target(story_db, "won_revenue", date(2026, 12, 1), date(2026, 12, 31), Decimal("3000000"))
+    path = tmp_path / "w.xlsx"
+    write_weekly_report(story_db, path, week=WEEK, now=NOW)
+    fc = load_workbook(path)["Forecast by month"]
+    assert fc["I3"].value == "Coverage" and fc["A5"].value == datetime(2026, 12, 1)
+    # December: open d1 1.5M + d8 0.4M = 1.9M against a 3.0M target, nothing won: 0.6333 -> 0.63
+    assert fc["H5"].value == 3000000 and fc["I5"].value == 0.63 and fc["I5"].number_format == "0.00"
+
+
 def test_column_widths_fit_the_longest_title(db, rep, tmp_path):
     long_title = "A very long deal title that goes on " * 3  # 108 characters: capped at 60
     deals.create_deal(db, title=long_title.strip(), owner_id=rep.id, at=at(11, 2))

@@ -206,15 +206,18 @@ def test_numeric_headers_right_aligned_and_text_wraps(workbook):
     ws = wb["Open deals"]
     for ref in ("E3", "G3", "I3", "K3"):  # Amount, Probability, Days in stage, Close date pushes
         assert ws[ref].alignment.horizontal == "right" and ws[ref].alignment.wrap_text, ref
-    for ref in ("A3", "C3", "J3", "L3"):  # Owner, Deal, Checklist, At risk: text
-        assert ws[ref].alignment.horizontal in (None, "general") and ws[ref].alignment.wrap_text, ref
+    assert ws["H3"].alignment.horizontal == "right"  # Expected close: dates are right-aligned too
+    for ref in ("A3", "C3", "J3", "L3"):  # Owner, Deal, Checklist, At risk: text, indented off the left
+        assert ws[ref].alignment.horizontal == "left" and ws[ref].alignment.indent == 1, ref
+        assert ws[ref].alignment.wrap_text, ref
     row = find_row(ws, 2, "Beta rollout")
     assert row[2].alignment.wrap_text and row[2].alignment.vertical == "top"  # a long title wraps
+    assert row[5].alignment.indent == 1  # "KRW" does not touch the amount on its left
     assert not row[4].alignment.wrap_text and row[4].alignment.vertical == "top"  # numbers level with it
     summary = wb["Summary"]
     assert [summary.cell(3, c).alignment.horizontal for c in (2, 3, 4)] == ["right"] * 3
     moves = wb["Stage moves this week"]
-    assert moves["I3"].alignment.wrap_text and moves["F3"].alignment.horizontal is None  # When: a date
+    assert moves["I3"].alignment.wrap_text and moves["F3"].alignment.horizontal == "right"  # When: a date
 
 
 def test_ratios_show_the_precision_they_have(workbook):
@@ -248,7 +251,8 @@ def test_column_widths_fit_the_longest_title(db, rep, tmp_path):
     write_weekly_report(db, path, week=WEEK, now=NOW)
     ws = load_workbook(path)["Open deals"]
     assert ws.column_dimensions["C"].width == 60
-    assert ws.column_dimensions["B"].width == len("Account") + 3  # no accounts: the header's width
+    # no accounts: the header's width, with margin and the text's indent
+    assert ws.column_dimensions["B"].width == len("Account") + 4
 
 
 # ------------------------------------------------------------------ values

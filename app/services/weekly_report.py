@@ -513,8 +513,14 @@ def _summary(ws, ctx: _Ctx) -> int:
     labels = ([t(key) for _a, key, _k in _KPI_ROWS] + [t(f"chg.{key}") for key in _CHANGE_ROWS]
               + [t(f"bridge.{key}") for key in Q.PIPELINE_STEPS]
               + [t("bridge.start", at="2026-01-01 24:00"), t("bridge.end", at="2026-01-01 24:00")])
-    label_w = max(display_len(x) for x in labels)
-    sheet.start(t("title.report"), ctx.subtitle, [fit(label_w), 18, 18, 18, 30, 18, 18])
+    label_w = max(display_len(x) for x in labels + [t(f"change.{key}") for key in Q.PIPELINE_STEPS])
+    # the deals behind the changes are in memory already: their columns fit their text
+    stage_names = [*ctx.stage_names.values(), t("status.won"), t("status.lost")]
+    text_w = [max([display_len(x or "") for x in xs] + [display_len(h) + 1]) for xs, h in (
+        (stage_names, t("col.stage")), ([ch.title for ch in changes], t("col.deal")),
+        ([ch.account for ch in changes], t("col.account")), ([ch.owner for ch in changes], t("col.owner")))]
+    sheet.start(t("title.report"), ctx.subtitle,
+                [fit(label_w), 18, 18, max(18, fit(text_w[0])), *(fit(w) for w in text_w[1:])])
     ws.print_title_rows = "1:3"
 
     def append(cells) -> None:
@@ -559,17 +565,19 @@ def _summary(ws, ctx: _Ctx) -> int:
     heading(t("title.bridge", currency=ctx.currency),
             [Col(t("col.open_pipeline")), Col(t("col.amount"), "money"), Col(t("col.deals"), "int")])
     signed_money, signed_int = _signed(money_fmt), _signed(INT_FMT)
-    append([sheet.text_cell(t("bridge.start", at=_moment(ctx, ctx.as_of_start))),
+    append([sheet.text_cell(t("bridge.start", at=_moment(ctx, ctx.as_of_start)), alignment=TEXT_ALIGN),
             value("money", open_start[1]), value("int", open_start[0])])
     for key in Q.PIPELINE_STEPS:
         n, amount = steps[key]
-        append([sheet.text_cell(t(f"bridge.{key}")), value("money", amount, signed_money),
+        append([sheet.text_cell(t(f"bridge.{key}"), alignment=TEXT_ALIGN), value("money", amount, signed_money),
                 value("int", n, signed_int)])
     end_label = t("bridge.end", at=_moment(ctx, ctx.as_of_end)) if ctx.past else \
         t("bridge.now", at=_moment(ctx, ctx.as_of_end))
-    append([sheet.text_cell(end_label, font=TOTAL_FONT, border=TOTAL_BORDER),
-            sheet.cell(Col("", "money"), money_fmt, open_end[1], ()),
-            sheet.cell(Col("", "int"), INT_FMT, open_end[0], ())])
+    end_cells = [sheet.cell(Col("", "money"), money_fmt, open_end[1], ()),
+                 sheet.cell(Col("", "int"), INT_FMT, open_end[0], ())]
+    for c in end_cells:
+        c.font, c.border = TOTAL_FONT, TOTAL_BORDER
+    append([sheet.text_cell(end_label, font=TOTAL_FONT, border=TOTAL_BORDER, alignment=TEXT_ALIGN), *end_cells])
     bridge_rows = len(Q.PIPELINE_STEPS) + 2
 
     heading(t("title.bridge_deals"),

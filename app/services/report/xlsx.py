@@ -43,6 +43,7 @@ PCT_FMT = "0%"  # whole percents (stage probabilities)
 RATE_FMT = "0.0%"  # a computed rate (win rate): one decimal, as the value is rounded
 RATIO_FMT = "0.00"  # ratios are rounded to two decimals (see ratio_value)
 NUMERIC_KINDS = frozenset({"int", "days", "pct", "rate", "ratio", "money"})
+RIGHT_KINDS = NUMERIC_KINDS | {"date", "datetime", "month"}  # Excel right-aligns dates too
 
 SYMBOLS = {"KRW": "₩", "USD": "$", "EUR": "€", "JPY": "¥", "GBP": "£", "CNY": "¥"}
 
@@ -50,9 +51,10 @@ TITLE_FONT = Font(bold=True, size=14)
 SUBTITLE_FONT = Font(italic=True, color="595959")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="305496")
-HEADER_ALIGN = Alignment(wrap_text=True, vertical="center")
-HEADER_ALIGN_RIGHT = Alignment(wrap_text=True, vertical="center", horizontal="right")  # over numbers
-TEXT_ALIGN = Alignment(wrap_text=True, vertical="top")  # long text wraps inside its column
+# text is indented by one step, so that it never touches a right-aligned number on its left
+HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="left", indent=1)
+HEADER_ALIGN_RIGHT = Alignment(wrap_text=True, vertical="center", horizontal="right")  # over numbers, dates
+TEXT_ALIGN = Alignment(wrap_text=True, vertical="top", horizontal="left", indent=1)  # long text wraps
 VALUE_ALIGN = Alignment(vertical="top")  # numbers and dates level with wrapped text
 TOTAL_FONT = Font(bold=True)
 TOTAL_BORDER = Border(top=Side(style="thin"), bottom=Side(style="double"))
@@ -139,8 +141,8 @@ class RowRule:
 
 
 def header_alignment(col: Col) -> Alignment:
-    """Headers over numbers are right-aligned like the numbers; all wrap."""
-    return HEADER_ALIGN_RIGHT if col.kind in NUMERIC_KINDS else HEADER_ALIGN
+    """Headers over numbers and dates are right-aligned like them; all wrap."""
+    return HEADER_ALIGN_RIGHT if col.kind in RIGHT_KINDS else HEADER_ALIGN
 
 
 def ratio_value(v) -> float | None:
@@ -176,7 +178,8 @@ def value_width(col: Col, value) -> int:
 
 
 def fit(width: float) -> float:
-    return float(min(MAX_WIDTH, max(MIN_WIDTH, width + 2)))
+    """A column width for text this wide: two characters of margin and one of indent."""
+    return float(min(MAX_WIDTH, max(MIN_WIDTH, width + 3)))
 
 
 @dataclass

@@ -498,6 +498,13 @@ def test_won_and_lost_totals_per_currency(story_db, tmp_path):
                               '--($D$4:$D$6="Won"),--($G$4:$G$6="USD"))')
     assert ws["F8"].number_format == '"$"#,##0.00'
     assert ws["F9"].value.endswith('--($D$4:$D$6="Lost"),--($G$4:$G$6="KRW"))')
+    # the Summary counts KRW deals in every block: the USD win and its override are left out
+    summary_ws = load_workbook(path)["Summary"]
+    kpis = {r[0]: r[1] for r in rows_of(summary_ws)[:10]}
+    assert kpis["Deals won"] == 1
+    assert {r[0]: r[2] for r in block(summary_ws, "Open pipeline, last week to this week (KRW deals)")}["Won"] == -1
+    moves = {r[0]: r[1] for r in block(summary_ws, "Moves since last week (KRW deals)")}
+    assert moves["Gate overrides"] == 2
 
 
 def test_slipping_and_at_risk(workbook):
@@ -579,6 +586,18 @@ def test_korean_workbook(story_db, tmp_path):
     rules = [r.formula for cf in ws.conditional_formatting for r in cf.rules]
     assert ['$L4="예"'] in rules
     assert wb["요약"]["A4"].value == "수주율"
+    summary_ws = wb["요약"]
+    win = find_row(summary_ws, 0, "수주율")
+    assert win[3].number_format == '+0.0"%p";-0.0"%p";0.0"%p"'  # percentage points: %p
+    bridge = block(summary_ws, "진행 중 파이프라인: 지난주 → 이번 주 (KRW 딜)")
+    assert [r[0] for r in bridge] == ["지난주 말 진행 중 (2026-11-15 24:00)", "신규 딜", "수주", "실주",
+                                      "재개 및 기타", "이번 주 말 진행 중 (2026-11-22 24:00)"]
+    assert block(summary_ws, "변동별 딜")[0][:5] == ["신규 딜", 1000000, 1, "가망고객 발굴", "Epsilon deal"]
+    closed = [r[0] for r in rows_of(wb["이번 주 수주·실주"])]
+    assert closed[-2:] == ["수주 합계", "실주 합계"]
+    assert wb["단계별 파이프라인"]["A2"].value.endswith("· 주 말(2026-11-22 24:00) 기준 진행 중 딜, 단계 이력으로 "
+                                                 "계산; 금액은 오늘 기준")
+    assert wb["진행 중 딜"]["A2"].value.endswith("· 주 말이 아닌 오늘 기준 (2026-11-23 09:00)")
 
 
 def test_owner_filter(story_db, tmp_path):

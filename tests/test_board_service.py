@@ -156,6 +156,14 @@ def test_optional_deliverable_counts_nowhere_but_the_checklist(db, pipeline):
     card = board.card(db, b.id, now=T0 + timedelta(days=10))
     assert (card.checklist_done, card.checklist_total) == (2, 2)
     assert gates.missing_for_move(db, b.id, 2) == []
+    # the weekly report's checklist column is the same rule
+    from app.services.process import active_stages
+    from app.services.report.queries import open_deals_query
+
+    with db.read() as s:
+        q = open_deals_query(active_stages(s), T0 + timedelta(days=10), None, {}, db.engine.dialect.name)
+        report = {r.title: (r.done, r.total) for r in s.execute(q)}
+    assert report["Beta CRM"] == (2, 2) and report["Alpha ERP"] == (0, 2)
     items = {i.key: i.satisfied for i in gates.checklist(db, b.id)}
     assert items == {"lead_source": True, "decision_maker": True, "first_contact": False}
     # the deal that lacks a required field still shows and misses exactly that

@@ -14,16 +14,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import Integer, String, and_, case, distinct, func, literal, or_, select
+from sqlalchemy import Integer, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import (
     Account,
     Activity,
     CloseDateChange,
-    Deliverable,
-    DeliverableKind,
-    Evidence,
     Opportunity,
     Stage,
     StageTransition,
@@ -31,6 +28,7 @@ from app.models import (
     TransitionKind,
     User,
 )
+from app.services.gates import progress_clauses
 
 BATCH = 2000
 
@@ -221,56 +219,6 @@ def currencies_in_use(s: Session, owner_id: uuid.UUID | None, status: str | None
 
 # ------------------------------------------------------------------ open deals (streamed)
 
-def _checklist_subqueries(stages: list[Stage]):
-    """(evidence, activity) per (deal, stage): satisfied check/document and activity
-    deliverables, as GROUP BY subqueries to join on the deal's current stage."""
-    ev = (select(Evidence.opportunity_id.label("deal_id"), Deliverable.stage_id.label("stage_id"),
-                 func.count(distinct(Evidence.deliverable_id)).label("n"))
-          .join(Deliverable, Deliverable.id == Evidence.deliverable_id)
-          .where(Evidence.withdrawn_at.is_(None),
-                 Deliverable.kind.in_([DeliverableKind.CHECK.value, DeliverableKind.DOCUMENT.value]))
-          .group_by(Evidence.opportunity_id, Deliverable.stage_id)
-          .subquery("ev"))
-    types_match = ("," + Deliverable.activity_types + ",").like("%," + Activity.type + ",%")
-    act = (select(Activity.opportunity_id.label("deal_id"), Deliverable.stage_id.label("stage_id"),
-                  func.count(distinct(Deliverable.id)).label("n"))
-           .join(Deliverable, and_(Deliverable.stage_id == Activity.stage_id,
-                                   Deliverable.kind == DeliverableKind.ACTIVITY.value, types_match))
-           .where(Activity.done_at.is_not(None), Activity.opportunity_id.is_not(None))
-           .group_by(Activity.opportunity_id, Deliverable.stage_id)
-           .subquery("act"))
-    return ev, act
-
-
-def _field_done_expr(stages: list[Stage]):
-    """Field deliverables of the deal's current stage that are filled, as a CASE sum."""
-    whens = []
-    for st in stages:
-        parts = []
-        for d in st.deliverables:
-            if d.kind != DeliverableKind.FIELD.value:
-                continue
-            conds = []
-            for f in d.field_list:
-                col = getattr(Opportunity, f)
-                filled = col.is_not(None)
-                if isinstance(col.type, String):
-                    filled = and_(filled, func.trim(col) != "")
-                conds.append(filled)
-            parts.append(case((and_(*conds), 1), else_=0) if conds else literal(1))
-        if parts:
-            total = parts[0]
-            for p in parts[1:]:
-                total = total + p
-            whens.append((Opportunity.stage_id == st.id, total))
-    return case(*whens, else_=0) if whens else literal(0)
-
-
-def _deliverable_totals(stages: list[Stage]):
-    whens = [(Opportunity.stage_id == st.id, len(st.deliverables)) for st in stages if st.deliverables]
-    return case(*whens, else_=0) if whens else literal(0)
-
-
 def _pushes_subquery():
     return (select(CloseDateChange.opportunity_id.label("deal_id"), func.count().label("n"))
             .where(CloseDateChange.old_date.is_not(None), CloseDateChange.new_date > CloseDateChange.old_date)
@@ -299,22 +247,19 @@ def open_deals_query(stages: list[Stage], now: datetime, owner_id: uuid.UUID | N
                      thresholds: dict[int, float], dialect_name: str):
     """One SELECT for the open-deals list with every per-deal figure computed in SQL."""
     owner = aliased(User)
-    ev, act = _checklist_subqueries(stages)
+    done, total = progress_clauses(stages)  # the card's rule: required deliverables only
     pushes = _pushes_subquery()
     days = days_between_sql(now, Opportunity.stage_entered_at, dialect_name)
-    done = (func.coalesce(ev.c.n, 0) + func.coalesce(act.c.n, 0) + _field_done_expr(stages))
     risk_whens = [(and_(Stage.position == pos, days > float(t)), 1) for pos, t in sorted(thresholds.items())]
     at_risk = case(*risk_whens, else_=0) if risk_whens else literal(0)
     q = (select(owner.name, Account.name, Opportunity.title, Stage.position, Opportunity.amount,
                 Opportunity.currency, Stage.probability, Opportunity.expected_close,
-                days.label("days"), done.label("done"), _deliverable_totals(stages).label("total"),
+                days.label("days"), done.label("done"), total.label("total"),
                 func.coalesce(pushes.c.n, 0).label("pushes"), at_risk.label("at_risk"))
          .select_from(Opportunity)
          .join(Stage, Stage.id == Opportunity.stage_id)
          .join(owner, owner.id == Opportunity.owner_id)
          .outerjoin(Account, Account.id == Opportunity.account_id)
-         .outerjoin(ev, and_(ev.c.deal_id == Opportunity.id, ev.c.stage_id == Opportunity.stage_id))
-         .outerjoin(act, and_(act.c.deal_id == Opportunity.id, act.c.stage_id == Opportunity.stage_id))
          .outerjoin(pushes, pushes.c.deal_id == Opportunity.id)
          .where(Opportunity.status == Status.OPEN.value)
          .order_by(Stage.position, Opportunity.expected_close.is_(None), Opportunity.expected_close,

@@ -120,11 +120,20 @@ def measure(app: QApplication, path: Path, settings: Settings, moves: int) -> tu
             model = board.models[src_col - 1]
             row = model.row_of(deal.id)
             data = model.mimeData([model.index(row)])
+            done = []
+
+            def on_done(moved, done=done):
+                done.append(moved)
+
+            board.drop_finished.connect(on_done)
             t = time.perf_counter()
-            ok = board.models[dst_col - 1].dropMimeData(data, Qt.DropAction.MoveAction, -1, 0,
-                                                         board.models[dst_col - 1].index(-1))
+            board.models[dst_col - 1].dropMimeData(data, Qt.DropAction.MoveAction, -1, 0,
+                                                   board.models[dst_col - 1].index(-1))
+            while not done:  # the move starts after the drop returns: time it to its end
+                app.processEvents()
             times.append(time.perf_counter() - t)
-            assert ok, "bench move refused"
+            board.drop_finished.disconnect(on_done)
+            assert done == [True], "bench move refused"
             settle(app)  # views refreshing after the move, not part of the move itself
     win.close()
     win.deleteLater()

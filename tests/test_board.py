@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox
 from app.models import Opportunity, StageTransition
 from app.services import deals, gates, people
 from app.services.process import active_stages
-from app.views.board import MIME_TYPE, Board, Role, decode_mime
+from app.views.board import MIME_TYPE, Board, ColumnModel, Role, decode_mime
 from app.views.context import AppContext, Changes
 from app.views.gate_dialog import GateDialog
 
@@ -60,6 +60,21 @@ def drag(board, column, title):
     return model.mimeData([model.index(row)])
 
 
+def drop(qtbot, board, data, column=None, target=None):
+    """Drop ``data`` on stage ``column`` (1-based, through the model) or on the Won/Lost
+    ``target`` widget (through its dropEvent). The drop itself returns at once; the move
+    and any dialog start after it: wait for ``drop_finished`` and return whether it moved."""
+    with qtbot.waitSignal(board.drop_finished, timeout=5000) as blocker:
+        if column is not None:
+            model = board.models[column - 1]
+            assert model.dropMimeData(data, Qt.DropAction.MoveAction, -1, 0, model.index(-1)) is True
+        else:
+            pos = QPointF(target.rect().center())
+            target.dropEvent(QDropEvent(pos, Qt.DropAction.MoveAction, data, Qt.MouseButton.LeftButton,
+                                        Qt.KeyboardModifier.NoModifier))
+    return blocker.args[0]
+
+
 def test_column_model_passes_modeltester(qtmodeltester, env):
     _ctx, board, _made = env
     qtmodeltester.check(board.models[0])
@@ -84,10 +99,10 @@ def test_mime_roundtrip(env):
     assert decode_mime(data) == (made["Alpha ERP"].id, 1, "1")
 
 
-def test_drop_on_next_column_moves_and_updates_both_headers(env, db):
+def test_drop_on_next_column_moves_and_updates_both_headers(env, db, qtbot):
     ctx, board, made = env
     data = drag(board, 1, "Alpha ERP")
-    assert board.models[1].dropMimeData(data, Qt.DropAction.MoveAction, -1, 0, board.models[1].index(-1)) is True
+    assert drop(qtbot, board, data, column=2) is True
     assert stage_of(db, made["Alpha ERP"].id) == (2, "open")
     assert model_titles(board.models[0]) == ["Beta MES", "Gamma CRM"]
     assert model_titles(board.models[1]) == ["Alpha ERP"]
@@ -98,14 +113,15 @@ def test_drop_on_next_column_moves_and_updates_both_headers(env, db):
     assert ctx.undo_stack.count() == 1
 
 
-def test_drop_through_the_views_drop_event(env, db):
+def test_drop_through_the_views_drop_event(env, db, qtbot):
     _ctx, board, made = env
     data = drag(board, 1, "Alpha ERP")
     view = board.views[1]
     pos = QPointF(view.viewport().rect().center())
     event = QDropEvent(pos, Qt.DropAction.MoveAction, data, Qt.MouseButton.LeftButton,
                        Qt.KeyboardModifier.NoModifier)
-    view.dropEvent(event)
+    with qtbot.waitSignal(board.drop_finished, timeout=5000):
+        view.dropEvent(event)
     assert stage_of(db, made["Alpha ERP"].id) == (2, "open")
     assert model_titles(board.models[1]) == ["Alpha ERP"]
 
@@ -117,7 +133,20 @@ def test_refused_drop_opens_gate_dialog_satisfy_and_move(env, db, monkeypatch, q
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("first call", True))
     seen = {}
 
+    in_drop = []
+    real_drop = ColumnModel.dropMimeData
+
+    def watched_drop(self, *args):
+        in_drop.append(True)
+        try:
+            return real_drop(self, *args)
+        finally:
+            in_drop.pop()
+
+    monkeypatch.setattr(ColumnModel, "dropMimeData", watched_drop)
+
     def drive(self):
+        seen["inside_drop"] = bool(in_drop)  # the dialog must not run inside the drop
         seen["missing"] = [m.key for m in self.missing]
         qtbot.mouseClick(self.satisfy_buttons[next(iter(self.satisfy_buttons))], Qt.MouseButton.LeftButton)
         seen["after"] = [m.key for m in self.missing]
@@ -126,29 +155,29 @@ def test_refused_drop_opens_gate_dialog_satisfy_and_move(env, db, monkeypatch, q
 
     monkeypatch.setattr(GateDialog, "exec", drive)
     data = drag(board, 1, "Beta MES")
-    assert board.models[1].dropMimeData(data, Qt.DropAction.MoveAction, -1, 0, board.models[1].index(-1))
-    assert seen == {"missing": ["first_contact"], "after": []}
+    assert drop(qtbot, board, data, column=2)
+    assert seen == {"inside_drop": False, "missing": ["first_contact"], "after": []}
     assert stage_of(db, beta) == (2, "open")
     assert "Beta MES" in model_titles(board.models[1])
 
 
-def test_refused_and_cancelled_leaves_card(env, db, monkeypatch):
+def test_refused_and_cancelled_leaves_card(env, db, monkeypatch, qtbot):
     _ctx, board, made = env
     monkeypatch.setattr(GateDialog, "exec", lambda self: 0)
     data = drag(board, 1, "Gamma CRM")
-    assert board.models[1].dropMimeData(data, Qt.DropAction.MoveAction, -1, 0, board.models[1].index(-1)) is False
+    assert drop(qtbot, board, data, column=2) is False
     assert stage_of(db, made["Gamma CRM"].id) == (1, "open")
     assert "Gamma CRM" in model_titles(board.models[0])
 
 
-def test_backward_move_asks_reason(env, db, monkeypatch):
+def test_backward_move_asks_reason(env, db, monkeypatch, qtbot):
     _ctx, board, made = env
     alpha = made["Alpha ERP"].id
     board.move_deal(alpha, None, 2)
     asked = []
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (asked.append(a[2]) or "customer paused", True))
     data = drag(board, 2, "Alpha ERP")
-    assert board.models[0].dropMimeData(data, Qt.DropAction.MoveAction, -1, 0, board.models[0].index(-1))
+    assert drop(qtbot, board, data, column=1)
     assert stage_of(db, alpha) == (1, "open")
     assert len(asked) == 1 and "move back" in asked[0]
     with db.read() as s:
@@ -156,13 +185,14 @@ def test_backward_move_asks_reason(env, db, monkeypatch):
         assert last.kind == "backward" and last.reason == "customer paused"
 
 
-def test_drop_on_lost_asks_loss_reason(env, db, monkeypatch):
+def test_drop_on_lost_asks_loss_reason(env, db, monkeypatch, qtbot):
     _ctx, board, made = env
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("chose a competitor", True))
     data = drag(board, 1, "Gamma CRM")
     event = QDropEvent(QPointF(board.lost.rect().center()), Qt.DropAction.MoveAction, data,
                        Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-    board.lost.dropEvent(event)
+    with qtbot.waitSignal(board.drop_finished, timeout=5000):
+        board.lost.dropEvent(event)
     assert stage_of(db, made["Gamma CRM"].id) == (1, "lost")
     assert deals.get_deal(db, made["Gamma CRM"].id).loss_reason == "chose a competitor"
     assert "Gamma CRM" not in model_titles(board.models[0])
@@ -216,14 +246,14 @@ def test_search_narrows_the_columns(env, qtbot):
     qtbot.waitUntil(lambda: board.models[0].rowCount() == 3)
 
 
-def test_conflict_tells_user_and_reloads_the_card(env, db, rep, monkeypatch):
+def test_conflict_tells_user_and_reloads_the_card(env, db, rep, monkeypatch, qtbot):
     _ctx, board, made = env
     alpha = made["Alpha ERP"].id
     data = drag(board, 1, "Alpha ERP")  # carries version 1
     deals.update_deal(db, alpha, expected_version=1, actor_id=rep.id, title="Alpha ERP (renamed)")
     warned = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warned.append(a[1]))
-    assert board.models[1].dropMimeData(data, Qt.DropAction.MoveAction, -1, 0, board.models[1].index(-1)) is False
+    assert drop(qtbot, board, data, column=2) is False
     assert warned and "someone else" in warned[0].lower()
     assert stage_of(db, alpha) == (1, "open")
     card = board.models[0].data(board.models[0].index(board.models[0].row_of(alpha)), Role.Card)
@@ -278,8 +308,7 @@ def test_manager_override_from_a_drop(qtbot, db, manager, monkeypatch):
         return self.result()
 
     monkeypatch.setattr(GateDialog, "exec", drive)
-    assert board.models[1].dropMimeData(drag(board, 1, "Big one"), Qt.DropAction.MoveAction, -1, 0,
-                                        board.models[1].index(-1))
+    assert drop(qtbot, board, drag(board, 1, "Big one"), column=2)
     assert stage_of(db, d.id) == (2, "open")
     assert gates.missing_for_move(db, d.id, 3)  # stage 2 still has its own gate
 
@@ -297,7 +326,7 @@ def test_risk_thresholds_and_closed_totals_arrive_from_workers(env, qtbot, db, r
     assert board.won.header.count.text() == "0 deal(s)"
 
 
-def test_drop_on_won_needs_every_remaining_gate(env, db, monkeypatch):
+def test_drop_on_won_needs_every_remaining_gate(env, db, monkeypatch, qtbot):
     _ctx, board, made = env
     seen = {}
 
@@ -309,6 +338,51 @@ def test_drop_on_won_needs_every_remaining_gate(env, db, monkeypatch):
     data = drag(board, 1, "Alpha ERP")  # stage 1 is satisfied; 2..7 are not
     event = QDropEvent(QPointF(board.won.rect().center()), Qt.DropAction.MoveAction, data,
                        Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-    board.won.dropEvent(event)
+    with qtbot.waitSignal(board.drop_finished, timeout=5000):
+        board.won.dropEvent(event)
     assert seen["stages"] == [2, 3, 4, 5, 6, 7]
     assert stage_of(db, made["Alpha ERP"].id) == (1, "open")
+
+
+def _count_statements(db):
+    import threading
+
+    from sqlalchemy import event
+
+    seen, gui = [], threading.get_ident()
+
+    def on_execute(_conn, _cursor, statement, *_args):  # on the GUI thread: workers are not the drop
+        if threading.get_ident() == gui and not statement.startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", on_execute)
+    return seen, lambda: event.remove(db.engine, "before_cursor_execute", on_execute)
+
+
+def test_a_drop_runs_a_handful_of_statements(env, db, qtbot):
+    _ctx, board, made = env
+    data = drag(board, 1, "Alpha ERP")
+    seen, stop = _count_statements(db)
+    try:
+        assert drop(qtbot, board, data, column=2) is True
+    finally:
+        stop()
+    # the card the gate flow starts from (3), the move (deal, user, stages x2, one gate
+    # check, close the visit, deal, transition: 8), the refreshed card with its filter (4)
+    # and the two headers (3). Each read of the template costs 2 of these (stages, deliverables).
+    assert len(seen) <= 18, f"{len(seen)} statements:\n" + "\n".join(seen)
+
+
+def test_refreshing_fifty_deals_costs_what_one_does(env, db, rep, qtbot):
+    _ctx, board, _made = env
+    ids = [deals.create_deal(db, title=f"Deal {i:02}", owner_id=rep.id).id for i in range(50)]
+    counts = []
+    for batch in (ids[:1], ids):
+        seen, stop = _count_statements(db)
+        try:
+            board.refresh_deals(batch)
+        finally:
+            stop()
+        counts.append(len(seen))
+    assert counts[0] == counts[1] <= 8, counts  # the stages, one card SELECT, one filter SELECT, the headers
+    assert {f"Deal {i:02}" for i in range(50)} <= set(model_titles(board.models[0]))

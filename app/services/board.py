@@ -238,15 +238,10 @@ def column_page(db: Database, stage_position: int | str, *, filters: BoardFilter
 
 def card(db: Database, deal_id: uuid.UUID, *, now: datetime | None = None) -> Card:
     """One card, fresh from the database (after a move, an edit, a conflict)."""
-    now = now or utcnow()
-    with db.read() as s:
-        stage_id = s.scalar(select(Opportunity.stage_id).where(Opportunity.id == deal_id))
-        # only the deal's own stage's checklist enters the query
-        q, _contact = _card_query([st for st in active_stages(s) if st.id == stage_id], now)
-        row = s.execute(q.where(Opportunity.id == deal_id)).first()
-        if row is None:
-            raise NotFound(f"deal {deal_id} not found")
-        return _to_card(row, now)
+    found, _belongs = cards(db, [deal_id], now=now)[deal_id]
+    if found is None:
+        raise NotFound(f"deal {deal_id} not found")
+    return found
 
 
 def matches(db: Database, deal_id: uuid.UUID, filters: BoardFilters | None) -> bool:
@@ -261,6 +256,35 @@ def matches(db: Database, deal_id: uuid.UUID, filters: BoardFilters | None) -> b
             .where(Opportunity.id == deal_id, *_where(filters, contact))
         )
         return s.scalar(q) is not None
+
+
+def cards(db: Database, deal_ids, filters: BoardFilters | None = None, *,
+          now: datetime | None = None) -> dict[uuid.UUID, tuple[Card | None, bool]]:
+    """Fresh cards of many deals and whether each passes the filters, in three statements
+    whatever their number (the stages, one card SELECT, one filter SELECT): the board's
+    refresh after a change. A deal that no longer exists maps to ``(None, False)``; without
+    ``filters`` every existing deal passes (and the filter SELECT is skipped)."""
+    ids = list(dict.fromkeys(deal_ids))
+    if not ids:
+        return {}
+    now = now or utcnow()
+    out: dict[uuid.UUID, tuple[Card | None, bool]] = dict.fromkeys(ids, (None, False))
+    with db.read() as s:
+        stages = active_stages(s)
+        q, _contact = _card_query(stages, now)
+        found = {r[0]: _to_card(r, now) for r in s.execute(q.where(Opportunity.id.in_(ids)))}
+        if filters is None:
+            return {i: (found.get(i), i in found) for i in ids}
+        contact = aliased(Contact)
+        passing = set(s.scalars(
+            select(Opportunity.id)
+            .outerjoin(Account, Opportunity.account_id == Account.id)
+            .outerjoin(contact, Opportunity.contact_id == contact.id)
+            .where(Opportunity.id.in_(ids), *_where(filters, contact))
+        ))
+    for deal_id, c in found.items():
+        out[deal_id] = (c, deal_id in passing)
+    return out
 
 
 def column_totals(db: Database, filters: BoardFilters | None = None, *, closed: bool = True,

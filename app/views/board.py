@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QMessageBox,
     QScrollArea,
     QSizePolicy,
     QStyle,
@@ -48,7 +49,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import AppError, NotFound
+from app.errors import AppError
 from app.services import board as board_service
 from app.services import people as people_service
 from app.services.board import BoardFilters, Card, Sort
@@ -118,7 +119,7 @@ class ColumnModel(QAbstractListModel):
         super().__init__(parent)
         self.ctx = ctx
         self.stage_position = stage_position
-        self.mover = mover  # callable(deal_id, version, target) -> bool
+        self.mover = mover  # callable(deal_id, version, target): starts a move after the drop
         self.filters = BoardFilters()
         self.sort = Sort.CLOSE_DATE
         self.page_size = PAGE_SIZE
@@ -243,7 +244,8 @@ class ColumnModel(QAbstractListModel):
         deal_id, version, column_key = decoded
         if column_key == str(self.stage_position):
             return False
-        return bool(self.mover(deal_id, version, self.stage_position))
+        self.mover(deal_id, version, self.stage_position)
+        return True
 
 
 # ------------------------------------------------------------------ delegate
@@ -495,10 +497,8 @@ class DropZone(QFrame):
             event.ignore()
             return
         deal_id, version, _column = decoded
-        if self.board.move_deal(deal_id, version, self.target):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
+        self.board.request_move(deal_id, version, self.target)
+        event.acceptProposedAction()
 
 
 # ------------------------------------------------------------------ the board
@@ -531,6 +531,7 @@ class Board(QWidget):
 
     deal_open_requested = Signal(object)  # deal id
     selection_changed = Signal(object)  # deal id or None
+    drop_finished = Signal(bool)  # a dropped card's move ended: True when the deal moved
 
     def __init__(self, ctx: AppContext, settings=None, parent=None):
         super().__init__(parent)
@@ -589,7 +590,7 @@ class Board(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(8)
         for st in self.stages:
-            model = ColumnModel(ctx, st.position, self.move_deal, self)
+            model = ColumnModel(ctx, st.position, self.request_move, self)
             view = ColumnView(strip)
             view.setObjectName(f"column-{st.position}")
             view.setModel(model)
@@ -839,12 +840,12 @@ class Board(QWidget):
         """
         any_closed = False
         now_in: set[int] = set()
-        for deal_id in deal_ids:
-            try:
-                card = board_service.card(self.ctx.db, deal_id)
-                belongs = board_service.matches(self.ctx.db, deal_id, self.filters)
-            except NotFound:
-                card, belongs = None, False
+        try:
+            fresh = board_service.cards(self.ctx.db, deal_ids, self.filters)
+        except AppError as exc:  # the database went away: say so once, keep the board
+            QMessageBox.warning(self.window(), _tr("Cannot refresh"), str(exc))
+            return
+        for deal_id, (card, belongs) in fresh.items():
             any_closed = any_closed or card is None or card.status != "open"
             if card is not None and card.status == "open":
                 now_in.add(card.stage_position)
@@ -867,6 +868,14 @@ class Board(QWidget):
         self.refresh_deals(changes.deal_ids, closed="moved" in changes.kinds)
 
     # -- moving
+    def request_move(self, deal_id: uuid.UUID, version: int | None, target: int | str) -> None:
+        """A drop: the move (and any dialog it needs) starts once the drop has returned,
+        never inside the platform's drag-and-drop loop. ``move_started`` then ``moved``."""
+        QTimer.singleShot(0, lambda: self._drop_move(deal_id, version, target))
+
+    def _drop_move(self, deal_id: uuid.UUID, version: int | None, target: int | str) -> None:
+        self.drop_finished.emit(self.move_deal(deal_id, version, target))
+
     def move_deal(self, deal_id: uuid.UUID, version: int | None, target: int | str) -> bool:
         """The drop / keyboard entry into the gate flow; reloads the card where it lands."""
         result = run_move(self.ctx, deal_id, target, parent=self.window(), expected_version=version,

@@ -272,7 +272,7 @@ def test_won_from_stage_5_needs_stages_5_6_7(db, rep, refs):
     for pos in (5, 6, 7):
         satisfy_stage(db, deal.id, pos, rep.id, at=at(day))
     result = gates.move_deal(db, deal.id, "won", actor_id=rep.id, at=at(day + 1))
-    assert (result.from_stage, result.to_stage, result.to_status) == (5, 5, "won")
+    assert (result.from_stage, result.to_stage, result.to_status) == (5, 7, "won")
 
 
 @pytest.mark.parametrize("stage", [1, 4])

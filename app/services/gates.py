@@ -274,7 +274,9 @@ def plan_move(session: Session, deal: Opportunity, target: str | int, stages: li
         if target == LOST:
             return TransitionKind.LOST, cur, Status.LOST, []
         if target == WON:
-            return TransitionKind.WON, cur, Status.WON, stages[cur - 1:]
+            # won passes the last gate: the deal is recorded in the last stage, also when a
+            # manager overrode the gates of the stages in between
+            return TransitionKind.WON, last, Status.WON, stages[cur - 1:]
         if target == cur:
             raise ValidationError({"to": f"the deal is already in stage {cur}"})
         if target > cur:

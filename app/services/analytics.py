@@ -401,7 +401,7 @@ def _per_deal_dwell(q: _Q, *, only_status: str | None = None, period: bool = Tru
         .group_by(t.opportunity_id, Stage.position, Opportunity.status)
     )
     if period:
-        overlap = case((and_(t.at < q.ts(q.end), end_at >= q.ts(q.start)), 1), else_=0)
+        overlap = case((and_(t.at < q.ts(q.end), end_at > q.ts(q.start)), 1), else_=0)
         stmt = stmt.having(func.max(overlap) == 1)
     return stmt.subquery()
 

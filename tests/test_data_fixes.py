@@ -3,10 +3,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 
+from hypothesis import given
+from hypothesis import strategies as st
 from test_analytics_common import D, move, new_deal
 
+from app.commands.deals import FORMULA_START, csv_safe
 from app.models import StageTransition
 from app.services import analytics, deals, gates
 from app.services.analytics import Filters
@@ -39,3 +44,22 @@ def test_dwell_ignores_a_visit_that_left_exactly_at_the_period_start(db, rep, ma
     f = Filters(date(2026, 1, 9), date(2026, 1, 31), now=D(1, month=2))
     by = {d.stage: d for d in analytics.dwell_by_stage(db, f)}
     assert by[1].lost.count == 1
+
+
+def test_deals_csv_writes_formula_like_text_as_text(db, db_url, rep, capsys):
+    from app.cli import main
+
+    for title in ("=HYPERLINK(\"http://x\",\"y\")", "+82 deal", "-1", "@SUM(A1)", "Plain"):
+        new_deal(db, rep, title, D(1), amount="100")
+    assert main(["deals", "--db", db_url, "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    titles = sorted(r["title"] for r in rows)
+    assert titles == ["'+82 deal", "'-1", "'=HYPERLINK(\"http://x\",\"y\")", "'@SUM(A1)", "Plain"]
+    assert all(not r["amount"].startswith("'") for r in rows)
+
+
+@given(st.text(max_size=20))
+def test_csv_safe_never_leaves_a_formula_start(text):
+    out = csv_safe(text)
+    assert not out.startswith(FORMULA_START)
+    assert out == text or out == "'" + text

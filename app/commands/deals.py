@@ -12,6 +12,17 @@ COLUMNS = ["id", "title", "account", "owner", "stage", "stage_name", "status", "
            "probability", "expected_close", "stage_entered_at", "version", "loss_reason"]
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value):
+    """Text a spreadsheet would run as a formula ("=HYPERLINK(...)", "+1", "@SUM") gets a
+    leading apostrophe, so the CSV opens as the text it is; numbers and dates stay as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def configure(p) -> None:
     p.add_argument("--stage", type=int, choices=range(1, 8), metavar="N", help="stage number 1-7")
     p.add_argument("--status", choices=["open", "won", "lost"])
@@ -33,5 +44,5 @@ def run(args) -> int:
     else:
         w = csv.DictWriter(sys.stdout, fieldnames=COLUMNS, lineterminator="\n")
         w.writeheader()
-        w.writerows(rows)
+        w.writerows({k: csv_safe(v) for k, v in r.items()} for r in rows)
     return 0

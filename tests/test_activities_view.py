@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from conftest import T0
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
 
@@ -13,7 +14,6 @@ from app.views.activities_view import ActivitiesModel, ActivitiesView, Role
 from app.views.context import AppContext, Changes
 from app.views.log_activity import LogActivityDialog
 from app.views.reminders import ReminderService
-from tests.conftest import T0
 
 NOW = T0 + timedelta(hours=3)  # 2026-01-05 12:00 UTC
 

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from conftest import T0, satisfy_stage
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
@@ -14,7 +15,6 @@ from app.services import activities, deals, evidence, gates, history, people
 from app.services.process import active_stages
 from app.views.context import AppContext
 from app.views.deal_dialog import ChecklistModel, CloseDateModel, DealDialog, HistoryModel
-from tests.conftest import T0, satisfy_stage
 
 NOW = T0 + timedelta(days=10)
 

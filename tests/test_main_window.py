@@ -197,15 +197,17 @@ def test_refresh_reloads_what_changed_behind_the_boards_back(window, db, rep):
 
 
 def test_colleagues_screens_are_integrated(window):
+    """Every screen is in the tree, imports, and is wired into the window."""
     win, _deal = window
     file_entries = [a.objectName() for a in win.file_menu.actions()]
     for module, name, action in (("app.views.import_wizard", "ImportWizard", "import"),
                                  ("app.views.report_export", "export_weekly_report", "exportReport")):
-        assert (action in file_entries) == (optional(module, name) is not None)
+        assert optional(module, name) is not None, f"{module}.{name} does not import"
+        assert action in file_entries
     tabs = [win.tabs.widget(i) for i in range(win.tabs.count())]
-    assert (win.activities in tabs) == (optional("app.views.activities_view", "ActivitiesView") is not None)
-    assert (win.dashboard in tabs) == (optional("app.views.dashboard", "DashboardWidget") is not None)
-    assert (win.reminders is not None) == (optional("app.views.reminders", "ReminderService") is not None)
+    assert win.activities is not None and win.activities in tabs
+    assert win.dashboard is not None and win.dashboard in tabs
+    assert win.reminders is not None
 
 
 def test_settings_dialog_applies_language_and_risk_factor(window, settings, monkeypatch, qtbot):

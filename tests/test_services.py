@@ -29,7 +29,8 @@ def errors_of(call, *args, **kwargs) -> dict[str, str]:
     (dict(title="x" * 301), "title", "300"),
     (dict(amount="-1"), "amount", "0 or more"),
     (dict(amount="abc"), "amount", "not a number"),
-    (dict(amount="1.005"), "amount", "two decimal"),
+    (dict(amount="1.005", currency="USD"), "amount", "two decimal"),
+    (dict(amount="1.5"), "amount", "KRW has no minor unit"),  # the default currency is KRW
     (dict(currency="XYZ"), "currency", "not a known ISO 4217"),
     (dict(expected_close="2026-13-45"), "expected_close", "not a valid date"),
     (dict(expected_close="31/12/2026"), "expected_close", "YYYY-MM-DD"),

@@ -21,7 +21,22 @@ def currencies() -> dict[str, int]:
 
 
 def minor_digits(currency: str) -> int:
+    """Decimal places of the currency's minor unit (ISO 4217): 0 for KRW, JPY, VND, CLP,
+    ISK, ...; 3 for BHD, KWD, ...; 2 otherwise. resources/currencies.json is the one table."""
     return currencies().get(currency, 2)
+
+
+def amount_precision_error(amount: Decimal, currency: str | None) -> str | None:
+    """Why ``amount`` has more decimals than ``currency`` allows (None when it does not).
+    Without a currency two places are allowed."""
+    digits = minor_digits(currency.strip().upper()) if currency else 2
+    if amount == amount.quantize(Decimal(1).scaleb(-digits)):
+        return None
+    if digits == 0:
+        return f"{currency.strip().upper()} has no minor unit: a whole amount, no cents"
+    if digits == 2:
+        return "at most two decimal places"
+    return f"at most {digits} decimal places"
 
 
 def parse_amount(value) -> Decimal | None:
@@ -51,9 +66,12 @@ def parse_date(value) -> date | None:
 
 
 def clean_deal_values(values: dict) -> tuple[dict, dict[str, str]]:
-    """Normalise and check deal values. Returns (clean values, errors by field)."""
+    """Normalise and check deal values. Returns (clean values, errors by field). The amount
+    may have as many decimals as the ``currency`` among the values allows (two without one)."""
     clean: dict = {}
     errors: dict[str, str] = {}
+    currency = values.get("currency")
+    currency = currency if isinstance(currency, str) and currency.strip().upper() in currencies() else None
     for key, raw in values.items():
         if key == "title":
             title = (raw or "").strip()
@@ -76,8 +94,8 @@ def clean_deal_values(values: dict) -> tuple[dict, dict[str, str]]:
                     errors["amount"] = "must be 0 or more"
                 elif amount >= Decimal("1e16"):
                     errors["amount"] = "is too large"
-                elif amount != amount.quantize(Decimal("0.01")):
-                    errors["amount"] = "at most two decimal places"
+                elif (problem := amount_precision_error(amount, currency)) is not None:
+                    errors["amount"] = problem
             clean["amount"] = amount
         elif key == "currency":
             code = (raw or "").strip().upper()

@@ -282,16 +282,14 @@ class _Reader:
                     t = lookups[f].get(t, t)
                 v[f] = t
         currency = None
+        amount = None
+        amount_ok = False
         if cols.has("amount"):
             try:
                 amount, currency = parse_amount(cols.raw("amount", rec))
+                amount_ok = True
             except ParseError as exc:
                 self.bad(name, row, cols.column("amount"), str(exc))
-                amount = None
-            else:
-                _clean, errors = clean_deal_values({"amount": amount})
-                if "amount" in errors:
-                    self.bad(name, row, cols.column("amount"), f"amount {amount}: {errors['amount']}")
             v["amount"] = amount
         code = text("currency") if cols.has("currency") else None
         if code is not None:
@@ -299,6 +297,10 @@ class _Reader:
             if code not in currencies():
                 self.bad(name, row, cols.column("currency"), f"'{code}' is not an ISO currency code")
         v["currency"] = code or currency or self.m.currency
+        if amount_ok and amount is not None:
+            _clean, errors = clean_deal_values({"amount": amount, "currency": v["currency"]})
+            if "amount" in errors:
+                self.bad(name, row, cols.column("amount"), f"amount {amount}: {errors['amount']}")
         if cols.has("expected_close"):
             try:
                 v["expected_close"] = parse_date(cols.raw("expected_close", rec), self.m.date_order)

@@ -1,0 +1,61 @@
+"""Importer cases of issue 9: zero-decimal currencies refuse cents, a duplicate-id row
+still reports its other problems, plain integers in a date column, Windows-1252 text,
+file errors naming the file once."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from app.services.deals import list_deals
+from app.services.importer import ImportFailed, import_file
+
+HEAD = ["source_id", "title", "account", "owner", "amount", "currency", "expected_close", "created", "stage",
+        "status"]
+
+
+def write_csv(path, rows, encoding="utf-8"):
+    with open(path, "w", newline="", encoding=encoding) as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+def problems(db, path, **kw):
+    with pytest.raises(ImportFailed) as info:
+        import_file(db, path, preset="generic", **kw)
+    assert list_deals(db) == []
+    return info.value.problems
+
+
+@pytest.mark.parametrize("currency", ["KRW", "JPY", "VND", "CLP", "ISK"])
+def test_zero_decimal_currency_refuses_cents(db, tmp_path, currency):
+    rows = [HEAD, ["z1", "Deal", "A", "o", "1500.50", currency, "", "", "1", "open"]]
+    got = problems(db, write_csv(tmp_path / "z.csv", rows))
+    assert [(p.row, p.column) for p in got] == [(2, "amount")]
+    assert currency in got[0].message and "no cents" in got[0].message
+
+
+def test_zero_decimal_currency_from_the_symbol_and_whole_amounts_pass(db, tmp_path):
+    rows = [HEAD, ["z1", "Deal", "A", "o", "₩1,500.5", "", "", "", "1", "open"]]
+    got = problems(db, write_csv(tmp_path / "z.csv", rows))
+    assert [(p.row, p.column) for p in got] == [(2, "amount")]
+    rows = [HEAD, ["z1", "Deal", "A", "o", "1500.00", "KRW", "", "", "1", "open"],
+            ["z2", "Deal", "A", "o", "12.345", "KWD", "", "", "1", "open"],
+            ["z3", "Deal", "A", "o", "12.34", "USD", "", "", "1", "open"]]
+    assert import_file(db, write_csv(tmp_path / "ok.csv", rows), preset="generic").created == 3
+
+
+def test_two_decimals_still_the_rule_for_usd(db, tmp_path):
+    rows = [HEAD, ["u1", "Deal", "A", "o", "12.345", "USD", "", "", "1", "open"]]
+    got = problems(db, write_csv(tmp_path / "u.csv", rows))
+    assert "two decimal places" in got[0].message
+
+
+def test_duplicate_id_row_still_reports_its_other_problems(db, tmp_path):
+    rows = [HEAD, ["d1", "ok", "A", "o", "10", "", "", "", "1", "open"],
+            ["d1", "", "A", "o", "ten", "XYZ", "2026-02-31", "", "9", "maybe"]]
+    got = problems(db, write_csv(tmp_path / "d.csv", rows))
+    assert {(p.row, p.column) for p in got} == {
+        (3, "source_id"), (3, "title"), (3, "amount"), (3, "currency"), (3, "expected_close"), (3, "stage"),
+        (3, "status")}

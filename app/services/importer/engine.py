@@ -537,15 +537,17 @@ def import_file(db: Database, path: str | Path, *, preset: str | None = None,
     recs: dict[str, _Rec] = {}
     first_row: dict[str, int] = {}
     for i, (row, rec) in enumerate(table.rows):
+        duplicate = False
         if cols.has("source_id"):
             sid = _cell_text(cols.raw("source_id", rec))
             if sid and sid in first_row:
                 reader.bad(table.name, row, cols.column("source_id"),
                            f"source id '{sid}' is also on row {first_row[sid]}")
-                continue
-            first_row.setdefault(sid, row)
+                duplicate = True  # its other cells are still checked and reported
+            else:
+                first_row.setdefault(sid, row)
         r = reader.read_row(cols, row, rec, lookups)
-        if r is not None:
+        if r is not None and not duplicate:
             first = recs.get(r.source_id)
             if first is not None:  # two rows without a source id that look the same
                 reader.bad(table.name, row, cols.column("title"),

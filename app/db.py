@@ -8,8 +8,9 @@ loads the default process template into an empty database.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +25,9 @@ from app.errors import DatabaseError
 
 BUSY_TIMEOUT_MS = 15_000
 _IMMEDIATE = "pm_begin_immediate"
+# called with (database, session) at the end of every write() block, inside its transaction:
+# app/services/operations.py uses it to add the outbox row / applied_operation row atomically
+write_hook: ContextVar[Callable | None] = ContextVar("pm_write_hook", default=None)
 
 
 def default_db_path() -> Path:
@@ -99,6 +103,9 @@ class Database:
         """One transaction: commits when the block ends normally, rolls back otherwise."""
         with self._write() as s, s.begin():
             yield s
+            hook = write_hook.get()
+            if hook is not None:
+                hook(self, s)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -18,6 +19,20 @@ NAMING = {
 }
 
 CENT = Decimal("0.01")
+
+
+# (namespace, [counter]) while a named operation runs: its new rows get ids uuid5(op_id, n),
+# so that a replica's row and the server's replay of the same operation are the same row
+id_seed: ContextVar[tuple[uuid.UUID, list[int]] | None] = ContextVar("pm_id_seed", default=None)
+
+
+def new_id() -> uuid.UUID:
+    seed = id_seed.get()
+    if seed is None:
+        return uuid.uuid4()
+    ns, counter = seed
+    counter[0] += 1
+    return uuid.uuid5(ns, str(counter[0]))
 
 
 def utcnow() -> datetime:
@@ -81,6 +96,6 @@ class Base(DeclarativeBase):
 class Keyed:
     """UUID key and created/updated timestamps, so databases can later merge without renumbering."""
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

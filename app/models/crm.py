@@ -10,7 +10,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, Keyed, utcnow
+from app.models.base import Base, Keyed, new_id, utcnow
 from app.models.process import Stage
 
 
@@ -138,7 +138,7 @@ class StageTransition(Base):
     written once, in the same transaction as the move that ends the visit."""
 
     __tablename__ = "stage_transition"
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     opportunity_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("opportunity.id", ondelete="CASCADE"))
     from_stage_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("stage.id"))
     to_stage_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stage.id"))
@@ -160,7 +160,7 @@ class StageTransition(Base):
 
 class CloseDateChange(Base):
     __tablename__ = "close_date_change"
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     opportunity_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("opportunity.id", ondelete="CASCADE"), index=True)
     old_date: Mapped[date | None]
     new_date: Mapped[date | None]

@@ -1,0 +1,147 @@
+"""Named operations: the changes a replica records in its outbox and the server replays.
+
+Each operation is a service function called with JSON-able arguments (ids as strings,
+datetimes and dates ISO, amounts as strings). :func:`run` is how a front changes data when
+it may be working on an offline replica: on a replica the operation is appended to the
+outbox *in the same transaction* as the service's write, and the rows it creates get
+deterministic ids (``uuid5(op_id, n)``), so the server's replay creates the very same rows.
+On any other database :func:`run` just calls the service. No Qt.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import text
+
+from app import db as dbmod
+from app.models.base import id_seed, utcnow
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    func: Callable
+    positional: tuple[str, ...] = ()
+    versioned: bool = False  # checks expected_version: refused on the server if the deal moved
+
+
+def _services():
+    from app.services import activities, deals, evidence, gates
+
+    return [
+        Operation("move_deal", gates.move_deal, ("deal_id", "target"), versioned=True),
+        Operation("update_deal", deals.update_deal, ("deal_id",), versioned=True),
+        Operation("change_close_date", deals.change_close_date, ("deal_id", "new_date"), versioned=True),
+        Operation("create_deal", deals.create_deal),
+        Operation("log_activity", activities.log_activity),
+        Operation("complete_activity", activities.complete_activity, ("activity_id",)),
+        Operation("record_evidence", evidence.record_evidence, ("deal_id", "deliverable_id")),
+        Operation("withdraw_evidence", evidence.withdraw_evidence, ("evidence_id",)),
+    ]
+
+
+_REGISTRY: dict[str, Operation] = {}
+
+
+def registry() -> dict[str, Operation]:
+    if not _REGISTRY:
+        _REGISTRY.update({o.name: o for o in _services()})
+    return _REGISTRY
+
+
+# ------------------------------------------------------------------ JSON codec
+
+_DATETIMES = {"at", "due_at", "done_at"}
+_DATES = {"expected_close", "new_date"}
+
+
+def encode(value):
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def encode_args(args: dict) -> dict:
+    return {k: encode(v) for k, v in args.items()}
+
+
+def decode_args(args: dict) -> dict:
+    out = {}
+    for k, v in args.items():
+        if v is not None and isinstance(v, str):
+            if k.endswith("_id"):
+                v = uuid.UUID(v)
+            elif k in _DATETIMES:
+                v = datetime.fromisoformat(v)
+            elif k in _DATES:
+                v = date.fromisoformat(v)
+        out[k] = v
+    return out
+
+
+def call(db: dbmod.Database, name: str, args: dict):
+    """Call operation ``name`` with JSON ``args`` (no outbox, no id seed)."""
+    op = registry()[name]
+    a = decode_args(args)
+    pos = [a.pop(k) for k in op.positional]
+    return op.func(db, *pos, **a)
+
+
+@contextmanager
+def hooked(op_id: uuid.UUID, hook: Callable | None):
+    """Run the enclosed service call with deterministic ids and a hook in its transaction."""
+    seed_token = id_seed.set((op_id, [0]))
+    hook_token = dbmod.write_hook.set(hook)
+    try:
+        yield
+    finally:
+        dbmod.write_hook.reset(hook_token)
+        id_seed.reset(seed_token)
+
+
+def is_replica(db: dbmod.Database) -> bool:
+    cached = getattr(db, "_pm_is_replica", None)
+    if cached is None:
+        cached = False
+        if db.is_sqlite:
+            with db.read() as s:
+                cached = s.execute(text("SELECT 1 FROM replica_state LIMIT 1")).first() is not None
+        db._pm_is_replica = cached
+    return cached
+
+
+def run(db: dbmod.Database, name: str, **args):
+    """Run operation ``name``; on a replica, record it in the outbox atomically with its write."""
+    if name not in registry():
+        raise KeyError(f"unknown operation {name!r}")
+    args = encode_args(args)
+    if not is_replica(db):
+        return call(db, name, args)
+    args.setdefault("at", utcnow().isoformat())  # the replay happens at the user's time
+    op_id = uuid.uuid4()
+    recorded = []
+
+    def add_to_outbox(_db, s):
+        if recorded:
+            return
+        recorded.append(True)
+        s.execute(text(
+            "INSERT INTO outbox (op_id, seq, name, args, created_at, status) VALUES "
+            "(:op_id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox), :name, :args, :created_at, 'pending')"
+        ), {"op_id": str(op_id), "name": name, "args": json.dumps(args), "created_at": utcnow().isoformat()})
+
+    with hooked(op_id, add_to_outbox):
+        return call(db, name, args)

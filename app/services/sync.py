@@ -1,0 +1,345 @@
+"""Offline replica <-> team server synchronisation. No Qt.
+
+A replica is a SQLite file with a ``replica_state`` row (its client id, the server URL and
+the pull watermark) and an ``outbox`` of named operations (app/services/operations.py).
+
+push
+    Replays each pending operation on the server through the same service code, one
+    server transaction per operation that also inserts ``applied_operation(client_id,
+    op_id)``: an operation already there is skipped, so a push interrupted anywhere (even
+    by kill -9 between the server's commit and the local "applied" mark) is simply run
+    again: nothing is lost and nothing is applied twice. An operation the server refuses
+    (stale version: the deal moved meanwhile; gate no longer met; anything else refused)
+    becomes a *conflict* with both sides kept (the op's args and the server's deal); later
+    version-checked ops on the same deal follow it into the conflicts, and the deal is
+    re-fetched from the server. Activities, evidence and history are append-only: their
+    ops never depend on a deal's version and always merge.
+
+pull
+    Fetches every row changed since the last pull, and the tombstones of deleted rows, and
+    upserts them (pulls are idempotent). Sequence numbers are taken at write time but
+    transactions commit out of order, so "max seq seen" alone could skip a row committed
+    later with a lower seq. Each row therefore also carries its writing transaction id
+    (``change_xid``); a pull records the xmin of its snapshot, and the next pull also
+    fetches every row whose ``change_xid >= `` that xmin. Any row invisible to the previous
+    snapshot was written by a transaction that was in flight (xid >= xmin) or began later,
+    so no commit can be skipped; rows seen twice are harmless upserts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, select, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+
+from app.db import Database, open_database
+from app.errors import AppError, ConflictError, ValidationError
+from app.models import (
+    Activity,
+    Base,
+    CloseDateChange,
+    Deliverable,
+    Evidence,
+    Opportunity,
+    ProcessTemplate,
+    Stage,
+    StageTransition,
+    utcnow,
+)
+from app.services import operations
+
+CHUNK = 5000
+PAUSE_ENV = "PM_SYNC_TEST_PAUSE_AFTER"  # tests: sleep before the N-th op of a push (kill -9 test)
+
+
+def synced_tables():
+    return [t for t in Base.metadata.sorted_tables]
+
+
+@dataclass
+class ReplicaState:
+    client_id: uuid.UUID
+    server_url: str
+    last_seq: int | None
+    last_xmin: str | None
+
+
+@dataclass
+class PushResult:
+    applied: int = 0
+    skipped: int = 0  # already applied on the server by an earlier, interrupted push
+    conflicts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PullResult:
+    rows: int = 0
+    deleted: int = 0
+
+
+@dataclass
+class SyncResult:
+    push: PushResult
+    pull: PullResult
+
+
+@dataclass(frozen=True)
+class Conflict:
+    op_id: str
+    name: str
+    args: dict
+    created_at: str
+    error: str
+    kind: str
+    server: dict | None
+    missing: list[str]
+
+
+def state(replica: Database) -> ReplicaState:
+    with replica.read() as s:
+        row = s.execute(text("SELECT client_id, server_url, last_seq, last_xmin FROM replica_state")).first()
+    if row is None:
+        raise ValidationError({"db": "this database is not a replica (pipeline-manager replica create)"})
+    return ReplicaState(uuid.UUID(row[0]), row[1], row[2], row[3])
+
+
+def open_server(url: str) -> Database:
+    db = open_database(url, create=False, migrate_schema=False)
+    if db.is_sqlite:
+        db.dispose()
+        raise ValidationError({"server": "the server must be a PostgreSQL URL"})
+    return db
+
+
+def create_replica(path: str, server: Database, server_url: str | None = None) -> PullResult:
+    """A new replica file with a full copy of the server."""
+    from pathlib import Path
+
+    if Path(path).exists():
+        raise ValidationError({"db": f"{path} already exists"})
+    replica = open_database(path)
+    try:
+        with replica.write() as s:  # the server's process template replaces the default one
+            s.execute(delete(Deliverable))
+            s.execute(delete(Stage))
+            s.execute(delete(ProcessTemplate))
+            s.execute(text("INSERT INTO replica_state (id, client_id, server_url) VALUES (1, :c, :u)"),
+                      {"c": str(uuid.uuid4()), "u": server_url or server.url})
+        replica._pm_is_replica = True
+        return pull(replica, server)
+    finally:
+        replica.dispose()
+
+
+# ------------------------------------------------------------------ pull
+
+def _upsert(conn, table, rows: list[dict]) -> None:
+    stmt = sqlite_insert(table)
+    cols = {c.name: stmt.excluded[c.name] for c in table.c if not c.primary_key}
+    conn.execute(stmt.on_conflict_do_update(index_elements=[c.name for c in table.primary_key], set_=cols), rows)
+
+
+def pull(replica: Database, server: Database) -> PullResult:
+    st = state(replica)
+    result = PullResult()
+    full = st.last_seq is None or st.last_xmin is None
+    with server.engine.connect().execution_options(isolation_level="REPEATABLE READ") as sc, sc.begin():
+        xmin = sc.execute(text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")).scalar()
+        seq = sc.execute(text("SELECT max(m) FROM (SELECT max(change_seq) AS m FROM tombstone UNION ALL "
+                              + " UNION ALL ".join(f"SELECT max(change_seq) FROM {t.name}" for t in synced_tables())
+                              + ") x")).scalar()
+        params = {"ls": st.last_seq or 0, "xm": st.last_xmin or "0"}
+        with replica.write() as rs:
+            conn = rs.connection()
+            for table in synced_tables():
+                q = select(*table.c)
+                if not full:
+                    q = q.where(text(f"({table.name}.change_seq > :ls OR {table.name}.change_xid >= CAST(:xm AS xid8))")
+                                .bindparams(**params))
+                res = sc.execution_options(stream_results=True, yield_per=CHUNK).execute(q)
+                for part in res.mappings().partitions(CHUNK):
+                    rows = [dict(r) for r in part]
+                    _upsert(conn, table, rows)
+                    result.rows += len(rows)
+            if not full:
+                by_name = {t.name: t for t in synced_tables()}
+                tomb = sc.execute(text("SELECT table_name, row_id FROM tombstone WHERE change_seq > :ls "
+                                       "OR change_xid >= CAST(:xm AS xid8)"), params).all()
+                for table in reversed(synced_tables()):
+                    ids = [r[1] for r in tomb if r[0] == table.name]
+                    for i in range(0, len(ids), 500):
+                        result.deleted += conn.execute(delete(by_name[table.name])
+                                                       .where(table.c.id.in_(ids[i:i + 500]))).rowcount
+            rs.execute(text("UPDATE replica_state SET last_seq = :s, last_xmin = :x, last_sync_at = :t"),
+                       {"s": seq or 0, "x": xmin, "t": utcnow().isoformat()})
+    return result
+
+
+# ------------------------------------------------------------------ push
+
+def _server_deal(server: Database, deal_id) -> dict | None:
+    with server.read() as s:
+        row = s.execute(select(Opportunity, Stage.position).join(Stage, Opportunity.stage_id == Stage.id)
+                        .where(Opportunity.id == deal_id)).first()
+        if row is None:
+            return None
+        d, pos = row
+        return {"id": str(d.id), "title": d.title, "stage": pos, "status": d.status, "version": d.version,
+                "amount": None if d.amount is None else str(d.amount), "currency": d.currency,
+                "expected_close": d.expected_close.isoformat() if d.expected_close else None,
+                "stage_entered_at": d.stage_entered_at.isoformat(), "loss_reason": d.loss_reason}
+
+
+def _mark(replica: Database, op_id: str, status: str, detail: dict | None = None) -> None:
+    with replica.write() as s:
+        s.execute(text("UPDATE outbox SET status = :st, detail = :d WHERE op_id = :id"),
+                  {"st": status, "d": json.dumps(detail) if detail is not None else None, "id": op_id})
+
+
+def _describe(exc: AppError) -> tuple[str, list[str]]:
+    from app.services.gates import GateRefused
+
+    if isinstance(exc, GateRefused):
+        return "gate", [f"stage {m.stage_position}: {m.name_en}" for m in exc.missing]
+    if isinstance(exc, ConflictError):
+        return "stale", []
+    return "refused", []
+
+
+def refresh_deals(replica: Database, server: Database, deal_ids) -> None:
+    """Make the replica's copy of these deals and their history exactly the server's."""
+    children = (StageTransition, CloseDateChange, Evidence, Activity)
+    with server.read() as ss:
+        data = {}
+        for deal_id in deal_ids:
+            deal = ss.execute(select(*Opportunity.__table__.c).where(Opportunity.id == deal_id)).mappings().first()
+            kids = {m: [dict(r) for r in ss.execute(select(*m.__table__.c).where(m.opportunity_id == deal_id))
+                        .mappings()] for m in children}
+            data[deal_id] = (dict(deal) if deal else None, kids)
+    with replica.write() as rs:
+        conn = rs.connection()
+        for deal_id, (deal, kids) in data.items():
+            if deal is None:
+                conn.execute(delete(Opportunity.__table__).where(Opportunity.id == deal_id))
+                continue
+            _upsert(conn, Opportunity.__table__, [deal])
+            for m, rows in kids.items():
+                keep = [r["id"] for r in rows]
+                conn.execute(delete(m.__table__).where(m.opportunity_id == deal_id, m.id.not_in(keep)))
+                if rows:
+                    _upsert(conn, m.__table__, rows)
+
+
+def _pending(replica: Database, status: str = "pending"):
+    with replica.read() as s:
+        return s.execute(text("SELECT op_id, name, args, created_at, detail FROM outbox WHERE status = :st "
+                              "ORDER BY seq"), {"st": status}).all()
+
+
+def push(replica: Database, server: Database) -> PushResult:
+    st = state(replica)
+    result = PushResult()
+    reg = operations.registry()
+    blocked = {json.loads(r.args).get("deal_id") for r in _pending(replica, "conflict")} - {None}
+    refresh = set()
+    pause_after = int(os.environ.get(PAUSE_ENV, "-1"))
+    for i, (op_id, name, raw_args, _created, _detail) in enumerate(_pending(replica)):
+        if i == pause_after:
+            time.sleep(3600)
+        args = json.loads(raw_args)
+        deal_id = args.get("deal_id")
+        opdef = reg[name]
+        if opdef.versioned and deal_id in blocked:
+            _mark(replica, op_id, "conflict", {
+                "error": "an earlier offline change to this deal is in conflict; resolve it first",
+                "kind": "blocked", "server": _server_deal(server, uuid.UUID(deal_id)), "missing": []})
+            result.conflicts.append(op_id)
+            continue
+        with server.read() as s:
+            done = s.execute(text("SELECT 1 FROM applied_operation WHERE client_id = :c AND op_id = :o"),
+                             {"c": st.client_id, "o": uuid.UUID(op_id)}).first()
+        if done:
+            _mark(replica, op_id, "applied")
+            result.skipped += 1
+            continue
+
+        def record(_db, s, op_id=op_id, name=name):
+            s.execute(text("INSERT INTO applied_operation (client_id, op_id, name) VALUES (:c, :o, :n)"),
+                      {"c": st.client_id, "o": uuid.UUID(op_id), "n": name})
+
+        try:
+            with operations.hooked(uuid.UUID(op_id), record):
+                operations.call(server, name, args)
+        except IntegrityError as exc:  # a concurrent push of the same outbox got there first
+            if "applied_operation" not in str(exc):
+                raise
+            _mark(replica, op_id, "applied")
+            result.skipped += 1
+            continue
+        except AppError as exc:
+            kind, missing = _describe(exc)
+            server_side = _server_deal(server, uuid.UUID(deal_id)) if deal_id else None
+            _mark(replica, op_id, "conflict", {"error": str(exc), "kind": kind, "server": server_side,
+                                               "missing": missing})
+            result.conflicts.append(op_id)
+            if deal_id:
+                refresh.add(uuid.UUID(deal_id))
+                if opdef.versioned:
+                    blocked.add(deal_id)
+            continue
+        _mark(replica, op_id, "applied")
+        result.applied += 1
+    if refresh:
+        refresh_deals(replica, server, refresh)
+    return result
+
+
+def sync(replica: Database, server: Database) -> SyncResult:
+    p = push(replica, server)
+    return SyncResult(push=p, pull=pull(replica, server))
+
+
+# ------------------------------------------------------------------ conflicts
+
+def pending_count(replica: Database) -> int:
+    with replica.read() as s:
+        return s.execute(text("SELECT count(*) FROM outbox WHERE status = 'pending'")).scalar()
+
+
+def conflicts(replica: Database) -> list[Conflict]:
+    out = []
+    for op_id, name, raw_args, created, detail in _pending(replica, "conflict"):
+        d = json.loads(detail or "{}")
+        out.append(Conflict(op_id=op_id, name=name, args=json.loads(raw_args), created_at=created,
+                            error=d.get("error", ""), kind=d.get("kind", ""), server=d.get("server"),
+                            missing=d.get("missing", [])))
+    return out
+
+
+def resolve(replica: Database, op_id: str, action: str):
+    """``discard`` drops the offline change; ``retry`` runs it again on the replica against the
+    deal as it is now (its current version), as a new pending operation."""
+    with replica.read() as s:
+        row = s.execute(text("SELECT name, args, status FROM outbox WHERE op_id = :id"), {"id": op_id}).first()
+    if row is None or row.status != "conflict":
+        raise ValidationError({"op": f"{op_id} is not a sync conflict"})
+    if action == "discard":
+        _mark(replica, op_id, "discarded")
+        return None
+    if action != "retry":
+        raise ValidationError({"action": "retry or discard"})
+    args = json.loads(row.args)
+    args.pop("at", None)
+    if operations.registry()[row.name].versioned and args.get("deal_id"):
+        with replica.read() as s:
+            args["expected_version"] = s.scalar(select(Opportunity.version)
+                                                .where(Opportunity.id == uuid.UUID(args["deal_id"])))
+    out = operations.run(replica, row.name, **args)
+    _mark(replica, op_id, "retried")
+    return out

@@ -1,0 +1,210 @@
+"""Offline replicas: outbox, push (idempotent, kill -9 safe), pull, conflicts."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from app.db import open_database
+from app.models import Activity, Evidence, Opportunity, StageTransition
+from app.services import deals, operations, people, sync
+from app.services.gates import GateRefused
+from app.services.process import active_stages
+
+pytestmark = pytest.mark.postgresql
+
+
+@pytest.fixture
+def server(pg_url):
+    db = sync.open_server(pg_url)
+    yield db
+    db.dispose()
+
+
+def _replica(path, server):
+    sync.create_replica(str(path), server)
+    return open_database(str(path))
+
+
+def _deal(db, deal_id):
+    with db.read() as s:
+        return s.get(Opportunity, deal_id)
+
+
+def _stage1_check(db):
+    with db.read() as s:
+        return [d for st in active_stages(s) for d in st.deliverables if d.kind in ("check", "document")]
+
+
+def _count(db, model, **where):
+    with db.read() as s:
+        q = select(func.count()).select_from(model)
+        for k, v in where.items():
+            q = q.where(getattr(model, k) == v)
+        return s.scalar(q)
+
+
+def _setup(server, tmp_path):
+    mgr = people.create_user(server, "Lee Ji-eun", "manager")
+    d1 = deals.create_deal(server, title="Alpha", owner_id=mgr.id, amount="100")
+    d2 = deals.create_deal(server, title="Beta", owner_id=mgr.id, amount="200")
+    d3 = deals.create_deal(server, title="Gamma", owner_id=mgr.id, amount="300")
+    a = _replica(tmp_path / "a.sqlite", server)
+    b = _replica(tmp_path / "b.sqlite", server)
+    return mgr, d1, d2, d3, a, b
+
+
+def test_two_replicas_edit_offline_then_sync(server, tmp_path):
+    mgr, d1, d2, d3, a, b = _setup(server, tmp_path)
+    assert _deal(a, d1.id).title == "Alpha" and _deal(b, d2.id).title == "Beta"
+    # offline: A edits d1, B edits d2; both move d3 (B's move comes second: conflict)
+    operations.run(a, "update_deal", deal_id=d1.id, expected_version=1, actor_id=mgr.id, title="Alpha 2")
+    operations.run(b, "update_deal", deal_id=d2.id, expected_version=1, actor_id=mgr.id, amount="250")
+    operations.run(a, "move_deal", deal_id=d3.id, target=2, actor_id=mgr.id, expected_version=1,
+                   override_reason="customer asked")
+    operations.run(b, "move_deal", deal_id=d3.id, target=3, actor_id=mgr.id, expected_version=1,
+                   override_reason="big push")
+    # activities and evidence from both merge, even on the conflicting deal
+    operations.run(a, "log_activity", type="call", subject="call from A", owner_id=mgr.id, deal_id=d3.id)
+    operations.run(b, "log_activity", type="call", subject="call from B", owner_id=mgr.id, deal_id=d3.id)
+    dlv = _stage1_check(a)[0]
+    operations.run(b, "record_evidence", deal_id=d1.id, deliverable_id=dlv.id, actor_id=mgr.id,
+                   note="ok", link="https://example.com/x")
+    assert sync.pending_count(a) == 3 and sync.pending_count(b) == 4
+    assert _deal(server, d1.id).title == "Alpha"  # nothing reached the server yet
+
+    ra = sync.sync(a, server)
+    assert ra.push.applied == 3 and not ra.push.conflicts
+    rb = sync.sync(b, server)
+    assert rb.push.applied == 3 and len(rb.push.conflicts) == 1
+    sync.sync(a, server)
+
+    for db in (server, a, b):
+        assert _deal(db, d1.id).title == "Alpha 2"
+        assert str(_deal(db, d2.id).amount) == "250.00"
+        deal3 = _deal(db, d3.id)
+        assert deal3.version == 2
+        assert _count(db, StageTransition, opportunity_id=d3.id) == 2  # created + A's move
+        assert _count(db, Activity, opportunity_id=d3.id) == 2
+        assert _count(db, Evidence, opportunity_id=d1.id) == 1
+    (c,) = sync.conflicts(b)
+    assert c.name == "move_deal" and c.kind == "stale"
+    assert c.args["target"] == 3 and c.server["stage"] == 2 and c.server["version"] == 2
+    assert sync.conflicts(a) == []
+
+    # the user retries: the move is replayed against the current version and goes through
+    sync.resolve(b, c.op_id, "retry")
+    r = sync.sync(b, server)
+    assert r.push.applied == 1 and not r.push.conflicts
+    sync.sync(a, server)
+    for db in (server, a, b):
+        assert _deal(db, d3.id).version == 3
+    assert sync.conflicts(b) == []
+
+
+def test_gate_refused_offline_move_is_a_conflict_and_discard(server, tmp_path):
+    mgr, d1, _d2, _d3, a, _b = _setup(server, tmp_path)
+    rep = people.create_user(server, "Kim Min-su", "rep")
+    sync.pull(a, server)
+    # a move refused locally (gate not met, rep) leaves nothing in the outbox
+    with pytest.raises(GateRefused):
+        operations.run(a, "move_deal", deal_id=d1.id, target=2, actor_id=rep.id, expected_version=1)
+    assert sync.pending_count(a) == 0  # a refused local op leaves no outbox row
+    # manager moves back on the server meanwhile; offline A moves forward with override
+    operations.run(a, "move_deal", deal_id=d1.id, target=2, actor_id=mgr.id, expected_version=1,
+                   override_reason="ok")
+    operations.run(a, "update_deal", deal_id=d1.id, expected_version=2, actor_id=mgr.id, title="A2")
+    operations.run(a, "log_activity", type="note", subject="note", owner_id=mgr.id, deal_id=d1.id)
+    deals.update_deal(server, d1.id, expected_version=1, actor_id=mgr.id, title="Server title")
+    r = sync.sync(a, server)
+    assert len(r.push.conflicts) == 2 and r.push.applied == 1  # the edit follows the move
+    assert {c.kind for c in sync.conflicts(a)} == {"stale", "blocked"}
+    local = _deal(a, d1.id)
+    assert local.title == "Server title" and local.version == 2  # re-fetched from the server
+    assert _count(a, StageTransition, opportunity_id=d1.id) == 1  # the refused move's row is gone
+    assert _count(server, Activity, opportunity_id=d1.id) == 1
+    for c in sync.conflicts(a):
+        sync.resolve(a, c.op_id, "discard")
+    assert sync.conflicts(a) == [] and sync.pending_count(a) == 0
+
+
+def test_push_is_idempotent(server, tmp_path):
+    mgr, d1, _d2, _d3, a, _b = _setup(server, tmp_path)
+    for i in range(5):
+        operations.run(a, "log_activity", type="call", subject=f"c{i}", owner_id=mgr.id, deal_id=d1.id)
+    assert sync.push(a, server).applied == 5
+    with a.write() as s:  # as if the "applied" marks were lost
+        s.execute(text("UPDATE outbox SET status = 'pending'"))
+    r = sync.push(a, server)
+    assert r.applied == 0 and r.skipped == 5
+    assert _count(server, Activity, opportunity_id=d1.id) == 5
+
+
+def test_pull_sees_rows_committed_out_of_seq_order(server, tmp_path):
+    mgr, d1, d2, _d3, a, _b = _setup(server, tmp_path)
+    slow = server.engine.connect()
+    tx = slow.begin()
+    slow.execute(text("UPDATE opportunity SET title = 'slow' WHERE id = :i"), {"i": d1.id})  # low seq
+    deals.update_deal(server, d2.id, expected_version=1, actor_id=mgr.id, title="fast")  # higher seq
+    sync.pull(a, server)
+    assert _deal(a, d2.id).title == "fast" and _deal(a, d1.id).title == "Alpha"
+    tx.commit()
+    slow.close()
+    sync.pull(a, server)
+    assert _deal(a, d1.id).title == "slow"
+
+
+def test_tombstones_delete_on_pull(server, tmp_path):
+    mgr, d1, _d2, _d3, a, _b = _setup(server, tmp_path)
+    act = operations.run(server, "log_activity", type="call", subject="x", owner_id=mgr.id, deal_id=d1.id)
+    sync.pull(a, server)
+    assert _count(a, Activity, id=act.id) == 1
+    with server.write() as s:
+        s.execute(text("DELETE FROM activity WHERE id = :i"), {"i": act.id})
+    assert sync.pull(a, server).deleted == 1
+    assert _count(a, Activity, id=act.id) == 0
+
+
+SCRIPT = """
+import sys
+from app.db import open_database
+from app.services import sync
+replica = open_database(sys.argv[1])
+server = sync.open_server(sys.argv[2])
+sync.push(replica, server)
+"""
+
+
+def test_kill_9_during_push_loses_nothing_and_doubles_nothing(server, tmp_path):
+    mgr, d1, _d2, _d3, a, _b = _setup(server, tmp_path)
+    n = 20
+    for i in range(n):
+        operations.run(a, "log_activity", type="call", subject=f"c{i}", owner_id=mgr.id, deal_id=d1.id)
+    a.dispose()
+    env = dict(os.environ, **{sync.PAUSE_ENV: "7"})
+    proc = subprocess.Popen([sys.executable, "-c", SCRIPT, str(tmp_path / "a.sqlite"), server.url],
+                            env=env, cwd=str(Path(__file__).resolve().parents[1]))
+    deadline = time.monotonic() + 60
+    while _count(server, Activity, opportunity_id=d1.id) < 7:
+        assert proc.poll() is None, "push ended early"
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert _count(server, Activity, opportunity_id=d1.id) == 7
+    a = open_database(str(tmp_path / "a.sqlite"))
+    r = sync.sync(a, server)
+    assert r.push.applied + r.push.skipped == n - 7 + (1 if r.push.skipped else 0) or r.push.applied == n - 7
+    assert _count(server, Activity, opportunity_id=d1.id) == n
+    assert _count(a, Activity, opportunity_id=d1.id) == n
+    assert sync.pending_count(a) == 0
+    with server.read() as s:
+        assert s.scalar(text("SELECT count(*) FROM applied_operation")) == n
+    a.dispose()

@@ -7,10 +7,11 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from app.db import (
@@ -72,13 +73,13 @@ def _old_database(path: Path):
         template = build_template(default_template_data())
         s.add(template)
         s.flush()
-        user = User(name="김민수", role="rep")
-        s.add(user)
-        s.flush()
-        deal = Opportunity(title="한빛정밀 MES", owner_id=user.id, stage_id=template.stages[0].id)
+        # Core insert: only the columns schema 0001 has (app_user.db_role came with 0003)
+        user_id = uuid.uuid4()
+        s.execute(insert(User).values(id=user_id, name="김민수", role="rep"))
+        deal = Opportunity(title="한빛정밀 MES", owner_id=user_id, stage_id=template.stages[0].id)
         s.add(deal)
         s.flush()
-        ids = user.id, deal.id
+        ids = user_id, deal.id
     engine.dispose()
     return ids
 

@@ -56,6 +56,9 @@ class User(Keyed, Base):
     role: Mapped[str] = mapped_column(String(16), default=Role.REP.value)
     email: Mapped[str | None] = mapped_column(String(320))
     active: Mapped[bool] = mapped_column(default=True)
+    # team mode: the PostgreSQL login role of this person (row-level security maps
+    # current_user to this row); empty on a single-user SQLite file
+    db_role: Mapped[str | None] = mapped_column(String(63), unique=True, index=True)
 
 
 class Account(Keyed, Base):

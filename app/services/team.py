@@ -1,0 +1,185 @@
+"""Team mode on a PostgreSQL server: group roles, members, logins. No Qt.
+
+Every person logs in as their own PostgreSQL role, a member of ``pm_rep`` or
+``pm_manager``; row-level security (migration 0003) decides what each one sees. Passwords
+live in the system keyring (``keyring``), never in QSettings or in a file of ours.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
+
+from app.db import Database, open_database
+from app.errors import AppError, ValidationError
+from app.models import Role, User
+
+KEYRING_SERVICE = "pipeline-manager"
+REP_GROUP, MANAGER_GROUP = "pm_rep", "pm_manager"
+GROUP_OF = {Role.REP.value: REP_GROUP, Role.MANAGER.value: MANAGER_GROUP}
+_LOGIN_RE = re.compile(r"^[a-z_][a-z0-9_.\-]{0,62}$")
+
+
+def _require_postgresql(url: str) -> None:
+    if make_url(url).get_backend_name() != "postgresql":
+        raise AppError("team mode needs a PostgreSQL server (--db postgresql+psycopg://user@host/db)")
+
+
+def keyring_key(url: str, login: str) -> str:
+    """``login@host:port/db``: the keyring entry of one login on one database."""
+    u = make_url(url)
+    return f"{login}@{u.host or 'localhost'}:{u.port or 5432}/{u.database}"
+
+
+def store_password(url: str, login: str, password: str) -> None:
+    import keyring
+
+    keyring.set_password(KEYRING_SERVICE, keyring_key(url, login), password)
+
+
+def get_password(url: str, login: str) -> str | None:
+    import keyring
+
+    return keyring.get_password(KEYRING_SERVICE, keyring_key(url, login))
+
+
+def forget_password(url: str, login: str) -> None:
+    import keyring
+    from keyring.errors import PasswordDeleteError
+
+    try:
+        keyring.delete_password(KEYRING_SERVICE, keyring_key(url, login))
+    except PasswordDeleteError:
+        pass
+
+
+def _url_with(url: str, login: str | None, password: str | None) -> str:
+    u = make_url(url)
+    if login is not None:
+        u = u.set(username=login)
+    if password is not None:
+        u = u.set(password=password)
+    return u.render_as_string(hide_password=False)
+
+
+def admin_url_with_password(admin_url: str) -> str:
+    """The admin URL with its password from the keyring when the URL has none (otherwise
+    libpq's PGPASSWORD / .pgpass apply)."""
+    u = make_url(admin_url)
+    if u.username and u.password is None:
+        stored = get_password(admin_url, u.username)
+        if stored:
+            return _url_with(admin_url, None, stored)
+    return admin_url
+
+
+def _quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _quote_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"  # standard_conforming_strings is on (default)
+
+
+def init_server(admin_url: str) -> str:
+    """Migrate the team database as its owner (creating the group roles and the row-level
+    security policies) and let only the team's groups connect to it. Returns the schema
+    revision."""
+    _require_postgresql(admin_url)
+    db = open_database(admin_url_with_password(admin_url))
+    try:
+        with db.write() as s:
+            dbname = _quote_ident(s.scalar(text("SELECT current_database()")))
+            s.execute(text(f"REVOKE CONNECT ON DATABASE {dbname} FROM PUBLIC"))
+            s.execute(text(f"GRANT CONNECT ON DATABASE {dbname} TO {REP_GROUP}, {MANAGER_GROUP}"))
+            return s.scalar(text("SELECT version_num FROM alembic_version"))
+    finally:
+        db.dispose()
+
+
+def add_member(admin_url: str, name: str, role: str, login: str, password: str,
+               email: str | None = None) -> User:
+    """Create the person's LOGIN role in the group of ``role`` and their app_user row
+    (``db_role = login``), in one transaction; an existing user of that name without a
+    login is linked instead."""
+    _require_postgresql(admin_url)
+    name = (name or "").strip()
+    login = (login or "").strip()
+    errors = {}
+    if not name:
+        errors["name"] = "a name is required"
+    try:
+        role = Role(role).value
+    except ValueError:
+        errors["role"] = f"'{role}' is not a role (rep or manager)"
+    if not _LOGIN_RE.match(login):
+        errors["login"] = "a login is lower-case letters, digits, '_', '.', '-' (at most 63)"
+    if not password:
+        errors["password"] = "a password is required"
+    if errors:
+        raise ValidationError(errors)
+    db = open_database(admin_url_with_password(admin_url), create=False)
+    try:
+        with db.write() as s:
+            if s.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": login}):
+                raise ValidationError({"login": f"the server already has a role '{login}'"})
+            if s.scalar(select(User.id).where(User.db_role == login)):
+                raise ValidationError({"login": f"'{login}' is already a member"})
+            user = s.scalar(select(User).where(func.lower(User.name) == name.lower()))
+            if user is not None and user.db_role is not None:
+                raise ValidationError({"name": f"'{name}' already has the login '{user.db_role}'"})
+            s.execute(text(f"CREATE ROLE {_quote_ident(login)} LOGIN PASSWORD {_quote_literal(password)} "
+                           f"IN ROLE {GROUP_OF[role]}"))
+            if user is None:
+                user = User(name=name, role=role, email=email, db_role=login)
+                s.add(user)
+            else:
+                user.role, user.db_role = role, login
+                if email:
+                    user.email = email
+            s.flush()
+            return user
+    finally:
+        db.dispose()
+
+
+def current_user(db: Database) -> User | None:
+    """The app_user row of the logged-in PostgreSQL role (None on SQLite or when unmapped)."""
+    if db.is_sqlite:
+        return None
+    with db.read() as s:
+        uid = s.scalar(text("SELECT pm_current_user_id()"))
+        return s.get(User, uuid.UUID(str(uid))) if uid else None
+
+
+def connect_as(url: str, login: str, password: str | None = None) -> Database:
+    """Open the team database as ``login``, with the password from the keyring unless
+    given. Refuses a login that is not a member of the team."""
+    _require_postgresql(url)
+    if password is None:
+        password = get_password(url, login)
+        if password is None:
+            raise AppError(f"no password stored for {keyring_key(url, login)}; "
+                           f"run: pipeline-manager login --db {_url_with(url, None, None)} --user {login}")
+    try:
+        db = open_database(_url_with(url, login, password), create=False)
+    except AppError as exc:
+        raise AppError(f"cannot log in as {login}: {exc}") from exc
+    if current_user(db) is None:
+        db.dispose()
+        raise AppError(f"{login} is not a member of this team (ask a manager: pipeline-manager server add-user)")
+    return db
+
+
+def login(url: str, login: str, password: str) -> User:
+    """Check the password against the server, then keep it in the keyring."""
+    db = connect_as(url, login, password)
+    try:
+        user = current_user(db)
+    finally:
+        db.dispose()
+    store_password(url, login, password)
+    return user

@@ -1,0 +1,221 @@
+"""Team mode on PostgreSQL: each person's own login, row-level security decides visibility."""
+
+from __future__ import annotations
+
+import io
+import uuid
+
+import keyring
+import keyring.backend
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError, ProgrammingError
+
+from app import cli
+from app.db import open_database
+from app.errors import AppError, PermissionDenied
+from app.services import activities, deals, evidence, gates, team
+from app.services.process import active_stages
+
+pytestmark = pytest.mark.postgresql
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    priority = 1
+
+    def __init__(self):
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service, username):
+        return self.store.get((service, username))
+
+    def set_password(self, service, username, password):
+        self.store[(service, username)] = password
+
+    def delete_password(self, service, username):
+        self.store.pop((service, username), None)
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring():
+    old = keyring.get_keyring()
+    ring = MemoryKeyring()
+    keyring.set_keyring(ring)
+    yield ring
+    keyring.set_keyring(old)
+
+
+def _login(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:8]}"  # roles are cluster-wide: unique per test
+
+
+@pytest.fixture
+def team_db(pg_url):
+    """Two reps and a manager, a deal each (with evidence, an activity, transitions)."""
+    team.init_server(pg_url)
+    logins = {"a": _login("rep_a"), "b": _login("rep_b"), "m": _login("mgr")}
+    users = {
+        "a": team.add_member(pg_url, "Rep A", "rep", logins["a"], "pw-a"),
+        "b": team.add_member(pg_url, "Rep B", "rep", logins["b"], "pw-b"),
+        "m": team.add_member(pg_url, "Manager M", "manager", logins["m"], "pw-m"),
+    }
+    for k, pw in (("a", "pw-a"), ("b", "pw-b"), ("m", "pw-m")):
+        team.store_password(pg_url, logins[k], pw)
+    admin = open_database(pg_url)
+    with admin.read() as s:
+        stage1 = active_stages(s)[0]
+        check = next(d for st in active_stages(s) for d in st.deliverables if d.kind == "check")
+    ids = {}
+    for k in ("a", "b"):
+        d = deals.create_deal(admin, title=f"Deal of {k}", owner_id=users[k].id, amount=1000)
+        evidence.record_evidence(admin, d.id, check.id, actor_id=users[k].id, note="ok",
+                                 link="https://example.com/x")
+        activities.log_activity(admin, type="call", subject=f"call {k}", owner_id=users[k].id,
+                                deal_id=d.id, stage_id=stage1.id)
+        ids[k] = d.id
+    admin.dispose()
+    return {"url": pg_url, "logins": logins, "users": users, "deals": ids}
+
+
+def _checks_passwords(url) -> bool:
+    """The test cluster may run with ``trust`` authentication (any password works)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            methods = {r[0] for r in conn.execute(text(
+                "SELECT auth_method FROM pg_hba_file_rules WHERE type IN ('host', 'hostssl')"))}
+    finally:
+        engine.dispose()
+    return bool(methods) and "trust" not in methods
+
+
+def _raw(db, sql, **params):
+    with db.engine.connect() as conn:
+        return conn.execute(text(sql), params).fetchall()
+
+
+def test_rep_sees_only_own_rows_in_services_and_raw_sql(team_db):
+    db = team.connect_as(team_db["url"], team_db["logins"]["a"])
+    try:
+        a_id = team_db["users"]["a"].id
+        assert team.current_user(db).id == a_id
+        assert [r.title for r in deals.list_deals(db)] == ["Deal of a"]
+        for table in ("opportunity", "activity", "evidence", "stage_transition"):
+            rows = _raw(db, f"SELECT opportunity_id FROM {table}" if table != "opportunity"
+                        else "SELECT id FROM opportunity")
+            assert rows and {r[0] for r in rows} == {team_db["deals"]["a"]}, table
+        assert _raw(db, "SELECT count(*) FROM close_date_change WHERE opportunity_id = :d",
+                    d=team_db["deals"]["b"])[0][0] == 0
+        # reference tables stay readable
+        assert _raw(db, "SELECT count(*) FROM stage")[0][0] == 7
+        assert _raw(db, "SELECT count(*) FROM app_user")[0][0] == 3
+        # writing B's deal touches nothing
+        with db.engine.begin() as conn:
+            n = conn.execute(text("UPDATE opportunity SET title = 'mine now' WHERE id = :d"),
+                             {"d": team_db["deals"]["b"]}).rowcount
+            assert n == 0
+            n = conn.execute(text("DELETE FROM activity WHERE owner_id = :u"),
+                             {"u": team_db["users"]["b"].id}).rowcount
+            assert n == 0
+        # nor can A hand their deal to B or create one in B's name
+        with pytest.raises(ProgrammingError), db.engine.begin() as conn:
+            conn.execute(text("UPDATE opportunity SET owner_id = :u WHERE id = :d"),
+                         {"u": team_db["users"]["b"].id, "d": team_db["deals"]["a"]})
+        with pytest.raises(AppError):
+            deals.get_deal(db, team_db["deals"]["b"])
+    finally:
+        db.dispose()
+
+
+def test_rep_cannot_override_a_gate(team_db):
+    db = team.connect_as(team_db["url"], team_db["logins"]["a"])
+    a, m = team_db["users"]["a"], team_db["users"]["m"]
+    deal_a = team_db["deals"]["a"]
+    try:
+        with db.read() as s:
+            stages = active_stages(s)
+        # raw SQL: an override reason written by a rep is refused by the server
+        for who in (a.id, m.id):
+            with pytest.raises(DBAPIError, match="row-level security"), db.engine.begin() as conn:
+                conn.execute(text(
+                    "INSERT INTO stage_transition (id, opportunity_id, from_stage_id, to_stage_id, from_status,"
+                    " to_status, kind, at, user_id, override_reason, imported)"
+                    " VALUES (:id, :d, :s1, :s3, 'open', 'open', 'forward', now(), :u, 'because', false)"),
+                    {"id": uuid.uuid4(), "d": deal_a, "s1": stages[0].id, "s3": stages[2].id, "u": who})
+        # the service refuses a rep's override ...
+        with pytest.raises(PermissionDenied):
+            gates.move_deal(db, deal_a, 3, actor_id=a.id, override_reason="trust me")
+        # ... and pretending to be the manager is refused by the server
+        with pytest.raises(DBAPIError, match="row-level security"):
+            gates.move_deal(db, deal_a, 3, actor_id=m.id, override_reason="trust me")
+        assert deals.get_deal(db, deal_a).stage_id == stages[0].id
+    finally:
+        db.dispose()
+
+
+def test_manager_sees_all_and_can_override(team_db):
+    db = team.connect_as(team_db["url"], team_db["logins"]["m"])
+    m = team_db["users"]["m"]
+    try:
+        assert {r.title for r in deals.list_deals(db)} == {"Deal of a", "Deal of b"}
+        assert len(_raw(db, "SELECT id FROM evidence")) == 2
+        result = gates.move_deal(db, team_db["deals"]["b"], 4, actor_id=m.id, override_reason="signed early")
+        assert result.overridden and result.to_stage == 4
+        assert _raw(db, "SELECT override_reason FROM stage_transition WHERE override_reason IS NOT NULL") \
+            == [("signed early",)]
+    finally:
+        db.dispose()
+    rep_b = team.connect_as(team_db["url"], team_db["logins"]["b"])
+    try:
+        with rep_b.read() as s:
+            assert active_stages(s)[3].id == deals.get_deal(rep_b, team_db["deals"]["b"]).stage_id
+    finally:
+        rep_b.dispose()
+
+
+def test_connect_as_needs_a_stored_password_and_a_member(team_db, pg_server):
+    url = team_db["url"]
+    with pytest.raises(AppError, match="no password stored"):
+        team.connect_as(url, "nobody")
+    if _checks_passwords(url):
+        with pytest.raises(AppError, match="cannot log in"):
+            team.connect_as(url, team_db["logins"]["a"], password="wrong")
+    engine = create_engine(url)
+    try:  # a login role that is no app_user of this team is turned away
+        stranger = _login("stranger")
+        with engine.begin() as conn:
+            conn.execute(text(f'CREATE ROLE "{stranger}" LOGIN PASSWORD \'pw\''))
+    finally:
+        engine.dispose()
+    with pytest.raises(AppError):
+        team.connect_as(url, stranger, password="pw")
+
+
+def test_cli_server_init_add_user_and_login(pg_server, monkeypatch, capsys, memory_keyring):
+    url = pg_server.create_database(migrated=False)
+    try:
+        assert cli.main(["server", "init", "--db", url]) == 0
+        login = _login("cli_rep")
+        monkeypatch.setattr("sys.stdin", io.StringIO("s3cret\n"))
+        assert cli.main(["server", "add-user", "Park So-yeon", "--role", "rep", "--login", login,
+                         "--password-stdin", "--db", url]) == 0
+        assert f"with login {login}" in capsys.readouterr().out
+        monkeypatch.setattr("sys.stdin", io.StringIO("s3cret\n"))
+        assert cli.main(["login", "--db", url, "--user", login, "--password-stdin"]) == 0
+        assert team.get_password(url, login) == "s3cret"
+        db = team.connect_as(url, login)
+        try:
+            assert team.current_user(db).name == "Park So-yeon"
+            assert team.current_user(db).role == "rep"
+        finally:
+            db.dispose()
+        if _checks_passwords(url):
+            monkeypatch.setattr("sys.stdin", io.StringIO("wrong\n"))
+            assert cli.main(["login", "--db", url, "--user", login, "--password-stdin"]) == 1
+            assert "cannot log in" in capsys.readouterr().err
+        monkeypatch.setattr("sys.stdin", io.StringIO("s3cret\n"))
+        assert cli.main(["login", "--db", url, "--user", "not_a_member", "--password-stdin"]) == 1
+        assert "error" in capsys.readouterr().err
+    finally:
+        pg_server.drop_database(url)

@@ -59,3 +59,28 @@ def test_duplicate_id_row_still_reports_its_other_problems(db, tmp_path):
     assert {(p.row, p.column) for p in got} == {
         (3, "source_id"), (3, "title"), (3, "amount"), (3, "currency"), (3, "expected_close"), (3, "stage"),
         (3, "status")}
+
+
+def test_plain_integer_in_a_csv_date_column_is_an_error(db, tmp_path):
+    rows = [HEAD, ["n1", "Deal", "A", "o", "10", "USD", "46040", "45123", "1", "open"]]
+    got = problems(db, write_csv(tmp_path / "n.csv", rows))
+    assert {(p.row, p.column) for p in got} == {(2, "expected_close"), (2, "created")}
+    assert all("numeric XLSX cell" in p.message for p in got)
+
+
+def test_xlsx_numeric_date_cell_is_a_serial_but_a_text_cell_is_not(db, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEAD)
+    ws.append(["x1", "Numeric", "A", "o", 10, "USD", 46040, None, 1, "open"])
+    ws.append(["x2", "Text", "A", "o", 10, "USD", "46040", None, 1, "open"])
+    path = tmp_path / "d.xlsx"
+    wb.save(path)
+    got = problems(db, path)
+    assert [(p.row, p.column) for p in got] == [(3, "expected_close")]
+    ws.delete_rows(3)
+    wb.save(path)
+    import_file(db, path, preset="generic")
+    assert [d.expected_close.isoformat() for d in list_deals(db)] == ["2026-01-18"]

@@ -6,7 +6,8 @@
   (the header is row 1).
 - :func:`parse_amount`: "$1,234,567", "₩1,500,000", "1.234,56 €", "15000.0", "(1,200)".
 - :func:`parse_datetime` / :func:`parse_date`: ISO, year-first with dots or slashes,
-  US m/d/yy and m/d/yyyy with an optional time and AM/PM, Excel serial numbers.
+  US m/d/yy and m/d/yyyy with an optional time and AM/PM; Excel serial numbers only as
+  numeric cells (int/float, as openpyxl gives them), never as text.
 
 Every parse error is a :class:`ParseError` (a ``ValueError``) with a short message.
 """
@@ -282,7 +283,10 @@ def _parse_text(text: str, date_order: str) -> datetime | date:
         m = _XDY.match(text)
         if m is None:
             if _SERIAL.match(text):
-                return excel_serial_to_datetime(float(text))
+                # "45123" in a CSV (or a text cell) may be an id, an amount or a serial:
+                # never guessed; only a numeric XLSX cell is read as an Excel serial date
+                raise ParseError("a plain number is a date only in a numeric XLSX cell; "
+                                 "write the date as YYYY-MM-DD")
             raise ParseError("not a date")
         a, b = int(m["a"]), int(m["b"])
         mo, d = (b, a) if date_order == "dmy" else (a, b)

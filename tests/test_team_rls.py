@@ -219,3 +219,26 @@ def test_cli_server_init_add_user_and_login(pg_server, monkeypatch, capsys, memo
         assert "error" in capsys.readouterr().err
     finally:
         pg_server.drop_database(url)
+
+
+def test_rep_cannot_write_in_anothers_name_or_change_reference_data(team_db):
+    db = team.connect_as(team_db["url"], team_db["logins"]["a"])
+    a, m = team_db["users"]["a"], team_db["users"]["m"]
+    try:
+        with db.read() as s:
+            check = next(d for st in active_stages(s) for d in st.deliverables if d.kind == "check")
+        with pytest.raises(DBAPIError, match="row-level security"):  # evidence "by the manager"
+            evidence.record_evidence(db, team_db["deals"]["a"], check.id, actor_id=m.id, note="ok")
+        with pytest.raises(DBAPIError, match="permission denied"), db.engine.begin() as conn:
+            conn.execute(text("UPDATE app_user SET db_role = 'x' WHERE id = :u"), {"u": a.id})
+        with pytest.raises(DBAPIError, match="permission denied"), db.engine.begin() as conn:
+            conn.execute(text("UPDATE stage SET probability = 99"))
+        with pytest.raises(DBAPIError, match="permission denied"), db.engine.begin() as conn:
+            conn.execute(text("UPDATE stage_transition SET override_reason = 'x'"))
+        # a rep still works their own deal: evidence in their own name, a new deal
+        evidence.record_evidence(db, team_db["deals"]["a"], check.id, actor_id=a.id, note="mine")
+        d = deals.create_deal(db, title="New of a", owner_id=a.id)
+        assert {r.title for r in deals.list_deals(db)} == {"Deal of a", "New of a"}
+        assert d.owner_id == a.id
+    finally:
+        db.dispose()

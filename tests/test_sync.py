@@ -208,3 +208,26 @@ def test_kill_9_during_push_loses_nothing_and_doubles_nothing(server, tmp_path):
     with server.read() as s:
         assert s.scalar(text("SELECT count(*) FROM applied_operation")) == n
     a.dispose()
+
+
+def test_cli_replica_create_and_sync(server, tmp_path, capsys):
+    from app.cli import main
+
+    mgr = people.create_user(server, "Lee Ji-eun", "manager")
+    d1 = deals.create_deal(server, title="Alpha", owner_id=mgr.id)
+    path = str(tmp_path / "r.sqlite")
+    assert main(["replica", "create", "--server", server.url, "--db", path]) == 0
+    r = open_database(path)
+    operations.run(r, "move_deal", deal_id=d1.id, target=2, actor_id=mgr.id, expected_version=1,
+                   override_reason="ok")
+    deals.update_deal(server, d1.id, expected_version=1, actor_id=mgr.id, title="moved on")
+    r.dispose()
+    assert main(["sync", "--db", path]) == 0
+    out = capsys.readouterr().out
+    assert "1 conflict(s)" in out and "version 2" in out
+    r = open_database(path)
+    (c,) = sync.conflicts(r)
+    r.dispose()
+    assert main(["sync", "--db", path, "--discard", c.op_id]) == 0
+    assert main(["sync", "--db", path, "--conflicts"]) == 0
+    assert "0 sync conflict(s)" in capsys.readouterr().out

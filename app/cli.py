@@ -33,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, parents=[_db_parent()],
                                      description="Sales-pipeline manager with a gated 7-stage process.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    # hidden: open the main window offscreen-capable, print its title, quit (packaging test)
+    parser.add_argument("--smoke-test", metavar="LANG", nargs="?", const="ko", choices=("en", "ko"),
+                        help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     parent = _db_parent(argparse.SUPPRESS)  # so `--db X COMMAND` and `COMMAND --db X` both work
     for name in COMMANDS:
@@ -55,10 +58,50 @@ def _log_crash() -> str:
     return str(path)
 
 
+def _smoke_test(db_target: str | None, lang: str) -> int:
+    """Open the main window on ``db_target`` (default: a new temporary file) in ``lang``,
+    render it once and print its title and the translators loaded. Proves a built bundle
+    has Qt, its plugins, the migrations, the template and the translations."""
+    import tempfile
+    from pathlib import Path
+
+    from PySide6.QtCore import QThreadPool
+    from PySide6.QtWidgets import QApplication
+
+    from app.db import open_database
+    from app.views.application import make_context
+    from app.views.i18n import install_translators, installed_count
+    from app.views.main_window import MainWindow
+    from app.views.settings import Settings, set_current
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    with tempfile.TemporaryDirectory(prefix="pipeline-smoke-") as tmp:
+        settings = Settings.at(str(Path(tmp) / "settings.ini"))
+        set_current(settings)
+        install_translators(app, lang)
+        db = open_database(db_target or str(Path(tmp) / "smoke.sqlite"))
+        try:
+            win = MainWindow(make_context(db, "Smoke Test", "manager", lang), settings)
+            win.show()
+            app.processEvents()
+            QThreadPool.globalInstance().waitForDone(10_000)
+            app.processEvents()
+            rendered = not win.grab().isNull()
+            print(f"title={win.windowTitle()} menu={win.file_menu.title()} translators={installed_count()} "
+                  f"rendered={rendered}", flush=True)
+            win.close()
+            app.processEvents()
+        finally:
+            db.dispose()
+    return 0 if rendered else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # exits 2 with a usage message on bad usage
     try:
+        if args.smoke_test and args.command is None:
+            return _smoke_test(args.db, args.smoke_test)
         if args.command is None:
             from app.views.application import run_gui
 

@@ -92,3 +92,22 @@ def test_salesforce_with_history_and_as_user(tmp_path):
     assert "OpportunityHistory.csv" in proc.stdout
     unknown = run("import", SF_OPP, "--db", db, "--as", "Nobody Here")
     assert unknown.returncode == 1 and "Nobody Here" in unknown.stderr
+
+
+def test_windows_1252_file_refused_naming_encoding_then_imported_with_it(tmp_path):
+    db = tmp_path / "p.sqlite"
+    path = tmp_path / "western.csv"
+    with open(path, "w", newline="", encoding="cp1252") as fh:
+        csv.writer(fh).writerows([["source_id", "title", "account"], ["w1", "Ärger", "Société Générale"]])
+    proc = run("import", path, "--db", db, "--preset", "generic")
+    assert proc.returncode != 0 and "Traceback" not in proc.stderr
+    first = proc.stderr.splitlines()[0]
+    assert first.startswith("western.csv: ") and first.count("western.csv") == 1 and "--encoding" in first
+    assert deal_count(db) == 0
+    proc = run("import", path, "--db", db, "--preset", "generic", "--encoding", "cp1252")
+    assert proc.returncode == 0, proc.stderr
+    con = sqlite3.connect(db)
+    try:
+        assert con.execute("SELECT title FROM opportunity").fetchall() == [("Ärger",)]
+    finally:
+        con.close()

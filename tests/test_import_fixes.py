@@ -84,3 +84,34 @@ def test_xlsx_numeric_date_cell_is_a_serial_but_a_text_cell_is_not(db, tmp_path)
     wb.save(path)
     import_file(db, path, preset="generic")
     assert [d.expected_close.isoformat() for d in list_deals(db)] == ["2026-01-18"]
+
+
+def test_windows_1252_csv_is_refused_then_read_with_encoding(db, tmp_path):
+    rows = [HEAD, ["w1", "Ärger mit Müller", "Société Générale", "Zoë", "1500", "EUR", "", "", "1", "open"]]
+    path = write_csv(tmp_path / "western.csv", rows, encoding="cp1252")
+    got = problems(db, path)
+    assert len(got) == 1 and got[0].file == "western.csv" and "--encoding" in got[0].message
+    assert str(got[0]).count("western.csv") == 1
+    import_file(db, path, preset="generic", encoding="cp1252")
+    deal = list_deals(db)[0]
+    assert (deal.title, deal.account) == ("Ärger mit Müller", "Société Générale")
+
+
+def test_an_unknown_encoding_name_is_one_clear_problem(db, tmp_path):
+    path = write_csv(tmp_path / "a.csv", [HEAD, ["a1", "Deal", "", "", "", "", "", "", "1", "open"]])
+    got = problems(db, path, encoding="klingon")
+    assert len(got) == 1 and "'klingon' is not an encoding" in got[0].message
+
+
+@pytest.mark.parametrize(("name", "content", "words"), [
+    ("empty.csv", b"", "the file is empty"),
+    ("broken.xlsx", b"not a zip", "not a readable XLSX workbook"),
+    ("missing.csv", None, "no such file"),
+])
+def test_file_errors_name_the_file_once(db, tmp_path, name, content, words):
+    path = tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    got = problems(db, path)
+    assert len(got) == 1 and got[0].file == name and words in got[0].message
+    assert str(got[0]).count(name) == 1, str(got[0])

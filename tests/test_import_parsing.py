@@ -172,3 +172,38 @@ def test_encoding_detection():
     assert detect_encoding(text.encode("utf-8")) == "utf-8"
     assert detect_encoding(b"\xef\xbb\xbf" + text.encode("utf-8")) == "utf-8-sig"
     assert detect_encoding(text.encode("cp949")) == "cp949"
+
+
+ACCENTED = "ÀÁÂÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÖØÙÚÛÜàáâäåæçèéêëìíîïñòóôöøùúûüß"
+LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+western_word = st.builds(lambda a, c, b: a + c + b, st.text(LETTERS, min_size=1, max_size=6),
+                         st.sampled_from(ACCENTED), st.text(LETTERS, min_size=1, max_size=6))
+KS_HANGUL = [c for c in map(chr, range(0xAC00, 0xD7A4)) if c.encode("cp949")[1] >= 0xA1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(western_word, st.text(LETTERS + "0123456789 ", max_size=8)), min_size=1, max_size=12)
+       .filter(lambda ws: any(c in ACCENTED for w in ws for c in w)))
+def test_windows_1252_text_is_never_read_as_cp949(words):
+    data = ",".join(words).encode("cp1252") + b"\r\n"
+    try:
+        enc = detect_encoding(data)
+    except ParseError as exc:
+        assert "--encoding" in str(exc) and "Windows-1252" in str(exc)
+    else:
+        assert enc != "cp949"
+        assert data.decode(enc) == ",".join(words) + "\r\n"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.text(st.sampled_from(KS_HANGUL), min_size=1, max_size=6),
+                          st.text(LETTERS + "0123456789 ", max_size=6)), min_size=1, max_size=10)
+       .filter(lambda ws: any(ord(c) > 0x7F for w in ws for c in w)))
+def test_korean_cp949_text_is_detected(words):
+    assert detect_encoding(",".join(words).encode("cp949")) == "cp949"
+
+
+def test_windows_1252_examples_are_refused_with_the_option_named():
+    for text in ("Ärger,Ñandú\n", "Société Générale,Müller\n", "ÄPFEL,Öl\n", "Zürich AG,€ 1.500\n"):
+        with pytest.raises(ParseError, match="--encoding cp1252"):
+            detect_encoding(text.encode("cp1252"))

@@ -19,6 +19,9 @@ def configure(p) -> None:
                    help="a JSON mapping file (docs/import-mapping.md); overrides --preset")
     p.add_argument("--history", metavar="FILE",
                    help="stage history file (Salesforce OpportunityHistory.csv; default: the one beside FILE)")
+    p.add_argument("--encoding", metavar="NAME",
+                   help="text encoding of CSV files (e.g. cp1252, cp949, latin-1); default: UTF-8 "
+                        "(with or without BOM), UTF-16 with BOM or Korean CP949, detected")
     p.add_argument("--dry-run", action="store_true", help="check everything and report counts; write nothing")
     p.add_argument("--as", dest="as_user", metavar="USER",
                    help="who imports; also the owner of rows without one (default: a user named 'Imported')")
@@ -33,7 +36,7 @@ def run(args) -> int:
         actor = find_user(db, args.as_user) if args.as_user else None
         try:
             result = import_file(db, args.file, preset=args.preset, mapping=args.mapping,
-                                 history_path=args.history, dry_run=args.dry_run,
+                                 history_path=args.history, dry_run=args.dry_run, encoding=args.encoding,
                                  actor_id=actor.id if actor else None)
         except ImportFailed as failed:
             for p in failed.problems:

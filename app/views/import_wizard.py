@@ -373,7 +373,7 @@ class FilePage(QWizardPage):
             try:
                 table = read_table(path, limit=PREVIEW_ROWS)
             except ParseError as exc:
-                self.error_label.setText(str(exc))
+                self.error_label.setText(f"{path.name}: {exc}")
         self.preview.set_table(table)
         self.preview_view.resizeColumnsToContents()
         self.wiz.invalidate_mapping()

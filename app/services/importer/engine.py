@@ -368,10 +368,10 @@ class _Reader:
         return r
 
 
-def _read_history(reader: _Reader, path: Path, recs: dict[str, _Rec]) -> None:
+def _read_history(reader: _Reader, path: Path, recs: dict[str, _Rec], encoding: str | None = None) -> None:
     h = reader.m.history_file
     try:
-        table = read_table(path)
+        table = read_table(path, encoding=encoding)
     except ParseError as exc:
         reader.bad(path.name, None, None, str(exc))
         return
@@ -418,14 +418,15 @@ def _read_history(reader: _Reader, path: Path, recs: dict[str, _Rec]) -> None:
                 r.close_dates.append((at, cd))
 
 
-def _read_lookups(mapping: Mapping, base: Path, problems: list[Problem]) -> dict[str, dict[str, str]]:
+def _read_lookups(mapping: Mapping, base: Path, problems: list[Problem],
+                  encoding: str | None = None) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     for lk in mapping.lookups:
         p = base / lk.file
         if not p.exists():
             continue
         try:
-            t = read_table(p)
+            t = read_table(p, encoding=encoding)
         except ParseError as exc:
             problems.append(Problem(p.name, None, None, str(exc)))
             continue
@@ -480,7 +481,8 @@ def history_column_stages(mapping: Mapping, headers: list[str]) -> list[str]:
 # ------------------------------------------------------------------ the import
 
 def resolve_mapping(path: str | Path, preset_name: str | None = None,
-                    mapping: Mapping | str | Path | None = None) -> tuple[Mapping, str]:
+                    mapping: Mapping | str | Path | None = None,
+                    encoding: str | None = None) -> tuple[Mapping, str]:
     """The mapping to use for a file and the name of where it came from."""
     if isinstance(mapping, Mapping):
         return mapping, mapping.name
@@ -489,14 +491,14 @@ def resolve_mapping(path: str | Path, preset_name: str | None = None,
         return m, m.name
     if preset_name:
         return preset(preset_name), preset_name
-    headers = read_table(path, limit=0).headers
+    headers = read_table(path, limit=0, encoding=encoding).headers
     name = detect_preset(headers)
     return preset(name), name
 
 
 def import_file(db: Database, path: str | Path, *, preset: str | None = None,
                 mapping: Mapping | str | Path | None = None, history_path: str | Path | None = None,
-                dry_run: bool = False, actor_id: uuid.UUID | None = None,
+                dry_run: bool = False, actor_id: uuid.UUID | None = None, encoding: str | None = None,
                 progress: Callable[[int, int], None] | None = None,
                 cancelled: Callable[[], bool] | None = None) -> ImportResult:
     """Import deals from a CSV or XLSX file; all or nothing (see the module docstring).
@@ -504,11 +506,12 @@ def import_file(db: Database, path: str | Path, *, preset: str | None = None,
     ``actor_id``: the importing user, also the owner of deals whose owner cell is empty
     (without it a user named "Imported" is used). ``progress(done, total)`` is called now
     and then; ``cancelled()`` returning True stops the import with nothing written.
+    ``encoding``: the CSV files' text encoding when detection is not wanted (cp1252, ...).
     """
     path = Path(path)
     try:
-        table = read_table(path)
-        m, origin = resolve_mapping(path, preset, mapping)
+        table = read_table(path, encoding=encoding)
+        m, origin = resolve_mapping(path, preset, mapping, encoding)
     except ParseError as exc:
         raise ImportFailed([Problem(path.name, None, None, str(exc))]) from None
     except MappingError:
@@ -533,7 +536,7 @@ def import_file(db: Database, path: str | Path, *, preset: str | None = None,
         problems.append(Problem(table.name, None, None, "no column is mapped to the deal title"))
     if problems:
         raise ImportFailed(problems)
-    lookups = _read_lookups(m, path.parent, problems)
+    lookups = _read_lookups(m, path.parent, problems, encoding)
     recs: dict[str, _Rec] = {}
     first_row: dict[str, int] = {}
     for i, (row, rec) in enumerate(table.rows):
@@ -567,7 +570,7 @@ def import_file(db: Database, path: str | Path, *, preset: str | None = None,
             problems.append(Problem(hp.name, None, None, "no such history file"))
         elif hp.exists() and hp.resolve() != path.resolve():
             history_used = str(hp)
-            _read_history(reader, hp, recs)
+            _read_history(reader, hp, recs, encoding)
     if problems:
         raise ImportFailed(problems)
     tick(len(table.rows))

@@ -1,7 +1,8 @@
 """Reading import files and parsing the values found in them. No Qt, no database.
 
 - :func:`read_table`: CSV (UTF-8, UTF-8 with BOM, UTF-16 with BOM, else strict UTF-8, else
-  CP949 as Korean Excel writes it; comma, semicolon or tab detected from the header line)
+  CP949 as Korean Excel writes it when the text reads as Korean, else refused unless an
+  encoding is given; comma, semicolon or tab detected from the header line)
   and XLSX (openpyxl read-only, first sheet). Rows carry the number a spreadsheet user sees
   (the header is row 1).
 - :func:`parse_amount`: "$1,234,567", "₩1,500,000", "1.234,56 €", "15000.0", "(1,200)".
@@ -45,8 +46,43 @@ class Table:
         return self.path.name
 
 
+ENCODING_HINT = ("pass the file's encoding with --encoding (e.g. --encoding cp1252 for Western "
+                 "European Excel, --encoding cp949 for Korean), or save the file as UTF-8")
+
+
+def _korean_char(c: str) -> bool:
+    o = ord(c)
+    return (o < 0x80 or 0xAC00 <= o <= 0xD7A3 or 0x1100 <= o <= 0x11FF or 0x3130 <= o <= 0x318F
+            or 0x3000 <= o <= 0x303F or 0xFF00 <= o <= 0xFFEF or 0x2010 <= o <= 0x203B
+            or o in (0xB7, 0xD7))
+
+
+def looks_korean(data: bytes, text: str) -> bool:
+    """True when CP949-decoded ``text`` reads as Korean: every non-ASCII character is Hangul,
+    CJK punctuation or a full-width form, and most two-byte characters come from KS X 1001
+    (both bytes 0xA1 or more). Windows-1252 text that happens to decode as CP949 ("Ärger",
+    "Ñandú") gives Hanja, symbols, or UHC-extension syllables whose second byte is an ASCII
+    letter: an accented capital followed by a lowercase letter."""
+    if not all(_korean_char(c) for c in text):
+        return False
+    pairs = ascii_trail = 0
+    i, n = 0, len(data)
+    while i < n:
+        b = data[i]
+        if b < 0x80:
+            i += 1
+            continue
+        pairs += 1
+        if i + 1 < n and data[i + 1] < 0xA1:
+            ascii_trail += 1
+        i += 2
+    return pairs > 0 and ascii_trail * 4 <= pairs
+
+
 def detect_encoding(data: bytes) -> str:
-    """BOM first; else UTF-8 if the bytes decode strictly; else CP949 (Korean Excel)."""
+    """BOM first; else UTF-8 if the bytes decode strictly; else CP949 (Korean Excel) when the
+    text reads as Korean (:func:`looks_korean`). Anything else (Windows-1252, Latin-1, ...)
+    is refused with a message naming ``--encoding``: never silently read as CP949."""
     if data.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -57,10 +93,35 @@ def detect_encoding(data: bytes) -> str:
     except UnicodeDecodeError:
         pass
     try:
-        data.decode("cp949")
+        text = data.decode("cp949")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and looks_korean(data, text):
         return "cp949"
+    guess = "Windows-1252 (Western European) or another 8-bit" if _cp1252_like(data) else "an unknown"
+    raise ParseError(f"the file is not UTF-8 and does not read as CP949 (Korean Excel); it looks like "
+                     f"{guess} encoding: {ENCODING_HINT}")
+
+
+def _cp1252_like(data: bytes) -> bool:
+    try:
+        data.decode("cp1252")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _decode(data: bytes, encoding: str) -> str:
+    import codecs
+
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ParseError(f"'{encoding}' is not an encoding Python knows (e.g. utf-8, cp949, cp1252)") from None
+    try:
+        return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise ParseError("the file is neither UTF-8 nor CP949 (Korean Excel) text") from exc
+        raise ParseError(f"the file is not {encoding} text (byte {exc.start}: {exc.reason})") from None
 
 
 def _delimiter(first_line: str) -> str:
@@ -74,24 +135,26 @@ def clean_header(text) -> str:
     return str(text if text is not None else "").strip().rstrip("*").strip()
 
 
-def read_table(path: str | Path, limit: int | None = None) -> Table:
-    """Read a CSV or XLSX file (``limit`` data rows at most, for a preview)."""
+def read_table(path: str | Path, limit: int | None = None, encoding: str | None = None) -> Table:
+    """Read a CSV or XLSX file (``limit`` data rows at most, for a preview). ``encoding``
+    overrides the detection of a CSV's encoding. Error messages do not repeat the file
+    name: the caller names the file once."""
     path = Path(path)
     if not path.exists():
-        raise ParseError(f"{path}: no such file")
+        raise ParseError("no such file")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _read_xlsx(path, limit)
     data = path.read_bytes()
-    enc = detect_encoding(data)
-    text = data.decode(enc)
-    if enc == "utf-16" and text.startswith("\ufeff"):
+    enc = encoding or detect_encoding(data)
+    text = _decode(data, enc)
+    if text.startswith("\ufeff"):
         text = text[1:]
     first = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
     try:
         headers = [clean_header(h) for h in next(reader)]
     except StopIteration:
-        raise ParseError(f"{path.name}: the file is empty") from None
+        raise ParseError("the file is empty") from None
     table = Table(path=path, headers=headers, encoding=enc)
     rows = table.rows
     try:
@@ -102,7 +165,7 @@ def read_table(path: str | Path, limit: int | None = None) -> Table:
             if limit is not None and len(rows) >= limit:
                 break
     except csv.Error as exc:
-        raise ParseError(f"{path.name}: not a readable CSV file ({exc})") from exc
+        raise ParseError(f"not a readable CSV file ({exc})") from exc
     return table
 
 
@@ -112,14 +175,14 @@ def _read_xlsx(path: Path, limit: int | None) -> Table:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # zip/xml errors of a damaged or mislabelled file
-        raise ParseError(f"{path.name}: not a readable XLSX workbook ({exc})") from exc
+        raise ParseError(f"not a readable XLSX workbook ({exc})") from exc
     try:
         ws = wb.worksheets[0]
         it = ws.iter_rows(values_only=True)
         try:
             headers = [clean_header(h) for h in next(it)]
         except StopIteration:
-            raise ParseError(f"{path.name}: the first sheet is empty") from None
+            raise ParseError("the first sheet is empty") from None
         while headers and not headers[-1]:
             headers.pop()
         table = Table(path=path, headers=headers)

@@ -231,3 +231,23 @@ def test_cli_replica_create_and_sync(server, tmp_path, capsys):
     assert main(["sync", "--db", path, "--discard", c.op_id]) == 0
     assert main(["sync", "--db", path, "--conflicts"]) == 0
     assert "0 sync conflict(s)" in capsys.readouterr().out
+
+
+def test_direct_service_calls_on_a_replica_go_to_the_outbox(server, tmp_path):
+    """Fronts (GUI, CLI move) call the services directly: on a replica that is recorded too."""
+    from app.services import activities, gates
+
+    mgr, d1, _d2, _d3, a, _b = _setup(server, tmp_path)
+    gates.move_deal(a, d1.id, 2, actor_id=mgr.id, expected_version=1, override_reason="ok")
+    activities.log_activity(a, type="call", subject="direct", owner_id=mgr.id, deal_id=d1.id)
+    deals.update_deal(a, d1.id, expected_version=2, actor_id=mgr.id, title="direct edit")
+    assert sync.pending_count(a) == 3
+    assert sync.sync(a, server).push.applied == 3
+    assert _deal(server, d1.id).title == "direct edit" and _deal(server, d1.id).version == 3
+    with server.read() as s, a.read() as r:
+        ids = lambda sess: sorted(x.hex for x in sess.scalars(select(StageTransition.id)  # noqa: E731
+                                                              .where(StageTransition.opportunity_id == d1.id)))
+        assert ids(s) == ids(r)  # the same rows on both sides (deterministic ids)
+    # a plain database is untouched by all this
+    deals.update_deal(server, d1.id, expected_version=3, actor_id=mgr.id, title="online")
+    assert _deal(server, d1.id).title == "online"

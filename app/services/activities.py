@@ -11,8 +11,10 @@ from sqlalchemy import select
 from app.db import Database
 from app.errors import NotFound, ValidationError
 from app.models import Activity, ActivityType, Opportunity, User, utcnow
+from app.services.operations import operation
 
 
+@operation("log_activity")
 def log_activity(db: Database, *, type: str, subject: str, owner_id: uuid.UUID,
                  deal_id: uuid.UUID | None = None, contact_id: uuid.UUID | None = None,
                  due_at: datetime | None = None, done_at: datetime | None = None,
@@ -47,6 +49,7 @@ def log_activity(db: Database, *, type: str, subject: str, owner_id: uuid.UUID,
         return act
 
 
+@operation("complete_activity")
 def complete_activity(db: Database, activity_id: uuid.UUID, *, at: datetime | None = None,
                       done: bool = True) -> Activity:
     with db.write() as s:

@@ -27,6 +27,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.services.operations import operation
 from app.services.process import active_stages
 from app.services.validation import clean_deal_values
 
@@ -48,6 +49,7 @@ def _check_refs(s: Session, values: dict, errors: dict[str, str]) -> None:
         errors["owner_id"] = "an owner is required"
 
 
+@operation("create_deal")
 def create_deal(db: Database, *, title: str, owner_id: uuid.UUID, actor_id: uuid.UUID | None = None,
                 at: datetime | None = None, **values) -> Opportunity:
     """A new open deal in stage 1, with its first transition."""
@@ -77,6 +79,7 @@ def create_deal(db: Database, *, title: str, owner_id: uuid.UUID, actor_id: uuid
         return deal
 
 
+@operation("update_deal")
 def update_deal(db: Database, deal_id: uuid.UUID, *, expected_version: int, actor_id: uuid.UUID,
                 at: datetime | None = None, **changes) -> Opportunity:
     """Edit fields of a deal. A stale ``expected_version`` raises ConflictError; a changed
@@ -113,6 +116,7 @@ def update_deal(db: Database, deal_id: uuid.UUID, *, expected_version: int, acto
         return deal
 
 
+@operation("change_close_date")
 def change_close_date(db: Database, deal_id: uuid.UUID, new_date: date | str, *, expected_version: int,
                       actor_id: uuid.UUID, at: datetime | None = None) -> Opportunity:
     return update_deal(db, deal_id, expected_version=expected_version, actor_id=actor_id, at=at,

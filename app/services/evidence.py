@@ -14,8 +14,10 @@ from sqlalchemy import select
 from app.db import Database
 from app.errors import NotFound, ValidationError
 from app.models import Deliverable, DeliverableKind, Evidence, Opportunity, User, utcnow
+from app.services.operations import operation
 
 
+@operation("record_evidence")
 def record_evidence(db: Database, deal_id: uuid.UUID, deliverable_id: uuid.UUID, *, actor_id: uuid.UUID,
                     note: str | None = None, file_path: str | None = None, link: str | None = None,
                     at: datetime | None = None) -> Evidence:
@@ -56,6 +58,7 @@ def record_evidence(db: Database, deal_id: uuid.UUID, deliverable_id: uuid.UUID,
         return ev
 
 
+@operation("withdraw_evidence")
 def withdraw_evidence(db: Database, evidence_id: uuid.UUID, *, actor_id: uuid.UUID,
                       at: datetime | None = None) -> Evidence:
     with db.write() as s:

@@ -34,6 +34,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.services.operations import operation
 from app.services.process import active_stages
 
 WON, LOST = "won", "lost"
@@ -300,6 +301,7 @@ def missing_for_move(db: Database, deal_id: uuid.UUID, target: str | int) -> lis
         return missing_deliverables(s, deal, gated)
 
 
+@operation("move_deal")
 def move_deal(
     db: Database,
     deal_id: uuid.UUID,

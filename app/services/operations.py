@@ -10,6 +10,8 @@ On any other database :func:`run` just calls the service. No Qt.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import uuid
 from collections.abc import Callable
@@ -117,10 +119,38 @@ def is_replica(db: dbmod.Database) -> bool:
     if cached is None:
         cached = False
         if db.is_sqlite:
-            with db.read() as s:
-                cached = s.execute(text("SELECT 1 FROM replica_state LIMIT 1")).first() is not None
+            try:
+                with db.read() as s:
+                    cached = s.execute(text("SELECT 1 FROM replica_state LIMIT 1")).first() is not None
+            except Exception:  # a file older than migration 0004, opened without migrating
+                cached = False
         db._pm_is_replica = cached
     return cached
+
+
+def operation(name: str):
+    """Decorator of a service function that is also the named operation ``name``: called
+    on a replica by any front (GUI, CLI, importer), it goes through :func:`run`, so the
+    change lands in the outbox; inside an operation (or on any other database) it is the
+    plain function."""
+
+    def deco(func):
+        sig = inspect.signature(func)
+        var_kw = next((p.name for p in sig.parameters.values() if p.kind is p.VAR_KEYWORD), None)
+
+        @functools.wraps(func)
+        def wrapper(db, *args, **kwargs):
+            if id_seed.get() is not None or not is_replica(db):
+                return func(db, *args, **kwargs)
+            named = dict(sig.bind(db, *args, **kwargs).arguments)
+            named.pop(next(iter(sig.parameters)))
+            if var_kw:
+                named.update(named.pop(var_kw, {}))
+            return run(db, name, **named)
+
+        return wrapper
+
+    return deco
 
 
 def run(db: dbmod.Database, name: str, **args):

@@ -251,3 +251,27 @@ def test_direct_service_calls_on_a_replica_go_to_the_outbox(server, tmp_path):
     # a plain database is untouched by all this
     deals.update_deal(server, d1.id, expected_version=3, actor_id=mgr.id, title="online")
     assert _deal(server, d1.id).title == "online"
+
+
+def test_gui_sync_menu_runs_off_the_gui_thread(server, tmp_path, qtbot):
+    from app.views.application import make_context
+    from app.views.main_window import MainWindow
+    from app.views.settings import Settings
+    from app.views.sync_view import ConflictsDialog
+
+    mgr, d1, _d2, _d3, a, _b = _setup(server, tmp_path)
+    operations.run(a, "move_deal", deal_id=d1.id, target=2, actor_id=mgr.id, expected_version=1,
+                   override_reason="ok")
+    deals.update_deal(server, d1.id, expected_version=1, actor_id=mgr.id, title="moved on")
+    win = MainWindow(make_context(a, mgr.name, "manager", "en"), Settings.at(str(tmp_path / "s.ini")))
+    qtbot.addWidget(win)
+    ctl = win.sync_controller
+    assert ctl is not None
+    with qtbot.waitSignal(ctl.finished, timeout=30_000) as blocker:
+        pass  # the sync on start
+    assert "1 conflict" in blocker.args[0]
+    dlg = ConflictsDialog(a, win)
+    qtbot.addWidget(dlg)
+    assert dlg.table.rowCount() == 1 and "moved on" in dlg.table.item(0, 3).text()
+    dlg._resolve("discard")
+    assert dlg.table.rowCount() == 0

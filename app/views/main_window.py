@@ -76,6 +76,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.count_label)
         self.statusBar().addPermanentWidget(self.user_label)
         self.set_context(ctx)
+        from app.views.sync_view import install as install_sync  # a replica gets a Sync menu
+
+        self.sync_controller = install_sync(self)
         self.retranslate()
         if not self.settings.window_geometry.isEmpty():
             self.restoreGeometry(self.settings.window_geometry)

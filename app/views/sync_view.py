@@ -1,0 +1,178 @@
+"""Sync with the team server from the desktop app: a Sync menu (Sync now, Sync conflicts),
+a sync on start and every few minutes, always off the GUI thread. Only on a replica."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+)
+
+from app.services import operations
+from app.services import sync as sync_service
+
+INTERVAL_MS = 5 * 60 * 1000
+
+
+class _Signals(QObject):
+    done = Signal(object, object)  # (SyncResult | None, error text | None)
+
+
+class _SyncJob(QRunnable):
+    def __init__(self, db, signals: _Signals):
+        super().__init__()
+        self.db, self.signals = db, signals
+
+    def run(self) -> None:
+        result, error = None, None
+        try:
+            server = sync_service.open_server(sync_service.state(self.db).server_url)
+            try:
+                result = sync_service.sync(self.db, server)
+            finally:
+                server.dispose()
+        except Exception as exc:  # offline: the outbox keeps everything for the next try
+            error = str(exc)
+        try:
+            self.signals.done.emit(result, error)
+        except RuntimeError:
+            pass
+
+
+class SyncController(QObject):
+    """Owns the Sync actions of a main window; ``finished(text)`` after each sync."""
+
+    finished = Signal(str)
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self._running = threading.Event()
+        self._signals = _Signals()
+        self._signals.done.connect(self._done)
+        self.sync_action = QAction(self.tr("Sync now"), window)
+        self.sync_action.setObjectName("syncNow")
+        self.sync_action.triggered.connect(lambda _c=False: self.sync_now())
+        self.conflicts_action = QAction(self.tr("Sync conflicts…"), window)
+        self.conflicts_action.setObjectName("syncConflicts")
+        self.conflicts_action.triggered.connect(lambda _c=False: self.show_conflicts())
+        menu = window.menuBar().addMenu(self.tr("&Sync"))
+        menu.addAction(self.sync_action)
+        menu.addAction(self.conflicts_action)
+        self.timer = QTimer(self)
+        self.timer.setInterval(INTERVAL_MS)
+        self.timer.timeout.connect(self.sync_now)
+        self.timer.start()
+        self.last_message = ""
+
+    def _db(self):
+        ctx = self.window.ctx
+        return ctx.db if ctx is not None else None
+
+    def sync_now(self) -> bool:
+        db = self._db()
+        if db is None or self._running.is_set() or not operations.is_replica(db):
+            return False
+        self._running.set()
+        self.sync_action.setEnabled(False)
+        QThreadPool.globalInstance().start(_SyncJob(db, self._signals))
+        return True
+
+    def _done(self, result, error) -> None:
+        self._running.clear()
+        self.sync_action.setEnabled(True)
+        if error:
+            self.last_message = self.tr("Offline: changes are kept and sent at the next sync ({0})").format(error)
+        else:
+            n = len(result.push.conflicts)
+            self.last_message = self.tr("Synced: {0} sent, {1} received, {2} conflict(s)").format(
+                result.push.applied, result.pull.rows, n)
+            refresh = getattr(self.window, "refresh", None)
+            if refresh is not None:
+                refresh()
+        try:
+            self.window.statusBar().showMessage(self.last_message, 10_000)
+        except RuntimeError:
+            pass
+        self.finished.emit(self.last_message)
+
+    def show_conflicts(self) -> None:
+        db = self._db()
+        if db is not None:
+            ConflictsDialog(db, self.window).exec()
+
+
+class ConflictsDialog(QDialog):
+    """Each refused offline change with both sides; Retry (against the deal as it is now)
+    or Discard."""
+
+    def __init__(self, db, parent=None):
+        super().__init__(parent)
+        self.db = db
+        self.setWindowTitle(self.tr("Sync conflicts"))
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels([self.tr("Change"), self.tr("Why"), self.tr("Yours"),
+                                              self.tr("On the server")])
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.retry_button = QPushButton(self.tr("Retry"))
+        self.discard_button = QPushButton(self.tr("Discard"))
+        buttons.addButton(self.retry_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.discard_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        self.retry_button.clicked.connect(lambda: self._resolve("retry"))
+        self.discard_button.clicked.connect(lambda: self._resolve("discard"))
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.table)
+        lay.addWidget(buttons)
+        self.resize(900, 320)
+        self.reload()
+
+    def reload(self) -> None:
+        self.items = sync_service.conflicts(self.db)
+        self.table.setRowCount(len(self.items))
+        for r, c in enumerate(self.items):
+            mine = {k: v for k, v in c.args.items() if k not in ("deal_id", "actor_id", "owner_id")}
+            server = c.server or {}
+            theirs = (f"stage {server.get('stage')} · {server.get('status')} · v{server.get('version')} · "
+                      f"{server.get('title')}") if server else self.tr("(not on the server)")
+            why = c.error + ("\n" + "\n".join(c.missing) if c.missing else "")
+            for col, val in enumerate((c.name, why, json.dumps(mine, ensure_ascii=False), theirs)):
+                self.table.setItem(r, col, QTableWidgetItem(val))
+        has = bool(self.items)
+        self.retry_button.setEnabled(has)
+        self.discard_button.setEnabled(has)
+        if has:
+            self.table.selectRow(0)
+
+    def _resolve(self, action: str) -> None:
+        row = self.table.currentRow()
+        if not 0 <= row < len(self.items):
+            return
+        try:
+            sync_service.resolve(self.db, self.items[row].op_id, action)
+        except Exception as exc:  # e.g. the retried move is refused here too: say why
+            QMessageBox.warning(self, self.tr("Sync conflicts"), str(exc))
+        self.reload()
+
+
+def install(window) -> SyncController | None:
+    """Add the Sync menu to ``window`` when its database is a replica, and sync once."""
+    ctx = getattr(window, "ctx", None)
+    if ctx is None or not operations.is_replica(ctx.db):
+        return None
+    controller = SyncController(window)
+    QTimer.singleShot(0, controller.sync_now)
+    return controller

@@ -182,31 +182,39 @@ sync.push(replica, server)
 """
 
 
-def test_kill_9_during_push_loses_nothing_and_doubles_nothing(server, tmp_path):
+@pytest.mark.parametrize("where", ["before", "commit"])
+def test_kill_9_during_push_loses_nothing_and_doubles_nothing(server, tmp_path, where):
+    """Killed while idle between ops, or right after the server committed op 7 and before the
+    replica marked it applied: the next sync applies every op exactly once."""
     mgr, d1, _d2, _d3, a, _b = _setup(server, tmp_path)
     n = 20
     for i in range(n):
         operations.run(a, "log_activity", type="call", subject=f"c{i}", owner_id=mgr.id, deal_id=d1.id)
     a.dispose()
-    env = dict(os.environ, **{sync.PAUSE_ENV: "7"})
+    on_server = 7 if where == "before" else 8
+    env = dict(os.environ, **{sync.PAUSE_ENV: "7" if where == "before" else "7:commit"})
     proc = subprocess.Popen([sys.executable, "-c", SCRIPT, str(tmp_path / "a.sqlite"), server.url],
                             env=env, cwd=str(Path(__file__).resolve().parents[1]))
     deadline = time.monotonic() + 60
-    while _count(server, Activity, opportunity_id=d1.id) < 7:
+    while _count(server, Activity, opportunity_id=d1.id) < on_server:
         assert proc.poll() is None, "push ended early"
         assert time.monotonic() < deadline
         time.sleep(0.05)
+    time.sleep(0.2)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert _count(server, Activity, opportunity_id=d1.id) == 7
+    assert _count(server, Activity, opportunity_id=d1.id) == on_server
     a = open_database(str(tmp_path / "a.sqlite"))
+    assert sync.pending_count(a) == n - 7
     r = sync.sync(a, server)
-    assert r.push.applied + r.push.skipped == n - 7 + (1 if r.push.skipped else 0) or r.push.applied == n - 7
+    assert r.push.applied == n - on_server and r.push.skipped == on_server - 7
     assert _count(server, Activity, opportunity_id=d1.id) == n
     assert _count(a, Activity, opportunity_id=d1.id) == n
     assert sync.pending_count(a) == 0
     with server.read() as s:
         assert s.scalar(text("SELECT count(*) FROM applied_operation")) == n
+        subjects = s.scalars(select(Activity.subject).where(Activity.opportunity_id == d1.id)).all()
+    assert sorted(subjects) == sorted(f"c{i}" for i in range(n))
     a.dispose()
 
 

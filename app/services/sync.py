@@ -55,7 +55,9 @@ from app.models import (
 from app.services import operations
 
 CHUNK = 5000
-PAUSE_ENV = "PM_SYNC_TEST_PAUSE_AFTER"  # tests: sleep before the N-th op of a push (kill -9 test)
+# tests (kill -9): sleep before the N-th op of a push, or with "N:commit" right after the
+# server committed op N but before the replica marked it applied
+PAUSE_ENV = "PM_SYNC_TEST_PAUSE_AFTER"
 
 
 def synced_tables():
@@ -248,9 +250,11 @@ def push(replica: Database, server: Database) -> PushResult:
     reg = operations.registry()
     blocked = {json.loads(r.args).get("deal_id") for r in _pending(replica, "conflict")} - {None}
     refresh = set()
-    pause_after = int(os.environ.get(PAUSE_ENV, "-1"))
+    pause = os.environ.get(PAUSE_ENV, "-1")
+    pause_after = int(pause.split(":")[0])
+    pause_commit = pause.endswith(":commit")
     for i, (op_id, name, raw_args, _created, _detail) in enumerate(_pending(replica)):
-        if i == pause_after:
+        if i == pause_after and not pause_commit:
             time.sleep(3600)
         args = json.loads(raw_args)
         deal_id = args.get("deal_id")
@@ -293,6 +297,8 @@ def push(replica: Database, server: Database) -> PushResult:
                 if opdef.versioned:
                     blocked.add(deal_id)
             continue
+        if i == pause_after and pause_commit:
+            time.sleep(3600)
         _mark(replica, op_id, "applied")
         result.applied += 1
     if refresh:

@@ -1,7 +1,7 @@
 """Import of N generated deals (a generic CSV written here) as a ratio to parsing the same
 CSV with the csv module in the same run.
 
-    python benchmarks/bench_import.py [--rows 100000] [--seed 1]
+    python benchmarks/bench_import.py [--rows 100000] [--seed 1] [--profile]
 
 Prints the baseline and each phase (dry run, first import, re-import of the same file) as
 seconds and as a multiple of the baseline, plus the process's peak resident memory after the import (ru_maxrss).
@@ -63,6 +63,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--profile", action="store_true",
+                    help="also print the top functions (cProfile, cumulative) of the first import")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
         d = Path(d)
@@ -77,9 +79,20 @@ def main() -> None:
             dry = import_file(db, path, preset="generic", dry_run=True)
             t_dry = time.perf_counter() - t
             print(f"dry run:        {t_dry:7.2f} s  = {t_dry / base:6.1f} x baseline  ({dry.summary()})")
+            prof = None
+            if args.profile:
+                import cProfile
+
+                prof = cProfile.Profile()
+                prof.enable()
             t = time.perf_counter()
             res = import_file(db, path, preset="generic")
             t_imp = time.perf_counter() - t
+            if prof is not None:
+                import pstats
+
+                prof.disable()
+                pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             print(f"import:         {t_imp:7.2f} s  = {t_imp / base:6.1f} x baseline  "
                   f"(peak RSS {peak:.0f} MB; {res.summary()})")

@@ -217,6 +217,12 @@ _PLAIN = re.compile(r"^\d{1,18}(?:\.\d{1,6})?$")
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+_CODE_FIRST = re.compile(r"^([A-Za-z]{3})\s*(.*)$")
+_CODE_LAST = re.compile(r"^(.*?)\s*([A-Za-z]{3})$")
+# the common exported form: an optional one-character symbol, comma-grouped digits, a dot
+_SIMPLE = re.compile(r"^([$₩￦€£¥￥])?\s?(\d{1,3}(?:,\d{3})+|\d{1,18})(\.\d{1,6})?$")
+
+
 def _strip_currency(s: str) -> tuple[str, str | None]:
     found = None
     changed = True
@@ -228,7 +234,7 @@ def _strip_currency(s: str) -> tuple[str, str | None]:
                 found = found or SYMBOLS[sym]
                 changed = True
                 break
-        m = re.match(r"^([A-Za-z]{3})\s*(.*)$", s) or re.match(r"^(.*?)\s*([A-Za-z]{3})$", s)
+        m = _CODE_FIRST.match(s) or _CODE_LAST.match(s)
         if m:
             code, rest = (m.group(1), m.group(2)) if s[:3].isalpha() else (m.group(2), m.group(1))
             if code.upper() in currencies():
@@ -298,6 +304,10 @@ def parse_amount(value) -> tuple[Decimal | None, str | None]:
         return None, None
     if _PLAIN.match(text):  # the common case: "15000", "15000.0"
         return Decimal(text), None
+    m = _SIMPLE.match(text)  # next most common: "₩1,500,000", "$1,234.56", "1,234"
+    if m is not None:
+        sym, digits, frac = m.groups()
+        return Decimal(digits.replace(",", "") + (frac or "")), SYMBOLS[sym] if sym else None
     s = text.replace("\u2212", "-")
     negative = False
     if s.startswith("(") and s.endswith(")"):

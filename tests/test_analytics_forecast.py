@@ -13,6 +13,8 @@ from app.services import analytics
 from app.services import marketing as mkt
 from app.services.analytics import Filters
 
+pytestmark = pytest.mark.both_engines
+
 NOW = D(15, 12)
 JAN_FEB = Filters(date(2026, 1, 1), date(2026, 2, 28), now=NOW)
 

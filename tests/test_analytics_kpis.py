@@ -11,6 +11,8 @@ from test_analytics_common import D, build_dwell_world, new_deal, path, set_clos
 from app.services import analytics
 from app.services.analytics import Filters
 
+pytestmark = pytest.mark.both_engines
+
 JAN = Filters(date(2026, 1, 1), date(2026, 1, 31), now=D(1, month=2))
 
 

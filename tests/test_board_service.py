@@ -11,6 +11,8 @@ from conftest import T0
 from app.services import activities, board, deals, gates, people
 from app.services.board import BoardFilters, Sort
 
+pytestmark = pytest.mark.both_engines
+
 
 @pytest.fixture
 def pipeline(db, rep, manager):

@@ -14,6 +14,8 @@ from app.models import Activity, Evidence, Opportunity, StageTransition
 from app.services import activities, deals, evidence, gates, people
 from app.services.process import active_stages, find_deliverable
 
+pytestmark = pytest.mark.both_engines
+
 STAGE1 = ["lead_source", "decision_maker", "first_contact"]
 STAGE2 = ["budget", "authority", "need", "timeline"]
 STAGE3 = ["discovery_meeting", "requirements_doc", "buying_committee"]

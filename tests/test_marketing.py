@@ -12,6 +12,8 @@ from app.errors import NotFound, ValidationError
 from app.services import deals
 from app.services import marketing as mkt
 
+pytestmark = pytest.mark.both_engines
+
 
 def errors_of(fn, *args, **kw) -> dict[str, str]:
     with pytest.raises(ValidationError) as exc:

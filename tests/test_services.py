@@ -14,6 +14,8 @@ from app.errors import ConflictError, NotFound, ValidationError
 from app.models import CloseDateChange, StageTransition
 from app.services import activities, deals, people
 
+pytestmark = pytest.mark.both_engines
+
 
 def errors_of(call, *args, **kwargs) -> dict[str, str]:
     with pytest.raises(ValidationError) as ei:

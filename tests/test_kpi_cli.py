@@ -11,14 +11,16 @@ from test_analytics_common import build_dwell_world
 
 from app.cli import main
 
+pytestmark = pytest.mark.both_engines
+
 DOC_KEYS = ["period", "previous_period", "kpis", "previous_kpis", "dwell", "risk_thresholds", "at_risk",
             "cycle", "slippage", "funnel", "forecast", "marketing", "targets"]
 
 
 @pytest.fixture
-def world_db(db, rep, manager):
+def world_db(db, db_url, rep, manager):
     build_dwell_world(db, rep, manager)
-    return str(db.path)
+    return db_url
 
 
 def run_kpi(capsys, *argv) -> tuple[int, str, str]:
@@ -87,3 +89,26 @@ def test_errors(world_db, capsys, tmp_path):
     assert code == 1 and "Nowhere" in err
     code, _, err = run_kpi(capsys, "--db", str(tmp_path / "missing.sqlite"))
     assert code == 1 and "no such database" in err
+
+
+@pytest.mark.postgresql
+def test_demo_kpis_agree_on_sqlite_and_postgresql(pg_url, tmp_path, capsys, monkeypatch):
+    """One seed, two engines: `kpi --json` prints the same figures (dates, money, medians,
+    week buckets, ordering and NULL handling all agree). "Now" is pinned: open dwell runs to it."""
+    from datetime import UTC, datetime
+
+    import app.commands.kpi as kpi_command
+
+    monkeypatch.setattr(kpi_command, "utcnow", lambda: datetime(2026, 6, 20, 15, 30, tzinfo=UTC))
+    sqlite_file = str(tmp_path / "demo.sqlite")
+    outputs = []
+    for target in (sqlite_file, pg_url):
+        assert main(["--db", target, "demo", "--deals", "150", "--seed", "7", "--end", "2026-06-30"]) == 0
+        capsys.readouterr()
+        for period in (["--from", "2026-04-01", "--to", "2026-06-30"], ["--from", "2025-01-01", "--to", "2026-06-30"]):
+            code, out, err = run_kpi(capsys, "--db", target, *period, "--json")
+            assert code == 0, err
+            outputs.append(json.loads(out))
+    assert outputs[0]["kpis"]["won_count"] > 0
+    assert outputs[0] == outputs[2]
+    assert outputs[1] == outputs[3]

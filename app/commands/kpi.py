@@ -3,11 +3,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 
 from app.db import open_database
 from app.errors import AppError
+from app.models.base import utcnow
 
 HELP = "sales KPIs, dwell, funnel, forecast, slippage and marketing figures for a period (text or --json)"
 
@@ -39,7 +40,7 @@ def _filters(db, args):
     from app.services.analytics import Filters, current_quarter
     from app.services.people import find_user
 
-    now = datetime.now(UTC)
+    now = utcnow()
     q_start, q_end = current_quarter(now.date())
     start, end = args.start or q_start, args.end or q_end
     if end < start:

@@ -547,7 +547,9 @@ def slippage(db: Database, f: Filters) -> Slippage:
             .group_by(c.opportunity_id).order_by(c.opportunity_id)
         ))
         first = _week_start(f.start)
-        idx = func.cast((q.jd(c.at) - q.jd(q.ts(_day_start(first)))) / 7, _int())
+        weeks_in = (q.jd(c.at) - q.jd(q.ts(_day_start(first)))) / 7
+        # SQLite's CAST truncates (>= 0 here: a floor); PostgreSQL's rounds, so floor first
+        idx = func.cast(weeks_in if q.sqlite else func.floor(weeks_in), _int())
         counts = dict(s.execute(
             select(idx, func.count()).join(Opportunity, Opportunity.id == c.opportunity_id)
             .where(_pushes(q), q.in_period(c.at), *q.deal_conds()).group_by(idx)
@@ -822,7 +824,7 @@ def targets_attainment(db: Database, f: Filters) -> list[TargetAttainment]:
                        Target.period_end, Target.value, Target.currency)
                 .outerjoin(User, User.id == Target.owner_id)
                 .where(Target.period_start <= f.end, Target.period_end >= f.start)
-                .order_by(Target.period_start, Target.metric, User.name, Target.id))
+                .order_by(Target.period_start, Target.metric, User.name.asc().nulls_first(), Target.id))
         if f.owner_id is not None:
             stmt = stmt.where(or_(Target.owner_id.is_(None), Target.owner_id == f.owner_id))
         out = []

@@ -780,7 +780,8 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
                     }.get(merged["status"], old["forecast_category"])
                 merged["version"] = old["version"] + 1
                 merged["updated_at"] = now
-                deal_updates.append({f"b_{k}": x for k, x in merged.items()})
+                # the version read at plan time: the UPDATE only applies if nobody moved it since
+                deal_updates.append({**{f"b_{k}": x for k, x in merged.items()}, "b_read_version": old["version"]})
                 result.updated += 1
                 result.deal_ids.append(deal_id)
             else:
@@ -805,10 +806,17 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
         bulk.insert(s, OPP, deal_rows[i:i + CHUNK])
         tick(half + i // 4)
     if deal_updates:
-        keys = [k[2:] for k in deal_updates[0] if k != "b_id"]
-        stmt = update(OPP).where(OPP.c.id == bindparam("b_id")).values({k: bindparam(f"b_{k}") for k in keys})
+        keys = [k[2:] for k in deal_updates[0] if k not in ("b_id", "b_read_version")]
+        stmt = (update(OPP).where(OPP.c.id == bindparam("b_id"), OPP.c.version == bindparam("b_read_version"))
+                .values({k: bindparam(f"b_{k}") for k in keys}))
         for i in range(0, len(deal_updates), CHUNK):
-            s.execute(stmt, deal_updates[i:i + CHUNK])
+            chunk = deal_updates[i:i + CHUNK]
+            applied = s.execute(stmt, chunk).rowcount
+            if applied is not None and 0 <= applied < len(chunk):
+                from app.errors import ConflictError
+
+                raise ConflictError(f"{len(chunk) - applied} deal(s) were changed by someone else while the "
+                                    "import ran; nothing was imported, run it again")
     if left_updates:
         stmt = update(TR).where(TR.c.id == bindparam("b_id")).values(left_at=bindparam("b_left"))
         for i in range(0, len(left_updates), CHUNK):

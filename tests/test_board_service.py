@@ -16,7 +16,7 @@ pytestmark = pytest.mark.both_engines
 
 @pytest.fixture
 def pipeline(db, rep, manager):
-    """Stage 1: A (Acme, 1000, Mar 1, rep), B (Beta/Choi, 2500.50, Feb 1, manager), C (no
+    """Stage 1: A (Acme, 1000, Mar 1, rep), B (Beta/Choi, USD 2500.50, Feb 1, manager), C (no
     amount, no date, rep); stage 2: D (4000, rep); lost: E (700, rep)."""
     src = people.create_lead_source(db, "Web")
     acme = people.create_account(db, "Acme")
@@ -26,7 +26,7 @@ def pipeline(db, rep, manager):
     a = deals.create_deal(db, title="Alpha ERP", owner_id=rep.id, account_id=acme.id, amount="1000",
                           expected_close="2026-03-01", at=T0)
     b = deals.create_deal(db, title="Beta CRM", owner_id=manager.id, account_id=beta.id, contact_id=choi.id,
-                          lead_source_id=src.id, amount="2500.50", expected_close="2026-02-01",
+                          lead_source_id=src.id, amount="2500.50", currency="USD", expected_close="2026-02-01",
                           at=T0 + timedelta(days=1))
     c = deals.create_deal(db, title="Gamma", owner_id=rep.id, at=T0 + timedelta(days=2))
     d = deals.create_deal(db, title="Delta", owner_id=rep.id, account_id=acme.id, contact_id=park.id,
@@ -45,8 +45,8 @@ def titles(cards):
 def test_column_totals_by_hand(db, pipeline):
     t = board.column_totals(db)
     assert t[1].count == 3
-    assert t[1].amounts == {"KRW": Decimal("3500.50")}
-    assert t[1].weighted == {"KRW": Decimal("350.05")}  # 10 %
+    assert t[1].amounts == {"KRW": Decimal("1000.00"), "USD": Decimal("2500.50")}  # never summed across
+    assert t[1].weighted == {"KRW": Decimal("100.00"), "USD": Decimal("250.05")}  # 10 %
     assert t[2].count == 1 and t[2].amounts == {"KRW": Decimal("4000.00")}
     assert t[2].weighted == {"KRW": Decimal("800.00")}  # 20 %
     assert t[3].count == 0 and t[3].amounts == {}

@@ -123,12 +123,20 @@ def story_db(story_file, tmp_path):
     database.dispose()
 
 
-@pytest.fixture(scope="module")
-def workbook(story_file, tmp_path_factory):
-    """The English workbook of the story, written once and read back (tests only read it)."""
-    src, _ids = story_file
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def workbook(request, story_file, tmp_path_factory):
+    """The English workbook of the story, written once per engine and read back (tests only
+    read it): every test of the workbook holds on SQLite and on PostgreSQL."""
     folder = tmp_path_factory.mktemp("wb")
-    database = open_database(backup_sqlite(src, folder / "db.sqlite"))
+    if request.param == "postgresql":
+        server = request.getfixturevalue("pg_server")
+        database = open_database(server.create_database())
+        rep = people.create_user(database, "Kim Min-su", "rep")
+        manager = people.create_user(database, "Lee Ji-eun", "manager")
+        _tell_story(database, rep, manager)
+    else:
+        src, _ids = story_file
+        database = open_database(backup_sqlite(src, folder / "db.sqlite"))
     try:
         summary = write_weekly_report(database, folder / "weekly.xlsx", week=WEEK, now=NOW)
     finally:

@@ -16,6 +16,7 @@ into a formula. Formulas we write ourselves are :class:`Formula` values.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -199,8 +200,9 @@ class Widths:
                 self.widest[i] = w
 
     def see_max(self, index: int, width: int | float | None) -> None:
+        """``width`` from SQL: PostgreSQL answers a Decimal where SQLite answers a float."""
         if width is not None and width > self.widest[index]:
-            self.widest[index] = int(width + 0.999)
+            self.widest[index] = math.ceil(width)
 
     def final(self) -> list[float]:
         out = []

@@ -242,3 +242,19 @@ def test_rep_cannot_write_in_anothers_name_or_change_reference_data(team_db):
         assert d.owner_id == a.id
     finally:
         db.dispose()
+
+
+def test_sync_takes_the_password_that_login_kept(pg_url, memory_keyring):
+    """`pipeline-manager sync --server URL` (no password in the URL) connects with the
+    password stored for that login in the keyring, never one from QSettings or a file."""
+    from sqlalchemy.engine import make_url
+
+    from app.services import sync
+
+    url = make_url(pg_url).set(username="kim", password=None).render_as_string(hide_password=False)
+    team.store_password(url, "kim", "s3cret")
+    server = sync.open_server(url)
+    try:
+        assert server.engine.url.password == "s3cret" and server.engine.url.username == "kim"
+    finally:
+        server.dispose()

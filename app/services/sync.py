@@ -112,7 +112,11 @@ def state(replica: Database) -> ReplicaState:
 
 
 def open_server(url: str) -> Database:
-    db = open_database(url, create=False, migrate_schema=False)
+    """The team server; a URL without a password takes the one ``pipeline-manager login``
+    kept in the keyring for its user (else libpq's PGPASSWORD / .pgpass apply)."""
+    from app.services.team import admin_url_with_password
+
+    db = open_database(admin_url_with_password(url), create=False, migrate_schema=False)
     if db.is_sqlite:
         db.dispose()
         raise ValidationError({"server": "the server must be a PostgreSQL URL"})

@@ -36,21 +36,43 @@ def one_line_error(proc) -> str:
     return lines[0]
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("cli") / "demo.sqlite"
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def demo_db(request, tmp_path_factory):
+    """The demo written by the real command into a SQLite file, or into a PostgreSQL
+    database (its URL): the commands below run on both."""
+    if request.param == "postgresql":
+        path = request.getfixturevalue("pg_server").create_database()
+    else:
+        path = tmp_path_factory.mktemp("cli") / "demo.sqlite"
     proc = run("demo", "--db", path, "--deals", N, "--seed", 3, "--end", "2026-06-30")
     assert proc.returncode == 0, proc.stderr
     assert f"generated {N} deals" in proc.stderr
     return path
 
 
+def is_pg(target) -> bool:
+    return "://" in str(target)
+
+
 def sql(path, query, *params):
-    con = sqlite3.connect(path)
+    """Rows of a raw query (``?`` placeholders) on either engine; ids as 32-digit hex."""
+    if not is_pg(path):
+        con = sqlite3.connect(path)
+        try:
+            return con.execute(query, params).fetchall()
+        finally:
+            con.close()
+    from sqlalchemy import create_engine, text
+
+    parts = query.split("?")
+    named = parts[0] + "".join(f":p{i}{rest}" for i, rest in enumerate(parts[1:]))
+    engine = create_engine(path)
     try:
-        return con.execute(query, params).fetchall()
+        with engine.connect() as conn:
+            rows = conn.execute(text(named), {f"p{i}": v for i, v in enumerate(params)}).fetchall()
     finally:
-        con.close()
+        engine.dispose()
+    return [tuple(v.hex if isinstance(v, uuid.UUID) else v for v in r) for r in rows]
 
 
 def test_demo_refuses_a_database_with_deals(demo_db):
@@ -73,6 +95,8 @@ def test_check(demo_db, tmp_path):
     totals = dict(sql(demo_db, "SELECT status, count(*) FROM opportunity GROUP BY status"))
     assert f"total: lost {totals['lost']}, open {totals['open']}, won {totals['won']}" in proc.stdout
 
+    if is_pg(demo_db):
+        return  # a damaged file is a SQLite matter
     damaged = tmp_path / "damaged.sqlite"
     data = demo_db.read_bytes()
     damaged.write_bytes(data[:4096] + b"\xde\xad\xbe\xef" * ((len(data) - 4096) // 4))
@@ -82,6 +106,8 @@ def test_check(demo_db, tmp_path):
 
 
 def test_backup(demo_db, tmp_path):
+    if is_pg(demo_db):
+        pytest.skip("PostgreSQL: backup refuses and names pg_dump (tests/test_pg_cli.py)")
     out = tmp_path / "copy.sqlite"
     proc = run("backup", "--db", demo_db, "-o", out)
     assert proc.returncode == 0, proc.stderr
@@ -113,7 +139,7 @@ def test_deals_csv_and_json_with_filters(demo_db):
 @pytest.fixture(scope="module")
 def candidates(demo_db):
     """One open deal whose gate is satisfied and three that would be refused."""
-    db = open_database(demo_db, create=False)
+    db = open_database(str(demo_db), create=False)
     ready, blocked = [], []
     try:
         for pos, status in [(p, "open") for p in range(1, 7)]:

@@ -306,3 +306,41 @@ def test_reimport_of_a_deal_won_since_closes_it_at_its_won_time(db, tmp_path):
     assert (deal.status, pos, deal.closed_at) == ("won", 7, datetime(2026, 2, 3, 16, tzinfo=UTC))
     assert [(v.position, v.to_status, v.kind, v.left_at) for v in visits(db, deal.id)] == [
         (6, "open", "created", datetime(2026, 2, 3, 16, tzinfo=UTC)), (7, "won", "won", None)]
+
+
+@pytest.mark.postgresql
+def test_reimport_never_overwrites_a_deal_changed_while_it_ran(db, tmp_path, rep, monkeypatch):
+    """The bulk update applies only where the deal still has the version the import read:
+    a deal renamed by someone else mid-import makes the whole import a conflict, with the
+    other person's change kept and nothing of the import written (PostgreSQL: on SQLite the
+    import's BEGIN IMMEDIATE keeps every other writer out until it ends)."""
+    from sqlalchemy import create_engine, text
+
+    from app.errors import ConflictError
+    from app.services.importer import engine as import_engine
+
+    import_file(db, write_csv(tmp_path / "deals.csv", GENERIC), preset="generic", actor_id=rep.id)
+    g1 = deals_by_source(db, "import")["g1"][0]
+    rows = [list(r) for r in GENERIC]
+    rows[1][4] = "16,000,000"
+    rows[2][4] = "9,000,000"
+    path2 = write_csv(tmp_path / "deals2.csv", rows)
+    other = create_engine(db.url)
+    real_inserter = import_engine.BulkInserter
+
+    def colleague_edits_then_write(*args, **kwargs):  # after the import read the deals, before it writes
+        with other.begin() as conn:
+            conn.execute(text("UPDATE opportunity SET title = 'Renamed by Lee', version = version + 1 "
+                              "WHERE id = :id"), {"id": g1.id})
+        return real_inserter(*args, **kwargs)
+
+    monkeypatch.setattr(import_engine, "BulkInserter", colleague_edits_then_write)
+    try:
+        with pytest.raises(ConflictError, match="changed by someone else"):
+            import_file(db, path2, preset="generic", actor_id=rep.id)
+    finally:
+        other.dispose()
+    after = {k: v[0] for k, v in deals_by_source(db, "import").items()}
+    assert after["g1"].title == "Renamed by Lee" and after["g1"].version == g1.version + 1
+    assert after["g1"].amount == g1.amount  # the import's amount was not written over the rename
+    assert after["g2"].amount != Decimal("9000000.00")  # all or nothing

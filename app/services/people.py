@@ -11,7 +11,9 @@ from app.errors import NotFound, ValidationError
 from app.models import Account, Contact, LeadSource, Role, User
 
 
-def create_user(db: Database, name: str, role: str = Role.REP.value, email: str | None = None) -> User:
+def clean_user_fields(name: str | None, role: str) -> tuple[str, str, dict[str, str]]:
+    """(name stripped, role value, field errors): the rules of a person's name and role,
+    for a local user and for a team member alike."""
     name = (name or "").strip()
     errors = {}
     if not name:
@@ -20,6 +22,11 @@ def create_user(db: Database, name: str, role: str = Role.REP.value, email: str 
         role = Role(role).value
     except ValueError:
         errors["role"] = f"'{role}' is not a role (rep or manager)"
+    return name, role, errors
+
+
+def create_user(db: Database, name: str, role: str = Role.REP.value, email: str | None = None) -> User:
+    name, role, errors = clean_user_fields(name, role)
     if errors:
         raise ValidationError(errors)
     with db.write() as s:

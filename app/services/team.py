@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from app.db import Database, open_database
 from app.errors import AppError, ValidationError
 from app.models import Role, User
+from app.services.people import clean_user_fields
 
 KEYRING_SERVICE = "pipeline-manager"
 REP_GROUP, MANAGER_GROUP = "pm_rep", "pm_manager"
@@ -106,15 +107,8 @@ def add_member(admin_url: str, name: str, role: str, login: str, password: str,
     (``db_role = login``), in one transaction; an existing user of that name without a
     login is linked instead."""
     _require_postgresql(admin_url)
-    name = (name or "").strip()
+    name, role, errors = clean_user_fields(name, role)
     login = (login or "").strip()
-    errors = {}
-    if not name:
-        errors["name"] = "a name is required"
-    try:
-        role = Role(role).value
-    except ValueError:
-        errors["role"] = f"'{role}' is not a role (rep or manager)"
     if not _LOGIN_RE.match(login):
         errors["login"] = "a login is lower-case letters, digits, '_', '.', '-' (at most 63)"
     if not password:

@@ -258,3 +258,22 @@ def test_sync_takes_the_password_that_login_kept(pg_url, memory_keyring):
         assert server.engine.url.password == "s3cret" and server.engine.url.username == "kim"
     finally:
         server.dispose()
+
+
+def test_no_keyring_on_this_system_is_no_stored_password(monkeypatch):
+    """A headless machine without a keyring backend: reading finds nothing (libpq's own
+    PGPASSWORD / .pgpass then apply), keeping a password is one clear message."""
+    import keyring.backends.fail
+
+    from app.errors import AppError
+
+    old = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    try:
+        url = "postgresql+psycopg://kim@server.example/pipeline"
+        assert team.get_password(url, "kim") is None
+        assert team.admin_url_with_password(url) == url
+        with pytest.raises(AppError, match="no usable keyring"):
+            team.store_password(url, "kim", "pw")
+    finally:
+        keyring.set_keyring(old)

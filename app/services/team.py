@@ -37,14 +37,24 @@ def keyring_key(url: str, login: str) -> str:
 
 def store_password(url: str, login: str, password: str) -> None:
     import keyring
+    from keyring.errors import KeyringError
 
-    keyring.set_password(KEYRING_SERVICE, keyring_key(url, login), password)
+    try:
+        keyring.set_password(KEYRING_SERVICE, keyring_key(url, login), password)
+    except KeyringError as exc:  # e.g. a headless Linux without a Secret Service
+        raise AppError(f"cannot keep the password: this system has no usable keyring ({exc}); "
+                       "use PGPASSWORD or ~/.pgpass instead") from exc
 
 
 def get_password(url: str, login: str) -> str | None:
+    """The stored password, or None (also where the system has no usable keyring)."""
     import keyring
+    from keyring.errors import KeyringError
 
-    return keyring.get_password(KEYRING_SERVICE, keyring_key(url, login))
+    try:
+        return keyring.get_password(KEYRING_SERVICE, keyring_key(url, login))
+    except KeyringError:
+        return None
 
 
 def forget_password(url: str, login: str) -> None:

@@ -281,5 +281,9 @@ def test_gui_sync_menu_runs_off_the_gui_thread(server, tmp_path, qtbot):
     dlg = ConflictsDialog(a, win)
     qtbot.addWidget(dlg)
     assert dlg.table.rowCount() == 1 and "moved on" in dlg.table.item(0, 3).text()
+    # both sides in words: what I did offline, what the server has now
+    assert dlg.table.item(0, 0).text() == "Move"
+    assert dlg.table.item(0, 2).text().splitlines() == ["to stage 2", "override reason: ok", "(made on version 1)"]
+    assert "version 2" in dlg.table.item(0, 3).text()
     dlg._resolve("discard")
     assert dlg.table.rowCount() == 0

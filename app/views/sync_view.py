@@ -3,7 +3,6 @@ a sync on start and every few minutes, always off the GUI thread. Only on a repl
 
 from __future__ import annotations
 
-import json
 import threading
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
@@ -140,17 +139,43 @@ class ConflictsDialog(QDialog):
         self.resize(900, 320)
         self.reload()
 
+    def _describe(self, name: str, args: dict) -> tuple[str, str]:
+        """(what the change was, its values) in words, not as the outbox's JSON."""
+        labels = {
+            "move_deal": self.tr("Move"), "create_deal": self.tr("New deal"), "update_deal": self.tr("Edit"),
+            "change_close_date": self.tr("Close date"), "log_activity": self.tr("Activity"),
+            "complete_activity": self.tr("Activity done"), "record_evidence": self.tr("Evidence"),
+            "withdraw_evidence": self.tr("Evidence withdrawn"),
+        }
+        hidden = {"deal_id", "actor_id", "owner_id", "expected_version", "at", "activity_id",
+                  "deliverable_id", "evidence_id"}
+        parts = []
+        if name == "move_deal":
+            target = args.get("target")
+            parts.append(self.tr("to stage {0}").format(target) if isinstance(target, int) else str(target))
+            hidden.add("target")
+        for key, value in args.items():
+            if key not in hidden and value not in (None, ""):
+                parts.append(f"{key.replace('_', ' ')}: {value}")
+        if args.get("expected_version") is not None:
+            parts.append(self.tr("(made on version {0})").format(args["expected_version"]))
+        return labels.get(name, name), "\n".join(parts)
+
     def reload(self) -> None:
         self.items = sync_service.conflicts(self.db)
         self.table.setRowCount(len(self.items))
         for r, c in enumerate(self.items):
-            mine = {k: v for k, v in c.args.items() if k not in ("deal_id", "actor_id", "owner_id")}
+            what, mine = self._describe(c.name, c.args)
             server = c.server or {}
-            theirs = (f"stage {server.get('stage')} · {server.get('status')} · v{server.get('version')} · "
-                      f"{server.get('title')}") if server else self.tr("(not on the server)")
+            theirs = (self.tr("“{0}”\nstage {1}, {2}, version {3}").format(
+                server.get("title"), server.get("stage"), server.get("status"), server.get("version"))
+                if server else self.tr("(not on the server)"))
             why = c.error + ("\n" + "\n".join(c.missing) if c.missing else "")
-            for col, val in enumerate((c.name, why, json.dumps(mine, ensure_ascii=False), theirs)):
-                self.table.setItem(r, col, QTableWidgetItem(val))
+            for col, val in enumerate((what, why, mine, theirs)):
+                item = QTableWidgetItem(val)
+                item.setToolTip(val)
+                self.table.setItem(r, col, item)
+        self.table.resizeRowsToContents()
         has = bool(self.items)
         self.retry_button.setEnabled(has)
         self.discard_button.setEnabled(has)

@@ -262,6 +262,8 @@ def test_direct_service_calls_on_a_replica_go_to_the_outbox(server, tmp_path):
 
 
 def test_gui_sync_menu_runs_off_the_gui_thread(server, tmp_path, qtbot):
+    from PySide6.QtWidgets import QLabel
+
     from app.views.application import make_context
     from app.views.main_window import MainWindow
     from app.views.settings import Settings
@@ -278,6 +280,7 @@ def test_gui_sync_menu_runs_off_the_gui_thread(server, tmp_path, qtbot):
     with qtbot.waitSignal(ctl.finished, timeout=30_000) as blocker:
         pass  # the sync on start
     assert "1 conflict" in blocker.args[0]
+    assert "1 conflict" in win.findChild(QLabel, "syncStatus").text()  # stays in the status bar
     dlg = ConflictsDialog(a, win)
     qtbot.addWidget(dlg)
     assert dlg.table.rowCount() == 1 and "moved on" in dlg.table.item(0, 3).text()

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import threading
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTime, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHeaderView,
+    QLabel,
     QMessageBox,
     QPushButton,
     QTableWidget,
@@ -74,6 +75,10 @@ class SyncController(QObject):
         self.timer.timeout.connect(self.sync_now)
         self.timer.start()
         self.last_message = ""
+        # the last sync's outcome stays in view (a temporary message would cover the path)
+        self.status_label = QLabel(self.tr("Not synced yet"))
+        self.status_label.setObjectName("syncStatus")
+        window.statusBar().addPermanentWidget(self.status_label)
 
     def _db(self):
         ctx = self.window.ctx
@@ -101,8 +106,10 @@ class SyncController(QObject):
             if refresh is not None:
                 refresh()
         try:
-            self.window.statusBar().showMessage(self.last_message, 10_000)
-        except RuntimeError:
+            stamp = QTime.currentTime().toString("HH:mm")
+            self.status_label.setText(f"{stamp} · {self.last_message}")
+            self.status_label.setToolTip(self.last_message)
+        except RuntimeError:  # the window closed while the sync ran
             pass
         self.finished.emit(self.last_message)
 

@@ -277,3 +277,22 @@ def test_no_keyring_on_this_system_is_no_stored_password(monkeypatch):
             team.store_password(url, "kim", "pw")
     finally:
         keyring.set_keyring(old)
+
+
+def test_the_window_opens_a_team_database_as_the_member_of_the_login(team_db, memory_keyring, qapp):
+    """`pipeline-manager --db postgresql+psycopg://LOGIN@host/db` (no password): the GUI
+    takes the password kept by `login` and works as that member, with the server's role,
+    whatever name the local settings hold."""
+    from sqlalchemy.engine import make_url
+
+    from app.views.application import open_for_gui
+
+    login = team_db["logins"]["a"]
+    url = make_url(team_db["url"]).set(username=login, password=None).render_as_string(hide_password=False)
+    team.store_password(url, login, "pw-a")
+    db, ctx = open_for_gui(url, "Somebody Else", "manager", "en")
+    try:
+        assert db.engine.url.password == "pw-a"
+        assert (ctx.user_name, ctx.role, ctx.user_id) == ("Rep A", "rep", team_db["users"]["a"].id)
+    finally:
+        db.dispose()

@@ -56,6 +56,20 @@ def make_context(db: Database, name: str, role: str, lang: str) -> AppContext:
     return AppContext(db=db, user_id=user.id, user_name=user.name, role=user.role, lang=lang)
 
 
+def open_for_gui(target: str | None, name: str, role: str, lang: str) -> tuple[Database, AppContext]:
+    """Open ``target`` for the window. On a team server (PostgreSQL) the URL's login takes
+    the password ``pipeline-manager login`` kept in the keyring, and the person working is
+    the team member of that login, with the role the server gives them; elsewhere the
+    settings' name and role."""
+    from app.services import team
+
+    db = open_database(team.admin_url_with_password(target) if target and "://" in str(target) else target)
+    member = team.current_user(db)
+    if member is None:
+        return db, make_context(db, name, role, lang)
+    return db, AppContext(db=db, user_id=member.id, user_name=member.name, role=member.role, lang=lang)
+
+
 def first_run(app: QApplication, settings: Settings) -> bool:
     """Ask name, role, language and the starting data. False when the user cancels."""
     from app.views.first_run import FirstRunDialog
@@ -90,8 +104,7 @@ def run_gui(db_target: str | None) -> int:
     install_translators(app, lang)
     target = db_target or settings.last_database or None
     try:
-        db = open_database(target)
-        ctx = make_context(db, settings.user_name, settings.role, lang)
+        db, ctx = open_for_gui(target, settings.user_name, settings.role, lang)
     except AppError as exc:
         QMessageBox.critical(None, "Pipeline Manager", str(exc))
         return 1

@@ -114,6 +114,9 @@ def field_message(message: str) -> str:
         (r"'(.*)' is not a number", _tr("“%1” is not a number")),
         (r"'(.*)' is not a known ISO 4217 currency code", _tr("“%1” is not a known currency code")),
         (r"at most (\d+) characters", _tr("At most %1 characters")),
+        (r"(\S+) has no minor unit: a whole amount, no cents",
+         _tr("%1 has no minor unit: a whole amount, no cents")),
+        (r"at most (\d+) decimal places", _tr("At most %1 decimal places")),
     )
     for pattern, text in patterns:
         m = re.fullmatch(pattern, message)

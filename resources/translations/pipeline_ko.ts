@@ -119,6 +119,87 @@
         </message>
     </context>
     <context>
+        <name>ConflictsDialog</name>
+        <message>
+            <source>Sync conflicts</source>
+            <translation>동기화 충돌</translation>
+        </message>
+        <message>
+            <source>Change</source>
+            <translation>변경 내용</translation>
+        </message>
+        <message>
+            <source>Why</source>
+            <translation>사유</translation>
+        </message>
+        <message>
+            <source>Yours</source>
+            <translation>내 변경</translation>
+        </message>
+        <message>
+            <source>On the server</source>
+            <translation>서버 데이터</translation>
+        </message>
+        <message>
+            <source>Retry</source>
+            <translation>다시 시도</translation>
+        </message>
+        <message>
+            <source>Discard</source>
+            <translation>폐기</translation>
+        </message>
+        <message>
+            <source>Move</source>
+            <translation>이동</translation>
+        </message>
+        <message>
+            <source>New deal</source>
+            <translation>신규 영업기회</translation>
+        </message>
+        <message>
+            <source>Edit</source>
+            <translation>편집</translation>
+        </message>
+        <message>
+            <source>Close date</source>
+            <translation>계약 예정일</translation>
+        </message>
+        <message>
+            <source>Activity</source>
+            <translation>활동</translation>
+        </message>
+        <message>
+            <source>Activity done</source>
+            <translation>활동 완료</translation>
+        </message>
+        <message>
+            <source>Evidence</source>
+            <translation>증빙</translation>
+        </message>
+        <message>
+            <source>Evidence withdrawn</source>
+            <translation>증빙 철회</translation>
+        </message>
+        <message>
+            <source>to stage {0}</source>
+            <translation>{0}단계로</translation>
+        </message>
+        <message>
+            <source>(made on version {0})</source>
+            <translation>(버전 {0} 기준 변경)</translation>
+        </message>
+        <message>
+            <source>“{0}”
+stage {1}, {2}, version {3}</source>
+            <translation>“{0}”
+{1}단계, {2}, 버전 {3}</translation>
+        </message>
+        <message>
+            <source>(not on the server)</source>
+            <translation>(서버에 없음)</translation>
+        </message>
+    </context>
+    <context>
         <name>DashboardWidget</name>
         <message>
             <source>Period</source>
@@ -568,6 +649,14 @@ target %6 · coverage %7</source>
         <message>
             <source>At most %1 characters</source>
             <translation>최대 %1자까지 입력할 수 있습니다</translation>
+        </message>
+        <message>
+            <source>%1 has no minor unit: a whole amount, no cents</source>
+            <translation>%1은(는) 소수 단위가 없습니다: 소수점 없이 정수 금액으로 입력하세요</translation>
+        </message>
+        <message>
+            <source>At most %1 decimal places</source>
+            <translation>소수점 이하는 %1자리까지 입력할 수 있습니다</translation>
         </message>
         <message>
             <source>Deliverable</source>
@@ -1254,6 +1343,33 @@ A B2B sales pipeline with a gated 7-stage process: a deal leaves a stage only wi
         </message>
     </context>
     <context>
+        <name>SyncController</name>
+        <message>
+            <source>Sync now</source>
+            <translation>지금 동기화</translation>
+        </message>
+        <message>
+            <source>Sync conflicts…</source>
+            <translation>동기화 충돌…</translation>
+        </message>
+        <message>
+            <source>&amp;Sync</source>
+            <translation>동기화(&amp;S)</translation>
+        </message>
+        <message>
+            <source>Not synced yet</source>
+            <translation>아직 동기화되지 않음</translation>
+        </message>
+        <message>
+            <source>Offline: changes are kept and sent at the next sync ({0})</source>
+            <translation>오프라인: 변경 사항은 보관되었다가 다음 동기화 때 전송됩니다 ({0})</translation>
+        </message>
+        <message>
+            <source>Synced: {0} sent, {1} received, {2} conflict(s)</source>
+            <translation>동기화 완료: {0}건 전송, {1}건 수신, 충돌 {2}건</translation>
+        </message>
+    </context>
+    <context>
         <name>TargetsDialog</name>
         <message>
             <source>Targets</source>
@@ -1454,6 +1570,10 @@ A B2B sales pipeline with a gated 7-stage process: a deal leaves a stage only wi
         <message>
             <source>Weighted {0}</source>
             <translation>가중 {0}</translation>
+        </message>
+        <message>
+            <source>Cannot refresh</source>
+            <translation>새로 고칠 수 없습니다</translation>
         </message>
     </context>
     <context>

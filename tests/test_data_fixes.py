@@ -63,3 +63,21 @@ def test_csv_safe_never_leaves_a_formula_start(text):
     out = csv_safe(text)
     assert not out.startswith(FORMULA_START)
     assert out == text or out == "'" + text
+
+
+def test_editing_only_the_amount_follows_the_deals_currency(db, rep):
+    """A KRW deal's amount edited alone still refuses cents; a USD deal's keeps them."""
+    from decimal import Decimal
+
+    import pytest
+
+    from app.errors import ValidationError
+
+    krw = deals.create_deal(db, title="Won deal", owner_id=rep.id, amount="1000", currency="KRW")
+    with pytest.raises(ValidationError) as exc:
+        deals.update_deal(db, krw.id, expected_version=krw.version, actor_id=rep.id, amount="1500.50")
+    assert "amount" in exc.value.errors and "KRW" in exc.value.errors["amount"]
+    assert deals.get_deal(db, krw.id).amount == Decimal("1000")
+    usd = deals.create_deal(db, title="Dollar deal", owner_id=rep.id, amount="10", currency="USD")
+    after = deals.update_deal(db, usd.id, expected_version=usd.version, actor_id=rep.id, amount="12.34")
+    assert after.amount == Decimal("12.34") and after.currency == "USD"

@@ -74,7 +74,7 @@ def test_create_deal_defaults_and_first_transition(db, rep):
 
 
 def test_update_deal_validation_and_conflict(db, rep):
-    deal = deals.create_deal(db, title="ERP upgrade", owner_id=rep.id, amount=100)
+    deal = deals.create_deal(db, title="ERP upgrade", owner_id=rep.id, amount=100, currency="USD")
     assert errors_of(deals.update_deal, db, deal.id, expected_version=1, actor_id=rep.id,
                      amount=-3) == {"amount": "must be 0 or more"}
     assert list(errors_of(deals.update_deal, db, deal.id, expected_version=1, actor_id=rep.id,

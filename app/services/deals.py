@@ -95,6 +95,9 @@ def update_deal(db: Database, deal_id: uuid.UUID, *, expected_version: int, acto
         if deal.version != expected_version:
             raise ConflictError(f"deal '{deal.title}' was changed by someone else; reload it",
                                 current_version=deal.version)
+        if "amount" in changes and "currency" not in changes:  # the deal's currency rules the amount
+            clean, errors = clean_deal_values({**changes, "currency": deal.currency})
+            clean.pop("currency", None)
         _check_refs(s, clean, errors)
         if errors:
             raise ValidationError(errors)

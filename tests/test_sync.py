@@ -6,8 +6,8 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
+from select import select as wait_readable
 
 import pytest
 from sqlalchemy import func, select, text
@@ -194,13 +194,10 @@ def test_kill_9_during_push_loses_nothing_and_doubles_nothing(server, tmp_path, 
     on_server = 7 if where == "before" else 8
     env = dict(os.environ, **{sync.PAUSE_ENV: "7" if where == "before" else "7:commit"})
     proc = subprocess.Popen([sys.executable, "-c", SCRIPT, str(tmp_path / "a.sqlite"), server.url],
-                            env=env, cwd=str(Path(__file__).resolve().parents[1]))
-    deadline = time.monotonic() + 60
-    while _count(server, Activity, opportunity_id=d1.id) < on_server:
-        assert proc.poll() is None, "push ended early"
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    time.sleep(0.2)
+                            env=env, cwd=str(Path(__file__).resolve().parents[1]),
+                            stdout=subprocess.PIPE, text=True)
+    ready, _w, _x = wait_readable([proc.stdout], [], [], 60)  # the push says when it reached the point
+    assert ready and proc.stdout.readline().strip() == sync.PAUSED, "push ended early or hung"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert _count(server, Activity, opportunity_id=d1.id) == on_server

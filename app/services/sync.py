@@ -58,6 +58,13 @@ CHUNK = 5000
 # tests (kill -9): sleep before the N-th op of a push, or with "N:commit" right after the
 # server committed op N but before the replica marked it applied
 PAUSE_ENV = "PM_SYNC_TEST_PAUSE_AFTER"
+PAUSED = "pm-sync-paused"
+
+
+def _test_pause() -> None:
+    """Say so on stdout (the test waits for that line, then kills), then wait to be killed."""
+    print(PAUSED, flush=True)
+    time.sleep(3600)
 
 
 def synced_tables():
@@ -259,7 +266,7 @@ def push(replica: Database, server: Database) -> PushResult:
     pause_commit = pause.endswith(":commit")
     for i, (op_id, name, raw_args, _created, _detail) in enumerate(_pending(replica)):
         if i == pause_after and not pause_commit:
-            time.sleep(3600)
+            _test_pause()
         args = json.loads(raw_args)
         deal_id = args.get("deal_id")
         opdef = reg[name]
@@ -302,7 +309,7 @@ def push(replica: Database, server: Database) -> PushResult:
                     blocked.add(deal_id)
             continue
         if i == pause_after and pause_commit:
-            time.sleep(3600)
+            _test_pause()
         _mark(replica, op_id, "applied")
         result.applied += 1
     if refresh:

@@ -97,3 +97,28 @@ def test_targets_crud_and_validation(db, rep):
     assert [x.id for x in mkt.list_targets(db)] == [t.id]
     with pytest.raises(NotFound):
         mkt.update_target(db, team.id, value="1")
+
+
+def _row(kind, spend, leads, sql, won, revenue):
+    from app.services.analytics import MarketingRow
+
+    return MarketingRow(kind, uuid.uuid4(), "src", None, None, None if spend is None else Decimal(spend),
+                        leads, sql, won, None, None, None, None, Decimal(revenue), None)
+
+
+def test_marketing_totals_over_the_lead_sources_only():
+    from app.services.analytics import MarketingTotals, marketing_totals
+
+    rows = [_row("source", "1000.00", 10, 4, 3, "5000.00"),
+            _row("campaign", "999.00", 7, 7, 7, "99999.00"),  # a part of its source: not added
+            _row("source", None, 6, 2, 0, "0"),                # no spend entered: counts leads only
+            _row("source", "200.00", 4, 2, 1, "700.00")]
+    t = marketing_totals(rows)
+    # MQL->SQL (4+2+2)/(10+6+4) = 8/20; CAC 1200/4 won = 300.00; ROI (5700-1200)/1200 = 3.75
+    assert t == MarketingTotals(mql_to_sql=0.4, cac=Decimal("300.00"), roi=3.75)
+    # CAC to the cent: 1000/3 = 333.33
+    assert marketing_totals(rows[:1]).cac == Decimal("333.33")
+    # nothing spent, nobody won, no leads: every figure undefined, never 0
+    assert marketing_totals([]) == MarketingTotals(None, None, None)
+    assert marketing_totals([_row("source", None, 5, 1, 2, "10")]) == MarketingTotals(0.2, None, None)
+    assert marketing_totals([_row("source", "50", 5, 0, 0, "0")]) == MarketingTotals(0.0, None, -1.0)

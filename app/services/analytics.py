@@ -208,6 +208,15 @@ class MarketingRow:
 
 
 @dataclass(frozen=True)
+class MarketingTotals:
+    """Marketing figures over all lead sources (None = undefined)."""
+
+    mql_to_sql: float | None = None
+    cac: Decimal | None = None
+    roi: float | None = None
+
+
+@dataclass(frozen=True)
 class TargetAttainment:
     target_id: uuid.UUID
     metric: str
@@ -795,9 +804,9 @@ def marketing(db: Database, f: Filters) -> list[MarketingRow]:
         spent = [spend[k] for k in keys if k in spend]
         total = money(sum(spent)) if spent else None
         revenue = money(rev)
-        roi = float((revenue - total) / total) if total else None
         return MarketingRow(kind, sid, sname, cid, cname, total, n, sq, w, _div(sq, n),
-                            _money_div(total, n), _money_div(total, sq), _money_div(total, w), revenue, roi)
+                            _money_div(total, n), _money_div(total, sq), _money_div(total, w), revenue,
+                            _roi(revenue, total))
 
     all_keys = set(leads) | set(spend)
     out = []
@@ -808,6 +817,25 @@ def marketing(db: Database, f: Filters) -> list[MarketingRow]:
         if sid in names:
             out.append(row("campaign", sid, names[sid], cid, cname, [(sid, cid)]))
     return out
+
+
+def _roi(revenue: Decimal, spend: Decimal | None) -> float | None:
+    """Marketing ROI: (won revenue - spend) / spend; undefined without spend."""
+    return float((revenue - spend) / spend) if spend else None
+
+
+def marketing_totals(rows: list[MarketingRow]) -> MarketingTotals:
+    """Totals over the per-lead-source rows of ``marketing()`` (campaign rows are parts of
+    them, not added): MQL->SQL, CAC (spend per won customer) and ROI, by the same formulas
+    as the rows."""
+    src = [r for r in rows if r.kind == "source"]
+    leads = sum(r.leads for r in src)
+    sqls = sum(r.sql for r in src)
+    won = sum(r.won for r in src)
+    spent = [r.spend for r in src if r.spend is not None]
+    spend = sum(spent, Decimal(0)) if spent else None
+    revenue = sum((r.won_revenue for r in src), Decimal(0))
+    return MarketingTotals(mql_to_sql=_div(sqls, leads), cac=_money_div(spend, won), roi=_roi(revenue, spend))
 
 
 # ------------------------------------------------------------------ targets

@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import AppError
 from app.services import analytics
-from app.services.analytics import Filters
+from app.services.analytics import Filters, MarketingTotals, marketing_totals
 from app.services.deal_lookup import deal_rows
 from app.services.deals import DealRow
 from app.services.people import list_lead_sources, list_users
@@ -97,31 +97,6 @@ def period_range(kind: str, today: date, custom: tuple[date, date] | None = None
 
 
 # ------------------------------------------------------------------ the data (Qt-free)
-
-@dataclass(frozen=True)
-class MarketingTotals:
-    """Marketing figures over all lead sources (None = undefined)."""
-
-    mql_to_sql: float | None = None
-    cac: Decimal | None = None
-    roi: float | None = None
-
-
-def marketing_totals(rows: list) -> MarketingTotals:
-    """Totals over the per-lead-source rows (campaign rows are parts of them, not added)."""
-    src = [r for r in rows if r.kind == "source"]
-    leads = sum(r.leads for r in src)
-    sqls = sum(r.sql for r in src)
-    won = sum(r.won for r in src)
-    spent = [r.spend for r in src if r.spend is not None]
-    spend = sum(spent, Decimal(0)) if spent else None
-    revenue = sum((r.won_revenue for r in src), Decimal(0))
-    return MarketingTotals(
-        mql_to_sql=(sqls / leads) if leads else None,
-        cac=(spend / won).quantize(Decimal("0.01")) if spend is not None and won else None,
-        roi=float((revenue - spend) / spend) if spend else None,
-    )
-
 
 @dataclass
 class DashboardData:

@@ -61,7 +61,16 @@ from app.services.importer import (
     save_mapping,
 )
 from app.services.importer.engine import history_column_stages
-from app.services.importer.mapping import StageTarget, find_column, norm
+from app.services.importer.mapping import (
+    StageTarget,
+    distinct_values,
+    find_column,
+    norm,
+    resolve_stage,
+    resolve_status,
+    stage_choices,
+    status_choices,
+)
 from app.services.importer.parsing import ParseError, Table, read_table
 from app.views.context import AppContext, Changes
 
@@ -513,23 +522,12 @@ class MappingPage(QWizardPage):
             hint.setWordWrap(True)
             form.addRow(hint)
             return
-        i = find_column(self.wiz.table.headers, [column])
-        values: dict[str, str] = {}
-        for _row, rec in self.wiz.table.rows:
-            v = _text(rec[i]).strip() if i is not None and i < len(rec) else ""
-            if v and norm(v) not in values:
-                values[norm(v)] = v
-                if len(values) >= 60:
-                    break
+        values = distinct_values(self.wiz.table, column, limit=60)
         base = self.wiz.base_mapping()
         if which == "stage":  # stages named by history columns (HubSpot "Date entered …") too
             for label in history_column_stages(base, self.wiz.table.headers):
                 values.setdefault(norm(label), label)
-        if which == "stage":
-            targets = [StageTarget(position=s.position) for s in self.stages]
-            targets += [StageTarget(status="won"), StageTarget(status="lost")]
-        else:
-            targets = [StageTarget(status=s) for s in ("open", "won", "lost")]
+        targets = stage_choices(self.stages) if which == "stage" else status_choices()
         for _key, v in sorted(values.items()):
             combo = QComboBox()
             combo.setObjectName(f"{which}_value_{v}")
@@ -550,15 +548,8 @@ class MappingPage(QWizardPage):
 
     def _known_target(self, which: str, base: Mapping, value: str) -> StageTarget | None:
         if which == "stage":
-            t = base.stage_target(value)
-            if t is not None:
-                return t
-            k = norm(value)
-            for s in self.stages:
-                if k in (str(s.position), norm(s.key), norm(s.name_en), norm(s.name_ko)):
-                    return StageTarget(position=s.position)
-            return StageTarget(status=k) if k in ("won", "lost") else None
-        st = base.status_values.get(norm(value)) or {"open": "open", "won": "won", "lost": "lost"}.get(norm(value))
+            return resolve_stage(base, self.stages, value)
+        st = resolve_status(base, value)
         return StageTarget(status=st) if st else None
 
     # ---- the mapping the user built

@@ -51,7 +51,14 @@ from app.models import (
 )
 from app.services.bulk import BulkInserter
 from app.services.importer.mapping import Mapping as Mapping
-from app.services.importer.mapping import MappingError, StageTarget, find_column, load_mapping, norm
+from app.services.importer.mapping import (
+    MappingError,
+    StageTarget,
+    ValueResolver,
+    find_column,
+    load_mapping,
+    norm,
+)
 from app.services.importer.parsing import (
     ParseError,
     Table,
@@ -69,10 +76,6 @@ CHUNK = 5000
 DEFAULT_OWNER = "Imported"
 MAX_PROBLEMS = 10_000
 
-BUILTIN_STATUS = {
-    "open": "open", "won": "won", "lost": "lost", "closed won": "won", "closed lost": "lost",
-    "진행": "open", "진행중": "open", "수주": "won", "성공": "won", "실주": "lost", "실패": "lost",
-}
 
 
 @dataclass(frozen=True)
@@ -232,13 +235,7 @@ class _Reader:
         self.tz = mapping.tz
         self.table = table
         self.problems: list[Problem] = []
-        builtin: dict[str, StageTarget] = {}
-        for st in stages:
-            for key in (str(st.position), st.key, st.name_en, st.name_ko):
-                builtin[norm(key)] = StageTarget(position=st.position)
-        for s in ("won", "lost", "open"):
-            builtin[s] = StageTarget(status=s)
-        self.builtin = builtin
+        self.values = ValueResolver(mapping, stages)
         self.last = len(stages)
 
     def bad(self, file: str, row: int | None, column: str | None, message: str) -> None:
@@ -246,10 +243,10 @@ class _Reader:
             self.problems.append(Problem(file, row, column, message))
 
     def target(self, value) -> StageTarget | None:
-        return self.m.stage_target(value) or self.builtin.get(norm(value))
+        return self.values.stage(value)
 
     def status_of(self, value) -> str | None:
-        return self.m.status_values.get(norm(value)) or BUILTIN_STATUS.get(norm(value))
+        return self.values.status(value)
 
     def when(self, cols: _Columns, f: str, rec: list, row: int) -> datetime | None:
         raw = cols.raw(f, rec)

@@ -266,3 +266,106 @@ def find_column(headers: list[str], names: list[str]) -> int | None:
         if i is not None:
             return i
     return None
+
+
+# ------------------------------------------------------------------ what a source value means
+
+# status words every import understands, beside the mapping's own status_values
+BUILTIN_STATUS: dict[str, str] = {
+    "open": "open", "won": "won", "lost": "lost", "closed won": "won", "closed lost": "lost",
+    "진행": "open", "진행중": "open", "수주": "won", "성공": "won", "실주": "lost", "실패": "lost",
+}
+
+
+def builtin_stage_targets(stages) -> dict[str, StageTarget]:
+    """Normalized value -> target for what names a stage without a mapping: its position
+    ("3"), key, English or Korean name; and the words won, lost, open."""
+    out: dict[str, StageTarget] = {}
+    for st in stages:
+        for key in (str(st.position), st.key, st.name_en, st.name_ko):
+            out[norm(key)] = StageTarget(position=st.position)
+    for s in STATUSES:
+        out[s] = StageTarget(status=s)
+    return out
+
+
+class ValueResolver:
+    """Stage and status values of one import resolved against a mapping and the process's
+    stages; each distinct value is resolved once (a file repeats a handful of values)."""
+
+    def __init__(self, mapping: Mapping, stages):
+        self.mapping = mapping
+        self.builtin = builtin_stage_targets(stages)
+        self._stages: dict[object, StageTarget | None] = {}
+        self._statuses: dict[object, str | None] = {}
+
+    def stage(self, value) -> StageTarget | None:
+        try:
+            return self._stages[value]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable cell value
+            return self.mapping.stage_target(value) or self.builtin.get(norm(value))
+        hit = self._stages[value] = self.mapping.stage_target(value) or self.builtin.get(norm(value))
+        return hit
+
+    def status(self, value) -> str | None:
+        try:
+            return self._statuses[value]
+        except KeyError:
+            pass
+        except TypeError:
+            k = norm(value)
+            return self.mapping.status_values.get(k) or BUILTIN_STATUS.get(k)
+        k = norm(value)
+        hit = self._statuses[value] = self.mapping.status_values.get(k) or BUILTIN_STATUS.get(k)
+        return hit
+
+
+def resolve_stage(mapping: Mapping, stages, value) -> StageTarget | None:
+    """What a source stage value means: the mapping's stage_values first (also without a
+    trailing "(Pipeline name)"), then a stage's position, key, English or Korean name, then
+    won / lost / open; None when nothing matches."""
+    return ValueResolver(mapping, stages).stage(value)
+
+
+def resolve_status(mapping: Mapping, value) -> str | None:
+    """What a source status value means (open, won, lost): the mapping's status_values
+    first, then the built-in words (closed won, 수주, ...); None when nothing matches."""
+    k = norm(value)
+    return mapping.status_values.get(k) or BUILTIN_STATUS.get(k)
+
+
+def stage_choices(stages) -> list[StageTarget]:
+    """What a stage value can be mapped to: each stage, then won and lost."""
+    return [StageTarget(position=s.position) for s in stages] + [StageTarget(status="won"),
+                                                               StageTarget(status="lost")]
+
+
+def status_choices() -> list[StageTarget]:
+    """What a status value can be mapped to."""
+    return [StageTarget(status=s) for s in STATUSES]
+
+
+def _value_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def distinct_values(table, column: str, limit: int = 60) -> dict[str, str]:
+    """The first ``limit`` distinct non-empty values of a table's column, as normalized
+    value -> the value as first written."""
+    i = find_column(table.headers, [column])
+    values: dict[str, str] = {}
+    if i is None:
+        return values
+    for _row, rec in table.rows:
+        v = _value_text(rec[i]) if i < len(rec) else ""
+        if v and norm(v) not in values:
+            values[norm(v)] = v
+            if len(values) >= limit:
+                break
+    return values

@@ -384,3 +384,47 @@ def test_failed_move_leaves_no_partial_rows(db, rep, refs, monkeypatch):
     assert transitions(db, deal.id)[-1].left_at is None
     with db.read() as s:
         assert s.scalar(select(func.count()).select_from(Activity)) == 1
+
+
+# ------------------------------------------------------------------ which reason a move needs
+
+@pytest.mark.parametrize(("status", "pos", "target", "needed"), [
+    ("open", 3, "lost", "loss"),    # lost from any stage: a loss reason
+    ("open", 1, "lost", "loss"),
+    ("open", 3, 1, "back"),         # to an earlier stage: a backward-move reason
+    ("open", 7, 6, "back"),
+    ("open", 3, "2", "back"),       # a stage number as text counts the same
+    ("won", 7, 3, "reopen"),        # a closed deal into a stage: a reopen reason
+    ("lost", 4, 4, "reopen"),       # also into the stage it was lost in
+    ("lost", 2, 5, "reopen"),
+    ("open", 3, "won", None),       # won from an open deal: the gate, no reason
+    ("open", 3, 4, None),           # forward
+    ("open", 2, 5, None),           # skipping forward
+    ("open", 3, 3, None),           # the same column: no move at all
+    ("won", 7, "won", None),
+    ("lost", 2, "lost", None),
+    ("won", 7, "lost", "loss"),     # the service refuses it (reopen first), the dialog asks first
+    ("lost", 2, "won", None),
+])
+def test_reason_needed(status, pos, target, needed):
+    assert gates.reason_needed(status, pos, target) == needed
+
+
+def test_move_refuses_by_the_same_rule(db, rep, refs):
+    """move_deal refuses a blank reason exactly where reason_needed says one is needed."""
+    deal = new_deal(db, rep, refs)
+    advance(db, deal.id, rep, 2)
+    assert gates.reason_needed("open", 2, 1) == "back"
+    with pytest.raises(ValidationError) as ve:
+        gates.move_deal(db, deal.id, 1, actor_id=rep.id, reason=" ")
+    assert list(ve.value.errors) == ["reason"]
+    assert gates.reason_needed("open", 2, "lost") == "loss"
+    with pytest.raises(ValidationError) as ve:
+        gates.move_deal(db, deal.id, "lost", actor_id=rep.id, loss_reason="\t")
+    assert list(ve.value.errors) == ["loss_reason"]
+    gates.move_deal(db, deal.id, "lost", actor_id=rep.id, loss_reason="No budget", at=at(5))
+    assert gates.reason_needed("lost", 2, 2) == "reopen"
+    with pytest.raises(ValidationError) as ve:
+        gates.move_deal(db, deal.id, 2, actor_id=rep.id)
+    assert list(ve.value.errors) == ["reason"]
+    assert gates.move_deal(db, deal.id, 2, actor_id=rep.id, reason="Budget back", at=at(6)).kind == "reopened"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import String, and_, case, exists, func, literal, select, update
 from sqlalchemy.orm import Session
@@ -257,6 +258,30 @@ def parse_target(target: str | int) -> str | int:
     raise ValidationError({"to": f"'{target}' is not a stage number, 'won' or 'lost'"})
 
 
+ReasonKind = Literal["loss", "reopen", "back"]
+
+
+def reason_needed(status: str, stage_position: int, target: str | int) -> ReasonKind | None:
+    """Which written reason moving a deal (``status``, at ``stage_position``) to ``target``
+    needs: "loss" (a loss reason) to lost, "reopen" to reopen a closed deal into a stage,
+    "back" to move an open deal to an earlier stage; None otherwise (forward, won, or the
+    column the deal is already in). The one rule: the move dialog asks by it, ``_move``
+    refuses by it. ``target`` is 'won', 'lost' or a stage number (as int or text)."""
+    target = parse_target(target)
+    column = stage_position if status == Status.OPEN.value else status
+    if target == column:
+        return None
+    if target == LOST:
+        return "loss"
+    if target == WON:
+        return None
+    if status != Status.OPEN.value:
+        return "reopen"
+    if isinstance(target, int) and target < stage_position:
+        return "back"
+    return None
+
+
 def _require_text(value: str | None, field_name: str, message: str) -> str:
     text = (value or "").strip()
     if not text:
@@ -335,11 +360,12 @@ def _move(s: Session, deal_id, target, *, actor_id, expected_version=None, reaso
     from_status = deal.status
     kind, to_pos, to_status, gated = plan_move(s, deal, target, stages)
 
-    if kind is TransitionKind.BACKWARD:
+    needed = reason_needed(from_status, from_pos, target)
+    if needed == "back":
         reason = _require_text(reason, "reason", "moving a deal back needs a reason")
-    elif kind is TransitionKind.REOPENED:
+    elif needed == "reopen":
         reason = _require_text(reason, "reason", "reopening a closed deal needs a reason")
-    elif kind is TransitionKind.LOST:
+    elif needed == "loss":
         loss_reason = _require_text(loss_reason or reason, "loss_reason", "a lost deal needs a loss reason")
 
     overridden = None

@@ -35,7 +35,7 @@ class Operation:
 
 
 def _services():
-    from app.services import activities, deals, evidence, gates
+    from app.services import activities, deals, evidence, gates, people
 
     return [
         Operation("move_deal", gates.move_deal, ("deal_id", "target"), versioned=True),
@@ -46,6 +46,9 @@ def _services():
         Operation("complete_activity", activities.complete_activity, ("activity_id",)),
         Operation("record_evidence", evidence.record_evidence, ("deal_id", "deliverable_id")),
         Operation("withdraw_evidence", evidence.withdraw_evidence, ("evidence_id",)),
+        Operation("create_account", people.create_account, ("name",)),
+        Operation("create_contact", people.create_contact, ("name",)),
+        Operation("create_lead_source", people.create_lead_source, ("name",)),
     ]
 
 
@@ -98,6 +101,8 @@ def call(db: dbmod.Database, name: str, args: dict):
     """Call operation ``name`` with JSON ``args`` (no outbox, no id seed)."""
     op = registry()[name]
     a = decode_args(args)
+    if "at" in a and "at" not in inspect.signature(op.func).parameters:
+        a.pop("at")  # the operation keeps no time of its own (an account, a contact)
     pos = [a.pop(k) for k in op.positional]
     return op.func(db, *pos, **a)
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from app.db import Database
 from app.errors import NotFound, ValidationError
 from app.models import Account, Contact, LeadSource, Role, User
+from app.services.operations import operation
 
 
 def clean_user_fields(name: str | None, role: str) -> tuple[str, str, dict[str, str]]:
@@ -57,6 +58,7 @@ def find_user(db: Database, name_or_id: str) -> User:
         return user
 
 
+@operation("create_account")
 def create_account(db: Database, name: str, industry: str | None = None, country: str | None = None) -> Account:
     name = (name or "").strip()
     if not name:
@@ -68,6 +70,7 @@ def create_account(db: Database, name: str, industry: str | None = None, country
         return acc
 
 
+@operation("create_contact")
 def create_contact(db: Database, name: str, account_id: uuid.UUID | None = None,
                    job_title: str | None = None, email: str | None = None, phone: str | None = None) -> Contact:
     name = (name or "").strip()
@@ -82,6 +85,7 @@ def create_contact(db: Database, name: str, account_id: uuid.UUID | None = None,
         return c
 
 
+@operation("create_lead_source")
 def create_lead_source(db: Database, name: str, channel: str | None = None) -> LeadSource:
     name = (name or "").strip()
     if not name:

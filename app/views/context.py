@@ -10,19 +10,10 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from app.db import Database
+from app.services.unit_of_work import OpChanges
 
-
-@dataclass(frozen=True)
-class Changes:
-    """What a service call changed. ``kinds``: moved, edited, created, evidence, activity,
-    marketing, targets, imported, reloaded."""
-
-    deal_ids: frozenset[uuid.UUID] = frozenset()
-    kinds: frozenset[str] = frozenset()
-
-    @classmethod
-    def of(cls, *kinds: str, deals=()) -> Changes:
-        return cls(deal_ids=frozenset(deals), kinds=frozenset(kinds))
+#: What a change touched: the services' Qt-free description (app.services.unit_of_work).
+Changes = OpChanges
 
 
 class Hub(QObject):
@@ -48,5 +39,7 @@ class AppContext:
     def is_manager(self) -> bool:
         return self.role == "manager"
 
-    def changed(self, changes: Changes, initiator: object = None) -> None:
+    def changed(self, changes: OpChanges, initiator: object = None) -> None:
+        """Announce a change. Called by the runner (app/views/operations.py) after an op
+        commits, and when the whole database changed under the views (switched, synced)."""
         self.hub.pipeline_changed.emit(changes, initiator)

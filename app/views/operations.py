@@ -1,0 +1,260 @@
+"""The one runner of the desktop app: every change and every slow job goes through here.
+
+As Anki's ``CollectionOp`` / ``QueryOp``:
+
+- :class:`CollectionOp` runs a piece of work that changes data, ``work(uow)``, in one
+  :class:`~app.services.unit_of_work.UnitOfWork` (so several service calls commit or roll
+  back together), on the GUI thread (:meth:`Op.run`) or on a worker
+  (:meth:`Op.run_in_background`). When it commits, the change the services describe
+  (:class:`~app.services.unit_of_work.OpChanges`) is announced once on
+  ``ctx.hub.pipeline_changed`` with the op's initiator.
+- :class:`QueryOp` runs ``work(task)`` with a :class:`Task` (the database, a progress
+  callback and a stop flag): reads (dashboard figures, the board's thresholds) and long jobs
+  that keep their own transactions (import, export, sync). If its value carries
+  ``changes``, they are announced the same way.
+
+Errors are shown in one place, :func:`show_error`: a conflict says nothing was
+overwritten and reloads what the op touched, a validation or domain error is one clear
+message, anything unexpected is logged with its traceback and shown as one line. A
+``failure`` callback that returns True has handled the error itself (a dialog that shows
+field errors inline). Callbacks run on the GUI thread and are skipped when the widget that
+asked has been deleted meanwhile; the change is announced all the same.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any, Generic, TypeVar
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from app.errors import AppError, ConflictError, NotFound, PermissionDenied, ValidationError
+from app.services.unit_of_work import OpChanges, Outcome, perform
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Operations", text)
+
+
+class Cancelled(Exception):
+    """Raised by :meth:`Task.check` when the user cancelled the job."""
+
+
+class Task:
+    """What a background job is given: the database, a progress callback, a stop flag."""
+
+    def __init__(self, db, relay: _Relay | None):
+        self.db = db
+        self.stop = threading.Event()
+        self._relay = relay
+
+    def progress(self, done: int, total: int) -> None:
+        if self._relay is not None:
+            self._relay.progressed.emit(int(done), int(total))
+
+    @property
+    def cancelled(self) -> bool:
+        return self.stop.is_set()
+
+    def check(self) -> None:
+        if self.stop.is_set():
+            raise Cancelled()
+
+
+class _Relay(QObject):
+    """Carries a worker's answers to the GUI thread (queued connections)."""
+
+    progressed = Signal(int, int)
+    finished = Signal(object, object)  # (value or Outcome, exception or None)
+
+
+class _Job(QRunnable):
+    def __init__(self, op: Op):
+        super().__init__()
+        self.setAutoDelete(True)
+        self.op = op
+
+    def run(self) -> None:
+        try:
+            value = self.op._execute()
+        except BaseException as exc:  # noqa: BLE001 - every failure goes back to the GUI thread
+            self.op._relay.finished.emit(None, exc)
+        else:
+            self.op._relay.finished.emit(value, None)
+
+
+_RUNNING: set[Op] = set()  # ops whose worker has not answered yet (keeps them and their relay alive)
+
+
+def running_ops() -> int:
+    """How many background ops have not answered yet (tests wait on it)."""
+    return len(_RUNNING)
+
+
+def error_text(exc: BaseException) -> str:
+    """The one line a user reads for ``exc``."""
+    if isinstance(exc, AppError):
+        return str(exc)
+    return _tr("Something went wrong: {0}. Nothing was saved by this step; the details are in the log.") \
+        .format(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+
+
+def show_error(parent: QWidget | None, exc: BaseException, title: str | None = None) -> None:
+    """The one place the desktop app shows an operation's error."""
+    if isinstance(exc, ConflictError):
+        QMessageBox.warning(parent, _tr("Changed by someone else"),
+                            _tr("This was changed by someone else since you loaded it; it is shown again "
+                                "as it is now. Nothing was overwritten.") + "\n\n" + str(exc))
+        return
+    if not isinstance(exc, AppError):
+        log.error("operation failed", exc_info=(type(exc), exc, exc.__traceback__))
+    if title is None:
+        title = (_tr("Check the values") if isinstance(exc, ValidationError)
+                 else _tr("Not allowed") if isinstance(exc, PermissionDenied)
+                 else _tr("Not found") if isinstance(exc, NotFound)
+                 else _tr("Cannot do that"))
+    QMessageBox.warning(parent, title, error_text(exc))
+
+
+class Op(Generic[T]):
+    """Common part of :class:`CollectionOp` and :class:`QueryOp`."""
+
+    def __init__(self, ctx, work: Callable[..., T], *, parent: QWidget | None = None,
+                 initiator: object = None, title: str | None = None, deals: Iterable[uuid.UUID] = ()):
+        self.ctx = ctx
+        self.work = work
+        self.parent = parent
+        self.initiator = initiator
+        self.title = title
+        self.deals = frozenset(deals)  # reloaded when the op meets a conflict
+        self._success: Callable[[T], Any] | None = None
+        self._failure: Callable[[BaseException], bool | None] | None = None
+        self._progress: Callable[[int, int], Any] | None = None
+        self._finally: Callable[[], Any] | None = None
+        self._relay: _Relay | None = None
+        self.task: Task | None = None
+        self.ok: bool | None = None  # True / False once finished
+        self.value: T | None = None
+        self.error: BaseException | None = None
+
+    # ---- building
+    def success(self, fn: Callable[[T], Any]) -> Op[T]:
+        self._success = fn
+        return self
+
+    def failure(self, fn: Callable[[BaseException], bool | None]) -> Op[T]:
+        """``fn(exc)``; return True when it has shown the error itself."""
+        self._failure = fn
+        return self
+
+    def progress(self, fn: Callable[[int, int], Any]) -> Op[T]:
+        self._progress = fn
+        return self
+
+    def finally_(self, fn: Callable[[], Any]) -> Op[T]:
+        """Called last, after success or failure (re-enable a button, close a progress bar)."""
+        self._finally = fn
+        return self
+
+    # ---- running
+    def run(self) -> bool:
+        """Run now on the calling (GUI) thread; True when it succeeded."""
+        self.task = Task(self.ctx.db, None)
+        try:
+            value = self._execute()
+        except BaseException as exc:  # noqa: BLE001 - shown, never raised into Qt
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            self._finish(None, exc)
+        else:
+            self._finish(value, None)
+        return bool(self.ok)
+
+    def run_in_background(self, pool: QThreadPool | None = None) -> Op[T]:
+        """Run on a worker; the callbacks and the announcement come back on the GUI thread."""
+        self._relay = _Relay()
+        self._relay.progressed.connect(self._on_progress)
+        self._relay.finished.connect(self._finish)
+        self.task = Task(self.ctx.db, self._relay)
+        _RUNNING.add(self)
+        (pool or QThreadPool.globalInstance()).start(_Job(self))
+        return self
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.stop.set()
+
+    @property
+    def finished(self) -> bool:
+        return self.ok is not None
+
+    # ---- inside
+    def _execute(self):
+        raise NotImplementedError
+
+    def _changes_of(self, value) -> OpChanges:
+        extra = getattr(value, "changes", None)
+        return extra if isinstance(extra, OpChanges) else OpChanges()
+
+    def _alive(self) -> bool:
+        return self.parent is None or shiboken6.isValid(self.parent)
+
+    def _on_progress(self, done: int, total: int) -> None:
+        if self._progress is not None and self._alive():
+            self._progress(done, total)
+
+    def _finish(self, value, exc: BaseException | None) -> None:
+        _RUNNING.discard(self)
+        alive = self._alive()
+        try:
+            if exc is None:
+                self.ok = True
+                if isinstance(value, Outcome):
+                    changes, value = value.changes, value.value
+                else:
+                    changes = self._changes_of(value)
+                self.value = value
+                if self._success is not None and alive:
+                    self._success(value)
+                if changes:
+                    self.ctx.changed(changes, self.initiator)
+            else:
+                self.ok = False
+                self.error = exc
+                handled = False
+                if self._failure is not None and alive:
+                    handled = bool(self._failure(exc))
+                if not handled and alive and not isinstance(exc, Cancelled):
+                    show_error(self.parent, exc, self.title)
+                if isinstance(exc, ConflictError):
+                    self.ctx.changed(OpChanges.of("reloaded", deals=self.deals), None)
+        finally:
+            if self._finally is not None and alive:
+                self._finally()
+            if self._relay is not None:
+                self._relay.deleteLater()
+                self._relay = None
+
+
+class CollectionOp(Op[T]):
+    """A change: ``work(uow)`` in one unit of work; its changes announced once."""
+
+    def _execute(self) -> Outcome[T]:
+        return perform(self.ctx.db, self.work)
+
+
+class QueryOp(Op[T]):
+    """A read or a long job with its own transactions: ``work(task)``."""
+
+    def _execute(self) -> T:
+        return self.work(self.task)
+

@@ -26,11 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import AppError, ValidationError
+from app.errors import ValidationError
 from app.models import ActivityType
 from app.services import activities as activity_service
 from app.services.deals import get_deal, list_deals
-from app.views.context import AppContext, Changes
+from app.views.context import AppContext
+from app.views.operations import CollectionOp
 
 TYPES = [t.value for t in ActivityType]
 # one key per type, the same in every language: C)all M)eeting E)mail T)ask N)ote
@@ -274,26 +275,37 @@ class LogActivityDialog(QDialog):
         raise ValidationError({"deal_id": self.tr("Pick a deal from the list, or leave it empty")})
 
     def accept(self) -> None:
+        """Save through one operation: field errors are shown under their fields, any other
+        error by the runner; the change is announced once, with this dialog as initiator."""
         for lab in (self.subject_error, self.when_error, self.deal_error, self.general_error):
             show_error(lab, None)
         try:
             deal_id = self._chosen_deal()
-            now = self._now()
-            done_at = now if self.done_now.isChecked() else None
-            due_at = now if self.done_now.isChecked() else to_utc(self.due.dateTime())
-            act = activity_service.log_activity(
-                self.ctx.db, type=self.type_combo.currentData(), subject=self.subject.text(),
-                owner_id=self.ctx.user_id, deal_id=deal_id, due_at=due_at, done_at=done_at,
-                notes=self.notes.toPlainText().strip() or None)
         except ValidationError as exc:
             self._show_errors(exc.errors)
             return
-        except AppError as exc:
-            show_error(self.general_error, str(exc))
-            return
+        now = self._now()
+        done_at = now if self.done_now.isChecked() else None
+        due_at = now if self.done_now.isChecked() else to_utc(self.due.dateTime())
+        kind, subject = self.type_combo.currentData(), self.subject.text()
+        notes = self.notes.toPlainText().strip() or None
+
+        def work(uow):
+            return activity_service.log_activity(uow, type=kind, subject=subject, owner_id=self.ctx.user_id,
+                                                 deal_id=deal_id, due_at=due_at, done_at=done_at, notes=notes)
+
+        CollectionOp(self.ctx, work, parent=self, initiator=self, title=self.windowTitle()) \
+            .success(self._saved).failure(self._refused).run()
+
+    def _saved(self, act) -> None:
         self.saved_activity_id = act.id
-        self.ctx.changed(Changes.of("activity", deals=[deal_id] if deal_id else []), self)
         super().accept()
+
+    def _refused(self, exc: BaseException) -> bool:
+        if isinstance(exc, ValidationError):
+            self._show_errors(exc.errors)
+            return True
+        return False
 
     def _show_errors(self, errors: dict[str, str]) -> None:
         targets = {"subject": self.subject_error, "deal_id": self.deal_error,

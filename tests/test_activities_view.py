@@ -9,6 +9,7 @@ from conftest import T0
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
 
+from app.models import Activity
 from app.services import activities, deals
 from app.views.activities_view import ActivitiesModel, ActivitiesView, Role
 from app.views.context import AppContext, Changes
@@ -43,6 +44,21 @@ def sample(db, rep, manager, deal):
         "other": log(db, type="call", subject="Manager's own call", owner_id=manager.id,
                      due_at=NOW - timedelta(hours=1)),
     }
+
+
+@pytest.fixture
+def heard(ctx):
+    """Every announcement on the change signal, as (changes, initiator)."""
+    seen = []
+    ctx.hub.pipeline_changed.connect(lambda changes, initiator: seen.append((changes, initiator)))
+    return seen
+
+
+@pytest.fixture
+def warnings(monkeypatch):
+    seen = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, text, *a, **k: seen.append((title, text)))
+    return seen
 
 
 def _view(qtbot, ctx):
@@ -84,6 +100,49 @@ def test_mark_done_hides_the_row_and_announces(qtbot, ctx, db, sample):
     assert [s for _g, s in view.group_of_rows()] == ["Send agenda", "Workshop", "Update org chart"]
 
 
+def test_mark_done_is_one_announcement_from_the_view_for_the_deal(qtbot, ctx, deal, sample, heard, warnings):
+    view = _view(qtbot, ctx)
+    view.select(sample["overdue"].id)
+    qtbot.mouseClick(view.done_button, Qt.MouseButton.LeftButton)
+    assert heard == [(Changes.of("activity", deals=[deal.id]), view)]
+    assert warnings == []
+
+
+def test_an_activity_deleted_meanwhile_is_one_message_and_no_announcement(qtbot, ctx, db, sample, heard,
+                                                                          warnings):
+    view = _view(qtbot, ctx)
+    view.select(sample["overdue"].id)
+    with db.write() as s:  # someone else removed it since the list was read
+        s.delete(s.get(Activity, sample["overdue"].id))
+    qtbot.mouseClick(view.done_button, Qt.MouseButton.LeftButton)
+    assert len(warnings) == 1 and warnings[0][0] == "Mark done" and "not found" in warnings[0][1]
+    assert heard == []
+
+
+def test_logging_from_the_tab_shows_the_new_row_after_one_reload(qtbot, ctx, db, deal, sample, heard,
+                                                                 monkeypatch):
+    view = _view(qtbot, ctx)
+    view.select(sample["upcoming"].id)  # its deal is the new activity's deal
+    reloads = []
+    original = view.reload
+    monkeypatch.setattr(view, "reload", lambda: reloads.append(1) or original())
+
+    def fill_and_save(dlg):  # the user types a subject and presses Enter
+        dlg.show()
+        qtbot.keyClicks(dlg.subject, "Send the proposal")
+        qtbot.keyClick(dlg.subject, Qt.Key.Key_Return)
+        return dlg.result()
+
+    monkeypatch.setattr(LogActivityDialog, "exec", fill_and_save)
+    qtbot.mouseClick(view.log_button, Qt.MouseButton.LeftButton)
+    assert len(heard) == 1 and heard[0][0] == Changes.of("activity", deals=[deal.id])
+    assert isinstance(heard[0][1], LogActivityDialog)
+    assert reloads == [1]
+    assert ("today", "Send the proposal") not in view.group_of_rows()  # done now: hidden with the done ones
+    view.show_done.setChecked(True)
+    assert "Send the proposal" in [s for _g, s in view.group_of_rows()]
+
+
 def test_refreshes_on_pipeline_changed_and_opens_the_deal(qtbot, ctx, db, rep, deal, sample, monkeypatch):
     view = _view(qtbot, ctx)
     activities.log_activity(db, type="note", subject="Budget cut rumour", owner_id=rep.id,
@@ -123,6 +182,29 @@ def test_log_activity_dialog_keyboard_only(qtbot, ctx, db, deal):
     assert sig.args[0].deal_ids == {deal.id} and sig.args[0].kinds == {"activity"}
     rows = activities.list_activities(db, deal_id=deal.id)
     assert [(r.type, r.subject, r.done_at) for r in rows] == [("meeting", "Demo for the CTO", NOW)]
+
+
+def test_quick_log_announces_exactly_one_activity_change_for_the_deal(qtbot, ctx, db, deal, heard, warnings):
+    dlg = LogActivityDialog(ctx, deal.id, now=lambda: NOW)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.keyClick(dlg.type_combo, Qt.Key.Key_C)
+    qtbot.keyClicks(dlg.subject, "Called the buyer")
+    qtbot.keyClick(dlg.subject, Qt.Key.Key_Return)
+    assert heard == [(Changes.of("activity", deals=[deal.id]), dlg)]
+    assert warnings == [] and dlg.result() == QDialog.DialogCode.Accepted
+    assert [r.id for r in activities.list_activities(db, deal_id=deal.id)] == [dlg.saved_activity_id]
+
+
+def test_a_refused_quick_log_keeps_the_dialog_open_and_announces_nothing(qtbot, ctx, db, heard, warnings):
+    dlg = LogActivityDialog(ctx, None, now=lambda: NOW)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.keyClicks(dlg.subject, "   ")
+    qtbot.keyClick(dlg.subject, Qt.Key.Key_Return)
+    assert dlg.subject_error.isVisible() and dlg.subject_error.text() == "A subject is required"
+    assert warnings == [] and heard == [] and dlg.isVisible()
+    assert activities.list_activities(db) == []
 
 
 def test_log_task_with_due_date_and_deal_from_completer(qtbot, ctx, db, deal):

@@ -26,18 +26,17 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from app.errors import AppError
 from app.services import activities as activity_service
 from app.services.activities import ActivityRow
 from app.views.context import AppContext, Changes
 from app.views.log_activity import TYPES, type_label
+from app.views.operations import CollectionOp
 
 GROUPS = ("overdue", "today", "upcoming", "someday", "done")
 GROUP_COLORS = {"overdue": "#c62828", "today": "#ef6c00", "upcoming": "#1565c0",
@@ -346,17 +345,15 @@ class ActivitiesView(QWidget):
         self.open_button.setEnabled(row is not None and row.deal_id is not None)
 
     def mark_done(self) -> bool:
+        """Complete the selected activity (one operation; this view reloads itself and is
+        the initiator, so it does not reload a second time on the announcement)."""
         row = self.selected()
         if row is None or row.done_at is not None:
             return False
-        try:
-            activity_service.complete_activity(self.ctx.db, row.id, at=self._now())
-        except AppError as exc:
-            QMessageBox.warning(self, self.tr("Mark done"), str(exc))
-            return False
-        self.ctx.changed(Changes.of("activity", deals=[row.deal_id] if row.deal_id else []), self)
-        self.reload()
-        return True
+        now = self._now()
+        return CollectionOp(self.ctx, lambda uow: activity_service.complete_activity(uow, row.id, at=now),
+                            parent=self, initiator=self, title=self.tr("Mark done")) \
+            .success(lambda _act: self.reload()).run()
 
     def open_deal(self) -> None:
         row = self.selected()
@@ -368,9 +365,9 @@ class ActivitiesView(QWidget):
         dlg.exec()
 
     def log_new(self) -> None:
+        """The quick-log dialog; what it saves is announced with the dialog as initiator,
+        so this view reloads once, from the announcement."""
         from app.views.log_activity import LogActivityDialog
 
         row = self.selected()
-        dlg = LogActivityDialog(self.ctx, row.deal_id if row else None, self)
-        if dlg.exec():
-            self.reload()
+        LogActivityDialog(self.ctx, row.deal_id if row else None, self).exec()

@@ -315,8 +315,7 @@ def test_manager_override_from_a_drop(qtbot, db, manager, monkeypatch):
 
 def test_risk_thresholds_and_closed_totals_arrive_from_workers(env, qtbot, db, rep):
     _ctx, board, made = env
-    with qtbot.waitSignal(board._results.computed, timeout=5000,
-                          check_params_cb=lambda what, _g, _v: what == "risk"):
+    with qtbot.waitSignal(board.figures_arrived, timeout=5000, check_params_cb=lambda what: what == "risk"):
         board.update_risk(2.0)
     # no won deal in this database: the template limits (stage 1: 14 days)
     assert board.risk_days[1] == 14.0 and sorted(board.risk_days) == [1, 2, 3, 4, 5, 6, 7]

@@ -120,6 +120,39 @@ def test_field_dialog_shows_validation_error_next_to_field(qtbot, db, rep, deal)
     assert deals.get_deal(db, deal.id).amount is None
 
 
+def test_field_dialog_new_account_and_contact_are_saved_with_the_deal_in_one_go(qtbot, db, rep):
+    """Typing new names creates the account and its contact and links them to the deal in
+    one transaction, announced once; a refused save leaves no stray account behind."""
+    from app.models import Account, Contact
+
+    ctx = make_ctx(db, rep)
+    bare = deals.create_deal(db, title="Press line", owner_id=rep.id)
+    heard = []
+    ctx.hub.pipeline_changed.connect(lambda changes, _i: heard.append(changes))
+
+    dlg = FieldDialog(ctx, bare.id, ("account_id", "contact_id", "amount"))
+    qtbot.addWidget(dlg)
+    dlg.set_value("account_id", "Daehan Motors")
+    dlg.set_value("contact_id", "Lee Jiwon")
+    dlg.set_value("amount", "12.5")  # KRW has no minor unit: the whole save is refused
+    dlg.save()
+    assert not dlg.errors["amount"].isHidden() and dlg.result() != QDialog.DialogCode.Accepted
+    with db.read() as s:
+        assert s.query(Account).filter_by(name="Daehan Motors").count() == 0
+        assert s.query(Contact).filter_by(name="Lee Jiwon").count() == 0
+    assert heard == []
+
+    dlg.set_value("amount", "12500000")
+    dlg.save()
+    assert dlg.result() == QDialog.DialogCode.Accepted
+    got = deals.get_deal(db, bare.id)
+    with db.read() as s:
+        acc = s.get(Account, got.account_id)
+        con = s.get(Contact, got.contact_id)
+        assert acc.name == "Daehan Motors" and con.name == "Lee Jiwon" and con.account_id == acc.id
+    assert len(heard) == 1 and heard[0].deal_ids == {bare.id} and {"people", "edited"} <= heard[0].kinds
+
+
 def test_satisfy_activity_logs_done_activity_in_that_stage(qtbot, db, rep, deal, monkeypatch):
     ctx = make_ctx(db, rep)
     monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("Meeting", True))

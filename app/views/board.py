@@ -7,6 +7,7 @@ deal, and the board then reloads that one card in every column and the header to
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import date
 from enum import IntEnum
@@ -20,12 +21,9 @@ from PySide6.QtCore import (
     QLocale,
     QMimeData,
     QModelIndex,
-    QObject,
     QRect,
-    QRunnable,
     QSize,
     Qt,
-    QThreadPool,
     QTimer,
     Signal,
 )
@@ -56,6 +54,9 @@ from app.services.board import BoardFilters, Card, Sort
 from app.views.context import AppContext, Changes
 from app.views.formatting import locale_for, money, short_date
 from app.views.gate_dialog import run_move
+from app.views.operations import QueryOp
+
+log = logging.getLogger(__name__)
 
 MIME_TYPE = "application/x-deal-id"
 PAGE_SIZE = 200
@@ -503,35 +504,13 @@ class DropZone(QFrame):
 
 # ------------------------------------------------------------------ the board
 
-class _Results(QObject):
-    computed = Signal(str, int, object)  # (what, generation, value)
-
-
-class _Query(QRunnable):
-    """A read-only service query off the GUI thread; the answer comes back as a signal."""
-
-    def __init__(self, what: str, generation: int, results: _Results, fn, *args, **kwargs):
-        super().__init__()
-        self.what, self.generation, self.results = what, generation, results
-        self.fn, self.args, self.kwargs = fn, args, kwargs
-
-    def run(self) -> None:
-        try:
-            value = self.fn(*self.args, **self.kwargs)
-        except Exception:  # database closed or switched meanwhile: the answer is not needed
-            return
-        try:
-            self.results.computed.emit(self.what, self.generation, value)
-        except RuntimeError:  # the board is gone
-            pass
-
-
 class Board(QWidget):
     """Filters bar, seven stage columns and the Won / Lost targets."""
 
     deal_open_requested = Signal(object)  # deal id
     selection_changed = Signal(object)  # deal id or None
     drop_finished = Signal(bool)  # a dropped card's move ended: True when the deal moved
+    figures_arrived = Signal(str)  # "risk" | "closed": a background figure is shown
 
     def __init__(self, ctx: AppContext, settings=None, parent=None):
         super().__init__(parent)
@@ -543,9 +522,7 @@ class Board(QWidget):
         # on 100 000 deals) arrives from a worker thread and repaints the cards
         self.risk_days: dict[int, float] = {st.position: float(st.dwell_limit_days) for st in board_service.stages(ctx.db)}
         self._painted = False
-        self._deferred: list[_Query] = []
-        self._results = _Results()
-        self._results.computed.connect(self._computed)
+        self._deferred: list[QueryOp] = []
         self._generation: dict[str, int] = {"risk": 0, "closed": 0}
         self._totals: dict | None = None
         self.update_risk(settings.risk_k if settings is not None else 1.5)
@@ -647,14 +624,20 @@ class Board(QWidget):
 
     # -- at-risk thresholds
     def _background(self, what: str, fn, *args, wait: bool = False, **kwargs) -> None:
+        """A read-only service query off the GUI thread (a QueryOp); only the answer to the
+        latest request of each kind is used. A failure (database switched or closed meanwhile)
+        drops the answer: the figure is not needed any more."""
         self._generation[what] += 1
-        task = _Query(what, self._generation[what], self._results, fn, *args, **kwargs)
+        generation = self._generation[what]
+        op = QueryOp(self.ctx, lambda _task: fn(*args, **kwargs), parent=self) \
+            .success(lambda value: self._computed(what, generation, value)) \
+            .failure(lambda exc: log.info("board %s query dropped: %s", what, exc) or True)
         if wait:
-            task.run()
+            op.run()
         elif not self._painted:  # first paint first: the workers would compete with it
-            self._deferred.append(task)
+            self._deferred.append(op)
         else:
-            QThreadPool.globalInstance().start(task)
+            op.run_in_background()
 
     def eventFilter(self, obj, event) -> bool:
         if event.type() == QEvent.Type.Paint and not self._painted:
@@ -663,9 +646,9 @@ class Board(QWidget):
         return False
 
     def _start_deferred(self) -> None:
-        tasks, self._deferred = self._deferred, []
-        for task in tasks:
-            QThreadPool.globalInstance().start(task)
+        ops, self._deferred = self._deferred, []
+        for op in ops:
+            op.run_in_background()
 
     def update_risk(self, k: float, wait: bool = False) -> None:
         """Recompute the at-risk thresholds for factor ``k`` off the GUI thread."""
@@ -681,6 +664,7 @@ class Board(QWidget):
         elif what == "closed":
             self._closed = {WON: value[WON], LOST: value[LOST]}
             self._show_totals()
+        self.figures_arrived.emit(what)
 
     # -- construction helpers
     def _date_edit(self) -> QDateEdit:

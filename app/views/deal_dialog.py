@@ -61,6 +61,7 @@ from app.services.validation import currencies, minor_digits
 from app.views import formatting
 from app.views.context import AppContext, Changes
 from app.views.log_activity import error_label, fill_type_combo, show_error, to_utc, type_label
+from app.views.operations import CollectionOp
 from app.views.undo import EditDealCommand
 
 NO_DATE = QDate(1900, 1, 1)  # the date edit's "no date" value (shown as "—")
@@ -904,30 +905,31 @@ class DealDialog(QDialog):
         if not changes:
             return True
         before = {k: getattr(self.deal, k) for k in changes}
-        try:
-            deal = deals_service.update_deal(self.ctx.db, self.deal_id, expected_version=self.deal.version,
-                                             actor_id=self.ctx.user_id, **changes)
-        except ValidationError as exc:
-            self._show_errors(exc.errors)
-            return False
-        except ConflictError as exc:
-            QMessageBox.warning(self, self.tr("Changed by someone else"),
-                                self.tr("This deal was changed by someone else since you opened it. "
-                                        "It is reloaded now; please make your change again.")
-                                + "\n\n" + str(exc))
-            self.reload()
-            self.ctx.changed(Changes.of("reloaded", deals=[self.deal_id]), self)
-            return False
-        except AppError as exc:
+
+        def inline(exc) -> bool:
+            if isinstance(exc, ValidationError):
+                self._show_errors(exc.errors)
+                return True
+            if isinstance(exc, ConflictError):
+                QMessageBox.warning(self, self.tr("Changed by someone else"),
+                                    self.tr("This deal was changed by someone else since you opened it. "
+                                            "It is reloaded now; please make your change again.")
+                                    + "\n\n" + str(exc))
+                self.reload()
+                return True  # the runner announces the reload
             show_error(self.general_error, str(exc))
-            return False
-        after = {k: getattr(deal, k) for k in changes}
-        self.ctx.undo_stack.push(EditDealCommand(self.ctx, self.deal_id, before=before, after=after,
-                                                 version=deal.version, title=deal.title))
-        self.deal = deal
-        self.ctx.changed(Changes.of("edited", deals=[self.deal_id]), self)
-        self.reload()
-        return True
+            return True
+
+        def saved(deal) -> None:
+            after = {k: getattr(deal, k) for k in changes}
+            self.ctx.undo_stack.push(EditDealCommand(self.ctx, self.deal_id, before=before, after=after,
+                                                     version=deal.version, title=deal.title))
+            self.deal = deal
+            self.reload()
+
+        return CollectionOp(self.ctx, lambda uow: deals_service.update_deal(
+            uow, self.deal_id, expected_version=self.deal.version, actor_id=self.ctx.user_id, **changes),
+            parent=self, initiator=self, deals=[self.deal_id]).success(saved).failure(inline).run()
 
     def _show_errors(self, errors: dict[str, str]) -> None:
         first = None
@@ -992,15 +994,13 @@ class DealDialog(QDialog):
             .replace("%1", item.name(self.ctx.lang)))
         if answer != QMessageBox.StandardButton.Yes:
             return False
-        try:
-            evidence_service.withdraw_evidence(self.ctx.db, item.evidence_id, actor_id=self.ctx.user_id)
-        except AppError as exc:
-            QMessageBox.warning(self, self.tr("Withdraw evidence"), str(exc))
-            return False
-        self.ctx.changed(Changes.of("evidence", deals=[self.deal_id]), self)
-        self.reload_panels()
-        self._reselect(item.deliverable_id)
-        return True
+        def withdrawn(_evidence) -> None:
+            self.reload_panels()
+            self._reselect(item.deliverable_id)
+
+        return CollectionOp(self.ctx, lambda uow: evidence_service.withdraw_evidence(
+            uow, item.evidence_id, actor_id=self.ctx.user_id), parent=self, initiator=self,
+            title=self.tr("Withdraw evidence"), deals=[self.deal_id]).success(withdrawn).run()
 
     def _reselect(self, deliverable_id: uuid.UUID) -> None:
         for r, it in enumerate(self.checklist_model.rows):
@@ -1032,37 +1032,34 @@ class DealDialog(QDialog):
         show_error(self.quick_error, None)
         now = self._now()
         done = self.quick_done.isChecked()
-        try:
-            activity_service.log_activity(
-                self.ctx.db, type=self.quick_type.currentData(), subject=self.quick_subject.text(),
-                owner_id=self.ctx.user_id, deal_id=self.deal_id,
-                due_at=now if done else to_utc(self.quick_due.dateTime()),
-                done_at=now if done else None)
-        except ValidationError as exc:
-            msg = exc.errors.get("subject")
-            show_error(self.quick_error, self.tr("A subject is required") if msg else str(exc))
-            self.quick_subject.setFocus()
-            return False
-        except AppError as exc:
-            show_error(self.quick_error, str(exc))
-            return False
-        self.quick_subject.clear()
-        self.ctx.changed(Changes.of("activity", deals=[self.deal_id]), self)
-        self.reload_panels()
-        return True
+        type_, subject = self.quick_type.currentData(), self.quick_subject.text()
+        due = now if done else to_utc(self.quick_due.dateTime())
+
+        def inline(exc) -> bool:
+            if isinstance(exc, ValidationError):
+                msg = exc.errors.get("subject")
+                show_error(self.quick_error, self.tr("A subject is required") if msg else str(exc))
+                self.quick_subject.setFocus()
+            else:
+                show_error(self.quick_error, str(exc))
+            return True
+
+        def logged(_activity) -> None:
+            self.quick_subject.clear()
+            self.reload_panels()
+
+        return CollectionOp(self.ctx, lambda uow: activity_service.log_activity(
+            uow, type=type_, subject=subject, owner_id=self.ctx.user_id, deal_id=self.deal_id, due_at=due,
+            done_at=now if done else None), parent=self, initiator=self, deals=[self.deal_id]) \
+            .success(logged).failure(inline).run()
 
     def mark_selected_done(self) -> bool:
         act = self.activities_model.row(self.activities_view.currentIndex())
         if act is None or act.done_at is not None:
             return False
-        try:
-            activity_service.complete_activity(self.ctx.db, act.id, at=self._now())
-        except AppError as exc:
-            QMessageBox.warning(self, self.tr("Mark done"), str(exc))
-            return False
-        self.ctx.changed(Changes.of("activity", deals=[self.deal_id]), self)
-        self.reload_panels()
-        return True
+        return CollectionOp(self.ctx, lambda uow: activity_service.complete_activity(uow, act.id, at=self._now()),
+                            parent=self, initiator=self, title=self.tr("Mark done"), deals=[self.deal_id]) \
+            .success(lambda _a: self.reload_panels()).run()
 
     # ------------------------------------------------------------------ outside changes
 

@@ -43,7 +43,8 @@ from app.services import deals as deals_service
 from app.services import evidence as evidence_service
 from app.services import gates
 from app.services import people as people_service
-from app.views.context import AppContext, Changes
+from app.views.context import AppContext
+from app.views.operations import CollectionOp, show_error
 from app.views.undo import EditDealCommand, MoveCommand
 
 
@@ -100,6 +101,7 @@ class FieldDialog(QDialog):
         self.editors: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
         self.saved_version: int | None = None
+        self._new_account_id: uuid.UUID | None = None
         self.setWindowTitle(_tr("Fill in the deal"))
         form = QFormLayout()
         for name in self.fields:
@@ -160,7 +162,9 @@ class FieldDialog(QDialog):
             edit.setPlaceholderText(_tr("e.g. 150000000"))
         return edit
 
-    def _value(self, name: str):
+    def _value(self, name: str, uow=None):
+        """The editor's value; a name typed into a picker becomes a new account, contact or
+        lead source, created in ``uow`` (the same unit of work as the deal's update)."""
         editor = self.editors[name]
         if isinstance(editor, QComboBox):
             text = editor.currentText().strip()
@@ -169,11 +173,15 @@ class FieldDialog(QDialog):
             idx = editor.findText(text, Qt.MatchFlag.MatchFixedString)
             if idx > 0:
                 return editor.itemData(idx)
+            if uow is None:
+                return text
             if name == "lead_source_id":
-                return people_service.create_lead_source(self.ctx.db, text).id
+                return people_service.create_lead_source(uow, text).id
             if name == "contact_id":
-                return people_service.create_contact(self.ctx.db, text, self.deal.account_id).id
-            return people_service.create_account(self.ctx.db, text).id
+                account_id = self._new_account_id or self.deal.account_id
+                return people_service.create_contact(uow, text, account_id).id
+            self._new_account_id = people_service.create_account(uow, text).id
+            return self._new_account_id
         if isinstance(editor, QDateEdit):
             return editor.date().toPython()
         return editor.text().strip() or None
@@ -189,31 +197,38 @@ class FieldDialog(QDialog):
             editor.setText("" if value is None else str(value))
 
     def save(self) -> None:
+        """One unit of work: any new account, contact or lead source typed in and the deal's
+        update commit together; a refused update leaves nothing behind."""
         for err in self.errors.values():
             err.hide()
-        try:
-            changes = {name: self._value(name) for name in self.fields}
-            before = {name: getattr(self.deal, name, None) for name in self.fields}
-            deal = deals_service.update_deal(self.ctx.db, self.deal_id, expected_version=self.deal.version,
-                                             actor_id=self.ctx.user_id, **changes)
-        except ValidationError as exc:
-            for name, message in exc.errors.items():
-                label = self.errors.get(name)
-                if label is None:
-                    QMessageBox.warning(self, self.windowTitle(), str(exc))
-                    return
-                label.setText(message)
-                label.show()
-            return
-        except AppError as exc:
-            QMessageBox.warning(self, self.windowTitle(), str(exc))
+        before = {name: getattr(self.deal, name, None) for name in self.fields}
+        after: dict = {}
+
+        def work(uow):
+            self._new_account_id = None
+            order = sorted(self.fields, key=lambda n: n != "account_id")  # the account before its contact
+            after.update({name: self._value(name, uow) for name in order})
+            return deals_service.update_deal(uow, self.deal_id, expected_version=self.deal.version,
+                                             actor_id=self.ctx.user_id, **after)
+
+        def inline(exc) -> bool:
+            if isinstance(exc, ValidationError) and set(exc.errors) <= set(self.errors):
+                for name, message in exc.errors.items():
+                    self.errors[name].setText(message)
+                    self.errors[name].show()
+                return True
             if isinstance(exc, ConflictError):
-                self.reject()
-            return
-        self.saved_version = deal.version
-        self.ctx.undo_stack.push(EditDealCommand(self.ctx, self.deal_id, before=before, after=changes,
-                                                 version=deal.version, title=deal.title))
-        self.accept()
+                self.reject()  # the runner then says why
+            return False
+
+        def saved(deal) -> None:
+            self.saved_version = deal.version
+            self.ctx.undo_stack.push(EditDealCommand(self.ctx, self.deal_id, before=before, after=dict(after),
+                                                     version=deal.version, title=deal.title))
+            self.accept()
+
+        CollectionOp(self.ctx, work, parent=self, initiator=self.parent(), title=self.windowTitle(),
+                     deals=[self.deal_id]).success(saved).failure(inline).run()
 
 
 # ------------------------------------------------------------------ satisfying one deliverable
@@ -236,65 +251,69 @@ def satisfy_deliverable(ctx: AppContext, deal_id: uuid.UUID, deliverable_id: uui
 
     check: confirm with a note (required when the template says so); document: ``how``
     'file' (QFileDialog) or 'link' (asked when None); field: :class:`FieldDialog`;
-    activity: logged as done now, in the deliverable's stage. Announces the change on
-    ``ctx.hub`` with ``parent`` as initiator; errors are shown, never raised.
+    activity: logged as done now, in the deliverable's stage. The prompts come first, then
+    one operation records it (announced with ``parent`` as initiator); errors are shown by
+    the runner, never raised.
     """
+    title = _tr("Cannot record this")
     try:
         info = board_service.deliverable_info(ctx.db, deliverable_id)
-        kind = DeliverableKind(info.kind)
-        name = info.name(ctx.lang)
-        changed = "evidence"
-        if kind is DeliverableKind.CHECK:
-            label = _tr("Note (required):") if info.requires_note else _tr("Note (optional):")
-            note = _ask_text(parent, name, label, required=info.requires_note)
-            if note is None:
-                return False
-            evidence_service.record_evidence(ctx.db, deal_id, info.id, actor_id=ctx.user_id, note=note)
-        elif kind is DeliverableKind.DOCUMENT:
-            if how is None:
-                box = QMessageBox(QMessageBox.Icon.Question, name, _tr("Attach a file or link a document?"),
-                                  QMessageBox.StandardButton.Cancel, parent)
-                file_btn = box.addButton(_tr("Attach file…"), QMessageBox.ButtonRole.AcceptRole)
-                link_btn = box.addButton(_tr("Link…"), QMessageBox.ButtonRole.AcceptRole)
-                box.exec()
-                how = "file" if box.clickedButton() is file_btn else "link" if box.clickedButton() is link_btn else None
-                if how is None:
-                    return False
-            if how == "file":
-                path, _filter = QFileDialog.getOpenFileName(parent, name)
-                if not path:
-                    return False
-                evidence_service.record_evidence(ctx.db, deal_id, info.id, actor_id=ctx.user_id, file_path=path)
-            else:
-                link = _ask_text(parent, name, _tr("Link (URL or document location):"), required=True)
-                if link is None:
-                    return False
-                evidence_service.record_evidence(ctx.db, deal_id, info.id, actor_id=ctx.user_id, link=link)
-        elif kind is DeliverableKind.FIELD:
-            dlg = FieldDialog(ctx, deal_id, info.fields, parent)
-            if dlg.exec() != QDialog.DialogCode.Accepted:
-                return False
-            changed = "edited"
-        else:
-            types = list(info.activity_types) or ["call"]
-            act_type = types[0]
-            if len(types) > 1:
-                labels = [activity_type_label(t) for t in types]
-                choice, ok = QInputDialog.getItem(parent, name, _tr("Activity type:"), labels, 0, False)
-                if not ok:
-                    return False
-                act_type = types[labels.index(choice)] if choice in labels else types[0]
-            subject = _ask_text(parent, name, _tr("Subject:"), required=True, text=name)
-            if subject is None:
-                return False
-            activities_service.log_activity(ctx.db, type=act_type, subject=subject, owner_id=ctx.user_id,
-                                            deal_id=deal_id, done_at=utcnow(), stage_id=info.stage_id)
-            changed = "activity"
     except AppError as exc:
-        QMessageBox.warning(parent, _tr("Cannot record this"), str(exc))
+        show_error(parent, exc, title)
         return False
-    ctx.changed(Changes.of(changed, deals=[deal_id]), parent)
-    return True
+    kind = DeliverableKind(info.kind)
+    name = info.name(ctx.lang)
+    if kind is DeliverableKind.FIELD:
+        dlg = FieldDialog(ctx, deal_id, info.fields, parent)  # saves (and announces) by itself
+        return dlg.exec() == QDialog.DialogCode.Accepted
+    if kind is DeliverableKind.CHECK:
+        label = _tr("Note (required):") if info.requires_note else _tr("Note (optional):")
+        note = _ask_text(parent, name, label, required=info.requires_note)
+        if note is None:
+            return False
+
+        def work(uow):
+            return evidence_service.record_evidence(uow, deal_id, info.id, actor_id=ctx.user_id, note=note)
+    elif kind is DeliverableKind.DOCUMENT:
+        if how is None:
+            box = QMessageBox(QMessageBox.Icon.Question, name, _tr("Attach a file or link a document?"),
+                              QMessageBox.StandardButton.Cancel, parent)
+            file_btn = box.addButton(_tr("Attach file…"), QMessageBox.ButtonRole.AcceptRole)
+            link_btn = box.addButton(_tr("Link…"), QMessageBox.ButtonRole.AcceptRole)
+            box.exec()
+            how = "file" if box.clickedButton() is file_btn else "link" if box.clickedButton() is link_btn else None
+            if how is None:
+                return False
+        if how == "file":
+            path, _filter = QFileDialog.getOpenFileName(parent, name)
+            if not path:
+                return False
+            where = {"file_path": path}
+        else:
+            link = _ask_text(parent, name, _tr("Link (URL or document location):"), required=True)
+            if link is None:
+                return False
+            where = {"link": link}
+
+        def work(uow):
+            return evidence_service.record_evidence(uow, deal_id, info.id, actor_id=ctx.user_id, **where)
+    else:
+        types = list(info.activity_types) or ["call"]
+        act_type = types[0]
+        if len(types) > 1:
+            labels = [activity_type_label(t) for t in types]
+            choice, ok = QInputDialog.getItem(parent, name, _tr("Activity type:"), labels, 0, False)
+            if not ok:
+                return False
+            act_type = types[labels.index(choice)] if choice in labels else types[0]
+        subject = _ask_text(parent, name, _tr("Subject:"), required=True, text=name)
+        if subject is None:
+            return False
+
+        def work(uow):
+            return activities_service.log_activity(uow, type=act_type, subject=subject, owner_id=ctx.user_id,
+                                                   deal_id=deal_id, done_at=utcnow(), stage_id=info.stage_id)
+    return CollectionOp(ctx, work, parent=parent, initiator=parent, title=title, deals=[deal_id]).run()
 
 
 # ------------------------------------------------------------------ the gate dialog
@@ -317,11 +336,12 @@ class GateDialog(QDialog):
     def __init__(self, ctx: AppContext, deal_id: uuid.UUID, target: int | str,
                  missing: list[gates.MissingDeliverable] | None = None, *,
                  expected_version: int | None = None, reason: str | None = None,
-                 loss_reason: str | None = None, parent: QWidget | None = None):
+                 loss_reason: str | None = None, parent: QWidget | None = None, initiator: object = None):
         super().__init__(parent)
         self.ctx = ctx
         self.deal_id = deal_id
         self.target = target
+        self.initiator = initiator  # announced with the move (the board that asked for it)
         self.reason = reason
         self.loss_reason = loss_reason
         self.override_reason: str | None = None
@@ -443,22 +463,25 @@ class GateDialog(QDialog):
         self._rebuild()
 
     def _move(self, override_reason: str | None) -> None:
-        try:
-            self.move_result = gates.move_deal(
-                self.ctx.db, self.deal_id, self.target, actor_id=self.ctx.user_id,
-                expected_version=self.version, reason=self.reason, loss_reason=self.loss_reason,
-                override_reason=override_reason)
-        except gates.GateRefused as exc:  # something was withdrawn meanwhile
-            self.missing = exc.missing
-            self._rebuild()
-            return
-        except AppError as exc:
-            QMessageBox.warning(self, self.windowTitle(), str(exc))
+        def refused(exc) -> bool:
+            if isinstance(exc, gates.GateRefused):  # something was withdrawn meanwhile
+                self.missing = exc.missing
+                self._rebuild()
+                return True
             if isinstance(exc, ConflictError):
-                self.reject()
-            return
-        self.override_reason = override_reason
-        self.accept()
+                self.reject()  # the runner then says why
+            return False
+
+        def moved(result) -> None:
+            self.move_result = result
+            self.override_reason = override_reason
+            self.accept()
+
+        CollectionOp(self.ctx, lambda uow: gates.move_deal(
+            uow, self.deal_id, self.target, actor_id=self.ctx.user_id, expected_version=self.version,
+            reason=self.reason, loss_reason=self.loss_reason, override_reason=override_reason),
+            parent=self, initiator=self.initiator, title=self.windowTitle(), deals=[self.deal_id],
+        ).success(moved).failure(refused).run()
 
     def complete_move(self) -> None:
         self.recheck()
@@ -483,59 +506,60 @@ class GateDialog(QDialog):
 
 def run_move(ctx: AppContext, deal_id: uuid.UUID, target: int | str, *, parent: QWidget | None = None,
              expected_version: int | None = None, initiator: object = None) -> gates.MoveResult | None:
-    """Move a deal the way the board does: ask what the move needs, go through the gate
-    (dialog on refusal), push the undo command and announce the change. None when
-    cancelled or refused; errors and conflicts are shown to the user, never raised."""
+    """Move a deal the way the board does: ask the reason the move needs
+    (``gates.reason_needed``), go through the gate (dialog on refusal), push the undo
+    command. One operation moves the deal and announces it; None when cancelled or refused;
+    errors and conflicts are shown by the runner, never raised."""
+    title = _tr("Cannot move")
     try:
         card = board_service.card(ctx.db, deal_id)
     except AppError as exc:
-        QMessageBox.warning(parent, _tr("Cannot move"), str(exc))
+        show_error(parent, exc, title)
         return None
     version = expected_version if expected_version is not None else card.version
     if card.column == target:
         return None
     reason = loss_reason = None
-    if target == gates.LOST:
+    needed = gates.reason_needed(card.status, card.stage_position, target)
+    if needed == "loss":
         loss_reason = _ask_text(parent, _tr("Deal lost"), _tr("Why was “{0}” lost?").format(card.title),
                                 required=True)
         if loss_reason is None:
             return None
-    elif target == gates.WON:
-        pass
-    elif card.status != "open":
+    elif needed == "reopen":
         reason = _ask_text(parent, _tr("Reopen deal"), _tr("Why is “{0}” reopened?").format(card.title),
                            required=True)
         if reason is None:
             return None
-    elif isinstance(target, int) and target < card.stage_position:
+    elif needed == "back":
         reason = _ask_text(parent, _tr("Move back"),
                            _tr("Why does “{0}” move back to {1}?").format(card.title, target_label(ctx, target)),
                            required=True)
         if reason is None:
             return None
+    refusal: list[gates.GateRefused] = []
+
+    def gate_refused(exc) -> bool:
+        if isinstance(exc, gates.GateRefused):
+            refusal.append(exc)
+            return True
+        return False
+
+    op = CollectionOp(ctx, lambda uow: gates.move_deal(uow, deal_id, target, actor_id=ctx.user_id,
+                                                       expected_version=version, reason=reason,
+                                                       loss_reason=loss_reason),
+                      parent=parent, initiator=initiator, title=title, deals=[deal_id]).failure(gate_refused)
     override_reason = None
-    try:
-        result = gates.move_deal(ctx.db, deal_id, target, actor_id=ctx.user_id, expected_version=version,
-                                 reason=reason, loss_reason=loss_reason)
-    except gates.GateRefused as exc:
-        dlg = GateDialog(ctx, deal_id, target, exc.missing, expected_version=version, reason=reason,
-                         loss_reason=loss_reason, parent=parent)
-        accepted = dlg.exec() == QDialog.DialogCode.Accepted
-        result = dlg.move_result if accepted else None
-        override_reason = dlg.override_reason
-        if result is None:
-            ctx.changed(Changes.of("reloaded", deals=[deal_id]), None)  # evidence may have been added
-            return None
-    except ConflictError as exc:
-        QMessageBox.warning(parent, _tr("Changed by someone else"),
-                            _tr("This deal was changed by someone else since you loaded it; the board "
-                                "shows it again as it is now. Nothing was overwritten.") + "\n\n" + str(exc))
-        ctx.changed(Changes.of("reloaded", deals=[deal_id]), None)
-        return None
-    except AppError as exc:
-        QMessageBox.warning(parent, _tr("Cannot move"), str(exc))
+    if op.run():
+        result = op.value
+    elif refusal:
+        dlg = GateDialog(ctx, deal_id, target, refusal[0].missing, expected_version=version, reason=reason,
+                         loss_reason=loss_reason, parent=parent, initiator=initiator)
+        if dlg.exec() != QDialog.DialogCode.Accepted or dlg.move_result is None:
+            return None  # what was recorded in the dialog was announced as it was recorded
+        result, override_reason = dlg.move_result, dlg.override_reason
+    else:
         return None
     ctx.undo_stack.push(MoveCommand(ctx, result, target=target, title=card.title, reason=reason,
                                     override_reason=override_reason, loss_reason=loss_reason))
-    ctx.changed(Changes.of("moved", deals=[deal_id]), initiator)
     return result

@@ -125,17 +125,27 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str | None = N
     QMessageBox.warning(parent, title, error_text(exc))
 
 
+def serial_pool(parent: QObject | None = None) -> QThreadPool:
+    """A private pool of one thread, owned by ``parent``, for ops that must run one after
+    the other (a view's refreshes); pass it to :meth:`Op.run_in_background`."""
+    pool = QThreadPool(parent)
+    pool.setMaxThreadCount(1)
+    return pool
+
+
 class Op(Generic[T]):
     """Common part of :class:`CollectionOp` and :class:`QueryOp`."""
 
     def __init__(self, ctx, work: Callable[..., T], *, parent: QWidget | None = None,
-                 initiator: object = None, title: str | None = None, deals: Iterable[uuid.UUID] = ()):
+                 initiator: object = None, title: str | None = None, deals: Iterable[uuid.UUID] = (),
+                 reload_on_failure: bool = False):
         self.ctx = ctx
         self.work = work
         self.parent = parent
         self.initiator = initiator
         self.title = title
         self.deals = frozenset(deals)  # reloaded when the op meets a conflict
+        self.reload_on_failure = reload_on_failure  # … or any failure (an undo whose deal is gone)
         self._success: Callable[[T], Any] | None = None
         self._failure: Callable[[BaseException], bool | None] | None = None
         self._progress: Callable[[int, int], Any] | None = None
@@ -235,7 +245,7 @@ class Op(Generic[T]):
                     handled = bool(self._failure(exc))
                 if not handled and alive and not isinstance(exc, Cancelled):
                     show_error(self.parent, exc, self.title)
-                if isinstance(exc, ConflictError):
+                if isinstance(exc, ConflictError) or (self.reload_on_failure and not isinstance(exc, Cancelled)):
                     self.ctx.changed(OpChanges.of("reloaded", deals=self.deals), None)
         finally:
             if self._finally is not None and alive:

@@ -13,20 +13,27 @@ import uuid
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QUndoCommand
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
-from app.errors import AppError
 from app.services import deals as deals_service
 from app.services import gates
-from app.views.context import AppContext, Changes
+from app.views.context import AppContext
+from app.views.operations import CollectionOp
 
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("Undo", text)
 
 
-def _report(exc: AppError) -> None:
-    QMessageBox.warning(QApplication.activeWindow(), _tr("Cannot undo or redo"), str(exc))
+def _run(cmd: QUndoCommand, ctx: AppContext, deal_id: uuid.UUID, work, done) -> None:
+    """Undo or redo as one operation; a refused inverse drops the command from the stack and
+    the deal is shown again as it is."""
+    def refused(_exc) -> bool:
+        cmd.setObsolete(True)
+        return False
+
+    CollectionOp(ctx, work, parent=QApplication.activeWindow(), title=_tr("Cannot undo or redo"),
+                 deals=[deal_id], reload_on_failure=True).success(done).failure(refused).run()
 
 
 class MoveCommand(QUndoCommand):
@@ -46,37 +53,25 @@ class MoveCommand(QUndoCommand):
         self.version = result.version  # the deal's version after our latest change
         self._pushed = False
 
-    def _notify(self) -> None:
-        self.ctx.changed(Changes.of("moved", deals=[self.deal_id]), None)
-
     def redo(self) -> None:
         if not self._pushed:  # QUndoStack.push calls redo(): the move is already done
             self._pushed = True
             return
-        try:
-            self.result = gates.move_deal(
-                self.ctx.db, self.deal_id, self.target, actor_id=self.ctx.user_id,
-                expected_version=self.version, reason=self.reason,
-                override_reason=self.override_reason, loss_reason=self.loss_reason)
-        except AppError as exc:
-            self.setObsolete(True)
-            _report(exc)
-            self._notify()
-            return
-        self.version = self.result.version
-        self._notify()
+
+        def moved(result) -> None:
+            self.result = result
+            self.version = result.version
+
+        _run(self, self.ctx, self.deal_id, lambda uow: gates.move_deal(
+            uow, self.deal_id, self.target, actor_id=self.ctx.user_id, expected_version=self.version,
+            reason=self.reason, override_reason=self.override_reason, loss_reason=self.loss_reason), moved)
 
     def undo(self) -> None:
-        try:
-            back = gates.undo_move(self.ctx.db, self.result.transition_id, actor_id=self.ctx.user_id,
-                                   expected_version=self.version)
-        except AppError as exc:
-            self.setObsolete(True)
-            _report(exc)
-            self._notify()
-            return
-        self.version = back.version
-        self._notify()
+        def undone(back) -> None:
+            self.version = back.version
+
+        _run(self, self.ctx, self.deal_id, lambda uow: gates.undo_move(
+            uow, self.result.transition_id, actor_id=self.ctx.user_id, expected_version=self.version), undone)
 
 
 class EditDealCommand(QUndoCommand):
@@ -93,16 +88,11 @@ class EditDealCommand(QUndoCommand):
         self._pushed = False
 
     def _apply(self, values: dict) -> None:
-        try:
-            deal = deals_service.update_deal(self.ctx.db, self.deal_id, expected_version=self.version,
-                                             actor_id=self.ctx.user_id, **values)
-        except AppError as exc:
-            self.setObsolete(True)
-            _report(exc)
-            self.ctx.changed(Changes.of("edited", deals=[self.deal_id]), None)
-            return
-        self.version = deal.version
-        self.ctx.changed(Changes.of("edited", deals=[self.deal_id]), None)
+        def applied(deal) -> None:
+            self.version = deal.version
+
+        _run(self, self.ctx, self.deal_id, lambda uow: deals_service.update_deal(
+            uow, self.deal_id, expected_version=self.version, actor_id=self.ctx.user_id, **values), applied)
 
     def redo(self) -> None:
         if not self._pushed:

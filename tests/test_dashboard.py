@@ -3,6 +3,7 @@ on a bar lists exactly the deals behind it, charts save as PNG, refresh off the 
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from app.models import Opportunity, User
 from app.services import analytics, demo
 from app.services.analytics import Filters
+from app.views import dashboard
 from app.views.context import AppContext, Changes
 from app.views.dashboard import ID_ROLE, DashboardWidget, period_range
 
@@ -193,6 +195,33 @@ def test_refreshes_off_the_gui_thread_after_a_change(qtbot, ctx):
     assert w.data is not first
     assert w.tiles["new_deals"].value.text() == f"{analytics.kpis(ctx.db, QUARTER).new_deals:,}"
     w.wait_idle()
+
+
+def test_a_newer_refresh_supersedes_an_older_one(qtbot, ctx, monkeypatch):
+    w = DashboardWidget(ctx, today=TODAY)
+    qtbot.addWidget(w)
+    qtbot.waitUntil(lambda: w.data is not None, timeout=20000)
+    gate, computed, shown = threading.Event(), [], []
+    real = dashboard.compute
+
+    def held_first(db, f, k):
+        computed.append(f)
+        if len(computed) == 1:
+            gate.wait(10)
+        return real(db, f, k)
+
+    monkeypatch.setattr(dashboard, "compute", held_first)
+    w.refreshed.connect(lambda: shown.append(w.data))
+    w.refresh()
+    qtbot.waitUntil(lambda: bool(computed), timeout=5000)  # the first one is computing
+    w.refresh()  # waits behind it, then superseded before it starts
+    w.refresh()
+    gate.set()
+    with qtbot.waitSignal(w.refreshed, timeout=20000):
+        pass
+    assert w.wait_idle()
+    assert len(computed) == 2  # the first (answer dropped) and the last; the middle never ran
+    assert len(shown) == 1 and w.status.text() == "Updated"
 
 
 def test_hover_shows_the_exact_figure(qtbot, dash):

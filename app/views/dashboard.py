@@ -1,12 +1,14 @@
 """The dashboard tab: period and filters, KPI tiles against the previous period, and the
 dwell, funnel, forecast and slippage charts with drill-down to the exact deals.
 
-Figures come from app.services.analytics; the computation runs in a QThreadPool worker
-(its own sessions, no widget touched) and the result comes back by signal.
+Figures come from app.services.analytics; each refresh is a QueryOp of the runner
+(app/views/operations.py) on the dashboard's own one-thread pool (its own sessions, no
+widget touched); a newer refresh supersedes an older one, whose answer is dropped.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,11 +22,8 @@ from PySide6.QtCore import (
     QDate,
     QEvent,
     QModelIndex,
-    QObject,
-    QRunnable,
     QSortFilterProxyModel,
     Qt,
-    QThreadPool,
     QTimer,
     Signal,
 )
@@ -71,6 +70,9 @@ from app.views.charts import (
     view_locale,
 )
 from app.views.context import AppContext
+from app.views.operations import Cancelled, QueryOp, Task, serial_pool
+
+log = logging.getLogger(__name__)
 
 DEFAULT_K = 1.5
 DEBOUNCE_MS = 300
@@ -133,30 +135,14 @@ def compute(db, f: Filters, k: float = DEFAULT_K) -> DashboardData:
     )
 
 
-# ------------------------------------------------------------------ worker
+# ------------------------------------------------------------------ the refresh op
 
-class _TaskSignals(QObject):
-    finished = Signal(int, object)
-    failed = Signal(int, str)
-
-
-class _RefreshTask(QRunnable):
-    """Computes DashboardData off the GUI thread; reports through signals only."""
-
-    def __init__(self, generation: int, db, f: Filters, k: float):
-        super().__init__()
-        self.generation, self.db, self.f, self.k = generation, db, f, k
-        self.signals = _TaskSignals()
-
-    def run(self) -> None:
-        try:
-            data = compute(self.db, self.f, self.k)
-        except AppError as exc:
-            self.signals.failed.emit(self.generation, str(exc))
-        except Exception as exc:  # a bug must not kill the worker thread silently
-            self.signals.failed.emit(self.generation, f"{type(exc).__name__}: {exc}")
-        else:
-            self.signals.finished.emit(self.generation, data)
+def _refresh_work(f: Filters, k: float) -> Callable[[Task], DashboardData]:
+    """The work of one refresh: skipped when a newer one superseded it before it started."""
+    def work(task: Task) -> DashboardData:
+        task.check()
+        return compute(task.db, f, k)
+    return work
 
 
 # ------------------------------------------------------------------ KPI tiles
@@ -372,12 +358,10 @@ class DashboardWidget(QWidget):
         self.k = k
         self.data: DashboardData | None = None
         self.drilldown: DrillDownDialog | None = None
-        self._generation = 0
+        self._op: QueryOp[DashboardData] | None = None  # the latest refresh; older answers are dropped
         self._pending = False
-        self._tasks: dict[int, _RefreshTask] = {}
         self.bars: dict[str, list[ClickableBars]] = {}
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(1)
+        self.pool = serial_pool(self)  # one refresh at a time
 
         # filters row
         self.period = QComboBox()
@@ -597,40 +581,39 @@ class DashboardWidget(QWidget):
     def refresh(self) -> None:
         """Recompute everything for the current filters (in the worker unless synchronous)."""
         self.debounce.stop()
-        self._generation += 1
-        gen = self._generation
         f = self.filters()
         k = self.k if self.k is not None else _risk_factor()
         self.status.setText(self.tr("Updating…"))
+        if self._op is not None and not self._op.finished:
+            self._op.cancel()  # superseded: not computed if it has not started, its answer dropped
+        op: QueryOp[DashboardData] = QueryOp(self.ctx, _refresh_work(f, k), parent=self)
+        op.success(lambda data: self._finished(op, data)).failure(lambda exc: self._failed(op, exc))
+        self._op = op
         if self.synchronous:
-            try:
-                data = compute(self.ctx.db, f, k)
-            except AppError as exc:
-                self._failed(gen, str(exc))
-            else:
-                self._finished(gen, data)
-            return
-        task = _RefreshTask(gen, self.ctx.db, f, k)
-        task.signals.finished.connect(self._finished)
-        task.signals.failed.connect(self._failed)
-        self._tasks[gen] = task  # alive (with its signal carrier) until it reports
-        self.pool.start(task)
+            op.run()
+        else:
+            op.run_in_background(self.pool)
 
-    def _finished(self, generation: int, data: DashboardData) -> None:
-        self._tasks.pop(generation, None)
-        if generation != self._generation:
+    def _finished(self, op: QueryOp, data: DashboardData) -> None:
+        if op is not self._op:
             return  # an older computation; a newer one is on its way
         self.data = data
         self._render(data)
         self.status.setText(self.tr("Updated"))
         self.refreshed.emit()
 
-    def _failed(self, generation: int, message: str) -> None:
-        self._tasks.pop(generation, None)
-        if generation != self._generation:
-            return
+    def _failed(self, op: QueryOp, exc: BaseException) -> bool:
+        """Shown in the status label, not in a message box (True: handled)."""
+        if op is not self._op or isinstance(exc, Cancelled):
+            return True
+        if isinstance(exc, AppError):
+            message = str(exc)
+        else:
+            log.error("dashboard refresh failed", exc_info=(type(exc), exc, exc.__traceback__))
+            message = f"{type(exc).__name__}: {exc}"
         self.status.setText(self.tr("Could not compute the dashboard: %1").replace("%1", message))
         self.failed.emit(message)
+        return True
 
     def wait_idle(self, msecs: int = 30000) -> bool:
         return self.pool.waitForDone(msecs)

@@ -10,8 +10,9 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox
 
+from app.models import LeadSource
 from app.services import deals, gates, marketing
-from app.views.context import AppContext
+from app.views.context import AppContext, Changes
 from app.views.marketing_editor import (
     COL_ACTUAL,
     COL_ATTAINMENT,
@@ -29,6 +30,21 @@ def ctx(db, manager):
 @pytest.fixture
 def web(db):
     return marketing.create_lead_source(db, "Web", "inbound")
+
+
+@pytest.fixture
+def heard(ctx):
+    """Every announcement on the change signal, as (changes, initiator)."""
+    seen = []
+    ctx.hub.pipeline_changed.connect(lambda changes, initiator: seen.append((changes, initiator)))
+    return seen
+
+
+@pytest.fixture
+def warnings(monkeypatch):
+    seen = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, text, *a, **k: seen.append((title, text)))
+    return seen
 
 
 @pytest.fixture
@@ -85,6 +101,49 @@ def test_bad_amount_is_refused_with_a_message(qtbot, dialog, db, text, message):
     assert message in dialog.error.text()
     assert "Web, 2026-01" in dialog.error.text()
     assert spend_rows(db) == []
+
+
+def test_a_spend_edit_is_announced_once_and_an_empty_cell_cleared_not_at_all(qtbot, dialog, web, heard, warnings):
+    type_into_cell(qtbot, dialog.grid_view, dialog.grid.index(4, 0), "900000")
+    assert heard == [(Changes.of("marketing"), dialog)]
+    type_into_cell(qtbot, dialog.grid_view, dialog.grid.index(5, 0), "")  # nothing was there: nothing changed
+    assert len(heard) == 1 and warnings == []
+
+
+def test_a_refused_spend_shows_one_message_and_announces_nothing(qtbot, dialog, db, heard, warnings):
+    type_into_cell(qtbot, dialog.grid_view, dialog.grid.index(0, 0), "-5")
+    assert dialog.error.text() == "Web, 2026-01: must be 0 or more"
+    assert warnings == [] and heard == [] and spend_rows(db) == []
+
+
+def test_two_entries_in_one_month_become_one_in_one_change(qtbot, dialog, db, web, heard):
+    marketing.create_spend(db, web.id, date(2026, 2, 1), "100")
+    marketing.create_spend(db, web.id, date(2026, 2, 1), "50")  # e.g. imported twice
+    dialog.reload()
+    assert dialog.grid.index(1, 0).data() == "₩150"
+    type_into_cell(qtbot, dialog.grid_view, dialog.grid.index(1, 0), "120")
+    assert spend_rows(db) == [(web.id, None, date(2026, 2, 1), Decimal("120.00"))]
+    assert heard == [(Changes.of("marketing"), dialog)]
+
+
+def test_a_duplicate_lead_source_is_one_inline_message_and_no_announcement(qtbot, dialog, db, heard, warnings,
+                                                                          monkeypatch):
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Web", True))
+    dialog.add_source_button.click()
+    assert dialog.error.text() == "lead source 'Web' already exists"
+    assert warnings == [] and heard == []
+    assert [s.name for s in marketing.list_lead_sources(db)] == ["Web"]
+
+
+def test_renaming_a_source_deleted_meanwhile_is_one_warning_and_no_announcement(qtbot, dialog, db, web, heard,
+                                                                                warnings, monkeypatch):
+    dialog.lines_view.selectRow(0)
+    with db.write() as s:  # someone else removed it since the dialog read the list
+        s.delete(s.get(LeadSource, web.id))
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Website", True))
+    dialog.rename_button.click()
+    assert len(warnings) == 1 and "not found" in warnings[0][1]
+    assert heard == [] and dialog.error.text() == ""
 
 
 def test_campaign_column_and_year_switch(qtbot, dialog, db, web, monkeypatch):
@@ -166,6 +225,22 @@ def test_target_shows_attainment(qtbot, targets, ctx, db, rep):
     row = next(r for r in range(m.rowCount()) if m.index(r, 1).data() == "Team")
     assert m.index(row, COL_ACTUAL).data() == "3"
     assert m.index(row, COL_ATTAINMENT).data() == "75.0%"
+
+
+def test_adding_and_deleting_a_target_are_one_announcement_each(qtbot, targets, db, rep, heard, warnings):
+    fill_target(targets, "new_deals", None, date(2026, 1, 1), date(2026, 3, 31), "10")
+    qtbot.mouseClick(targets.add_button, Qt.MouseButton.LeftButton)
+    assert heard == [(Changes.of("targets"), targets)] and targets.value.text() == ""
+    targets.view.selectRow(0)
+    qtbot.mouseClick(targets.delete_button, Qt.MouseButton.LeftButton)
+    assert heard == [(Changes.of("targets"), targets)] * 2 and warnings == []
+
+
+def test_a_refused_target_keeps_the_value_and_announces_nothing(qtbot, targets, db, heard, warnings):
+    fill_target(targets, "win_rate", None, date(2026, 1, 1), date(2026, 3, 31), "140")
+    qtbot.mouseClick(targets.add_button, Qt.MouseButton.LeftButton)
+    assert "between 0 and 100" in targets.error.text() and targets.value.text() == "140"
+    assert warnings == [] and heard == []
 
 
 def test_target_value_edited_in_place(qtbot, targets, db, rep):

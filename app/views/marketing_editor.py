@@ -1,8 +1,10 @@
 """Editors for marketing inputs: lead sources and campaigns with their spend per month
 (a month × source/campaign grid), and SMART targets with their attainment.
 
-Both dialogs change data only through app.services.marketing and announce it with
-ctx.changed(Changes.of("marketing" | "targets"), self)."""
+Both dialogs change data only through app.services.marketing, each change one operation
+(app.views.operations.CollectionOp) with the dialog as initiator: the runner announces what
+it wrote ("marketing" or "targets") once. A refused value (ValidationError) is shown in the
+dialog's own error line; any other error is shown by the runner."""
 
 from __future__ import annotations
 
@@ -40,7 +42,8 @@ from app.services import analytics, marketing
 from app.services.people import list_users
 from app.views import formatting as fmt
 from app.views.charts import view_locale
-from app.views.context import AppContext, Changes
+from app.views.context import AppContext
+from app.views.operations import CollectionOp
 
 _ROOT = QModelIndex()
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -52,6 +55,21 @@ def error_text(exc: AppError) -> str:
     if isinstance(exc, ValidationError):
         return "; ".join(exc.errors.values())
     return str(exc)
+
+
+def change(ctx: AppContext, work, owner, refused) -> CollectionOp:
+    """One change made from ``owner`` (the dialog, or the dialog a model belongs to): its
+    initiator, and the parent of any message the runner shows. ``refused(exc)`` shows a
+    ValidationError in the dialog; other errors are left to the runner."""
+
+    def failure(exc: BaseException) -> bool:
+        if isinstance(exc, ValidationError):
+            refused(exc)
+            return True
+        return False
+
+    return CollectionOp(ctx, work, parent=owner if isinstance(owner, QWidget) else None,
+                        initiator=owner).failure(failure)
 
 
 def plain_amount(amount: Decimal) -> str:
@@ -205,31 +223,38 @@ class SpendGridModel(QAbstractTableModel):
         text = str(value if value is not None else "").strip()
         key = (index.column(), month.month)
         entries = self.cells.get(key, [])
-        db = self.ctx.db
-        try:
+        currency = self.currency
+
+        def work(uow):  # the cell is the month's one figure: all of it commits or none
             if not text:
                 for spend_id, _a in entries:
-                    marketing.delete_spend(db, spend_id)
+                    marketing.delete_spend(uow, spend_id)
+                return None
+            if entries:
+                sp = marketing.update_spend(uow, entries[0][0], amount=text)
+            else:
+                sp = marketing.create_spend(uow, line.source_id, month, text, campaign_id=line.campaign_id,
+                                            currency=currency)
+            for spend_id, _a in entries[1:]:
+                marketing.delete_spend(uow, spend_id)
+            return sp
+
+        def saved(sp) -> None:
+            if sp is None:
                 self.cells.pop(key, None)
             else:
-                if entries:
-                    sp = marketing.update_spend(db, entries[0][0], amount=text)
-                else:
-                    sp = marketing.create_spend(db, line.source_id, month, text, campaign_id=line.campaign_id,
-                                                currency=self.currency)
-                for spend_id, _a in entries[1:]:  # the cell is the month's one figure
-                    marketing.delete_spend(db, spend_id)
                 self.cells[key] = [(sp.id, sp.amount)]
-        except AppError as exc:
+            # no reset while the view commits its editor: just this cell and the total below it
+            self.dataChanged.emit(index, index)
+            total = self.index(12, index.column())
+            self.dataChanged.emit(total, total)
+            self.saved.emit()
+
+        def refused(exc: AppError) -> None:
             self.refused.emit(self.tr("%1, %2: %3").replace("%1", line.label())
                               .replace("%2", month.strftime("%Y-%m")).replace("%3", error_text(exc)))
-            return False
-        # no reset while the view commits its editor: just this cell and the total below it
-        self.dataChanged.emit(index, index)
-        total = self.index(12, index.column())
-        self.dataChanged.emit(total, total)
-        self.saved.emit()
-        return True
+
+        return change(self.ctx, work, self.parent(), refused).success(saved).run()
 
 
 class MarketingDialog(QDialog):
@@ -347,7 +372,6 @@ class MarketingDialog(QDialog):
 
     def _spend_saved(self) -> None:
         self.error.clear()
-        self.ctx.changed(Changes.of("marketing"), self)
 
     def _year_changed(self, year: int) -> None:
         self.grid.year = year
@@ -361,21 +385,18 @@ class MarketingDialog(QDialog):
         rows = self.lines_view.selectionModel().selectedRows()
         return self.lines_model.lines[rows[0].row()] if rows else None
 
-    def _apply(self, action) -> bool:
-        try:
-            action()
-        except AppError as exc:
-            self.show_error(error_text(exc))
-            return False
-        self.error.clear()
-        self.reload()
-        self.ctx.changed(Changes.of("marketing"), self)
-        return True
+    def _apply(self, work) -> bool:
+        """Run ``work(uow)`` as one change; reload the lists when it is saved."""
+        def saved(_value) -> None:
+            self.error.clear()
+            self.reload()
+
+        return change(self.ctx, work, self, lambda exc: self.show_error(error_text(exc))).success(saved).run()
 
     def add_source(self) -> None:
         name, ok = QInputDialog.getText(self, self.tr("Add lead source"), self.tr("Name of the lead source:"))
         if ok:
-            self._apply(lambda: marketing.create_lead_source(self.ctx.db, name))
+            self._apply(lambda uow: marketing.create_lead_source(uow, name))
 
     def add_campaign(self) -> None:
         line = self.selected_line()
@@ -385,7 +406,7 @@ class MarketingDialog(QDialog):
         name, ok = QInputDialog.getText(self, self.tr("Add campaign"),
                                         self.tr("Name of the campaign of %1:").replace("%1", line.source))
         if ok:
-            self._apply(lambda: marketing.create_campaign(self.ctx.db, line.source_id, name))
+            self._apply(lambda uow: marketing.create_campaign(uow, line.source_id, name))
 
     def rename_selected(self) -> None:
         line = self.selected_line()
@@ -396,9 +417,9 @@ class MarketingDialog(QDialog):
         if not ok:
             return
         if line.campaign_id is None:
-            self._apply(lambda: marketing.update_lead_source(self.ctx.db, line.source_id, name=name))
+            self._apply(lambda uow: marketing.update_lead_source(uow, line.source_id, name=name))
         else:
-            self._apply(lambda: marketing.update_campaign(self.ctx.db, line.campaign_id, name=name))
+            self._apply(lambda uow: marketing.update_campaign(uow, line.campaign_id, name=name))
 
     def delete_selected(self) -> None:
         line = self.selected_line()
@@ -410,9 +431,9 @@ class MarketingDialog(QDialog):
         if answer != QMessageBox.StandardButton.Yes:
             return
         if line.campaign_id is None:
-            self._apply(lambda: marketing.delete_lead_source(self.ctx.db, line.source_id))
+            self._apply(lambda uow: marketing.delete_lead_source(uow, line.source_id))
         else:
-            self._apply(lambda: marketing.delete_campaign(self.ctx.db, line.campaign_id))
+            self._apply(lambda uow: marketing.delete_campaign(uow, line.campaign_id))
 
 
 # ------------------------------------------------------------------ targets
@@ -504,14 +525,14 @@ class TargetsModel(QAbstractTableModel):
         if not index.isValid() or role != Qt.ItemDataRole.EditRole or index.column() != COL_TARGET:
             return False
         t = self.rows[index.row()]
-        try:
-            marketing.update_target(self.ctx.db, t.target_id, value=str(value).strip())
-        except AppError as exc:
-            self.refused.emit(error_text(exc))
-            return False
-        QTimer.singleShot(0, self.reload)  # attainment changes too; not reset while the editor commits
-        self.saved.emit()
-        return True
+        text = str(value).strip()
+
+        def saved(_target) -> None:
+            QTimer.singleShot(0, self.reload)  # attainment changes too; not reset while the editor commits
+            self.saved.emit()
+
+        return change(self.ctx, lambda uow: marketing.update_target(uow, t.target_id, value=text),
+                      self.parent(), lambda exc: self.refused.emit(error_text(exc))).success(saved).run()
 
 
 class TargetsDialog(QDialog):
@@ -618,9 +639,8 @@ class TargetsDialog(QDialog):
     def show_error(self, message: str) -> None:
         self.error.setText(message)
 
-    def _saved(self) -> None:
+    def _saved(self, _value=None) -> None:
         self.error.clear()
-        self.ctx.changed(Changes.of("targets"), self)
 
     def _year_changed(self, year: int) -> None:
         self.model.year = year
@@ -631,28 +651,25 @@ class TargetsDialog(QDialog):
         d = edit.date()
         return date(d.year(), d.month(), d.day())
 
+    def _apply(self, work) -> bool:
+        """Run ``work(uow)`` as one change; show the targets again when it is saved."""
+        def saved(_value) -> None:
+            self.model.reload()
+            self._saved()
+
+        return change(self.ctx, work, self, lambda exc: self.show_error(error_text(exc))).success(saved).run()
+
     def add_target(self) -> None:
         owner = self.owner.currentData()
-        try:
-            marketing.create_target(self.ctx.db, self.metric_box.currentData(), self._date(self.start),
-                                    self._date(self.end), self.value.text().strip(),
-                                    owner_id=uuid.UUID(owner) if owner else None)
-        except AppError as exc:
-            self.show_error(error_text(exc))
-            return
-        self.value.clear()
-        self.model.reload()
-        self._saved()
+        metric, start, end = self.metric_box.currentData(), self._date(self.start), self._date(self.end)
+        value = self.value.text().strip()
+        if self._apply(lambda uow: marketing.create_target(uow, metric, start, end, value,
+                                                           owner_id=uuid.UUID(owner) if owner else None)):
+            self.value.clear()
 
     def delete_selected(self) -> None:
         rows = self.view.selectionModel().selectedRows()
         if not rows:
             return
         target_id = self.model.rows[rows[0].row()].target_id
-        try:
-            marketing.delete_target(self.ctx.db, target_id)
-        except AppError as exc:
-            self.show_error(error_text(exc))
-            return
-        self.model.reload()
-        self._saved()
+        self._apply(lambda uow: marketing.delete_target(uow, target_id))

@@ -133,14 +133,6 @@ def serial_pool(parent: QObject | None = None) -> QThreadPool:
     return pool
 
 
-def serial_pool(parent: QObject | None = None) -> QThreadPool:
-    """A private pool of one thread, owned by ``parent``, for ops that must run one after
-    the other (a view's refreshes); pass it to :meth:`Op.run_in_background`."""
-    pool = QThreadPool(parent)
-    pool.setMaxThreadCount(1)
-    return pool
-
-
 class Op(Generic[T]):
     """Common part of :class:`CollectionOp` and :class:`QueryOp`."""
 

@@ -1,4 +1,4 @@
-"""File → Export weekly report…: dialogs patched, the real export in its worker thread,
+"""File → Export weekly report…: dialogs patched, the real export on the runner's worker,
 progress, cancel (no file left), failure message, Open button."""
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def test_progress_dialog_advances_and_closes(ctx, parent, qtbot, tmp_path, monke
     shown, progressed = [], []
     set_value = job.dialog.setValue  # no slot runs before the event loop turns: safe to wrap
     job.dialog.setValue = lambda v: (shown.append(v), set_value(v))
-    job._worker.progressed.connect(lambda d, t: progressed.append((d, t)))
+    job.progressed.connect(lambda d, t: progressed.append((d, t)))
     assert job.dialog.isVisible()
     with qtbot.waitSignal(job.finished, timeout=20_000) as blocker:
         pass

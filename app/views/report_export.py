@@ -1,19 +1,21 @@
 """File → Export weekly report…: ask the week and the file, write the workbook off the GUI
 thread with a cancellable progress dialog, then offer to open it.
 
-The work is :func:`app.services.weekly_report.write_weekly_report` in a ``QThread``; the
-worker touches no widget, it only emits signals (delivered on the GUI thread). Cancelling
-sets a flag the service polls between batches; the service then removes its partial
-output, so a cancelled export leaves no file.
+The work is :func:`app.services.weekly_report.write_weekly_report` in a ``QueryOp`` of the
+runner (app/views/operations.py); the work touches no widget, its progress and its answer
+come back on the GUI thread. Cancelling sets the op's stop flag, which the service polls
+between batches; the service then removes its partial output, so a cancelled export leaves
+no file.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QThread, QUrl, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QProgressDialog, QWidget
 from shiboken6 import isValid
@@ -29,6 +31,9 @@ from app.services.weekly_report import (
     write_weekly_report,
 )
 from app.views.context import AppContext
+from app.views.operations import Cancelled, QueryOp, Task
+
+log = logging.getLogger(__name__)
 
 CONTEXT = "ReportExport"
 PROGRESS_STEPS = 1000  # the dialog works in permille, whatever the row count
@@ -48,41 +53,19 @@ def _risk_factor() -> float:
         return 1.5
 
 
-class _Worker(QObject):
-    """Runs in the export thread. Emits only; never touches a widget."""
+def _export_work(path: Path, week: str, owner: str | None, lang: str, k: float,
+                 returned: threading.Event):
+    """The op's work (on a worker): the workbook, with the op's progress and stop flag.
+    ``returned`` is set when it is over, so that quitting can wait for it."""
+    tz = datetime.now().astimezone().tzinfo
 
-    progressed = Signal(int, int)
-    succeeded = Signal(object)  # ReportSummary
-    cancelled = Signal()
-    failed = Signal(str)
-
-    def __init__(self, ctx: AppContext, path: Path, week: str, owner: str | None, stop: threading.Event,
-                 k: float):
-        super().__init__()
-        self._k = k
-        self._db = ctx.db
-        self._lang = ctx.lang
-        self._path = path
-        self._week = week
-        self._owner = owner
-        self._stop = stop
-
-    @Slot()
-    def run(self) -> None:
+    def work(task: Task) -> ReportSummary:
         try:
-            summary = write_weekly_report(
-                self._db, self._path, week=self._week, owner=self._owner, lang=self._lang,
-                progress=lambda done, total: self.progressed.emit(done, total),
-                cancelled=self._stop.is_set, tz=datetime.now().astimezone().tzinfo, k=self._k,
-            )
-        except ExportCancelled:
-            self.cancelled.emit()
-        except AppError as exc:
-            self.failed.emit(str(exc))
-        except Exception as exc:  # noqa: BLE001 - shown to the user, never a crash of the GUI
-            self.failed.emit(f"{type(exc).__name__}: {exc}")
-        else:
-            self.succeeded.emit(summary)
+            return write_weekly_report(task.db, path, week=week, owner=owner, lang=lang,
+                                       progress=task.progress, cancelled=task.stop.is_set, tz=tz, k=k)
+        finally:
+            returned.set()
+    return work
 
 
 class ReportProgressDialog(QProgressDialog):
@@ -116,64 +99,67 @@ class ReportProgressDialog(QProgressDialog):
 
 
 class ReportExportJob(QObject):
-    """One export in progress: the thread, the worker and the progress dialog.
+    """One export in progress: its op and the progress dialog.
 
-    ``finished(outcome, summary_or_message)``: outcome is "done", "cancelled" or "failed"."""
+    ``progressed(done, total)`` as the service reports; ``finished(outcome,
+    summary_or_message)``: outcome is "done", "cancelled" or "failed"."""
 
+    progressed = Signal(int, int)
     finished = Signal(str, object)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None, path: Path, week: str,
                  owner: str | None = None, *, notify: bool = True):
-        super().__init__()  # not owned by the window: the thread must outlive a closed window
+        super().__init__()  # not owned by the window: the export must outlive a closed window
         self.ctx = ctx
         self.parent_widget = parent
         self.path = path
         self.week = week
         self.notify = notify
         self.outcome: str | None = None
-        self._stop = threading.Event()
         self._pending = self._shown = 0
         self._updating = False
+        self._started = False
+        self._cancelling = False
+        self._returned = threading.Event()  # the work has returned (or raised) on its worker
         self.dialog = ReportProgressDialog(parent, week)
         self.dialog.canceled.connect(self.cancel)
-        self._thread = QThread(self)
-        self._worker = _Worker(ctx, path, week, owner, self._stop, _risk_factor())  # settings read here
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.run)
-        self._worker.progressed.connect(self._on_progress)
-        self._worker.succeeded.connect(self._on_done)
-        self._worker.cancelled.connect(self._on_cancelled)
-        self._worker.failed.connect(self._on_failed)
+        work = _export_work(path, week, owner, ctx.lang, _risk_factor(), self._returned)  # settings read here
+        # no parent widget: the answer must arrive even when the window was closed meanwhile
+        self.op: QueryOp[ReportSummary] = QueryOp(ctx, work)
+        self.op.progress(self._on_progress).success(self._on_done).failure(self._on_failed)
 
     def start(self) -> None:
         self.dialog.show()
-        self._thread.start()
+        self._started = True
+        self.op.run_in_background()
 
     @Slot()
     def cancel(self) -> None:
-        """Ask the worker to stop; it removes its partial output and reports back."""
-        if self.outcome is None and not self._stop.is_set():
-            self._stop.set()
+        """Ask the work to stop; the service removes its partial output and it reports back."""
+        if self.outcome is None and not self._cancelling:
+            self._cancelling = True
+            self.op.cancel()
             if isValid(self.dialog):
                 self.dialog.cancelling = True
                 self.dialog.retranslate()
 
     def shutdown(self, ms: int = 10_000) -> None:
         """The application is quitting: stop the export (no file is left) and wait for it."""
-        if self._thread.isRunning():
-            self._stop.set()
-            self._thread.quit()
-            self._thread.wait(ms)
+        if self.is_running():
+            self._cancelling = True
+            self.op.cancel()
+            self.wait(ms)
 
     def is_running(self) -> bool:
-        return self._thread.isRunning()
+        return self._started and not self._returned.is_set()
 
     def wait(self, ms: int = 30_000) -> bool:
-        return self._thread.wait(ms)
+        """Block until the work has returned on its worker (its answer comes by the event loop)."""
+        return self._returned.wait(ms / 1000)
 
-    @Slot(int, int)
     def _on_progress(self, done: int, total: int) -> None:
-        if total <= 0 or self._stop.is_set() or not isValid(self.dialog):
+        self.progressed.emit(done, total)
+        if total <= 0 or self._cancelling or not isValid(self.dialog):
             return
         self._pending = min(PROGRESS_STEPS, done * PROGRESS_STEPS // total)
         if self._updating:  # a modal dialog's setValue() processes events: no re-entry
@@ -188,8 +174,6 @@ class ReportExportJob(QObject):
 
     def _end(self, outcome: str, payload) -> None:
         self.outcome = outcome
-        self._thread.quit()
-        self._thread.wait()
         if isValid(self.dialog):  # else the window, and with it the dialog, was closed meanwhile
             self.dialog.canceled.disconnect(self.cancel)
             self.dialog.reset()
@@ -202,22 +186,26 @@ class ReportExportJob(QObject):
         w = self.parent_widget
         return w if w is not None and isValid(w) else None
 
-    @Slot(object)
     def _on_done(self, summary: ReportSummary) -> None:
         self._end("done", summary)
         if self.notify:
             show_done(self._message_parent(), summary)
 
-    @Slot()
-    def _on_cancelled(self) -> None:
-        self._end("cancelled", None)
-
-    @Slot(str)
-    def _on_failed(self, message: str) -> None:
+    def _on_failed(self, exc: BaseException) -> bool:
+        """Cancelled, or the export's own message (which says no report was written)."""
+        if isinstance(exc, (ExportCancelled, Cancelled)):
+            self._end("cancelled", None)
+            return True
+        if isinstance(exc, AppError):
+            message = str(exc)
+        else:
+            log.error("weekly report export failed", exc_info=(type(exc), exc, exc.__traceback__))
+            message = f"{type(exc).__name__}: {exc}"
         self._end("failed", message)
         if self.notify:
             QMessageBox.warning(self._message_parent(), tr("Export weekly report"),
                                 tr("The weekly report was not written.") + "\n\n" + message)
+        return True
 
 
 _RUNNING: set[ReportExportJob] = set()  # keeps running jobs alive until they finish

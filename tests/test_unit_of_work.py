@@ -107,3 +107,42 @@ def test_unknown_change_kind_is_refused():
         OpChanges.of("teleported")
     assert OpChanges.of("reloaded").touches("marketing")
     assert not OpChanges.of("marketing").touches_deals()
+
+
+@pytest.mark.postgresql
+def test_a_unit_on_a_replica_reaches_the_server_whole(pg_url, tmp_path):
+    """On an offline replica, a new account + contact + the deal's update (one unit, as the
+    deal dialog saves them) land in the outbox in that transaction and replay on the server
+    with the same ids; a refused unit leaves no outbox row."""
+    from app.db import open_database
+    from app.services import sync
+
+    server = sync.open_server(pg_url)
+    try:
+        mgr = people.create_user(server, "Lee Ji-eun", "manager")
+        deal = deals.create_deal(server, title="Alpha", owner_id=mgr.id)
+        sync.create_replica(str(tmp_path / "a.sqlite"), server)
+        a = open_database(str(tmp_path / "a.sqlite"))
+
+        with pytest.raises(ValidationError):
+            perform(a, lambda u: deals.update_deal(u, deal.id, expected_version=1, actor_id=mgr.id,
+                                                   account_id=people.create_account(u, "Ghost").id, amount="x"))
+        assert sync.pending_count(a) == 0
+
+        def work(uow):
+            acc = people.create_account(uow, "Hanil Steel")
+            con = people.create_contact(uow, "Kim Minji", acc.id)
+            return deals.update_deal(uow, deal.id, expected_version=1, actor_id=mgr.id,
+                                     account_id=acc.id, contact_id=con.id)
+
+        local = perform(a, work).value
+        assert sync.pending_count(a) == 3
+        assert sync.sync(a, server).push.applied == 3
+        on_server = deals.get_deal(server, deal.id)
+        assert (on_server.account_id, on_server.contact_id) == (local.account_id, local.contact_id)
+        with server.read() as s:
+            assert s.get(Account, local.account_id).name == "Hanil Steel"
+            assert s.scalar(select(func.count()).select_from(Account).where(Account.name == "Ghost")) == 0
+        a.dispose()
+    finally:
+        server.dispose()

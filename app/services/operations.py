@@ -97,7 +97,7 @@ def decode_args(args: dict) -> dict:
     return out
 
 
-def call(db: dbmod.Database, name: str, args: dict):
+def call(db: dbmod.Database, name: str, args: dict, /):
     """Call operation ``name`` with JSON ``args`` (no outbox, no id seed)."""
     op = registry()[name]
     a = decode_args(args)
@@ -158,7 +158,7 @@ def operation(name: str):
     return deco
 
 
-def run(db: dbmod.Database, name: str, **args):
+def run(db: dbmod.Database, name: str, /, **args):
     """Run operation ``name``; on a replica, record it in the outbox atomically with its write."""
     if name not in registry():
         raise KeyError(f"unknown operation {name!r}")

@@ -189,3 +189,26 @@ def test_only_the_runner_announces_changes():
                  and "changed" in _calls(p)
                  and "ctx.changed(" in p.read_text(encoding="utf-8")]
     assert offenders == []
+
+
+MUTATING = {"create_deal", "update_deal", "change_close_date", "move_deal", "undo_move", "log_activity",
+            "complete_activity", "record_evidence", "withdraw_evidence", "create_account", "create_contact",
+            "create_lead_source", "update_lead_source", "delete_lead_source", "create_campaign",
+            "update_campaign", "delete_campaign", "create_spend", "update_spend", "delete_spend",
+            "create_target", "update_target", "delete_target", "create_user"}
+
+
+def test_views_change_data_only_inside_an_operation():
+    """A mutating service called from a view gets the op's unit of work, never the database:
+    so every change is one transaction, shown and announced by the runner."""
+    offenders = []
+    for path in sorted(VIEWS.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in MUTATING and node.args):
+                continue
+            first = ast.unparse(node.args[0])
+            if first.endswith("db"):  # ctx.db, self.ctx.db, db: straight to the database
+                offenders.append(f"{path.name}:{node.lineno} {node.func.attr}({first}, …)")
+    assert offenders == []

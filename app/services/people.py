@@ -39,6 +39,15 @@ def create_user(db: Database, name: str, role: str = Role.REP.value, email: str 
         return user
 
 
+def ensure_user(db: Database, name: str, role: str) -> User:
+    """The working user named ``name``, created with ``role`` on first use (an existing
+    user keeps the role the database gives them)."""
+    try:
+        return find_user(db, name)
+    except NotFound:
+        return create_user(db, name, role)
+
+
 def list_users(db: Database) -> list[User]:
     with db.read() as s:
         return list(s.scalars(select(User).order_by(User.name)))

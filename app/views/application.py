@@ -11,8 +11,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app.db import Database, default_db_path, open_database
-from app.errors import AppError, NotFound
-from app.models import User
+from app.errors import AppError
 from app.services import people
 from app.views.context import AppContext
 from app.views.i18n import install_translators
@@ -24,14 +23,6 @@ SAMPLE_SEED = 1
 
 def sample_db_path() -> Path:
     return default_db_path().with_name("sample.sqlite")
-
-
-def ensure_user(db: Database, name: str, role: str) -> User:
-    """The working user in this database, created on first use (the database's role wins)."""
-    try:
-        return people.find_user(db, name)
-    except NotFound:
-        return people.create_user(db, name, role)
 
 
 def open_sample_database(path: Path | None = None) -> Database:
@@ -52,7 +43,7 @@ def open_sample_database(path: Path | None = None) -> Database:
 
 def make_context(db: Database, name: str, role: str, lang: str) -> AppContext:
     """The context for working in ``db`` as ``name`` (created there with ``role`` if new)."""
-    user = ensure_user(db, name, role)
+    user = people.ensure_user(db, name, role)
     return AppContext(db=db, user_id=user.id, user_name=user.name, role=user.role, lang=lang)
 
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import csv
 import json
+import threading
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QWizard
 
 from app.services.deals import list_deals
-from app.services.importer import load_mapping
+from app.services.importer import ImportCancelled, load_mapping
+from app.views import import_wizard
 from app.views.context import AppContext
 from app.views.import_wizard import ImportWizard
 
@@ -79,11 +81,14 @@ def test_wizard_preview_map_check_and_import(qtbot, db, manager, tmp_path, monke
     assert check.result.created == 30
     assert list_deals(db) == []  # a dry run
 
+    heard = []
+    ctx.hub.pipeline_changed.connect(lambda c, i: heard.append((c, i)))
     with qtbot.waitSignal(ctx.hub.pipeline_changed, timeout=20_000) as sig:
         wiz.next()
     changes, initiator = sig.args
     assert "imported" in changes.kinds and len(changes.deal_ids) == 30 and initiator is wiz
     assert wiz.run_page.isComplete()
+    assert len(heard) == 1  # announced once, by the runner
     deals = {d.title: d for d in list_deals(db)}
     assert len(deals) == 30 and deals["Deal 8"].amount == 720 and deals["Deal 9"].stage == 4
     assert wiz.button(QWizard.WizardButton.FinishButton).isVisible()
@@ -109,3 +114,35 @@ def test_save_mapping_writes_what_the_user_chose(qtbot, db, manager, tmp_path, m
     assert data["stage_values"]["lead generation"] == 2
     m = load_mapping(out)
     assert m.fields["title"] == ["deal name"]
+
+
+def test_cancel_during_the_check_stops_it_and_imports_nothing(qtbot, db, manager, tmp_path, monkeypatch):
+    path = write_file(tmp_path / "deals.csv")
+    ctx = make_ctx(db, manager)
+    heard = []
+    ctx.hub.pipeline_changed.connect(lambda c, i: heard.append(c))
+    started = threading.Event()
+
+    def held_until_cancelled(*args, cancelled, **kwargs):
+        started.set()
+        while not cancelled():
+            threading.Event().wait(0.01)
+        raise ImportCancelled()
+
+    monkeypatch.setattr(import_wizard, "import_file", held_until_cancelled)
+    wiz = ImportWizard(ctx)
+    qtbot.addWidget(wiz)
+    wiz.show()
+    wiz.file_page.file_edit.setText(str(path))
+    wiz.file_page.load_preview()
+    choose(wiz.file_page.preset_combo, "generic")
+    wiz.next()
+    choose(wiz.mapping_page.combos["title"], "deal name")
+    wiz.next()
+    check = wiz.check_page
+    assert started.wait(10) and check.running()
+    qtbot.mouseClick(wiz.button(QWizard.WizardButton.CancelButton), Qt.MouseButton.LeftButton)
+    assert not check.job.is_running()  # the wizard waited for the work to stop
+    qtbot.waitUntil(lambda: not check.running(), timeout=5000)
+    assert check.job.outcome == "cancelled" and check.status.text() == "Cancelled; nothing was imported."
+    assert heard == [] and list_deals(db) == []

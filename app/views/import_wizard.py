@@ -3,14 +3,15 @@
 Pages: choose the file (and the Salesforce history file) and the layout, with a preview of
 the first rows; map columns to deal fields and the source's stage and status values; a dry
 run that lists every problem; the import itself. Both the dry run and the import run
-:func:`app.services.importer.import_file` in a ``QThread`` (progress bar, Cancel); the
-widgets are touched only on the GUI thread. "Save mapping…" writes the mapping as JSON
-(docs/import-mapping.md). When the import is done the wizard announces
-``Changes.of("imported")`` through ``ctx.changed``.
+:func:`app.services.importer.import_file` as a ``QueryOp`` of the runner
+(app/views/operations.py: progress bar, Cancel); the widgets are touched only on the GUI
+thread. "Save mapping…" writes the mapping as JSON (docs/import-mapping.md). The import's
+``OpChanges.of("imported")`` is announced by the runner, with the wizard as initiator.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 
@@ -21,7 +22,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     Qt,
-    QThread,
     Signal,
     Slot,
 )
@@ -72,7 +72,11 @@ from app.services.importer.mapping import (
     status_choices,
 )
 from app.services.importer.parsing import ParseError, Table, read_table
-from app.views.context import AppContext, Changes
+from app.services.unit_of_work import OpChanges, Outcome
+from app.views.context import AppContext
+from app.views.operations import Cancelled, QueryOp, Task
+
+log = logging.getLogger(__name__)
 
 CONTEXT = "ImportWizard"
 PREVIEW_ROWS = 20
@@ -180,92 +184,70 @@ class ProblemModel(QAbstractTableModel):
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 3)
 
 
-# ------------------------------------------------------------------ the worker
+# ------------------------------------------------------------------ the job
 
-class _Worker(QObject):
-    """Runs in the import thread. Emits only; never touches a widget."""
-
-    progressed = Signal(int, int)
-    succeeded = Signal(object)  # ImportResult
-    failed = Signal(object)  # ImportFailed, or an AppError
-    cancelled = Signal()
-
-    def __init__(self, ctx: AppContext, path: Path, mapping: Mapping, history: Path | None, dry_run: bool,
-                 stop: threading.Event):
-        super().__init__()
-        self._args = (ctx.db, path)
-        self._kw = dict(mapping=mapping, history_path=history, dry_run=dry_run, actor_id=ctx.user_id)
-        self._stop = stop
-
-    @Slot()
-    def run(self) -> None:
+def _import_work(path: Path, mapping: Mapping, history: Path | None, dry_run: bool, actor_id,
+                 returned: threading.Event):
+    """The op's work (on a worker): the import with the op's progress and stop flag; a real
+    import's value carries what it changed. ``returned`` is set when it is over."""
+    def work(task: Task):
         try:
-            result = import_file(*self._args, **self._kw, cancelled=self._stop.is_set,
-                                 progress=lambda done, total: self.progressed.emit(done, total))
-        except ImportCancelled:
-            self.cancelled.emit()
-        except AppError as exc:
-            self.failed.emit(exc)
-        except Exception as exc:  # noqa: BLE001 - shown to the user, never a crash of the GUI
-            self.failed.emit(AppError(f"{type(exc).__name__}: {exc}"))
-        else:
-            self.succeeded.emit(result)
+            result = import_file(task.db, path, mapping=mapping, history_path=history, dry_run=dry_run,
+                                 actor_id=actor_id, cancelled=task.stop.is_set, progress=task.progress)
+        finally:
+            returned.set()
+        if dry_run:
+            return result
+        return Outcome(result, OpChanges.of("imported", deals=result.deal_ids))
+    return work
 
 
 class ImportJob(QObject):
-    """One dry run or import in its thread. ``finished(outcome, payload)``: outcome is
-    "done" (ImportResult), "failed" (AppError) or "cancelled"."""
+    """One dry run or import, as a QueryOp. ``finished(outcome, payload)``: outcome is
+    "done" (ImportResult), "failed" (AppError) or "cancelled". A real import's change is
+    announced by the runner with ``initiator``."""
 
     progressed = Signal(int, int)
     finished = Signal(str, object)
 
     def __init__(self, ctx: AppContext, path: Path, mapping: Mapping, history: Path | None,
-                 dry_run: bool, parent: QObject | None = None):
+                 dry_run: bool, parent: QObject | None = None, *, initiator: object = None):
         super().__init__(parent)
-        self._stop = threading.Event()
         self.outcome: str | None = None
-        self._thread = QThread(self)
-        self._worker = _Worker(ctx, path, mapping, history, dry_run, self._stop)
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.run)
-        self._worker.progressed.connect(self._on_progress)
-        self._worker.succeeded.connect(self._on_done)
-        self._worker.failed.connect(self._on_failed)
-        self._worker.cancelled.connect(self._on_cancelled)
+        self._started = False
+        self._returned = threading.Event()  # the work has returned (or raised) on its worker
+        work = _import_work(path, mapping, history, dry_run, ctx.user_id, self._returned)
+        self.op = QueryOp(ctx, work, parent=parent, initiator=initiator)
+        self.op.progress(self.progressed.emit).success(lambda result: self._end("done", result)) \
+            .failure(self._on_failed)
 
     def start(self) -> None:
-        self._thread.start()
+        self._started = True
+        self.op.run_in_background()
 
     def cancel(self) -> None:
-        self._stop.set()
+        self.op.cancel()
 
     def is_running(self) -> bool:
-        return self.outcome is None and self._thread.isRunning()
+        return self.outcome is None and self._started and not self._returned.is_set()
 
     def wait(self, ms: int = 60_000) -> bool:
-        return self._thread.wait(ms)
+        """Block until the work has returned on its worker (its answer comes by the event loop)."""
+        return self._returned.wait(ms / 1000)
 
-    # slots of this object (GUI thread): the worker's signals arrive queued
-    @Slot(int, int)
-    def _on_progress(self, done: int, total: int) -> None:
-        self.progressed.emit(done, total)
-
-    @Slot(object)
-    def _on_done(self, result) -> None:
-        self._end("done", result)
-
-    @Slot(object)
-    def _on_failed(self, error) -> None:
-        self._end("failed", error)
-
-    @Slot()
-    def _on_cancelled(self) -> None:
-        self._end("cancelled", None)
+    def _on_failed(self, exc: BaseException) -> bool:
+        """Shown on the page (status and problem list), not in a message box."""
+        if isinstance(exc, (ImportCancelled, Cancelled)):
+            self._end("cancelled", None)
+        elif isinstance(exc, AppError):
+            self._end("failed", exc)
+        else:
+            log.error("import failed", exc_info=(type(exc), exc, exc.__traceback__))
+            self._end("failed", AppError(f"{type(exc).__name__}: {exc}"))
+        return True
 
     def _end(self, outcome: str, payload) -> None:
         self.outcome = outcome
-        self._thread.quit()
-        self._thread.wait()
         self.finished.emit(outcome, payload)
 
 
@@ -612,7 +594,7 @@ class _JobPage(QWizardPage):
         self.problems.set_problems([])
         self.progress.setValue(0)
         self.job = ImportJob(self.wiz.ctx, self.wiz.file_page.path(), self.wiz.mapping_page.mapping(),
-                             self.wiz.file_page.history_path(), self.dry_run, self)
+                             self.wiz.file_page.history_path(), self.dry_run, self, initiator=self.wiz)
         self.job.progressed.connect(self._on_progress)
         self.job.finished.connect(self._on_finished)
         self.retranslate()
@@ -711,8 +693,7 @@ class RunPage(_JobPage):
 
     def finished_job(self, outcome: str) -> None:
         if outcome == "done":
-            self.wiz.imported.emit(self.result)
-            self.wiz.ctx.changed(Changes.of("imported", deals=self.result.deal_ids), self.wiz)
+            self.wiz.imported.emit(self.result)  # the runner then announces the import's changes
         elif self.error is not None and isinstance(self.error, ImportFailed):
             self.problem_view.show()
 

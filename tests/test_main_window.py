@@ -6,7 +6,7 @@ import pytest
 from conftest import satisfy_stage
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QMessageBox
 
 from app.db import open_database
 from app.services import deals, people
@@ -128,6 +128,53 @@ def test_switch_database_keeps_working(window, tmp_path, db, monkeypatch):
     assert win.settings.last_database == str(tmp_path / "other.sqlite")
     assert "Open 0" in win.count_label.text()
     assert not win.undo_action.isEnabled()
+
+
+@pytest.fixture
+def warnings(monkeypatch):
+    seen = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, text, *a, **k: seen.append((title, text)))
+    return seen
+
+
+def test_backup_copies_the_file_and_says_where(window, db, tmp_path, monkeypatch, warnings):
+    win, _deal = window
+    if db.path is None:
+        pytest.skip("a server database is backed up with the server's tools")
+    heard = []
+    win.ctx.hub.pipeline_changed.connect(lambda c, i: heard.append(c))
+    dest = tmp_path / "copies" / "pipeline-backup.sqlite"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(dest), ""))
+    win.backup_action.trigger()
+    assert dest.exists() and warnings == [] and heard == []  # a copy is not a change
+    assert str(dest) in win.statusBar().currentMessage()
+    win.statusBar().clearMessage()
+    win.backup_action.trigger()  # the same name again: refused, the copy is kept
+    assert warnings == [("Backup", f"{dest}: backup target already exists")]
+    assert win.statusBar().currentMessage() == ""
+
+
+def test_a_file_that_is_not_a_database_is_one_message_and_the_current_one_stays(window, tmp_path, warnings):
+    win, _deal = window
+    junk = tmp_path / "notes.sqlite"
+    junk.write_bytes(b"these are my notes, not a database" * 100)
+    old_ctx = win.ctx
+    assert win.switch_database(lambda: open_database(junk, create=False)) is False
+    assert len(warnings) == 1 and warnings[0][0] == "Cannot open the database"
+    assert win.ctx is old_ctx and win.board.models[0].rowCount() == 1
+
+
+def test_a_backup_that_cannot_be_written_is_one_line_not_a_crash(window, db, tmp_path, monkeypatch, warnings):
+    win, _deal = window
+    if db.path is None:
+        pytest.skip("a server database is backed up with the server's tools")
+    (tmp_path / "a-file").write_text("not a folder")
+    dest = tmp_path / "a-file" / "backup.sqlite"  # its folder cannot be made
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(dest), ""))
+    win.backup_action.trigger()
+    assert len(warnings) == 1 and warnings[0][0] == "Backup"
+    assert "Nothing was saved" in warnings[0][1] and "Traceback" not in warnings[0][1]
+    assert not dest.exists()
 
 
 def test_language_switch_without_restart(window, qtbot):

@@ -35,6 +35,7 @@ from app.views import application
 from app.views.board import Board
 from app.views.context import AppContext, Changes
 from app.views.i18n import install_translators
+from app.views.operations import QueryOp, show_error
 from app.views.settings import Settings, SettingsDialog
 
 log = logging.getLogger(__name__)
@@ -276,7 +277,7 @@ class MainWindow(QMainWindow):
         try:
             db = open_db()
         except AppError as exc:
-            QMessageBox.warning(self, self.tr("Cannot open the database"), str(exc))
+            show_error(self, exc, self.tr("Cannot open the database"))
             return False
         try:
             if self.ctx is not None:
@@ -286,7 +287,7 @@ class MainWindow(QMainWindow):
                                                self.settings.language or "en")
         except AppError as exc:
             db.dispose()
-            QMessageBox.warning(self, self.tr("Cannot open the database"), str(exc))
+            show_error(self, exc, self.tr("Cannot open the database"))
             return False
         self.set_context(ctx)
         self.settings.last_database = str(db.path) if db.path is not None else db.url
@@ -324,12 +325,10 @@ class MainWindow(QMainWindow):
                                                self.tr("Pipeline databases (*.sqlite *.db)"))
         if not path:
             return
-        try:
-            backup_sqlite(db.path, Path(path))
-        except AppError as exc:
-            QMessageBox.warning(self, self.tr("Backup"), str(exc))
-            return
-        self.statusBar().showMessage(self.tr("Backed up to %1").replace("%1", path), 8000)
+        # a copy of the file, not a change: the runner shows any error (a full disk included)
+        QueryOp(self.ctx, lambda _task: backup_sqlite(db.path, Path(path)), parent=self, title=self.tr("Backup")) \
+            .success(lambda _dest: self.statusBar().showMessage(self.tr("Backed up to %1").replace("%1", path),
+                                                                8000)).run()
 
     # ------------------------------------------------------------------ commands
     def find(self) -> None:

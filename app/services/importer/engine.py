@@ -73,6 +73,22 @@ from app.services.process import active_stages
 from app.services.validation import clean_deal_values, currencies
 
 CHUNK = 5000
+SQLITE_CACHE_KIB = 64 * 1024  # page cache while writing a big import
+OPEN, WON, LOST = Status.OPEN.value, Status.WON.value, Status.LOST.value
+K_CREATED, K_REOPENED, K_WON, K_LOST, K_FORWARD, K_BACKWARD, K_IMPORTED = (
+    TransitionKind.CREATED.value, TransitionKind.REOPENED.value, TransitionKind.WON.value,
+    TransitionKind.LOST.value, TransitionKind.FORWARD.value, TransitionKind.BACKWARD.value,
+    TransitionKind.IMPORTED.value)
+PIPELINE = ForecastCategory.PIPELINE.value
+FORECAST_OF = {WON: ForecastCategory.COMMIT.value, LOST: ForecastCategory.OMITTED.value}
+# the columns of the rows the import writes, in the order its tuples carry them
+OPP_COLUMNS = ("id", "title", "account_id", "contact_id", "owner_id", "amount", "currency", "expected_close",
+               "forecast_category", "lead_source_id", "campaign_id", "stage_id", "status", "stage_entered_at",
+               "closed_at", "loss_reason", "description", "source_system", "source_id", "version", "created_at",
+               "updated_at")
+TR_COLUMNS = ("id", "opportunity_id", "from_stage_id", "to_stage_id", "from_status", "to_status", "kind", "at",
+              "left_at", "user_id", "reason", "override_reason", "imported")
+CDC_COLUMNS = ("id", "opportunity_id", "old_date", "new_date", "at", "user_id", "imported")
 DEFAULT_OWNER = "Imported"
 MAX_PROBLEMS = 10_000
 
@@ -654,9 +670,23 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
                              .join(OPP, OPP.c.id == CDC.c.opportunity_id).where(OPP.c.source_system == system)):
             closes[row.opportunity_id].add((row.old_date, row.new_date, row.at))
 
-    deal_rows, deal_updates, tr_rows, left_updates, cd_rows = [], [], [], [], []
+    # built after the deals were read: what is written below assumes nobody changed them since
+    bulk = BulkInserter(s.get_bind().dialect.name == "sqlite")
+    enc = bulk.encoder
+    e_uuid, e_dt, e_money, e_date, new_row_id = enc.uuid, enc.datetime, enc.money, enc.date, enc.new_id
+    e_true = enc.flag(True)
+    stage_key = {p: e_uuid(i) for p, i in stage_id.items()}
+    now_key = e_dt(now)
+    deal_rows: list[tuple] = []
+    tr_rows: list[tuple] = []
+    cd_rows: list[tuple] = []
+    deal_updates, left_updates = [], []
     mapped = {f for f in ("account", "contact", "amount", "expected_close", "lead_source", "loss_reason",
                           "description") if f in m.fields}
+    map_account, map_contact, map_source = "account" in mapped, "contact" in mapped, "lead_source" in mapped
+    plain = [f for f in ("amount", "expected_close", "loss_reason", "description") if f in mapped]
+    nstages = len(stages)
+    n_cd = 0
 
     for n, r in enumerate(recs):
         v = r.values
@@ -666,80 +696,86 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
             vals["owner_id"] = user_for(v["owner"])
         elif old is None:
             vals["owner_id"] = owner_default()
-        if "account" in mapped:
+        if map_account:
             vals["account_id"] = account_for(v["account"]) if v.get("account") else None
-        if "contact" in mapped:
+        if map_contact:
             vals["contact_id"] = contact_for(v["contact"], vals.get("account_id")) if v.get("contact") else None
-        if "lead_source" in mapped:
+        if map_source:
             vals["lead_source_id"] = source_for(v["lead_source"]) if v.get("lead_source") else None
-        for f in ("amount", "expected_close", "loss_reason", "description"):
-            if f in mapped:
-                vals[f] = v.get(f)
-        chain = _chain(r, now, len(stages))
-        deal_id = old["id"] if old else uuid.uuid4()
-        # the visits already stored, and the file's visits that are not stored yet
-        stored = [dict(t) for t in trans.get(deal_id, [])]
-        seen = {(t["at"], t["to_stage_id"], t["to_status"]) for t in stored}
-        if old is None or r.history:
-            new = [e for e in chain if (e.at, stage_id[e.position], e.status) not in seen]
+        for f in plain:
+            vals[f] = v.get(f)
+        chain = _chain(r, now, nstages)
+        if old is None:
+            deal_id = uuid.uuid4()
+            # a new deal: every visit of the file is new
+            allv = [(e.at, e.position, e.status, None) for e in chain]
+            if len(allv) > 1:
+                allv.sort(key=_visit_order)
         else:
-            new = []
-        allv = [(t["at"], pos_of.get(t["to_stage_id"], 1), t["to_status"], t) for t in stored]
-        allv += [(e.at, e.position, e.status, None) for e in new]
-        allv.sort(key=lambda x: (x[0], _rank(x[2]), x[1]))
+            deal_id = old["id"]
+            # the visits already stored, and the file's visits that are not stored yet
+            stored = [dict(t) for t in trans.get(deal_id, [])]
+            seen = {(t["at"], t["to_stage_id"], t["to_status"]) for t in stored}
+            new = [e for e in chain if (e.at, stage_id[e.position], e.status) not in seen] if r.history else []
+            allv = [(t["at"], pos_of.get(t["to_stage_id"], 1), t["to_status"], t) for t in stored]
+            allv += [(e.at, e.position, e.status, None) for e in new]
+            allv.sort(key=_visit_order)
         want_pos = r.position if r.position is not None else (allv[-1][1] if allv else 1)
-        if r.status == Status.LOST.value and r.position is None:
-            opens = [x[1] for x in allv if x[2] == Status.OPEN.value]
+        if r.status == LOST and r.position is None:
+            opens = [x[1] for x in allv if x[2] == OPEN]
             want_pos = opens[-1] if opens else 1
         if not allv or (allv[-1][1], allv[-1][2]) != (want_pos, r.status):
             last_at = allv[-1][0] if allv else now
             closing = None
-            if r.status != Status.OPEN.value:
-                closing = v.get("won_date" if r.status == Status.WON.value else "lost_date") or v.get("closed")
+            if r.status != OPEN:
+                closing = v.get("won_date" if r.status == WON else "lost_date") or v.get("closed")
             cand = closing or v.get("stage_changed") or now
             if cand <= last_at:
                 cand = last_at + timedelta(seconds=1)
             allv.append((cand, want_pos, r.status, None))
+        deal_key = e_uuid(deal_id)
+        at_keys = [e_dt(x[0]) for x in allv] if write else None
+        reason = v.get("loss_reason")
         prev = None
         added = 0
+        last_i = len(allv) - 1
         for i, (at, pos, st, t) in enumerate(allv):
-            left = allv[i + 1][0] if i + 1 < len(allv) else None
             if t is not None:
+                left = allv[i + 1][0] if i < last_i else None
                 if t["left_at"] != left:
                     left_updates.append({"b_id": t["id"], "b_left": left})
             else:
                 if prev is None:
-                    kind = TransitionKind.CREATED
-                elif prev[2] != Status.OPEN.value and st == Status.OPEN.value:
-                    kind = TransitionKind.REOPENED
-                elif st == Status.WON.value:
-                    kind = TransitionKind.WON
-                elif st == Status.LOST.value:
-                    kind = TransitionKind.LOST
+                    kind = K_CREATED
+                elif prev[2] != OPEN and st == OPEN:
+                    kind = K_REOPENED
+                elif st == WON:
+                    kind = K_WON
+                elif st == LOST:
+                    kind = K_LOST
                 elif pos > prev[1]:
-                    kind = TransitionKind.FORWARD
+                    kind = K_FORWARD
                 elif pos < prev[1]:
-                    kind = TransitionKind.BACKWARD
+                    kind = K_BACKWARD
                 else:
-                    kind = TransitionKind.IMPORTED
-                tr_rows.append(dict(
-                    id=uuid.uuid4(), opportunity_id=deal_id,
-                    from_stage_id=stage_id[prev[1]] if prev else None, to_stage_id=stage_id[pos],
-                    from_status=prev[2] if prev else None, to_status=st, kind=kind.value, at=at, left_at=left,
-                    user_id=None, reason=v.get("loss_reason") if st == Status.LOST.value else None,
-                    override_reason=None, imported=True))
+                    kind = K_IMPORTED
+                if write:
+                    tr_rows.append((
+                        new_row_id(), deal_key, stage_key[prev[1]] if prev else None, stage_key[pos],
+                        prev[2] if prev else None, st, kind, at_keys[i], at_keys[i + 1] if i < last_i else None,
+                        None, reason if st == LOST else None, None, e_true))
                 added += 1
             prev = (at, pos, st)
         last_at, last_pos, last_status, _ = allv[-1]
         vals.update(stage_id=stage_id[last_pos], status=last_status, stage_entered_at=last_at,
-                    closed_at=last_at if last_status != Status.OPEN.value else None)
-        if last_status == Status.OPEN.value:
+                    closed_at=last_at if last_status != OPEN else None)
+        if last_status == OPEN:
             vals["loss_reason"] = None
         # close-date history
-        have = closes.get(deal_id, set())
         cds: list[tuple] = []
         prev_cd = old["expected_close"] if old else None
         if old is None:
+            have: set = set()
             for at, cd in sorted(r.close_dates):
                 if cd != prev_cd:
                     cds.append((prev_cd, cd, at))
@@ -747,22 +783,27 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
             if "expected_close" in vals and vals["expected_close"] != prev_cd:
                 at = chain[0].at if not cds else max(cds[-1][2], chain[-1].at)
                 cds.append((prev_cd, vals["expected_close"], at))
-        elif "expected_close" in vals and vals["expected_close"] != prev_cd:
-            cds.append((prev_cd, vals["expected_close"], now))
+        else:
+            have = closes.get(deal_id, set())
+            if "expected_close" in vals and vals["expected_close"] != prev_cd:
+                cds.append((prev_cd, vals["expected_close"], now))
         for o, nw, at in cds:
             if (o, nw, at) not in have:
-                cd_rows.append(dict(id=uuid.uuid4(), opportunity_id=deal_id, old_date=o, new_date=nw, at=at,
-                                    user_id=None, imported=True))
+                n_cd += 1
+                if write:
+                    cd_rows.append((new_row_id(), deal_key, e_date(o), e_date(nw), e_dt(at), None, e_true))
         result.history_rows += added
         if old is None:
-            fc = {Status.WON.value: ForecastCategory.COMMIT, Status.LOST.value: ForecastCategory.OMITTED}.get(
-                last_status, ForecastCategory.PIPELINE).value
-            row = dict(id=deal_id, account_id=None, contact_id=None, amount=None, expected_close=None,
-                       lead_source_id=None, campaign_id=None, loss_reason=None, description=None,
-                       forecast_category=fc, source_system=system, source_id=r.source_id, version=1,
-                       created_at=v.get("created") or chain[0].at, updated_at=now)
-            row.update(vals)
-            deal_rows.append(row)
+            if write:
+                g = vals.get
+                closed_at = vals["closed_at"]
+                deal_rows.append((
+                    deal_key, vals["title"], e_uuid(g("account_id")), e_uuid(g("contact_id")),
+                    e_uuid(vals["owner_id"]), e_money(g("amount")), vals["currency"], e_date(g("expected_close")),
+                    FORECAST_OF.get(last_status, PIPELINE), e_uuid(g("lead_source_id")), None,
+                    stage_key[last_pos], last_status, at_keys[last_i],
+                    None if closed_at is None else at_keys[last_i], g("loss_reason"), g("description"),
+                    system, r.source_id, 1, e_dt(v.get("created") or chain[0].at), now_key))
             result.created += 1
             result.deal_ids.append(deal_id)
         else:
@@ -786,21 +827,43 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
         if n % 2000 == 0:
             tick(n // 2)
 
-    result.close_date_changes = len(cd_rows)
+    result.close_date_changes = n_cd
     result.users_created = len(new_users)
     result.accounts_created = len(new_accounts)
     result.lead_sources_created = len(new_sources)
     result.contacts_created = len(new_contacts)
     if not write:
         return
-    for table, rows in ((User.__table__, new_users), (Account.__table__, new_accounts),
-                        (LeadSource.__table__, new_sources), (Contact.__table__, new_contacts)):
+    if not bulk.raw:
+        _write(s, bulk, recs, deal_rows, deal_updates, left_updates, tr_rows, cd_rows,
+               (new_users, new_accounts, new_sources, new_contacts), tick)
+        return
+    # SQLite: random UUID keys touch pages all over the indexes; keep them cached while writing
+    dbapi = s.connection().connection.driver_connection
+    previous_cache = dbapi.execute("PRAGMA cache_size").fetchone()[0]
+    dbapi.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
+    try:
+        _write(s, bulk, recs, deal_rows, deal_updates, left_updates, tr_rows, cd_rows,
+               (new_users, new_accounts, new_sources, new_contacts), tick)
+    finally:
+        dbapi.execute(f"PRAGMA cache_size = {int(previous_cache)}")
+
+
+def _visit_order(x: tuple) -> tuple:
+    return (x[0], 0 if x[2] == OPEN else 1, x[1])
+
+
+def _write(s, bulk: BulkInserter, recs: list, deal_rows: list[tuple], deal_updates: list[dict],
+           left_updates: list[dict], tr_rows: list[tuple], cd_rows: list[tuple], new_refs: tuple,
+           tick: Callable[[int], None]) -> None:
+    OPP, TR, CDC = Opportunity.__table__, StageTransition.__table__, CloseDateChange.__table__
+    for table, rows in zip((User.__table__, Account.__table__, LeadSource.__table__, Contact.__table__),
+                           new_refs, strict=True):
         for i in range(0, len(rows), CHUNK):
             s.execute(insert(table), rows[i:i + CHUNK])
     half = len(recs) // 2
-    bulk = BulkInserter(s.get_bind().dialect.name == "sqlite")
     for i in range(0, len(deal_rows), CHUNK):
-        bulk.insert(s, OPP, deal_rows[i:i + CHUNK])
+        bulk.insert_tuples(s, OPP, OPP_COLUMNS, deal_rows[i:i + CHUNK])
         tick(half + i // 4)
     if deal_updates:
         keys = [k[2:] for k in deal_updates[0] if k not in ("b_id", "b_read_version")]
@@ -819,10 +882,10 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
         for i in range(0, len(left_updates), CHUNK):
             s.execute(stmt, left_updates[i:i + CHUNK])
     for i in range(0, len(tr_rows), CHUNK):
-        bulk.insert(s, TR, tr_rows[i:i + CHUNK])
+        bulk.insert_tuples(s, TR, TR_COLUMNS, tr_rows[i:i + CHUNK])
         tick(half + len(recs) // 4 + i // 8)
     for i in range(0, len(cd_rows), CHUNK):
-        bulk.insert(s, CDC, cd_rows[i:i + CHUNK])
+        bulk.insert_tuples(s, CDC, CDC_COLUMNS, cd_rows[i:i + CHUNK])
 
 
 def deal_count(db: Database, source_system: str) -> int:

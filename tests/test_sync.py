@@ -17,6 +17,7 @@ from app.models import Activity, Evidence, Opportunity, StageTransition
 from app.services import deals, operations, people, sync
 from app.services.gates import GateRefused
 from app.services.process import active_stages
+from app.services.unit_of_work import OpChanges
 
 pytestmark = pytest.mark.postgresql
 
@@ -258,6 +259,15 @@ def test_direct_service_calls_on_a_replica_go_to_the_outbox(server, tmp_path):
     assert _deal(server, d1.id).title == "online"
 
 
+def test_a_sync_result_says_what_changed_here():
+    nothing = sync.SyncResult(push=sync.PushResult(applied=2), pull=sync.PullResult())
+    assert not nothing.changes  # sent, but nothing came back: no view reloads
+    assert sync.SyncResult(push=sync.PushResult(), pull=sync.PullResult(rows=3)).changes == OpChanges.of("reloaded")
+    assert sync.SyncResult(push=sync.PushResult(), pull=sync.PullResult(deleted=1)).changes.everything
+    refused = sync.SyncResult(push=sync.PushResult(conflicts=["op"]), pull=sync.PullResult())
+    assert refused.changes.everything  # the refused op's deal was re-fetched from the server
+
+
 def test_gui_sync_menu_runs_off_the_gui_thread(server, tmp_path, qtbot):
     from PySide6.QtWidgets import QLabel
 
@@ -274,10 +284,16 @@ def test_gui_sync_menu_runs_off_the_gui_thread(server, tmp_path, qtbot):
     qtbot.addWidget(win)
     ctl = win.sync_controller
     assert ctl is not None
+    heard = []
+    win.ctx.hub.pipeline_changed.connect(lambda changes, initiator: heard.append((changes, initiator)))
     with qtbot.waitSignal(ctl.finished, timeout=30_000) as blocker:
-        pass  # the sync on start
+        assert ctl.sync_now() and ctl.running()
+        assert not ctl.sync_now()  # one at a time (the sync on start, queued, is refused too)
     assert "1 conflict" in blocker.args[0]
     assert "1 conflict" in win.findChild(QLabel, "syncStatus").text()  # stays in the status bar
+    # what the pull brought is announced once, by the runner; nobody on this screen made it
+    assert heard == [(OpChanges.of("reloaded"), None)]
+    assert ctl.sync_action.isEnabled() and not ctl.running()
     dlg = ConflictsDialog(a, win)
     qtbot.addWidget(dlg)
     assert dlg.table.rowCount() == 1 and "moved on" in dlg.table.item(0, 3).text()

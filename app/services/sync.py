@@ -53,6 +53,7 @@ from app.models import (
     utcnow,
 )
 from app.services import operations
+from app.services.unit_of_work import NOTHING, OpChanges
 
 CHUNK = 5000
 # tests (kill -9): sleep before the N-th op of a push, or with "N:commit" right after the
@@ -96,6 +97,15 @@ class PullResult:
 class SyncResult:
     push: PushResult
     pull: PullResult
+
+    @property
+    def changes(self) -> OpChanges:
+        """What the sync changed in the replica, for the views: "reloaded" when the pull
+        brought rows or deletions, or a refused push re-fetched its deals from the server
+        (the rows written are not tracked one by one); nothing when nothing came."""
+        if self.pull.rows or self.pull.deleted or self.push.conflicts:
+            return OpChanges.of("reloaded")
+        return NOTHING
 
 
 @dataclass(frozen=True)

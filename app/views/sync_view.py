@@ -1,11 +1,10 @@
 """Sync with the team server from the desktop app: a Sync menu (Sync now, Sync conflicts),
-a sync on start and every few minutes, always off the GUI thread. Only on a replica."""
+a sync on start and every few minutes, always off the GUI thread (a QueryOp of the runner,
+which announces what the pull brought). Only on a replica."""
 
 from __future__ import annotations
 
-import threading
-
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTime, QTimer, Signal
+from PySide6.QtCore import QObject, QTime, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QDialog,
@@ -21,33 +20,18 @@ from PySide6.QtWidgets import (
 
 from app.services import operations
 from app.services import sync as sync_service
+from app.views.operations import QueryOp, Task
 
 INTERVAL_MS = 5 * 60 * 1000
 
 
-class _Signals(QObject):
-    done = Signal(object, object)  # (SyncResult | None, error text | None)
-
-
-class _SyncJob(QRunnable):
-    def __init__(self, db, signals: _Signals):
-        super().__init__()
-        self.db, self.signals = db, signals
-
-    def run(self) -> None:
-        result, error = None, None
-        try:
-            server = sync_service.open_server(sync_service.state(self.db).server_url)
-            try:
-                result = sync_service.sync(self.db, server)
-            finally:
-                server.dispose()
-        except Exception as exc:  # offline: the outbox keeps everything for the next try
-            error = str(exc)
-        try:
-            self.signals.done.emit(result, error)
-        except RuntimeError:
-            pass
+def _sync_work(task: Task) -> sync_service.SyncResult:
+    """Push the outbox, then pull (on a worker); the result's ``changes`` say what came."""
+    server = sync_service.open_server(sync_service.state(task.db).server_url)
+    try:
+        return sync_service.sync(task.db, server)
+    finally:
+        server.dispose()
 
 
 class SyncController(QObject):
@@ -58,9 +42,7 @@ class SyncController(QObject):
     def __init__(self, window):
         super().__init__(window)
         self.window = window
-        self._running = threading.Event()
-        self._signals = _Signals()
-        self._signals.done.connect(self._done)
+        self._op: QueryOp[sync_service.SyncResult] | None = None  # the sync running, if any
         self.sync_action = QAction(self.tr("Sync now"), window)
         self.sync_action.setObjectName("syncNow")
         self.sync_action.triggered.connect(lambda _c=False: self.sync_now())
@@ -84,33 +66,35 @@ class SyncController(QObject):
         ctx = self.window.ctx
         return ctx.db if ctx is not None else None
 
+    def running(self) -> bool:
+        return self._op is not None and not self._op.finished
+
     def sync_now(self) -> bool:
+        """Start a sync unless one is running (one at a time); True when it started."""
         db = self._db()
-        if db is None or self._running.is_set() or not operations.is_replica(db):
+        if db is None or self.running() or not operations.is_replica(db):
             return False
-        self._running.set()
         self.sync_action.setEnabled(False)
-        QThreadPool.globalInstance().start(_SyncJob(db, self._signals))
+        # the runner announces what the pull brought (SyncResult.changes); nobody here made it
+        self._op = QueryOp(self.window.ctx, _sync_work, parent=self.window)
+        self._op.success(self._synced).failure(self._offline).finally_(self._done)
+        self._op.run_in_background()
         return True
 
-    def _done(self, result, error) -> None:
-        self._running.clear()
+    def _synced(self, result: sync_service.SyncResult) -> None:
+        self.last_message = self.tr("Synced: {0} sent, {1} received, {2} conflict(s)").format(
+            result.push.applied, result.pull.rows, len(result.push.conflicts))
+
+    def _offline(self, exc: BaseException) -> bool:
+        """Not an error to show: the outbox keeps everything for the next try."""
+        self.last_message = self.tr("Offline: changes are kept and sent at the next sync ({0})").format(exc)
+        return True
+
+    def _done(self) -> None:
         self.sync_action.setEnabled(True)
-        if error:
-            self.last_message = self.tr("Offline: changes are kept and sent at the next sync ({0})").format(error)
-        else:
-            n = len(result.push.conflicts)
-            self.last_message = self.tr("Synced: {0} sent, {1} received, {2} conflict(s)").format(
-                result.push.applied, result.pull.rows, n)
-            refresh = getattr(self.window, "refresh", None)
-            if refresh is not None:
-                refresh()
-        try:
-            stamp = QTime.currentTime().toString("HH:mm")
-            self.status_label.setText(f"{stamp} · {self.last_message}")
-            self.status_label.setToolTip(self.last_message)
-        except RuntimeError:  # the window closed while the sync ran
-            pass
+        stamp = QTime.currentTime().toString("HH:mm")
+        self.status_label.setText(f"{stamp} · {self.last_message}")
+        self.status_label.setToolTip(self.last_message)
         self.finished.emit(self.last_message)
 
     def show_conflicts(self) -> None:

@@ -58,6 +58,28 @@ def _log_crash() -> str:
     return str(path)
 
 
+def _wait_for_ops(ms: int) -> None:
+    """Let every background op of the desktop runner answer, whatever pool it runs on (the
+    dashboard has its own), turning the event loop meanwhile; at most ``ms``."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from app.views.operations import running_ops
+
+    if not running_ops():
+        return
+    loop = QEventLoop()
+    poll, limit = QTimer(), QTimer()
+    poll.setInterval(20)
+    poll.timeout.connect(lambda: None if running_ops() else loop.quit())
+    limit.setSingleShot(True)
+    limit.timeout.connect(loop.quit)
+    poll.start()
+    limit.start(ms)
+    loop.exec()
+    poll.stop()
+    limit.stop()
+
+
 def _smoke_test(db_target: str | None, lang: str) -> int:
     """Open the main window on ``db_target`` (default: a new temporary file) in ``lang``,
     render it once and print its title and the translators loaded. Proves a built bundle
@@ -65,7 +87,6 @@ def _smoke_test(db_target: str | None, lang: str) -> int:
     import tempfile
     from pathlib import Path
 
-    from PySide6.QtCore import QThreadPool
     from PySide6.QtWidgets import QApplication
 
     from app.db import open_database
@@ -84,7 +105,7 @@ def _smoke_test(db_target: str | None, lang: str) -> int:
             win = MainWindow(make_context(db, "Smoke Test", "manager", lang), settings)
             win.show()
             app.processEvents()
-            QThreadPool.globalInstance().waitForDone(10_000)
+            _wait_for_ops(10_000)
             app.processEvents()
             rendered = not win.grab().isNull()
             print(f"title={win.windowTitle()} menu={win.file_menu.title()} translators={installed_count()} "

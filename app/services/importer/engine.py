@@ -29,6 +29,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import bindparam, func, insert, select, update
@@ -91,6 +92,8 @@ TR_COLUMNS = ("id", "opportunity_id", "from_stage_id", "to_stage_id", "from_stat
 CDC_COLUMNS = ("id", "opportunity_id", "old_date", "new_date", "at", "user_id", "imported")
 DEFAULT_OWNER = "Imported"
 MAX_PROBLEMS = 10_000
+_MAX_AMOUNT = Decimal("1e16")
+_MISSING = object()
 
 
 
@@ -158,14 +161,14 @@ class ImportResult:
 
 # ------------------------------------------------------------------ reading the file
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
     at: datetime
     position: int | None
     status: str
 
 
-@dataclass
+@dataclass(slots=True)
 class _Rec:
     row: int
     source_id: str
@@ -177,10 +180,12 @@ class _Rec:
 
 
 def _rank(status: str) -> int:
-    return 0 if status == Status.OPEN.value else 1
+    return 0 if status == OPEN else 1
 
 
 def _cell_text(value) -> str:
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -234,6 +239,18 @@ class _Columns:
             return f
         return None
 
+    def getter(self, f: str) -> Callable[[list], object] | None:
+        """``raw(f, rec)`` as a function of the row, decided once per file; None when ``f`` is not mapped."""
+        if f in self.idx:
+            i = self.idx[f]
+            return lambda rec: rec[i] if i < len(rec) else None
+        if f in self.templates:
+            return lambda rec: self.raw(f, rec)
+        if f in self.constants:
+            value = self.constants[f]
+            return lambda rec: value
+        return None
+
     def raw(self, f: str, rec: list):
         if f in self.idx:
             i = self.idx[f]
@@ -253,6 +270,10 @@ class _Reader:
         self.problems: list[Problem] = []
         self.values = ValueResolver(mapping, stages)
         self.last = len(stages)
+        self.currencies = currencies()
+        self._times: dict[str, datetime | ParseError | None] = {}
+        self._dates: dict[str, object] = {}
+        self._plans: dict[int, _RowPlan] = {}
 
     def bad(self, file: str, row: int | None, column: str | None, message: str) -> None:
         if len(self.problems) < MAX_PROBLEMS:
@@ -267,91 +288,126 @@ class _Reader:
     def when(self, cols: _Columns, f: str, rec: list, row: int) -> datetime | None:
         raw = cols.raw(f, rec)
         try:
-            return parse_datetime(raw, self.tz, self.m.date_order)
+            return self.parse_datetime(raw)
         except ParseError as exc:
             self.bad(self.table.name, row, cols.column(f), str(exc))
             return None
 
+    def parse_datetime(self, raw) -> datetime | None:
+        """:func:`parse_datetime` in the mapping's zone and date order; a text seen before is
+        not parsed again."""
+        if type(raw) is not str:
+            return parse_datetime(raw, self.tz, self.m.date_order)
+        hit = self._times.get(raw)
+        if hit is None:
+            try:
+                hit = parse_datetime(raw, self.tz, self.m.date_order)
+            except ParseError as exc:
+                hit = exc
+            self._times[raw] = hit
+        if isinstance(hit, ParseError):
+            raise ParseError(str(hit))
+        return hit
+
+    def parse_date(self, raw) -> date | None:
+        if type(raw) is not str:
+            return parse_date(raw, self.m.date_order)
+        hit = self._dates.get(raw, _MISSING)
+        if hit is _MISSING:
+            try:
+                hit = parse_date(raw, self.m.date_order)
+            except ParseError as exc:
+                hit = exc
+            self._dates[raw] = hit
+        if isinstance(hit, ParseError):
+            raise ParseError(str(hit))
+        return hit
+
+    def _plan(self, cols: _Columns, lookups: dict) -> _RowPlan:
+        plan = self._plans.get(id(cols))
+        if plan is None or plan.cols is not cols:
+            plan = self._plans[id(cols)] = _RowPlan(cols, lookups)
+        return plan
+
     def read_row(self, cols: _Columns, row: int, rec: list, lookups: dict) -> _Rec | None:
+        p = self._plan(cols, lookups)
         name = self.table.name
-        n_before = len(self.problems)
+        problems = self.problems
+        n_before = len(problems)
         v: dict = {}
 
-        def text(f: str) -> str | None:
-            raw = cols.raw(f, rec)
-            t = _cell_text(raw)
-            return t or None
-
-        title = text("title")
+        title = _cell_text(p.title(rec)) or None
         if title is None:
-            self.bad(name, row, cols.column("title"), "a title is required")
+            self.bad(name, row, p.title_column, "a title is required")
         elif len(title) > 300:
-            self.bad(name, row, cols.column("title"), "the title is longer than 300 characters")
+            self.bad(name, row, p.title_column, "the title is longer than 300 characters")
         v["title"] = title
-        for f in ("owner", "account", "contact", "lead_source", "loss_reason", "description"):
-            if cols.has(f):
-                t = text(f)
-                if t is not None and f in lookups:
-                    t = lookups[f].get(t, t)
-                v[f] = t
+        for f, get, lookup in p.texts:
+            t = _cell_text(get(rec)) or None
+            if t is not None and lookup is not None:
+                t = lookup.get(t, t)
+            v[f] = t
         currency = None
         amount = None
         amount_ok = False
-        if cols.has("amount"):
+        if p.amount is not None:
             try:
-                amount, currency = parse_amount(cols.raw("amount", rec))
+                amount, currency = parse_amount(p.amount(rec))
                 amount_ok = True
             except ParseError as exc:
                 self.bad(name, row, cols.column("amount"), str(exc))
             v["amount"] = amount
-        code = text("currency") if cols.has("currency") else None
+        code = (_cell_text(p.currency(rec)) or None) if p.currency is not None else None
         if code is not None:
             code = code.upper()
-            if code not in currencies():
+            if code not in self.currencies:
                 self.bad(name, row, cols.column("currency"), f"'{code}' is not an ISO currency code")
         v["currency"] = code or currency or self.m.currency
-        if amount_ok and amount is not None:
+        if amount_ok and amount is not None and not (
+                type(amount) is Decimal and amount.is_finite() and 0 <= amount < _MAX_AMOUNT
+                and amount == amount.to_integral_value()):  # a whole amount in range is right in every currency
             _clean, errors = clean_deal_values({"amount": amount, "currency": v["currency"]})
             if "amount" in errors:
                 self.bad(name, row, cols.column("amount"), f"amount {amount}: {errors['amount']}")
-        if cols.has("expected_close"):
+        if p.expected_close is not None:
             try:
-                v["expected_close"] = parse_date(cols.raw("expected_close", rec), self.m.date_order)
+                v["expected_close"] = self.parse_date(p.expected_close(rec))
             except ParseError as exc:
                 self.bad(name, row, cols.column("expected_close"), str(exc))
-        for f in ("created", "closed", "won_date", "lost_date", "stage_changed"):
-            if cols.has(f):
-                v[f] = self.when(cols, f, rec, row)
+        for f, get in p.times:
+            try:
+                v[f] = self.parse_datetime(get(rec))
+            except ParseError as exc:
+                self.bad(name, row, cols.column(f), str(exc))
+                v[f] = None
 
-        target = StageTarget()
-        if cols.has("stage"):
-            sv = text("stage")
+        target = None
+        if p.stage is not None:
+            sv = _cell_text(p.stage(rec)) or None
             if sv is not None:
-                t = self.target(sv)
-                if t is None:
+                target = self.values.stage(sv)
+                if target is None:
                     self.bad(name, row, cols.column("stage"),
                              f"unknown stage '{sv}' (map it in stage_values of a mapping file)")
-                else:
-                    target = t
-        status = target.status
-        if cols.has("status"):
-            sv = text("status")
+        status = target.status if target is not None else None
+        if p.status is not None:
+            sv = _cell_text(p.status(rec)) or None
             if sv is not None:
-                st = self.status_of(sv)
+                st = self.values.status(sv)
                 if st is None:
                     self.bad(name, row, cols.column("status"),
                              f"unknown status '{sv}' (map it in status_values: open, won or lost)")
                 else:
                     status = st
-        status = status or Status.OPEN.value
-        position = target.position
-        if status == Status.WON.value:
+        status = status or OPEN
+        position = target.position if target is not None else None
+        if status == WON:
             position = self.last
-        elif status == Status.OPEN.value and position is None:
+        elif status == OPEN and position is None:
             position = 1
 
-        if cols.has("source_id"):
-            sid = text("source_id")
+        if p.source_id is not None:
+            sid = _cell_text(p.source_id(rec)) or None
             if sid is None:
                 self.bad(name, row, cols.column("source_id"), "the source id is empty")
         else:
@@ -360,25 +416,45 @@ class _Reader:
             sid = "row:" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:20]
         if sid is not None and len(sid) > 100:
             self.bad(name, row, cols.column("source_id"), "the source id is longer than 100 characters")
-        if len(self.problems) > n_before:
+        if len(problems) > n_before:
             return None
-        r = _Rec(row=row, source_id=sid, values=v, position=position, status=status)
+        r = _Rec(row, sid, v, position, status)
         for i, label in cols.history_cols:
             raw = rec[i] if i < len(rec) else None
             if is_blank(raw):
                 continue
-            t = self.target(label)
+            t = self.values.stage(label)
             if t is None:
                 self.bad(name, row, self.table.headers[i],
                          f"unknown stage '{label}' (map it in stage_values of a mapping file)")
                 continue
             try:
-                at = parse_datetime(raw, self.tz, self.m.date_order)
+                at = self.parse_datetime(raw)
             except ParseError as exc:
                 self.bad(name, row, self.table.headers[i], str(exc))
                 continue
-            r.history.append(_Entry(at, t.position, t.status or Status.OPEN.value))
+            r.history.append(_Entry(at, t.position, t.status or OPEN))
         return r
+
+
+class _RowPlan:
+    """How one file's rows are read, decided once: a getter per mapped field."""
+
+    def __init__(self, cols: _Columns, lookups: dict):
+        self.cols = cols
+        self.title = cols.getter("title") or (lambda rec: None)
+        self.title_column = cols.column("title")
+        self.texts = [(f, cols.getter(f), lookups.get(f))
+                      for f in ("owner", "account", "contact", "lead_source", "loss_reason", "description")
+                      if cols.has(f)]
+        self.amount = cols.getter("amount")
+        self.currency = cols.getter("currency")
+        self.expected_close = cols.getter("expected_close")
+        self.times = [(f, cols.getter(f)) for f in ("created", "closed", "won_date", "lost_date", "stage_changed")
+                      if cols.has(f)]
+        self.stage = cols.getter("stage")
+        self.status = cols.getter("status")
+        self.source_id = cols.getter("source_id")
 
 
 def _read_history(reader: _Reader, path: Path, recs: dict[str, _Rec], encoding: str | None = None) -> None:
@@ -420,7 +496,7 @@ def _read_history(reader: _Reader, path: Path, recs: dict[str, _Rec], encoding: 
             reader.bad(table.name, row, table.headers[cols["stage"]],
                        f"unknown stage '{sv}' (map it in stage_values of a mapping file)")
             continue
-        r.history.append(_Entry(at, t.position, t.status or Status.OPEN.value))
+        r.history.append(_Entry(at, t.position, t.status or OPEN))
         if cols["close_date"] is not None:
             try:
                 cd = parse_date(cell("close_date"), reader.m.date_order)
@@ -454,28 +530,28 @@ def _read_lookups(mapping: Mapping, base: Path, problems: list[Problem],
 def _chain(r: _Rec, now: datetime, last: int) -> list[_Entry]:
     """The deal's visits as the file tells them, oldest first, consecutive repeats merged."""
     v = r.values
-    entries = sorted(r.history, key=lambda e: (e.at, _rank(e.status), e.position or 0))
+    entries = sorted(r.history, key=lambda e: (e.at, _rank(e.status), e.position or 0)) if r.history else []
     if not entries:
         created = v.get("created")
-        if r.status == Status.OPEN.value:
+        if r.status == OPEN:
             entries = [_Entry(v.get("stage_changed") or created or now, r.position, r.status)]
         else:
-            closed = v.get("won_date" if r.status == Status.WON.value else "lost_date") or v.get("closed")
+            closed = v.get("won_date" if r.status == WON else "lost_date") or v.get("closed")
             first = created or closed or v.get("stage_changed") or now
             end = max(closed or v.get("stage_changed") or first, first)
-            entries = [_Entry(first, r.position, Status.OPEN.value), _Entry(end, r.position, r.status)]
+            entries = [_Entry(first, r.position, OPEN), _Entry(end, r.position, r.status)]
     out: list[_Entry] = []
     last_open = None
     for e in entries:
         pos = e.position
         if pos is None:
-            if e.status == Status.WON.value:
+            if e.status == WON:
                 pos = last
             elif last_open is not None:
                 pos = last_open
             else:
                 pos = r.position or 1
-        if e.status == Status.OPEN.value:
+        if e.status == OPEN:
             last_open = pos
         if out and out[-1].position == pos and out[-1].status == e.status:
             continue
@@ -813,8 +889,8 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
                 merged.update(vals)
                 if merged["status"] != old["status"]:
                     merged["forecast_category"] = {
-                        Status.WON.value: ForecastCategory.COMMIT.value,
-                        Status.LOST.value: ForecastCategory.OMITTED.value,
+                        WON: ForecastCategory.COMMIT.value,
+                        LOST: ForecastCategory.OMITTED.value,
                     }.get(merged["status"], old["forecast_category"])
                 merged["version"] = old["version"] + 1
                 merged["updated_at"] = now

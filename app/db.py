@@ -205,10 +205,13 @@ def migrate(engine: Engine, path: Path | None) -> Path | None:
 def _ensure_template(db: Database) -> None:
     from app.models import ProcessTemplate
     from app.models.process import build_template, default_template_data
+    from app.services.process import invalidate_template
 
     with db.write() as s:
-        if s.scalar(select(ProcessTemplate.id).limit(1)) is None:
-            s.add(build_template(default_template_data()))
+        if s.scalar(select(ProcessTemplate.id).limit(1)) is not None:
+            return
+        s.add(build_template(default_template_data()))
+    invalidate_template(db)  # the template is read once per database and cached
 
 
 def open_database(target: str | Path | None = None, *, create: bool = True, migrate_schema: bool = True) -> Database:

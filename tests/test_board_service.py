@@ -172,3 +172,95 @@ def test_optional_deliverable_counts_nowhere_but_the_checklist(db, pipeline):
     a = pipeline["a"]
     assert (board.card(db, a.id).checklist_done, board.card(db, a.id).checklist_total) == (0, 2)
     assert [m.key for m in gates.missing_for_move(db, a.id, 2)] == ["lead_source", "decision_maker"]
+
+
+# ------------------------------------------------------------------ the cached process template
+
+def _statements(db):
+    from sqlalchemy import event
+
+    seen = []
+
+    def on_execute(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", on_execute)
+    return seen, lambda: event.remove(db.engine, "before_cursor_execute", on_execute)
+
+
+def _names(db):
+    from app.services.process import active_stages
+
+    with db.read() as s:
+        stages = active_stages(s)
+    return stages[0].name_en, stages[0].deliverables[0].name_en
+
+
+def test_the_template_is_read_once_per_database(db, tmp_path):
+    from app.db import open_database
+    from app.services.process import active_stages, find_deliverable
+
+    with db.read() as s:
+        first = active_stages(s)
+    seen, stop = _statements(db)
+    try:
+        with db.read() as s:
+            again = active_stages(s)
+            d = find_deliverable(s, 1, "decision_maker")
+    finally:
+        stop()
+    assert seen == [] and again == first
+    # plain frozen values, usable with no session open
+    assert [st.position for st in first] == [1, 2, 3, 4, 5, 6, 7]
+    assert d.field_list == ["contact_id"] and d.stage_id == first[0].id
+    assert {x.kind for st in first for x in st.deliverables} == {"check", "document", "field", "activity"}
+    with pytest.raises(AttributeError):
+        first[0].name_en = "x"
+    other = open_database(tmp_path / "other.db")  # its own rows (UUID keys), its own copy
+    try:
+        with other.read() as s:
+            theirs = active_stages(s)
+        assert [st.key for st in theirs] == [st.key for st in first]
+        assert {st.id for st in theirs}.isdisjoint(st.id for st in first)
+    finally:
+        other.dispose()
+
+
+def test_a_changed_template_is_never_served_stale(db):
+    from sqlalchemy import select, update
+
+    from app.db import execute_script, open_database
+    from app.models import Deliverable, Stage
+    from app.services.process import invalidate_template
+
+    stage1, deliv1 = _names(db)
+    with db.write() as s:  # through the ORM
+        s.scalars(select(Stage).where(Stage.position == 1)).one().name_en = "Qualify"
+    assert _names(db) == ("Qualify", deliv1)
+    with db.write() as s:  # Core
+        first_id = s.scalars(select(Deliverable.id).join(Stage).where(Stage.position == 1)
+                             .order_by(Deliverable.position)).first()
+        s.execute(update(Deliverable).where(Deliverable.id == first_id).values(name_en="Source known"))
+    assert _names(db) == ("Qualify", "Source known")
+    execute_script(db, "UPDATE stage SET name_en = 'Lead in' WHERE position = 1")  # plain SQL text
+    assert _names(db) == ("Lead in", "Source known")
+    with pytest.raises(RuntimeError), db.write() as s:  # rolled back: the template as it was
+        s.execute(update(Stage).where(Stage.position == 1).values(name_en="Never"))
+        assert _names(db)[0] == "Lead in"  # another connection reads what is committed ...
+        raise RuntimeError
+    assert _names(db) == ("Lead in", "Source known")  # ... and did not keep it past the write
+    with db.write() as s:
+        s.execute(update(Stage).where(Stage.position == 1).values(name_en="Committed"))
+        assert _names(db)[0] == "Lead in"
+    assert _names(db)[0] == "Committed"
+    # another Database object (another engine) on the same database: this process's copy is
+    # forgotten by the explicit invalidation, as whoever reloads a template calls it
+    other = open_database(db.url, migrate_schema=False)
+    try:
+        with other.write() as s:
+            s.execute(update(Stage).where(Stage.position == 1).values(name_en=stage1))
+    finally:
+        other.dispose()
+    assert _names(db)[0] == "Committed"
+    invalidate_template(db)
+    assert _names(db) == (stage1, "Source known")

@@ -33,7 +33,7 @@ from app.models import (
 )
 from app.services import analytics
 from app.services.gates import progress_clauses
-from app.services.process import active_stages
+from app.services.process import StageDef, active_stages
 
 PAGE_SIZE = 200
 
@@ -148,7 +148,7 @@ def _joined_for_text(q, filters: BoardFilters, contact):
             .outerjoin(contact, Opportunity.contact_id == contact.id))
 
 
-def _column_cond(stage: Stage | None, status: str):
+def _column_cond(stage: StageDef | None, status: str):
     if status == Status.OPEN.value:
         return and_(Opportunity.status == Status.OPEN.value, Opportunity.stage_id == stage.id)
     return Opportunity.status == status
@@ -163,7 +163,7 @@ def _order(sort: Sort | str):
     return [Opportunity.expected_close.is_(None), Opportunity.expected_close, Opportunity.id]
 
 
-def _card_query(stages: list[Stage], now: datetime, id_source=None):
+def _card_query(stages: list[StageDef], now: datetime, id_source=None):
     owner = aliased(User)
     contact = aliased(Contact)
     done, total = progress_clauses(stages)
@@ -201,7 +201,7 @@ def _to_card(row, now: datetime) -> Card:
     )
 
 
-def _stage_by_position(stages: list[Stage], position: int) -> Stage:
+def _stage_by_position(stages: list[StageDef], position: int) -> StageDef:
     for st in stages:
         if st.position == position:
             return st
@@ -260,10 +260,11 @@ def matches(db: Database, deal_id: uuid.UUID, filters: BoardFilters | None) -> b
 
 def cards(db: Database, deal_ids, filters: BoardFilters | None = None, *,
           now: datetime | None = None) -> dict[uuid.UUID, tuple[Card | None, bool]]:
-    """Fresh cards of many deals and whether each passes the filters, in three statements
-    whatever their number (the stages, one card SELECT, one filter SELECT): the board's
+    """Fresh cards of many deals and whether each passes the filters, in two statements
+    whatever their number (one card SELECT, one filter SELECT; the template is cached): the board's
     refresh after a change. A deal that no longer exists maps to ``(None, False)``; without
-    ``filters`` every existing deal passes (and the filter SELECT is skipped)."""
+    ``filters``, or with filters that filter nothing, every existing deal passes (and the
+    filter SELECT is skipped)."""
     ids = list(dict.fromkeys(deal_ids))
     if not ids:
         return {}
@@ -273,14 +274,12 @@ def cards(db: Database, deal_ids, filters: BoardFilters | None = None, *,
         stages = active_stages(s)
         q, _contact = _card_query(stages, now)
         found = {r[0]: _to_card(r, now) for r in s.execute(q.where(Opportunity.id.in_(ids)))}
-        if filters is None:
-            return {i: (found.get(i), i in found) for i in ids}
         contact = aliased(Contact)
+        conds = _where(filters, contact) if filters is not None else []
+        if not conds:  # no filter (or an empty one): every existing deal passes
+            return {i: (found.get(i), i in found) for i in ids}
         passing = set(s.scalars(
-            select(Opportunity.id)
-            .outerjoin(Account, Opportunity.account_id == Account.id)
-            .outerjoin(contact, Opportunity.contact_id == contact.id)
-            .where(Opportunity.id.in_(ids), *_where(filters, contact))
+            _joined_for_text(select(Opportunity.id), filters, contact).where(Opportunity.id.in_(ids), *conds)
         ))
     for deal_id, c in found.items():
         out[deal_id] = (c, deal_id in passing)

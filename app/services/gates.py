@@ -23,12 +23,10 @@ from app.db import Database
 from app.errors import AppError, ConflictError, NotFound, PermissionDenied, ValidationError
 from app.models import (
     Activity,
-    Deliverable,
     DeliverableKind,
     Evidence,
     Opportunity,
     Role,
-    Stage,
     StageTransition,
     Status,
     TransitionKind,
@@ -36,7 +34,7 @@ from app.models import (
     utcnow,
 )
 from app.services.operations import operation
-from app.services.process import active_stages
+from app.services.process import DeliverableDef, StageDef, active_stages
 
 WON, LOST = "won", "lost"
 
@@ -128,7 +126,7 @@ def _field_filled(column):
     return column.is_not(None)
 
 
-def satisfied_clause(d: Deliverable):
+def satisfied_clause(d: DeliverableDef):
     """The one rule for "deliverable ``d`` is satisfied", as an SQL truth value over the
     Opportunity row of the enclosing query. The gate, the checklist and the card's progress
     all use it: a field deliverable needs every named field filled (text not blank), an
@@ -149,7 +147,7 @@ def satisfied_clause(d: Deliverable):
     )
 
 
-def progress_clauses(stages: list[Stage]):
+def progress_clauses(stages: list[StageDef]):
     """(satisfied, total) of the *required* exit deliverables of the deal's current stage,
     as SQL over the enclosing Opportunity row: the card's "2/3". Optional deliverables
     never block a move, so they are not counted."""
@@ -178,7 +176,7 @@ def _active_evidence(session: Session, deal_id: uuid.UUID, deliverable_ids: list
     return {e.deliverable_id: e for e in rows}
 
 
-def satisfied_map(session: Session, deal: Opportunity, deliverables: list[Deliverable]) -> dict[uuid.UUID, bool]:
+def satisfied_map(session: Session, deal: Opportunity, deliverables: list[DeliverableDef]) -> dict[uuid.UUID, bool]:
     """Which of ``deliverables`` the deal satisfies: one SELECT for all of them (pending
     changes of the session are flushed first, so a field filled in this transaction counts)."""
     if not deliverables:
@@ -189,7 +187,7 @@ def satisfied_map(session: Session, deal: Opportunity, deliverables: list[Delive
     return {d.id: bool(v) for d, v in zip(deliverables, row, strict=True)}
 
 
-def missing_deliverables(session: Session, deal: Opportunity, stages: list[Stage]) -> list[MissingDeliverable]:
+def missing_deliverables(session: Session, deal: Opportunity, stages: list[StageDef]) -> list[MissingDeliverable]:
     """Every required deliverable of ``stages`` that ``deal`` has not yet satisfied."""
     done = satisfied_map(session, deal, [d for st in stages for d in st.deliverables if d.required])
     missing = []
@@ -239,7 +237,7 @@ def _get_deal(session: Session, deal_id: uuid.UUID) -> Opportunity:
     return deal
 
 
-def _position(stages: list[Stage], stage_id: uuid.UUID) -> int:
+def _position(stages: list[StageDef], stage_id: uuid.UUID) -> int:
     for st in stages:
         if st.id == stage_id:
             return st.position
@@ -289,7 +287,7 @@ def _require_text(value: str | None, field_name: str, message: str) -> str:
     return text
 
 
-def plan_move(session: Session, deal: Opportunity, target: str | int, stages: list[Stage]):
+def plan_move(session: Session, deal: Opportunity, target: str | int, stages: list[StageDef]):
     """Decide what a move means: (kind, to_position, to_status, stages whose gates apply)."""
     cur = _position(stages, deal.stage_id)
     target = parse_target(target)
@@ -347,12 +345,17 @@ def move_deal(
 
 def _move(s: Session, deal_id, target, *, actor_id, expected_version=None, reason=None,
           override_reason=None, loss_reason=None, at=None, skip_gates=False) -> MoveResult:
-    deal = _get_deal(s, deal_id)
+    # the deal and the actor in one SELECT (no actor row: an unknown user)
+    row = s.execute(
+        select(Opportunity, User).outerjoin(User, User.id == actor_id).where(Opportunity.id == deal_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"deal {deal_id} not found")
+    deal, actor = row
     if expected_version is not None and deal.version != expected_version:
         raise ConflictError(
             f"deal '{deal.title}' was changed by someone else (version {deal.version}, "
             f"you had {expected_version}); reload it", current_version=deal.version)
-    actor = s.get(User, actor_id)
     if actor is None:
         raise NotFound(f"user {actor_id} not found")
     stages = active_stages(s)

@@ -218,3 +218,13 @@ def test_manager_override_needs_reason_and_is_stored(qtbot, db, manager, deal, m
         tr = s.get(StageTransition, dlg.move_result.transition_id)
         assert tr.override_reason == "Exec sponsor signed off"
     assert stage_of(db, deal.id) == (3, "open")
+
+
+def test_a_won_deal_dropped_on_lost_is_refused_before_any_question(qtbot, db, manager, deal, monkeypatch):
+    gates.move_deal(db, deal.id, "won", actor_id=manager.id, override_reason="signed early")
+    asked, warned = [], []
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: asked.append(a) or ("", False))
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, text, *a: warned.append(text))
+    assert run_move(make_ctx(db, manager), deal.id, "lost") is None
+    assert asked == [] and len(warned) == 1 and "reopen it into a stage first" in warned[0]
+    assert stage_of(db, deal.id)[1] == "won"

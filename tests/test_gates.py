@@ -428,3 +428,13 @@ def test_move_refuses_by_the_same_rule(db, rep, refs):
         gates.move_deal(db, deal.id, 2, actor_id=rep.id)
     assert list(ve.value.errors) == ["reason"]
     assert gates.move_deal(db, deal.id, 2, actor_id=rep.id, reason="Budget back", at=at(6)).kind == "reopened"
+
+
+@pytest.mark.parametrize("status, target, refusal", [
+    ("open", "lost", None), ("open", "won", None), ("won", 3, None), ("lost", "2", None),
+    ("won", "won", "the deal is already won"), ("lost", "lost", "the deal is already lost"),
+    ("won", "lost", "the deal is won; reopen it into a stage first"),
+    ("lost", "won", "the deal is lost; reopen it into a stage first"),
+])
+def test_closed_deal_refusal(status, target, refusal):
+    assert gates.closed_deal_refusal(status, target) == refusal

@@ -306,13 +306,22 @@ def plan_move(session: Session, deal: Opportunity, target: str | int, stages: li
         if target > cur:
             return TransitionKind.FORWARD, target, Status.OPEN, stages[cur - 1:target - 1]
         return TransitionKind.BACKWARD, target, Status.OPEN, []
-    # closed deal: only reopening into a stage
-    if target in (WON, LOST):
-        if target == deal.status:
-            raise ValidationError({"to": f"the deal is already {deal.status}"})
-        raise ValidationError({"to": f"the deal is {deal.status}; reopen it into a stage first"})
+    refusal = closed_deal_refusal(deal.status, target)
+    if refusal:
+        raise ValidationError({"to": refusal})
     gated = stages[cur - 1:target - 1] if target > cur else []
     return TransitionKind.REOPENED, target, Status.OPEN, gated
+
+
+def closed_deal_refusal(status: str, target: str | int) -> str | None:
+    """Why a won or lost deal cannot go to ``target`` (None when it can): a closed deal only
+    reopens into a stage. Asked before any prompt (the board does not ask a loss reason for
+    a won deal dropped on Lost) and by the move itself."""
+    if status == Status.OPEN.value or parse_target(target) not in (WON, LOST):
+        return None
+    if parse_target(target) == status:
+        return f"the deal is already {status}"
+    return f"the deal is {status}; reopen it into a stage first"
 
 
 def missing_for_move(db: Database, deal_id: uuid.UUID, target: str | int) -> list[MissingDeliverable]:

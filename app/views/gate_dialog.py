@@ -519,6 +519,10 @@ def run_move(ctx: AppContext, deal_id: uuid.UUID, target: int | str, *, parent: 
     version = expected_version if expected_version is not None else card.version
     if card.column == target:
         return None
+    refusal = gates.closed_deal_refusal(card.status, target)
+    if refusal:
+        show_error(parent, ValidationError({"to": refusal}), title)
+        return None
     reason = loss_reason = None
     needed = gates.reason_needed(card.status, card.stage_position, target)
     if needed == "loss":

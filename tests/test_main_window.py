@@ -283,3 +283,27 @@ def test_focus_request_brings_the_board_forward(window):
     win.show_tab(win.dashboard)
     win.ctx.hub.deals_focus_requested.emit([deal.id])
     assert win.tabs.currentWidget() is win.board and not win.board.focus_chip.isHidden()
+
+
+def test_an_edit_in_the_deal_workspace_reaches_the_board_through_its_announcement(window, qtbot, monkeypatch):
+    """The workspace saves through the runner; the board refreshes the card from that one
+    announcement (the window does not refresh it again by hand)."""
+    win, deal = window
+    dialog_class = optional("app.views.deal_dialog", "DealDialog")
+    if dialog_class is None:
+        pytest.skip("deal dialog not in the tree")
+    refreshed = []
+    original = win.board.refresh_deals
+    monkeypatch.setattr(win.board, "refresh_deals", lambda ids, *a, **k: refreshed.append(set(ids)) or
+                        original(ids, *a, **k))
+
+    def edit(self):
+        self.title_edit.setText("Fleet telematics II")
+        assert self.save()
+        return 0
+
+    monkeypatch.setattr(dialog_class, "exec", edit)
+    win.open_deal(deal.id)
+    model = win.board.models[0]
+    assert [model.index(r).data() for r in range(model.rowCount())] == ["Fleet telematics II"]
+    assert refreshed == [{deal.id}]

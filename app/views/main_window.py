@@ -353,8 +353,7 @@ class MainWindow(QMainWindow):
         dialog = optional("app.views.deal_dialog", "DealDialog")
         if dialog is None:
             return
-        dialog(self.ctx, deal_id, self).exec()
-        self.board.refresh_deals([deal_id])
+        dialog(self.ctx, deal_id, self).exec()  # what it changed was announced as it was saved
 
     def open_settings(self) -> None:
         dlg = SettingsDialog(self.settings, self.ctx.lang, self.ctx.user_name, self.ctx.role, self)

@@ -1579,6 +1579,14 @@ A B2B sales pipeline with a gated 7-stage process: a deal leaves a stage only wi
     <context>
         <name>GateDialog</name>
         <message>
+            <source>Cannot record this</source>
+            <translation>기록할 수 없습니다</translation>
+        </message>
+        <message>
+            <source>Cannot move</source>
+            <translation>이동할 수 없습니다</translation>
+        </message>
+        <message>
             <source>Won</source>
             <translation>수주</translation>
         </message>
@@ -1609,6 +1617,14 @@ A B2B sales pipeline with a gated 7-stage process: a deal leaves a stage only wi
         <message>
             <source>This needs some text.</source>
             <translation>내용을 입력해 주세요.</translation>
+        </message>
+        <message>
+            <source>Note (required):</source>
+            <translation>메모 (필수):</translation>
+        </message>
+        <message>
+            <source>Note (optional):</source>
+            <translation>메모 (선택):</translation>
         </message>
         <message>
             <source>Stage gate</source>
@@ -1675,16 +1691,8 @@ A B2B sales pipeline with a gated 7-stage process: a deal leaves a stage only wi
             <translation>예: 150000000</translation>
         </message>
         <message>
-            <source>Note (required):</source>
-            <translation>메모 (필수):</translation>
-        </message>
-        <message>
-            <source>Note (optional):</source>
-            <translation>메모 (선택):</translation>
-        </message>
-        <message>
-            <source>Cannot record this</source>
-            <translation>기록할 수 없습니다</translation>
+            <source>Subject:</source>
+            <translation>제목:</translation>
         </message>
         <message>
             <source>Override…</source>
@@ -1709,20 +1717,12 @@ The reason is stored with the move and shows in reports.</source>
             <translation>예외 승인에는 사유를 적어야 합니다.</translation>
         </message>
         <message>
-            <source>Cannot move</source>
-            <translation>이동할 수 없습니다</translation>
+            <source>Reopen deal</source>
+            <translation>영업기회 재개</translation>
         </message>
         <message>
-            <source>Changed by someone else</source>
-            <translation>다른 사용자가 변경함</translation>
-        </message>
-        <message>
-            <source>“{0}” cannot move to {1} yet. Record the missing exit deliverables below, then move it.</source>
-            <translation>“{0}”은(는) 아직 {1}(으)로 이동할 수 없습니다. 아래의 누락된 단계 완료 요건을 기록한 뒤 이동하세요.</translation>
-        </message>
-        <message>
-            <source>Confirm…</source>
-            <translation>확인…</translation>
+            <source>Attach a file or link a document?</source>
+            <translation>파일을 첨부할까요, 문서 링크를 걸까요?</translation>
         </message>
         <message>
             <source>Attach file…</source>
@@ -1733,6 +1733,22 @@ The reason is stored with the move and shows in reports.</source>
             <translation>링크…</translation>
         </message>
         <message>
+            <source>Link (URL or document location):</source>
+            <translation>링크 (URL 또는 문서 위치):</translation>
+        </message>
+        <message>
+            <source>Activity type:</source>
+            <translation>활동 유형:</translation>
+        </message>
+        <message>
+            <source>“{0}” cannot move to {1} yet. Record the missing exit deliverables below, then move it.</source>
+            <translation>“{0}”은(는) 아직 {1}(으)로 이동할 수 없습니다. 아래의 누락된 단계 완료 요건을 기록한 뒤 이동하세요.</translation>
+        </message>
+        <message>
+            <source>Confirm…</source>
+            <translation>확인…</translation>
+        </message>
+        <message>
             <source>Fill in…</source>
             <translation>입력…</translation>
         </message>
@@ -1741,32 +1757,8 @@ The reason is stored with the move and shows in reports.</source>
             <translation>“{0}”의 실주 사유는 무엇인가요?</translation>
         </message>
         <message>
-            <source>Reopen deal</source>
-            <translation>영업기회 재개</translation>
-        </message>
-        <message>
-            <source>Attach a file or link a document?</source>
-            <translation>파일을 첨부할까요, 문서 링크를 걸까요?</translation>
-        </message>
-        <message>
-            <source>Link (URL or document location):</source>
-            <translation>링크 (URL 또는 문서 위치):</translation>
-        </message>
-        <message>
-            <source>Subject:</source>
-            <translation>제목:</translation>
-        </message>
-        <message>
             <source>Move back</source>
             <translation>이전 단계로 이동</translation>
-        </message>
-        <message>
-            <source>This deal was changed by someone else since you loaded it; the board shows it again as it is now. Nothing was overwritten.</source>
-            <translation>불러온 뒤 다른 사용자가 이 영업기회를 변경했습니다. 보드에 현재 상태로 다시 표시합니다. 덮어쓴 내용은 없습니다.</translation>
-        </message>
-        <message>
-            <source>Activity type:</source>
-            <translation>활동 유형:</translation>
         </message>
         <message>
             <source>Why is “{0}” reopened?</source>
@@ -2065,6 +2057,37 @@ The reason is stored with the move and shows in reports.</source>
         </message>
     </context>
     <context>
+        <name>Operations</name>
+        <message>
+            <source>Something went wrong: {0}. Nothing was saved by this step; the details are in the log.</source>
+            <translation>문제가 발생했습니다: {0}. 이 단계에서는 아무것도 저장되지 않았습니다. 자세한 내용은 로그에 있습니다.</translation>
+        </message>
+        <message>
+            <source>Changed by someone else</source>
+            <translation>다른 사람이 변경함</translation>
+        </message>
+        <message>
+            <source>Check the values</source>
+            <translation>값을 확인하세요</translation>
+        </message>
+        <message>
+            <source>Not allowed</source>
+            <translation>허용되지 않음</translation>
+        </message>
+        <message>
+            <source>This was changed by someone else since you loaded it; it is shown again as it is now. Nothing was overwritten.</source>
+            <translation>불러온 뒤에 다른 사람이 변경했습니다. 현재 상태로 다시 표시합니다. 덮어쓴 내용은 없습니다.</translation>
+        </message>
+        <message>
+            <source>Not found</source>
+            <translation>찾을 수 없음</translation>
+        </message>
+        <message>
+            <source>Cannot do that</source>
+            <translation>할 수 없습니다</translation>
+        </message>
+    </context>
+    <context>
         <name>ReportExport</name>
         <message>
             <source>Export weekly report</source>
@@ -2104,16 +2127,16 @@ The reason is stored with the move and shows in reports.</source>
     <context>
         <name>Undo</name>
         <message>
-            <source>Cannot undo or redo</source>
-            <translation>실행 취소 또는 다시 실행을 할 수 없습니다</translation>
-        </message>
-        <message>
             <source>Move “{0}”</source>
             <translation>“{0}” 이동</translation>
         </message>
         <message>
             <source>Edit “{0}”</source>
             <translation>“{0}” 편집</translation>
+        </message>
+        <message>
+            <source>Cannot undo or redo</source>
+            <translation>실행 취소 또는 다시 실행을 할 수 없습니다</translation>
         </message>
     </context>
 </TS>

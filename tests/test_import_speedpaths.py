@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pytest
+
 from app.services.importer.mapping import (
     Mapping,
     StageTarget,
@@ -71,3 +73,118 @@ def test_choices_and_distinct_values():
     assert distinct_values(t, "stage") == {"lead": "Lead", "2": "2", "won": "Won"}
     assert distinct_values(t, "stage", limit=2) == {"lead": "Lead", "2": "2"}
     assert distinct_values(t, "nope") == {}
+
+
+# ------------------------------------------------------------------ the write paths of a big import
+
+def _indexes(db) -> list[tuple[str, str]]:
+    with db.engine.connect() as conn:
+        return [tuple(r) for r in conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            "AND tbl_name IN ('opportunity', 'stage_transition', 'close_date_change') ORDER BY name")]
+
+
+def _big_csv(tmp_path, n: int):
+    import csv
+
+    path = tmp_path / "big.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["source_id", "title", "account", "owner", "amount", "expected_close", "created", "closed",
+                    "stage", "status", "loss_reason"])
+        for i in range(n):
+            status = ("open", "won", "lost")[i % 3]
+            w.writerow([f"b{i}", f"Deal {i}", f"Account {i % 7}", f"Rep {i % 3}", f"₩{(i + 1) * 1000:,}",
+                        "2026-03-31", f"01/{1 + i % 28:02d}/2026 {1 + i % 12}:{i % 60:02d} PM",
+                        "2026-02-15 10:00" if status != "open" else "", str(1 + i % 7), status,
+                        "Price" if status == "lost" else ""])
+    return path
+
+
+def test_a_big_first_import_builds_the_indexes_again_and_reads_back(db, tmp_path, monkeypatch):
+    """SQLite: a first import of many deals drops the deal and history indexes for the write
+    and creates them again from their own DDL before the commit (threshold lowered here)."""
+    from sqlalchemy import text
+
+    from app.services.deals import list_deals
+    from app.services.importer import engine, import_file
+
+    before = _indexes(db)
+    assert len(before) >= 10
+    monkeypatch.setattr(engine, "REBUILD_MIN_ROWS", 1)
+    monkeypatch.setattr(engine, "CHUNK", 7)  # several batches through the writer thread
+    res = import_file(db, _big_csv(tmp_path, 60), preset="generic")
+    assert (res.created, res.history_rows, res.close_date_changes) == (60, 20 + 2 * 40, 60)  # 20 open deals: one visit; 40 closed: opened and closed
+    assert _indexes(db) == before
+    with db.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+        assert conn.execute(text("PRAGMA foreign_key_check")).fetchall() == []
+    deals = {d.title: d for d in list_deals(db)}
+    d1 = deals["Deal 1"]  # won, stage 2 in the file: a won deal sits on the last stage
+    assert (d1.status, str(d1.amount)) == ("won", "2000.00")
+    again = import_file(db, _big_csv(tmp_path, 60), preset="generic")
+    assert (again.created, again.unchanged) == (0, 60)
+
+
+def test_a_cancelled_big_import_leaves_the_database_and_its_indexes_as_they_were(db, tmp_path, monkeypatch):
+    from sqlalchemy import text
+
+    from app.services.deals import list_deals
+    from app.services.importer import ImportCancelled, engine, import_file
+
+    before = _indexes(db)
+    monkeypatch.setattr(engine, "REBUILD_MIN_ROWS", 1)
+    monkeypatch.setattr(engine, "CHUNK", 5)
+    written = []
+    real = engine._write_batch
+
+    def counted(*args):
+        real(*args)
+        written.append(1)
+
+    monkeypatch.setattr(engine, "_write_batch", counted)
+    path = _big_csv(tmp_path, 4001)
+    with pytest.raises(ImportCancelled):
+        import_file(db, path, preset="generic", cancelled=lambda: len(written) >= 2)
+    assert written  # the writer had started
+    assert list_deals(db) == []
+    assert _indexes(db) == before
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM stage_transition")).scalar() == 0
+        assert conn.execute(text("PRAGMA cache_size")).scalar() == -2000
+
+
+def test_random_hex_ids_are_version_4_uuids():
+    import uuid
+
+    from app.services.bulk import _random_hex_ids
+
+    ids = _random_hex_ids(500)
+    assert len(set(ids)) == 500
+    for h in ids:
+        u = uuid.UUID(h)
+        assert (len(h), u.hex, u.version, u.variant) == (32, h, 4, uuid.RFC_4122)
+
+
+def test_stored_forms_are_what_the_column_types_write():
+    from datetime import UTC, date, datetime, timedelta, timezone
+    from decimal import Decimal
+    from zoneinfo import ZoneInfo
+
+    from app.services.bulk import Encoder
+
+    enc = Encoder(sqlite=True)
+    seoul = datetime(2026, 1, 2, 9, 30, tzinfo=ZoneInfo("Asia/Seoul"))
+    assert enc.datetime(seoul) == "2026-01-02 00:30:00.000000"
+    assert enc.datetime(datetime(2026, 1, 2, 0, 30, 0, 5, tzinfo=UTC)) == "2026-01-02 00:30:00.000005"
+    assert enc.datetime(datetime(2026, 1, 2, tzinfo=timezone(timedelta(hours=-5)))) == "2026-01-02 05:00:00.000000"
+    with pytest.raises(ValueError, match="naive"):
+        enc.datetime(datetime(2026, 1, 2))
+    assert enc.money(Decimal("1234.5")) == 123450
+    assert enc.money(Decimal("0.005")) == 1  # half up, as the Money type
+    assert enc.money(Decimal("-0.005")) == -1
+    assert enc.money(7) == 700
+    assert enc.date(date(2026, 3, 1)) == "2026-03-01"
+    assert enc.flag(True) == 1 and enc.uuid(None) is None and enc.datetime(None) is None
+    same = Encoder(sqlite=False)
+    assert same.datetime(seoul) is seoul and same.money(Decimal("1.5")) == Decimal("1.5")

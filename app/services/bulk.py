@@ -162,3 +162,25 @@ class BulkInserter:
             cur.executemany(sql, rows)
         finally:
             cur.close()
+
+
+def drop_secondary_indexes(s, tables: Sequence[str]) -> list[str]:
+    """SQLite bulk load: drop the secondary indexes of ``tables`` (primary keys stay) in the
+    session's transaction and return their own CREATE statements for
+    :func:`create_indexes`. Building an index once over sorted keys is much cheaper than
+    growing it row by row with random UUID keys. SQLite's DDL is transactional: a rollback
+    brings the indexes back, and other connections keep seeing them until the commit."""
+    conn = s.connection().connection.driver_connection
+    marks = ", ".join("?" * len(tables))
+    rows = conn.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                        f"AND tbl_name IN ({marks}) ORDER BY name", tuple(tables)).fetchall()
+    for name, _sql in rows:
+        conn.execute(f'DROP INDEX "{name}"')
+    return [sql for _name, sql in rows]
+
+
+def create_indexes(s, statements: Sequence[str]) -> None:
+    """Create again the indexes :func:`drop_secondary_indexes` dropped (before the commit)."""
+    conn = s.connection().connection.driver_connection
+    for sql in statements:
+        conn.execute(sql)

@@ -22,8 +22,10 @@ Rules (docs/import-mapping.md has the user's version):
 from __future__ import annotations
 
 import hashlib
+import queue
 import re
 import string
+import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -50,7 +52,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services.bulk import BulkInserter
+from app.services.bulk import BulkInserter, create_indexes, drop_secondary_indexes
 from app.services.importer.mapping import Mapping as Mapping
 from app.services.importer.mapping import (
     MappingError,
@@ -75,6 +77,7 @@ from app.services.validation import clean_deal_values, currencies
 
 CHUNK = 5000
 SQLITE_CACHE_KIB = 64 * 1024  # page cache while writing a big import
+REBUILD_MIN_ROWS = 20_000  # new deals from which SQLite's indexes are built after the write
 OPEN, WON, LOST = Status.OPEN.value, Status.WON.value, Status.LOST.value
 K_CREATED, K_REOPENED, K_WON, K_LOST, K_FORWARD, K_BACKWARD, K_IMPORTED = (
     TransitionKind.CREATED.value, TransitionKind.REOPENED.value, TransitionKind.WON.value,
@@ -764,204 +767,285 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
     nstages = len(stages)
     n_cd = 0
 
-    for n, r in enumerate(recs):
-        v = r.values
-        old = existing.get(r.source_id)
-        vals: dict = {"title": v["title"], "currency": v["currency"]}
-        if v.get("owner"):
-            vals["owner_id"] = user_for(v["owner"])
-        elif old is None:
-            vals["owner_id"] = owner_default()
-        if map_account:
-            vals["account_id"] = account_for(v["account"]) if v.get("account") else None
-        if map_contact:
-            vals["contact_id"] = contact_for(v["contact"], vals.get("account_id")) if v.get("contact") else None
-        if map_source:
-            vals["lead_source_id"] = source_for(v["lead_source"]) if v.get("lead_source") else None
-        for f in plain:
-            vals[f] = v.get(f)
-        chain = _chain(r, now, nstages)
-        if old is None:
-            deal_id = uuid.uuid4()
-            # a new deal: every visit of the file is new
-            allv = [(e.at, e.position, e.status, None) for e in chain]
-            if len(allv) > 1:
-                allv.sort(key=_visit_order)
-        else:
-            deal_id = old["id"]
-            # the visits already stored, and the file's visits that are not stored yet
-            stored = [dict(t) for t in trans.get(deal_id, [])]
-            seen = {(t["at"], t["to_stage_id"], t["to_status"]) for t in stored}
-            new = [e for e in chain if (e.at, stage_id[e.position], e.status) not in seen] if r.history else []
-            allv = [(t["at"], pos_of.get(t["to_stage_id"], 1), t["to_status"], t) for t in stored]
-            allv += [(e.at, e.position, e.status, None) for e in new]
-            allv.sort(key=_visit_order)
-        want_pos = r.position if r.position is not None else (allv[-1][1] if allv else 1)
-        if r.status == LOST and r.position is None:
-            opens = [x[1] for x in allv if x[2] == OPEN]
-            want_pos = opens[-1] if opens else 1
-        if not allv or (allv[-1][1], allv[-1][2]) != (want_pos, r.status):
-            last_at = allv[-1][0] if allv else now
-            closing = None
-            if r.status != OPEN:
-                closing = v.get("won_date" if r.status == WON else "lost_date") or v.get("closed")
-            cand = closing or v.get("stage_changed") or now
-            if cand <= last_at:
-                cand = last_at + timedelta(seconds=1)
-            allv.append((cand, want_pos, r.status, None))
-        deal_key = e_uuid(deal_id)
-        at_keys = [e_dt(x[0]) for x in allv] if write else None
-        reason = v.get("loss_reason")
-        prev = None
-        added = 0
-        last_i = len(allv) - 1
-        for i, (at, pos, st, t) in enumerate(allv):
-            if t is not None:
-                left = allv[i + 1][0] if i < last_i else None
-                if t["left_at"] != left:
-                    left_updates.append({"b_id": t["id"], "b_left": left})
+    writer: _Writer | None = None
+    refs = (new_users, new_accounts, new_sources, new_contacts)
+    sent = [0, 0, 0, 0]  # how many of each of refs the writer has been given
+
+    def flush() -> None:
+        nonlocal deal_rows, tr_rows, cd_rows, deal_updates, left_updates
+        batch = _Batch([rows[k:] for rows, k in zip(refs, sent, strict=True)], deal_rows, deal_updates,
+                       left_updates, tr_rows, cd_rows)
+        sent[:] = [len(rows) for rows in refs]
+        deal_rows, tr_rows, cd_rows, deal_updates, left_updates = [], [], [], [], []
+        writer.submit(batch)
+
+    previous_cache = None
+    if write and bulk.raw:  # random UUID keys touch pages all over the indexes: keep them cached
+        dbapi = s.connection().connection.driver_connection
+        previous_cache = dbapi.execute("PRAGMA cache_size").fetchone()[0]
+        dbapi.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
+    rebuild: list[str] = []
+    try:
+        if write and bulk.raw and _rebuild_indexes(s, existing, recs):
+            rebuild = drop_secondary_indexes(s, (OPP.name, TR.name, CDC.name))
+        if write:
+            writer = _Writer(s, bulk, threaded=bulk.raw)
+        for n, r in enumerate(recs):
+            v = r.values
+            old = existing.get(r.source_id)
+            vals: dict = {"title": v["title"], "currency": v["currency"]}
+            if v.get("owner"):
+                vals["owner_id"] = user_for(v["owner"])
+            elif old is None:
+                vals["owner_id"] = owner_default()
+            if map_account:
+                vals["account_id"] = account_for(v["account"]) if v.get("account") else None
+            if map_contact:
+                vals["contact_id"] = contact_for(v["contact"], vals.get("account_id")) if v.get("contact") else None
+            if map_source:
+                vals["lead_source_id"] = source_for(v["lead_source"]) if v.get("lead_source") else None
+            for f in plain:
+                vals[f] = v.get(f)
+            chain = _chain(r, now, nstages)
+            if old is None:
+                deal_id = uuid.uuid4()
+                # a new deal: every visit of the file is new
+                allv = [(e.at, e.position, e.status, None) for e in chain]
+                if len(allv) > 1:
+                    allv.sort(key=_visit_order)
             else:
-                if prev is None:
-                    kind = K_CREATED
-                elif prev[2] != OPEN and st == OPEN:
-                    kind = K_REOPENED
-                elif st == WON:
-                    kind = K_WON
-                elif st == LOST:
-                    kind = K_LOST
-                elif pos > prev[1]:
-                    kind = K_FORWARD
-                elif pos < prev[1]:
-                    kind = K_BACKWARD
+                deal_id = old["id"]
+                # the visits already stored, and the file's visits that are not stored yet
+                stored = [dict(t) for t in trans.get(deal_id, [])]
+                seen = {(t["at"], t["to_stage_id"], t["to_status"]) for t in stored}
+                new = [e for e in chain if (e.at, stage_id[e.position], e.status) not in seen] if r.history else []
+                allv = [(t["at"], pos_of.get(t["to_stage_id"], 1), t["to_status"], t) for t in stored]
+                allv += [(e.at, e.position, e.status, None) for e in new]
+                allv.sort(key=_visit_order)
+            want_pos = r.position if r.position is not None else (allv[-1][1] if allv else 1)
+            if r.status == LOST and r.position is None:
+                opens = [x[1] for x in allv if x[2] == OPEN]
+                want_pos = opens[-1] if opens else 1
+            if not allv or (allv[-1][1], allv[-1][2]) != (want_pos, r.status):
+                last_at = allv[-1][0] if allv else now
+                closing = None
+                if r.status != OPEN:
+                    closing = v.get("won_date" if r.status == WON else "lost_date") or v.get("closed")
+                cand = closing or v.get("stage_changed") or now
+                if cand <= last_at:
+                    cand = last_at + timedelta(seconds=1)
+                allv.append((cand, want_pos, r.status, None))
+            deal_key = e_uuid(deal_id)
+            at_keys = [e_dt(x[0]) for x in allv] if write else None
+            reason = v.get("loss_reason")
+            prev = None
+            added = 0
+            last_i = len(allv) - 1
+            for i, (at, pos, st, t) in enumerate(allv):
+                if t is not None:
+                    left = allv[i + 1][0] if i < last_i else None
+                    if t["left_at"] != left:
+                        left_updates.append({"b_id": t["id"], "b_left": left})
                 else:
-                    kind = K_IMPORTED
+                    if prev is None:
+                        kind = K_CREATED
+                    elif prev[2] != OPEN and st == OPEN:
+                        kind = K_REOPENED
+                    elif st == WON:
+                        kind = K_WON
+                    elif st == LOST:
+                        kind = K_LOST
+                    elif pos > prev[1]:
+                        kind = K_FORWARD
+                    elif pos < prev[1]:
+                        kind = K_BACKWARD
+                    else:
+                        kind = K_IMPORTED
+                    if write:
+                        tr_rows.append((
+                            new_row_id(), deal_key, stage_key[prev[1]] if prev else None, stage_key[pos],
+                            prev[2] if prev else None, st, kind, at_keys[i], at_keys[i + 1] if i < last_i else None,
+                            None, reason if st == LOST else None, None, e_true))
+                    added += 1
+                prev = (at, pos, st)
+            last_at, last_pos, last_status, _ = allv[-1]
+            vals.update(stage_id=stage_id[last_pos], status=last_status, stage_entered_at=last_at,
+                        closed_at=last_at if last_status != OPEN else None)
+            if last_status == OPEN:
+                vals["loss_reason"] = None
+            # close-date history
+            cds: list[tuple] = []
+            prev_cd = old["expected_close"] if old else None
+            if old is None:
+                have: set = set()
+                for at, cd in sorted(r.close_dates):
+                    if cd != prev_cd:
+                        cds.append((prev_cd, cd, at))
+                        prev_cd = cd
+                if "expected_close" in vals and vals["expected_close"] != prev_cd:
+                    at = chain[0].at if not cds else max(cds[-1][2], chain[-1].at)
+                    cds.append((prev_cd, vals["expected_close"], at))
+            else:
+                have = closes.get(deal_id, set())
+                if "expected_close" in vals and vals["expected_close"] != prev_cd:
+                    cds.append((prev_cd, vals["expected_close"], now))
+            for o, nw, at in cds:
+                if (o, nw, at) not in have:
+                    n_cd += 1
+                    if write:
+                        cd_rows.append((new_row_id(), deal_key, e_date(o), e_date(nw), e_dt(at), None, e_true))
+            result.history_rows += added
+            if old is None:
                 if write:
-                    tr_rows.append((
-                        new_row_id(), deal_key, stage_key[prev[1]] if prev else None, stage_key[pos],
-                        prev[2] if prev else None, st, kind, at_keys[i], at_keys[i + 1] if i < last_i else None,
-                        None, reason if st == LOST else None, None, e_true))
-                added += 1
-            prev = (at, pos, st)
-        last_at, last_pos, last_status, _ = allv[-1]
-        vals.update(stage_id=stage_id[last_pos], status=last_status, stage_entered_at=last_at,
-                    closed_at=last_at if last_status != OPEN else None)
-        if last_status == OPEN:
-            vals["loss_reason"] = None
-        # close-date history
-        cds: list[tuple] = []
-        prev_cd = old["expected_close"] if old else None
-        if old is None:
-            have: set = set()
-            for at, cd in sorted(r.close_dates):
-                if cd != prev_cd:
-                    cds.append((prev_cd, cd, at))
-                    prev_cd = cd
-            if "expected_close" in vals and vals["expected_close"] != prev_cd:
-                at = chain[0].at if not cds else max(cds[-1][2], chain[-1].at)
-                cds.append((prev_cd, vals["expected_close"], at))
-        else:
-            have = closes.get(deal_id, set())
-            if "expected_close" in vals and vals["expected_close"] != prev_cd:
-                cds.append((prev_cd, vals["expected_close"], now))
-        for o, nw, at in cds:
-            if (o, nw, at) not in have:
-                n_cd += 1
-                if write:
-                    cd_rows.append((new_row_id(), deal_key, e_date(o), e_date(nw), e_dt(at), None, e_true))
-        result.history_rows += added
-        if old is None:
-            if write:
-                g = vals.get
-                closed_at = vals["closed_at"]
-                deal_rows.append((
-                    deal_key, vals["title"], e_uuid(g("account_id")), e_uuid(g("contact_id")),
-                    e_uuid(vals["owner_id"]), e_money(g("amount")), vals["currency"], e_date(g("expected_close")),
-                    FORECAST_OF.get(last_status, PIPELINE), e_uuid(g("lead_source_id")), None,
-                    stage_key[last_pos], last_status, at_keys[last_i],
-                    None if closed_at is None else at_keys[last_i], g("loss_reason"), g("description"),
-                    system, r.source_id, 1, e_dt(v.get("created") or chain[0].at), now_key))
-            result.created += 1
-            result.deal_ids.append(deal_id)
-        else:
-            changed = {k: x for k, x in vals.items() if old.get(k) != x}
-            if changed or added or cds:
-                merged = {k: old[k] for k in old if k not in ("source_id",)}
-                merged.update(vals)
-                if merged["status"] != old["status"]:
-                    merged["forecast_category"] = {
-                        WON: ForecastCategory.COMMIT.value,
-                        LOST: ForecastCategory.OMITTED.value,
-                    }.get(merged["status"], old["forecast_category"])
-                merged["version"] = old["version"] + 1
-                merged["updated_at"] = now
-                # the version read at plan time: the UPDATE only applies if nobody moved it since
-                deal_updates.append({**{f"b_{k}": x for k, x in merged.items()}, "b_read_version": old["version"]})
-                result.updated += 1
+                    g = vals.get
+                    closed_at = vals["closed_at"]
+                    deal_rows.append((
+                        deal_key, vals["title"], e_uuid(g("account_id")), e_uuid(g("contact_id")),
+                        e_uuid(vals["owner_id"]), e_money(g("amount")), vals["currency"], e_date(g("expected_close")),
+                        FORECAST_OF.get(last_status, PIPELINE), e_uuid(g("lead_source_id")), None,
+                        stage_key[last_pos], last_status, at_keys[last_i],
+                        None if closed_at is None else at_keys[last_i], g("loss_reason"), g("description"),
+                        system, r.source_id, 1, e_dt(v.get("created") or chain[0].at), now_key))
+                result.created += 1
                 result.deal_ids.append(deal_id)
             else:
-                result.unchanged += 1
-        if n % 2000 == 0:
-            tick(n // 2)
+                changed = {k: x for k, x in vals.items() if old.get(k) != x}
+                if changed or added or cds:
+                    merged = {k: old[k] for k in old if k not in ("source_id",)}
+                    merged.update(vals)
+                    if merged["status"] != old["status"]:
+                        merged["forecast_category"] = {
+                            WON: ForecastCategory.COMMIT.value,
+                            LOST: ForecastCategory.OMITTED.value,
+                        }.get(merged["status"], old["forecast_category"])
+                    merged["version"] = old["version"] + 1
+                    merged["updated_at"] = now
+                    # the version read at plan time: the UPDATE only applies if nobody moved it since
+                    deal_updates.append({**{f"b_{k}": x for k, x in merged.items()}, "b_read_version": old["version"]})
+                    result.updated += 1
+                    result.deal_ids.append(deal_id)
+                else:
+                    result.unchanged += 1
+            if n % 2000 == 0:
+                tick(n * 3 // 4)
+            if write and (n + 1) % CHUNK == 0:
+                flush()
+        if write:
+            flush()
+            writer.finish()
+            create_indexes(s, rebuild)
+            tick(len(recs))
+    finally:
+        if writer is not None:
+            writer.close()
+        if previous_cache is not None:
+            dbapi.execute(f"PRAGMA cache_size = {int(previous_cache)}")
 
     result.close_date_changes = n_cd
     result.users_created = len(new_users)
     result.accounts_created = len(new_accounts)
     result.lead_sources_created = len(new_sources)
     result.contacts_created = len(new_contacts)
-    if not write:
-        return
-    if not bulk.raw:
-        _write(s, bulk, recs, deal_rows, deal_updates, left_updates, tr_rows, cd_rows,
-               (new_users, new_accounts, new_sources, new_contacts), tick)
-        return
-    # SQLite: random UUID keys touch pages all over the indexes; keep them cached while writing
-    dbapi = s.connection().connection.driver_connection
-    previous_cache = dbapi.execute("PRAGMA cache_size").fetchone()[0]
-    dbapi.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
-    try:
-        _write(s, bulk, recs, deal_rows, deal_updates, left_updates, tr_rows, cd_rows,
-               (new_users, new_accounts, new_sources, new_contacts), tick)
-    finally:
-        dbapi.execute(f"PRAGMA cache_size = {int(previous_cache)}")
+
+def _rebuild_indexes(s, existing: dict, recs: list[_Rec]) -> bool:
+    """Whether to build the deal and history indexes again after the write rather than row by
+    row: when the import at least doubles a table of some size (a first big import)."""
+    new = sum(1 for r in recs if r.source_id not in existing)
+    if new < REBUILD_MIN_ROWS:
+        return False
+    return new >= (s.scalar(select(func.count()).select_from(Opportunity)) or 0)
 
 
 def _visit_order(x: tuple) -> tuple:
     return (x[0], 0 if x[2] == OPEN else 1, x[1])
 
 
-def _write(s, bulk: BulkInserter, recs: list, deal_rows: list[tuple], deal_updates: list[dict],
-           left_updates: list[dict], tr_rows: list[tuple], cd_rows: list[tuple], new_refs: tuple,
-           tick: Callable[[int], None]) -> None:
+@dataclass
+class _Batch:
+    """Rows of one chunk of deals, written in this order (what the foreign keys need)."""
+
+    refs: list[list[dict]]  # new users, accounts, lead sources, contacts
+    deals: list[tuple]
+    deal_updates: list[dict]
+    left_updates: list[dict]
+    transitions: list[tuple]
+    close_dates: list[tuple]
+
+
+class _Writer:
+    """Writes the planned rows batch by batch in the import's one session and transaction.
+
+    On SQLite a second thread writes while the next batch is planned: the driver lets go
+    of the GIL while SQLite works, and that work is most of a big import. Only the writer
+    uses the session until :meth:`finish` or :meth:`close` has joined it; a batch the
+    writer could not write stops the rest and is raised in the planning thread."""
+
+    def __init__(self, s, bulk: BulkInserter, threaded: bool):
+        self.s, self.bulk = s, bulk
+        self.error: BaseException | None = None
+        self._stop = False
+        self._queue: queue.Queue | None = queue.Queue(maxsize=2) if threaded else None
+        self._thread: threading.Thread | None = None
+        if threaded:
+            self._thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
+            self._thread.start()
+
+    def submit(self, batch: _Batch) -> None:
+        if self.error is not None:
+            raise self.error
+        if self._queue is None:
+            _write_batch(self.s, self.bulk, batch)
+        else:
+            self._queue.put(batch)
+
+    def finish(self) -> None:
+        """Wait until every batch is written; raise what the writer raised."""
+        self._join()
+        if self.error is not None:
+            raise self.error
+
+    def close(self) -> None:
+        """Stop without writing what is still queued (the import failed or was cancelled)."""
+        self._stop = True
+        self._join()
+
+    def _join(self) -> None:
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+
+    def _run(self) -> None:
+        while (batch := self._queue.get()) is not None:
+            if self.error is None and not self._stop:
+                try:
+                    _write_batch(self.s, self.bulk, batch)
+                except BaseException as exc:  # handed to the planning thread
+                    self.error = exc
+
+
+def _write_batch(s, bulk: BulkInserter, b: _Batch) -> None:
     OPP, TR, CDC = Opportunity.__table__, StageTransition.__table__, CloseDateChange.__table__
     for table, rows in zip((User.__table__, Account.__table__, LeadSource.__table__, Contact.__table__),
-                           new_refs, strict=True):
+                           b.refs, strict=True):
         for i in range(0, len(rows), CHUNK):
             s.execute(insert(table), rows[i:i + CHUNK])
-    half = len(recs) // 2
-    for i in range(0, len(deal_rows), CHUNK):
-        bulk.insert_tuples(s, OPP, OPP_COLUMNS, deal_rows[i:i + CHUNK])
-        tick(half + i // 4)
-    if deal_updates:
-        keys = [k[2:] for k in deal_updates[0] if k not in ("b_id", "b_read_version")]
+    bulk.insert_tuples(s, OPP, OPP_COLUMNS, b.deals)
+    if b.deal_updates:
+        keys = [k[2:] for k in b.deal_updates[0] if k not in ("b_id", "b_read_version")]
         stmt = (update(OPP).where(OPP.c.id == bindparam("b_id"), OPP.c.version == bindparam("b_read_version"))
                 .values({k: bindparam(f"b_{k}") for k in keys}))
-        for i in range(0, len(deal_updates), CHUNK):
-            chunk = deal_updates[i:i + CHUNK]
-            applied = s.execute(stmt, chunk).rowcount
-            if applied is not None and 0 <= applied < len(chunk):
-                from app.errors import ConflictError
+        applied = s.execute(stmt, b.deal_updates).rowcount
+        if applied is not None and 0 <= applied < len(b.deal_updates):
+            from app.errors import ConflictError
 
-                raise ConflictError(f"{len(chunk) - applied} deal(s) were changed by someone else while the "
-                                    "import ran; nothing was imported, run it again")
-    if left_updates:
+            raise ConflictError(f"{len(b.deal_updates) - applied} deal(s) were changed by someone else while the "
+                                "import ran; nothing was imported, run it again")
+    if b.left_updates:
         stmt = update(TR).where(TR.c.id == bindparam("b_id")).values(left_at=bindparam("b_left"))
-        for i in range(0, len(left_updates), CHUNK):
-            s.execute(stmt, left_updates[i:i + CHUNK])
-    for i in range(0, len(tr_rows), CHUNK):
-        bulk.insert_tuples(s, TR, TR_COLUMNS, tr_rows[i:i + CHUNK])
-        tick(half + len(recs) // 4 + i // 8)
-    for i in range(0, len(cd_rows), CHUNK):
-        bulk.insert_tuples(s, CDC, CDC_COLUMNS, cd_rows[i:i + CHUNK])
+        s.execute(stmt, b.left_updates)
+    bulk.insert_tuples(s, TR, TR_COLUMNS, b.transitions)
+    bulk.insert_tuples(s, CDC, CDC_COLUMNS, b.close_dates)
 
 
 def deal_count(db: Database, source_system: str) -> int:

@@ -61,6 +61,13 @@ def _random_hex_ids(n: int) -> list[str]:
             for i in range(0, 32 * n, 32)]
 
 
+def random_uuids(n: int) -> list[uuid.UUID]:
+    """``n`` random version-4 UUIDs from one read of the system's random source (a read per
+    id, as ``uuid.uuid4()`` does, costs more than the id itself in a big write)."""
+    b = os.urandom(16 * n)
+    return [uuid.UUID(bytes=b[i:i + 16], version=4) for i in range(0, 16 * n, 16)]
+
+
 class Encoder:
     """Value conversions to what the inserter writes; each takes None to None.
 
@@ -84,7 +91,7 @@ class Encoder:
     def new_id(self):
         """A new random row id in the form this encoder writes (hex text on SQLite, else a UUID)."""
         if not self._ids:
-            self._ids = _random_hex_ids(4096) if self.sqlite else [uuid.uuid4() for _ in range(256)]
+            self._ids = _random_hex_ids(4096) if self.sqlite else random_uuids(4096)
         return self._ids.pop()
 
 

@@ -16,16 +16,17 @@ Rules (docs/import-mapping.md has the user's version):
   history row.
 - Unknown owners become users (role rep); accounts, contacts and lead sources are found by
   name (case-insensitive) or created.
-- Bulk writes go through SQLAlchemy Core ``insert()``/``update()`` executemany.
+- Bulk writes go through :class:`app.services.bulk.BulkInserter`: on SQLite tuples in
+  stored form through the driver's executemany, elsewhere SQLAlchemy Core ``insert()``;
+  updates through Core ``update()`` executemany. A big first import on SQLite builds the
+  deal and history indexes after the rows are in (same transaction).
 """
 
 from __future__ import annotations
 
 import hashlib
-import queue
 import re
 import string
-import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -52,7 +53,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services.bulk import BulkInserter, create_indexes, drop_secondary_indexes
+from app.services.bulk import BulkInserter, create_indexes, drop_secondary_indexes, random_uuids
 from app.services.importer.mapping import Mapping as Mapping
 from app.services.importer.mapping import (
     MappingError,
@@ -752,10 +753,9 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
     # built after the deals were read: what is written below assumes nobody changed them since
     bulk = BulkInserter(s.get_bind().dialect.name == "sqlite")
     enc = bulk.encoder
-    e_uuid, e_dt, e_money, e_date, new_row_id = enc.uuid, enc.datetime, enc.money, enc.date, enc.new_id
+    e_uuid, e_money, e_date, new_row_id = enc.uuid, enc.money, enc.date, enc.new_id
     e_true = enc.flag(True)
     stage_key = {p: e_uuid(i) for p, i in stage_id.items()}
-    now_key = e_dt(now)
     deal_rows: list[tuple] = []
     tr_rows: list[tuple] = []
     cd_rows: list[tuple] = []
@@ -766,10 +766,19 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
     plain = [f for f in ("amount", "expected_close", "loss_reason", "description") if f in mapped]
     nstages = len(stages)
     n_cd = 0
+    new_deal_ids: list[uuid.UUID] = []
+    dt_memo: dict = {}
 
-    writer: _Writer | None = None
+    def e_dt(x):  # a time is written up to three times (visit, left_at of the one before, created_at)
+        key = dt_memo.get(x)
+        if key is None:
+            key = dt_memo[x] = enc.datetime(x)
+        return key
+
+    now_key = e_dt(now)
+
     refs = (new_users, new_accounts, new_sources, new_contacts)
-    sent = [0, 0, 0, 0]  # how many of each of refs the writer has been given
+    sent = [0, 0, 0, 0]  # how many of each of refs are written
 
     def flush() -> None:
         nonlocal deal_rows, tr_rows, cd_rows, deal_updates, left_updates
@@ -777,7 +786,7 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
                        left_updates, tr_rows, cd_rows)
         sent[:] = [len(rows) for rows in refs]
         deal_rows, tr_rows, cd_rows, deal_updates, left_updates = [], [], [], [], []
-        writer.submit(batch)
+        _write_batch(s, bulk, batch)
 
     previous_cache = None
     if write and bulk.raw:  # random UUID keys touch pages all over the indexes: keep them cached
@@ -788,8 +797,6 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
     try:
         if write and bulk.raw and _rebuild_indexes(s, existing, recs):
             rebuild = drop_secondary_indexes(s, (OPP.name, TR.name, CDC.name))
-        if write:
-            writer = _Writer(s, bulk, threaded=bulk.raw)
         for n, r in enumerate(recs):
             v = r.values
             old = existing.get(r.source_id)
@@ -808,7 +815,9 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
                 vals[f] = v.get(f)
             chain = _chain(r, now, nstages)
             if old is None:
-                deal_id = uuid.uuid4()
+                if not new_deal_ids:
+                    new_deal_ids = random_uuids(CHUNK)
+                deal_id = new_deal_ids.pop()
                 # a new deal: every visit of the file is new
                 allv = [(e.at, e.position, e.status, None) for e in chain]
                 if len(allv) > 1:
@@ -932,12 +941,9 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
                 flush()
         if write:
             flush()
-            writer.finish()
             create_indexes(s, rebuild)
             tick(len(recs))
     finally:
-        if writer is not None:
-            writer.close()
         if previous_cache is not None:
             dbapi.execute(f"PRAGMA cache_size = {int(previous_cache)}")
 
@@ -946,6 +952,7 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
     result.accounts_created = len(new_accounts)
     result.lead_sources_created = len(new_sources)
     result.contacts_created = len(new_contacts)
+
 
 def _rebuild_indexes(s, existing: dict, recs: list[_Rec]) -> bool:
     """Whether to build the deal and history indexes again after the write rather than row by
@@ -962,7 +969,8 @@ def _visit_order(x: tuple) -> tuple:
 
 @dataclass
 class _Batch:
-    """Rows of one chunk of deals, written in this order (what the foreign keys need)."""
+    """The rows planned for one chunk of deals, written in this order (what the foreign keys
+    need) as soon as the chunk is planned: the planned rows of a big file are never all held."""
 
     refs: list[list[dict]]  # new users, accounts, lead sources, contacts
     deals: list[tuple]
@@ -970,58 +978,6 @@ class _Batch:
     left_updates: list[dict]
     transitions: list[tuple]
     close_dates: list[tuple]
-
-
-class _Writer:
-    """Writes the planned rows batch by batch in the import's one session and transaction.
-
-    On SQLite a second thread writes while the next batch is planned: the driver lets go
-    of the GIL while SQLite works, and that work is most of a big import. Only the writer
-    uses the session until :meth:`finish` or :meth:`close` has joined it; a batch the
-    writer could not write stops the rest and is raised in the planning thread."""
-
-    def __init__(self, s, bulk: BulkInserter, threaded: bool):
-        self.s, self.bulk = s, bulk
-        self.error: BaseException | None = None
-        self._stop = False
-        self._queue: queue.Queue | None = queue.Queue(maxsize=2) if threaded else None
-        self._thread: threading.Thread | None = None
-        if threaded:
-            self._thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
-            self._thread.start()
-
-    def submit(self, batch: _Batch) -> None:
-        if self.error is not None:
-            raise self.error
-        if self._queue is None:
-            _write_batch(self.s, self.bulk, batch)
-        else:
-            self._queue.put(batch)
-
-    def finish(self) -> None:
-        """Wait until every batch is written; raise what the writer raised."""
-        self._join()
-        if self.error is not None:
-            raise self.error
-
-    def close(self) -> None:
-        """Stop without writing what is still queued (the import failed or was cancelled)."""
-        self._stop = True
-        self._join()
-
-    def _join(self) -> None:
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join()
-            self._thread = None
-
-    def _run(self) -> None:
-        while (batch := self._queue.get()) is not None:
-            if self.error is None and not self._stop:
-                try:
-                    _write_batch(self.s, self.bulk, batch)
-                except BaseException as exc:  # handed to the planning thread
-                    self.error = exc
 
 
 def _write_batch(s, bulk: BulkInserter, b: _Batch) -> None:

@@ -81,6 +81,25 @@ def manager(db):
     return people.create_user(db, "Lee Ji-eun", "manager")
 
 
+@pytest.fixture
+def heard(ctx):
+    """Every announcement on the views' change signal, as (changes, initiator); needs the
+    test module's ``ctx`` fixture."""
+    seen = []
+    ctx.hub.pipeline_changed.connect(lambda changes, initiator: seen.append((changes, initiator)))
+    return seen
+
+
+@pytest.fixture
+def warnings(monkeypatch):
+    """Every QMessageBox.warning shown, as (title, text), instead of a modal box."""
+    from PySide6.QtWidgets import QMessageBox
+
+    seen = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, text, *a, **k: seen.append((title, text)))
+    return seen
+
+
 def satisfy_stage(db, deal_id, position, actor_id, at=None):
     """Record whatever stage ``position`` needs for the deal (test helper)."""
     from app.models import Opportunity

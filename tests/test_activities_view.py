@@ -46,21 +46,6 @@ def sample(db, rep, manager, deal):
     }
 
 
-@pytest.fixture
-def heard(ctx):
-    """Every announcement on the change signal, as (changes, initiator)."""
-    seen = []
-    ctx.hub.pipeline_changed.connect(lambda changes, initiator: seen.append((changes, initiator)))
-    return seen
-
-
-@pytest.fixture
-def warnings(monkeypatch):
-    seen = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, text, *a, **k: seen.append((title, text)))
-    return seen
-
-
 def _view(qtbot, ctx):
     view = ActivitiesView(ctx, now=lambda: NOW)
     qtbot.addWidget(view)

@@ -130,13 +130,6 @@ def test_switch_database_keeps_working(window, tmp_path, db, monkeypatch):
     assert not win.undo_action.isEnabled()
 
 
-@pytest.fixture
-def warnings(monkeypatch):
-    seen = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, text, *a, **k: seen.append((title, text)))
-    return seen
-
-
 def test_backup_copies_the_file_and_says_where(window, db, tmp_path, monkeypatch, warnings):
     win, _deal = window
     if db.path is None:

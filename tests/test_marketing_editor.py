@@ -33,21 +33,6 @@ def web(db):
 
 
 @pytest.fixture
-def heard(ctx):
-    """Every announcement on the change signal, as (changes, initiator)."""
-    seen = []
-    ctx.hub.pipeline_changed.connect(lambda changes, initiator: seen.append((changes, initiator)))
-    return seen
-
-
-@pytest.fixture
-def warnings(monkeypatch):
-    seen = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, text, *a, **k: seen.append((title, text)))
-    return seen
-
-
-@pytest.fixture
 def dialog(qtbot, ctx, web):
     dlg = MarketingDialog(ctx)
     qtbot.addWidget(dlg)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import T0
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from app.errors import ValidationError
 from app.services import deals, people
@@ -23,20 +23,6 @@ VIEWS = Path(__file__).resolve().parents[1] / "app" / "views"
 @pytest.fixture
 def ctx(db, rep):
     return AppContext(db=db, user_id=rep.id, user_name=rep.name, role=rep.role)
-
-
-@pytest.fixture
-def heard(ctx):
-    seen = []
-    ctx.hub.pipeline_changed.connect(lambda changes, initiator: seen.append((changes, initiator)))
-    return seen
-
-
-@pytest.fixture
-def warnings(monkeypatch):
-    seen = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, text, *a, **k: seen.append((title, text)))
-    return seen
 
 
 def test_a_change_is_announced_once_with_what_the_services_wrote(qtbot, ctx, rep, heard, warnings):

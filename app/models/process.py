@@ -24,6 +24,25 @@ class DeliverableKind(StrEnum):
     ACTIVITY = "activity"  # satisfied when an activity of a given type was done in the stage
 
 
+class Named:
+    """Text of a template item in the interface language (English and Korean names)."""
+
+    def name(self, lang: str = "en") -> str:
+        return self.name_ko if lang == "ko" else self.name_en
+
+
+class DeliverableText(Named):
+    """A deliverable's name and its comma-separated lists, for the ORM row and its cached copy."""
+
+    @property
+    def field_list(self) -> list[str]:
+        return [f for f in (self.fields or "").split(",") if f]
+
+    @property
+    def activity_type_list(self) -> list[str]:
+        return [t for t in (self.activity_types or "").split(",") if t]
+
+
 class ProcessTemplate(Keyed, Base):
     __tablename__ = "process_template"
     key: Mapped[str] = mapped_column(String(64))
@@ -37,7 +56,7 @@ class ProcessTemplate(Keyed, Base):
     __table_args__ = (UniqueConstraint("key", "version"),)
 
 
-class Stage(Keyed, Base):
+class Stage(Named, Keyed, Base):
     __tablename__ = "stage"
     template_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("process_template.id"))
     position: Mapped[int]
@@ -52,11 +71,8 @@ class Stage(Keyed, Base):
     )
     __table_args__ = (UniqueConstraint("template_id", "position"),)
 
-    def name(self, lang: str = "en") -> str:
-        return self.name_ko if lang == "ko" else self.name_en
 
-
-class Deliverable(Keyed, Base):
+class Deliverable(DeliverableText, Keyed, Base):
     __tablename__ = "deliverable"
     stage_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("stage.id"))
     position: Mapped[int]
@@ -70,17 +86,6 @@ class Deliverable(Keyed, Base):
     required: Mapped[bool] = mapped_column(default=True)
     stage: Mapped[Stage] = relationship(back_populates="deliverables")
     __table_args__ = (UniqueConstraint("stage_id", "key"),)
-
-    def name(self, lang: str = "en") -> str:
-        return self.name_ko if lang == "ko" else self.name_en
-
-    @property
-    def field_list(self) -> list[str]:
-        return [f for f in (self.fields or "").split(",") if f]
-
-    @property
-    def activity_type_list(self) -> list[str]:
-        return [t for t in (self.activity_types or "").split(",") if t]
 
 
 def default_template_data() -> dict:

@@ -364,25 +364,10 @@ def deliverable_info(db: Database, deliverable_id: uuid.UUID) -> DeliverableInfo
         )
 
 
-@dataclass(frozen=True)
-class StageInfo:
-    id: uuid.UUID
-    position: int
-    key: str
-    name_en: str
-    name_ko: str
-    probability: int
-    dwell_limit_days: int
-
-    def name(self, lang: str = "en") -> str:
-        return self.name_ko if lang == "ko" else self.name_en
-
-
-def stages(db: Database) -> list[StageInfo]:
-    """The active stages as plain values, for column headers."""
+def stages(db: Database) -> list[StageDef]:
+    """The active stages as plain values (the cached template), for column headers."""
     with db.read() as s:
-        return [StageInfo(st.id, st.position, st.key, st.name_en, st.name_ko, st.probability,
-                          st.dwell_limit_days) for st in active_stages(s)]
+        return active_stages(s)
 
 
 def deal_counts(db: Database) -> dict[str, int]:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.errors import NotFound
 from app.models import ProcessTemplate, Stage
+from app.models.process import DeliverableText, Named
 
 TEMPLATE_TABLES = frozenset({"process_template", "stage", "deliverable"})
 _TEXT_WRITE = re.compile(r"\b(?:insert\s+(?:or\s+\w+\s+)?into|update|delete\s+from)\s+\"?(\w+)",
@@ -30,7 +31,7 @@ _DIRTY = "pm_template_written"  # on a pooled connection: wrote the template, no
 
 
 @dataclass(frozen=True)
-class DeliverableDef:
+class DeliverableDef(DeliverableText):
     """An exit deliverable of the template (the read-only values of a ``Deliverable``)."""
 
     id: uuid.UUID
@@ -45,20 +46,9 @@ class DeliverableDef:
     requires_note: bool
     required: bool
 
-    def name(self, lang: str = "en") -> str:
-        return self.name_ko if lang == "ko" else self.name_en
-
-    @property
-    def field_list(self) -> list[str]:
-        return [f for f in (self.fields or "").split(",") if f]
-
-    @property
-    def activity_type_list(self) -> list[str]:
-        return [t for t in (self.activity_types or "").split(",") if t]
-
 
 @dataclass(frozen=True)
-class StageDef:
+class StageDef(Named):
     """A stage of the active template with its deliverables in order (values of a ``Stage``)."""
 
     id: uuid.UUID
@@ -70,9 +60,6 @@ class StageDef:
     probability: int
     dwell_limit_days: int
     deliverables: tuple[DeliverableDef, ...] = ()
-
-    def name(self, lang: str = "en") -> str:
-        return self.name_ko if lang == "ko" else self.name_en
 
 
 class _Cache:

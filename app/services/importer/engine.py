@@ -271,6 +271,7 @@ class _Reader:
         self.m = mapping
         self.tz = mapping.tz
         self.table = table
+        self.name = table.name
         self.problems: list[Problem] = []
         self.values = ValueResolver(mapping, stages)
         self.last = len(stages)
@@ -335,7 +336,7 @@ class _Reader:
 
     def read_row(self, cols: _Columns, row: int, rec: list, lookups: dict) -> _Rec | None:
         p = self._plan(cols, lookups)
-        name = self.table.name
+        name = self.name
         problems = self.problems
         n_before = len(problems)
         v: dict = {}
@@ -844,8 +845,9 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
                 if cand <= last_at:
                     cand = last_at + timedelta(seconds=1)
                 allv.append((cand, want_pos, r.status, None))
-            deal_key = e_uuid(deal_id)
-            at_keys = [e_dt(x[0]) for x in allv] if write else None
+            if write:
+                deal_key = e_uuid(deal_id)
+                at_keys = [e_dt(x[0]) for x in allv]
             reason = v.get("loss_reason")
             prev = None
             added = 0

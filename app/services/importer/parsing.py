@@ -396,6 +396,33 @@ def _parse_text(text: str, date_order: str) -> datetime | date:
     return datetime.combine(day, t, tz)
 
 
+# the two commonest exported forms, read without the general pattern: "02/23/2026 9:05 PM"
+# (US, also d/m/y by date_order) and "2026-02-23 21:05[:07]"; anything else, or a value
+# that is not a real date or time, goes the general way (and gets its error message there)
+_FAST_XDY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2}):(\d{2}) ([AP]M)")
+_FAST_YMD = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?")
+
+
+def _parse_fast(text: str, date_order: str) -> datetime | None:
+    m = _FAST_XDY.fullmatch(text)
+    try:
+        if m is not None:
+            a, b, y, h, mi, ampm = m.groups()
+            h = int(h)
+            if not 1 <= h <= 12:
+                return None
+            h = h % 12 + (12 if ampm == "PM" else 0)
+            mo, d = (int(b), int(a)) if date_order == "dmy" else (int(a), int(b))
+            return datetime(int(y), mo, d, h, int(mi))
+        m = _FAST_YMD.fullmatch(text)
+        if m is not None:
+            y, mo, d, h, mi, sec = m.groups()
+            return datetime(int(y), int(mo), int(d), int(h), int(mi), int(sec) if sec else 0)
+    except ValueError:
+        return None
+    return None
+
+
 def parse_when(value, date_order: str = "mdy") -> datetime | date | None:
     """A date or a datetime (naive unless the text has an offset); None for blank."""
     if value is None:
@@ -411,6 +438,9 @@ def parse_when(value, date_order: str = "mdy") -> datetime | date | None:
     text = str(value).strip()
     if not text:
         return None
+    fast = _parse_fast(text, date_order)
+    if fast is not None:
+        return fast
     if _ISO_DAY.match(text):
         try:
             return date.fromisoformat(text)
@@ -436,5 +466,7 @@ def parse_datetime(value, tz: tzinfo = UTC, date_order: str = "mdy") -> datetime
     if not isinstance(v, datetime):
         v = datetime.combine(v, time())
     if v.tzinfo is None:
+        if tz is UTC or getattr(tz, "key", None) == "UTC":
+            return v.replace(tzinfo=UTC)
         v = v.replace(tzinfo=tz)
     return v.astimezone(UTC)

@@ -739,14 +739,19 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
             OPP.c.currency, OPP.c.expected_close, OPP.c.lead_source_id, OPP.c.loss_reason, OPP.c.description,
             OPP.c.stage_id, OPP.c.status, OPP.c.stage_entered_at, OPP.c.closed_at, OPP.c.version,
             OPP.c.forecast_category]
-    existing = {row.source_id: row._asdict() for row in s.execute(select(*cols).where(OPP.c.source_system == system))}
+    # rows as dicts by zip with the result's keys, read once (Row._asdict() rebuilds them per row)
+    res = s.execute(select(*cols).where(OPP.c.source_system == system))
+    keys = list(res.keys())
+    existing = {row[1]: dict(zip(keys, row, strict=True)) for row in res}
     trans: dict[uuid.UUID, list[dict]] = defaultdict(list)
     closes: dict[uuid.UUID, set] = defaultdict(set)
     if existing:
-        for row in s.execute(select(TR.c.id, TR.c.opportunity_id, TR.c.at, TR.c.to_stage_id, TR.c.to_status,
-                                    TR.c.left_at).join(OPP, OPP.c.id == TR.c.opportunity_id)
-                             .where(OPP.c.source_system == system)):
-            trans[row.opportunity_id].append(row._asdict())
+        res = s.execute(select(TR.c.id, TR.c.opportunity_id, TR.c.at, TR.c.to_stage_id, TR.c.to_status,
+                               TR.c.left_at).join(OPP, OPP.c.id == TR.c.opportunity_id)
+                        .where(OPP.c.source_system == system))
+        keys = list(res.keys())
+        for row in res:
+            trans[row[1]].append(dict(zip(keys, row, strict=True)))
         for row in s.execute(select(CDC.c.opportunity_id, CDC.c.old_date, CDC.c.new_date, CDC.c.at)
                              .join(OPP, OPP.c.id == CDC.c.opportunity_id).where(OPP.c.source_system == system)):
             closes[row.opportunity_id].add((row.old_date, row.new_date, row.at))

@@ -159,7 +159,7 @@ def read_table(path: str | Path, limit: int | None = None, encoding: str | None 
     rows = table.rows
     try:
         for n, rec in enumerate(reader, start=2):
-            if not any(c.strip() for c in rec):
+            if not (rec and rec[0].strip()) and not "".join(rec).strip():  # a blank line
                 continue
             rows.append((n, rec))
             if limit is not None and len(rows) >= limit:

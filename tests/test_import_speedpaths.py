@@ -188,3 +188,34 @@ def test_stored_forms_are_what_the_column_types_write():
     assert enc.flag(True) == 1 and enc.uuid(None) is None and enc.datetime(None) is None
     same = Encoder(sqlite=False)
     assert same.datetime(seoul) is seoul and same.money(Decimal("1.5")) == Decimal("1.5")
+
+
+@pytest.mark.both_engines
+def test_the_same_import_reads_back_the_same_on_both_engines(db, tmp_path, monkeypatch):
+    """SQLite writes tuples in stored form, PostgreSQL through the typed table: the deals,
+    their visits and close-date changes read back the same."""
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import func, select
+
+    from app.models import CloseDateChange, Opportunity, StageTransition
+    from app.services.importer import engine, import_file
+
+    monkeypatch.setattr(engine, "CHUNK", 4)
+    res = import_file(db, _big_csv(tmp_path, 12), preset="generic")
+    assert (res.created, res.history_rows, res.close_date_changes) == (12, 4 + 2 * 8, 12)
+    with db.read() as s:
+        d2 = s.scalar(select(Opportunity).where(Opportunity.source_id == "b2"))  # lost, "₩3,000"
+        assert (d2.status, d2.amount, d2.expected_close, d2.loss_reason) == ("lost", 3000, date(2026, 3, 31), "Price")
+        assert d2.created_at == datetime(2026, 1, 3, 15, 2, tzinfo=UTC)  # "01/03/2026 3:02 PM"
+        assert d2.closed_at == datetime(2026, 2, 15, 10, 0, tzinfo=UTC)
+        visits = s.scalars(select(StageTransition).where(StageTransition.opportunity_id == d2.id)
+                           .order_by(StageTransition.at)).all()
+        assert [(t.kind, t.to_status, t.at, t.left_at, t.reason, t.imported) for t in visits] == [
+            ("created", "open", d2.created_at, d2.closed_at, None, True),
+            ("lost", "lost", d2.closed_at, None, "Price", True)]
+        cd = s.scalars(select(CloseDateChange).where(CloseDateChange.opportunity_id == d2.id)).one()
+        assert (cd.old_date, cd.new_date, cd.at, cd.imported) == (None, date(2026, 3, 31), d2.created_at, True)
+        assert s.scalar(select(func.count()).select_from(StageTransition)) == 20
+    again = import_file(db, _big_csv(tmp_path, 12), preset="generic")
+    assert (again.created, again.updated, again.unchanged, again.history_rows) == (0, 0, 12, 0)

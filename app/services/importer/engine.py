@@ -826,7 +826,7 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
                 deal_id = new_deal_ids.pop()
                 # a new deal: every visit of the file is new
                 allv = [(e.at, e.position, e.status, None) for e in chain]
-                if len(allv) > 1:
+                if r.history:  # without history the chain is one visit, or opened then closed no earlier
                     allv.sort(key=_visit_order)
             else:
                 deal_id = old["id"]

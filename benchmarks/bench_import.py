@@ -4,7 +4,20 @@ CSV with the csv module in the same run.
     python benchmarks/bench_import.py [--rows 100000] [--seed 1] [--profile]
 
 Prints the baseline and each phase (dry run, first import, re-import of the same file) as
-seconds and as a multiple of the baseline, plus the process's peak resident memory after the import (ru_maxrss).
+seconds and as a multiple of the baseline, wall and CPU time (CPU time says more on a busy
+machine), plus the process's peak resident memory after the import (ru_maxrss).
+
+Measured 2026-12-02, 100 000 rows (11.8 MB), SQLite, a quiet 2-core VM, baseline 0.08 s:
+
+    before:  dry run 7.3 s (86x), import 20.2 s (238x), re-import 14.0 s (166x), 496 MB
+    after:   dry run 2.7 s (33x), import  7.0 s ( 86x), re-import  8.1 s (100x), 401 MB
+
+Where the import's 7 s go now (100 000 deals, 150 000 visits, 100 000 close-date
+changes): reading and checking the rows ~2 s, planning the rows ~1 s, SQLite ~4 s
+(executemany of the 350 000 rows into tables keyed by random UUID text with their
+foreign keys checked ~2.3 s, building the 12 secondary indexes afterwards ~1.1 s, the
+commit with its WAL checkpoint of ~300 MB ~0.5 s). The SQLite part alone is ~45x the
+csv.reader baseline, so 10x is not reachable with this schema and durability.
 """
 
 from __future__ import annotations

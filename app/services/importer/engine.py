@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 
 from sqlalchemy import bindparam, func, insert, select, update
@@ -336,19 +337,22 @@ class _Reader:
 
     def read_row(self, cols: _Columns, row: int, rec: list, lookups: dict) -> _Rec | None:
         p = self._plan(cols, lookups)
+        rec = p.full(rec)
         name = self.name
         problems = self.problems
         n_before = len(problems)
         v: dict = {}
 
-        title = _cell_text(p.title(rec)) or None
+        t = p.title(rec)
+        title = (t.strip() if type(t) is str else _cell_text(t)) or None
         if title is None:
             self.bad(name, row, p.title_column, "a title is required")
         elif len(title) > 300:
             self.bad(name, row, p.title_column, "the title is longer than 300 characters")
         v["title"] = title
         for f, get, lookup in p.texts:
-            t = _cell_text(get(rec)) or None
+            t = get(rec)
+            t = (t.strip() if type(t) is str else _cell_text(t)) or None
             if t is not None and lookup is not None:
                 t = lookup.get(t, t)
             v[f] = t
@@ -443,23 +447,35 @@ class _Reader:
 
 
 class _RowPlan:
-    """How one file's rows are read, decided once: a getter per mapped field."""
+    """How one file's rows are read, decided once: a getter per mapped field. Rows shorter
+    than the mapped columns are padded with None first (:meth:`full`), so a column getter
+    is a plain item lookup."""
 
     def __init__(self, cols: _Columns, lookups: dict):
         self.cols = cols
-        self.title = cols.getter("title") or (lambda rec: None)
+        self.width = max(cols.idx.values(), default=-1) + 1
+        self.title = self.getter("title") or (lambda rec: None)
         self.title_column = cols.column("title")
-        self.texts = [(f, cols.getter(f), lookups.get(f))
+        self.texts = [(f, self.getter(f), lookups.get(f))
                       for f in ("owner", "account", "contact", "lead_source", "loss_reason", "description")
                       if cols.has(f)]
-        self.amount = cols.getter("amount")
-        self.currency = cols.getter("currency")
-        self.expected_close = cols.getter("expected_close")
-        self.times = [(f, cols.getter(f)) for f in ("created", "closed", "won_date", "lost_date", "stage_changed")
+        self.amount = self.getter("amount")
+        self.currency = self.getter("currency")
+        self.expected_close = self.getter("expected_close")
+        self.times = [(f, self.getter(f)) for f in ("created", "closed", "won_date", "lost_date", "stage_changed")
                       if cols.has(f)]
-        self.stage = cols.getter("stage")
-        self.status = cols.getter("status")
-        self.source_id = cols.getter("source_id")
+        self.stage = self.getter("stage")
+        self.status = self.getter("status")
+        self.source_id = self.getter("source_id")
+
+    def getter(self, f: str) -> Callable[[list], object] | None:
+        if f in self.cols.idx:
+            return itemgetter(self.cols.idx[f])
+        return self.cols.getter(f)
+
+    def full(self, rec: list) -> list:
+        n = len(rec)
+        return rec if n >= self.width else [*rec, *([None] * (self.width - n))]
 
 
 def _read_history(reader: _Reader, path: Path, recs: dict[str, _Rec], encoding: str | None = None) -> None:
@@ -773,6 +789,10 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
     nstages = len(stages)
     n_cd = 0
     new_deal_ids: list[uuid.UUID] = []
+    # the id for a name exactly as written (the *_for functions compare case-folded)
+    user_of: dict[str, uuid.UUID] = {}
+    account_of: dict[str, uuid.UUID] = {}
+    source_of: dict[str, uuid.UUID] = {}
     dt_memo: dict = {}
 
     def e_dt(x):  # a time is written up to three times (visit, left_at of the one before, created_at)
@@ -807,16 +827,20 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
             v = r.values
             old = existing.get(r.source_id)
             vals: dict = {"title": v["title"], "currency": v["currency"]}
-            if v.get("owner"):
-                vals["owner_id"] = user_for(v["owner"])
+            if owner := v.get("owner"):
+                vals["owner_id"] = user_of.get(owner) or user_of.setdefault(owner, user_for(owner))
             elif old is None:
                 vals["owner_id"] = owner_default()
             if map_account:
-                vals["account_id"] = account_for(v["account"]) if v.get("account") else None
+                account = v.get("account")
+                vals["account_id"] = (account_of.get(account) or account_of.setdefault(account, account_for(account))
+                                      if account else None)
             if map_contact:
                 vals["contact_id"] = contact_for(v["contact"], vals.get("account_id")) if v.get("contact") else None
             if map_source:
-                vals["lead_source_id"] = source_for(v["lead_source"]) if v.get("lead_source") else None
+                source = v.get("lead_source")
+                vals["lead_source_id"] = (source_of.get(source) or source_of.setdefault(source, source_for(source))
+                                          if source else None)
             for f in plain:
                 vals[f] = v.get(f)
             chain = _chain(r, now, nstages)
@@ -852,7 +876,7 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
                 allv.append((cand, want_pos, r.status, None))
             if write:
                 deal_key = e_uuid(deal_id)
-                at_keys = [e_dt(x[0]) for x in allv]
+                at_keys = [dt_memo.get(x[0]) or e_dt(x[0]) for x in allv]
             reason = v.get("loss_reason")
             prev = None
             added = 0

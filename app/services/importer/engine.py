@@ -86,6 +86,7 @@ K_CREATED, K_REOPENED, K_WON, K_LOST, K_FORWARD, K_BACKWARD, K_IMPORTED = (
     TransitionKind.LOST.value, TransitionKind.FORWARD.value, TransitionKind.BACKWARD.value,
     TransitionKind.IMPORTED.value)
 PIPELINE = ForecastCategory.PIPELINE.value
+NO_REF = (None, None)  # no account / lead source / owner named on the row
 FORECAST_OF = {WON: ForecastCategory.COMMIT.value, LOST: ForecastCategory.OMITTED.value}
 # the columns of the rows the import writes, in the order its tuples carry them
 OPP_COLUMNS = ("id", "title", "account_id", "contact_id", "owner_id", "amount", "currency", "expected_close",
@@ -789,11 +790,23 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
     nstages = len(stages)
     n_cd = 0
     new_deal_ids: list[uuid.UUID] = []
-    # the id for a name exactly as written (the *_for functions compare case-folded)
-    user_of: dict[str, uuid.UUID] = {}
-    account_of: dict[str, uuid.UUID] = {}
-    source_of: dict[str, uuid.UUID] = {}
+    # the id and its stored form for a name exactly as written (the *_for functions compare case-folded)
+    user_of: dict[str, tuple] = {}
+    account_of: dict[str, tuple] = {}
+    source_of: dict[str, tuple] = {}
+
+    def ref(i: uuid.UUID) -> tuple:
+        return (i, e_uuid(i))
+
     dt_memo: dict = {}
+    day_memo: dict = {}
+
+    def e_day(d):
+        key = day_memo.get(d)
+        if key is None:
+            key = day_memo[d] = e_date(d)
+        return key
+
 
     def e_dt(x):  # a time is written up to three times (visit, left_at of the one before, created_at)
         key = dt_memo.get(x)
@@ -827,20 +840,23 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
             v = r.values
             old = existing.get(r.source_id)
             vals: dict = {"title": v["title"], "currency": v["currency"]}
+            # (id, its stored form) by the name as written
+            owner_ref = account_ref = source_ref = NO_REF
             if owner := v.get("owner"):
-                vals["owner_id"] = user_of.get(owner) or user_of.setdefault(owner, user_for(owner))
+                owner_ref = user_of.get(owner) or user_of.setdefault(owner, ref(user_for(owner)))
+                vals["owner_id"] = owner_ref[0]
             elif old is None:
                 vals["owner_id"] = owner_default()
             if map_account:
-                account = v.get("account")
-                vals["account_id"] = (account_of.get(account) or account_of.setdefault(account, account_for(account))
-                                      if account else None)
+                if account := v.get("account"):
+                    account_ref = account_of.get(account) or account_of.setdefault(account, ref(account_for(account)))
+                vals["account_id"] = account_ref[0]
             if map_contact:
                 vals["contact_id"] = contact_for(v["contact"], vals.get("account_id")) if v.get("contact") else None
             if map_source:
-                source = v.get("lead_source")
-                vals["lead_source_id"] = (source_of.get(source) or source_of.setdefault(source, source_for(source))
-                                          if source else None)
+                if source := v.get("lead_source"):
+                    source_ref = source_of.get(source) or source_of.setdefault(source, ref(source_for(source)))
+                vals["lead_source_id"] = source_ref[0]
             for f in plain:
                 vals[f] = v.get(f)
             chain = _chain(r, now, nstages)
@@ -933,16 +949,18 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
                 if (o, nw, at) not in have:
                     n_cd += 1
                     if write:
-                        cd_rows.append((new_row_id(), deal_key, e_date(o), e_date(nw), e_dt(at), None, e_true))
+                        cd_rows.append((new_row_id(), deal_key, e_day(o), e_day(nw), e_dt(at), None, e_true))
             result.history_rows += added
             if old is None:
                 if write:
                     g = vals.get
                     closed_at = vals["closed_at"]
+                    owner_id = vals["owner_id"]
                     deal_rows.append((
-                        deal_key, vals["title"], e_uuid(g("account_id")), e_uuid(g("contact_id")),
-                        e_uuid(vals["owner_id"]), e_money(g("amount")), vals["currency"], e_date(g("expected_close")),
-                        FORECAST_OF.get(last_status, PIPELINE), e_uuid(g("lead_source_id")), None,
+                        deal_key, vals["title"], account_ref[1], e_uuid(g("contact_id")),
+                        owner_ref[1] if owner_ref[0] is owner_id else e_uuid(owner_id), e_money(g("amount")),
+                        vals["currency"], e_day(g("expected_close")),
+                        FORECAST_OF.get(last_status, PIPELINE), source_ref[1], None,
                         stage_key[last_pos], last_status, at_keys[last_i],
                         None if closed_at is None else at_keys[last_i], g("loss_reason"), g("description"),
                         system, r.source_id, 1, e_dt(v.get("created") or chain[0].at), now_key))

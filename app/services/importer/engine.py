@@ -31,7 +31,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from operator import itemgetter
 from pathlib import Path
@@ -71,6 +71,7 @@ from app.services.importer.parsing import (
     parse_amount,
     parse_date,
     parse_datetime,
+    parse_fast,
     read_table,
 )
 from app.services.importer.presets import detect_preset, preset
@@ -279,6 +280,7 @@ class _Reader:
         self.last = len(stages)
         self.currencies = currencies()
         self._times: dict[str, datetime | ParseError | None] = {}
+        self.utc = getattr(self.tz, "key", None) == "UTC"
         self._dates: dict[str, object] = {}
         self._plans: dict[int, _RowPlan] = {}
 
@@ -302,15 +304,19 @@ class _Reader:
 
     def parse_datetime(self, raw) -> datetime | None:
         """:func:`parse_datetime` in the mapping's zone and date order; a text seen before is
-        not parsed again."""
+        not parsed again, and the commonest forms go straight to :func:`parse_fast`."""
         if type(raw) is not str:
             return parse_datetime(raw, self.tz, self.m.date_order)
-        hit = self._times.get(raw)
-        if hit is None:
-            try:
-                hit = parse_datetime(raw, self.tz, self.m.date_order)
-            except ParseError as exc:
-                hit = exc
+        hit = self._times.get(raw, _MISSING)
+        if hit is _MISSING:
+            fast = parse_fast(raw.strip(), self.m.date_order)
+            if fast is not None:
+                hit = fast.replace(tzinfo=UTC) if self.utc else fast.replace(tzinfo=self.tz).astimezone(UTC)
+            else:
+                try:
+                    hit = parse_datetime(raw, self.tz, self.m.date_order)
+                except ParseError as exc:
+                    hit = exc
             self._times[raw] = hit
         if isinstance(hit, ParseError):
             raise ParseError(str(hit))

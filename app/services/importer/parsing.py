@@ -403,7 +403,9 @@ _FAST_XDY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2}):(\d{2}) ([AP]M)")
 _FAST_YMD = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?")
 
 
-def _parse_fast(text: str, date_order: str) -> datetime | None:
+def parse_fast(text: str, date_order: str) -> datetime | None:
+    """The naive datetime of a stripped text in one of the two commonest forms, else None
+    (also for a value that is not a real date or time: the general reading says why)."""
     m = _FAST_XDY.fullmatch(text)
     try:
         if m is not None:
@@ -438,7 +440,7 @@ def parse_when(value, date_order: str = "mdy") -> datetime | date | None:
     text = str(value).strip()
     if not text:
         return None
-    fast = _parse_fast(text, date_order)
+    fast = parse_fast(text, date_order)
     if fast is not None:
         return fast
     if _ISO_DAY.match(text):

@@ -219,3 +219,25 @@ def test_the_same_import_reads_back_the_same_on_both_engines(db, tmp_path, monke
         assert s.scalar(select(func.count()).select_from(StageTransition)) == 20
     again = import_file(db, _big_csv(tmp_path, 12), preset="generic")
     assert (again.created, again.updated, again.unchanged, again.history_rows) == (0, 0, 12, 0)
+
+
+def test_parse_fast_reads_the_common_forms_and_leaves_the_rest_to_the_general_reading():
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from app.services.importer.parsing import ParseError, parse_datetime, parse_fast
+
+    assert parse_fast("02/23/2026 9:05 PM", "mdy") == datetime(2026, 2, 23, 21, 5)
+    assert parse_fast("02/03/2026 12:30 AM", "dmy") == datetime(2026, 3, 2, 0, 30)
+    assert parse_fast("02/03/2026 12:30 PM", "mdy") == datetime(2026, 2, 3, 12, 30)
+    assert parse_fast("2026-02-23 21:05", "mdy") == datetime(2026, 2, 23, 21, 5)
+    assert parse_fast("2026-02-23T21:05:07", "dmy") == datetime(2026, 2, 23, 21, 5, 7)
+    for other in ("02/30/2026 9:05 PM", "02/23/2026 13:05 PM", "02/23/2026 0:05 AM", "2026-02-23",
+                  "2026-02-23 21:05:07+09:00", "2026-02-23 25:00", "23.02.2026 21:05", "2/23/26 9:05 PM", ""):
+        assert parse_fast(other, "mdy") is None, other
+    with pytest.raises(ParseError, match="day is out of range"):
+        parse_datetime("02/30/2026 9:05 PM")
+    with pytest.raises(ParseError, match="1 to 12"):
+        parse_datetime("02/23/2026 13:05 PM")
+    assert parse_datetime("2/23/26 9:05 PM", ZoneInfo("Asia/Seoul")) == datetime(2026, 2, 23, 12, 5, tzinfo=UTC)
+    assert parse_datetime("2026-02-23 21:05:07+09:00") == datetime(2026, 2, 23, 12, 5, 7, tzinfo=UTC)

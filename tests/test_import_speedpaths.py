@@ -241,3 +241,14 @@ def test_parse_fast_reads_the_common_forms_and_leaves_the_rest_to_the_general_re
         parse_datetime("02/23/2026 13:05 PM")
     assert parse_datetime("2/23/26 9:05 PM", ZoneInfo("Asia/Seoul")) == datetime(2026, 2, 23, 12, 5, tzinfo=UTC)
     assert parse_datetime("2026-02-23 21:05:07+09:00") == datetime(2026, 2, 23, 12, 5, 7, tzinfo=UTC)
+
+
+def test_the_import_writes_every_column_of_its_tables():
+    """The import's tuples name every column (a column added to a model must be added there
+    too: on SQLite a column left out would get NULL, not the model's default)."""
+    from app.models import CloseDateChange, Opportunity, StageTransition
+    from app.services.importer import engine
+
+    for table, columns in ((Opportunity.__table__, engine.OPP_COLUMNS), (StageTransition.__table__, engine.TR_COLUMNS),
+                           (CloseDateChange.__table__, engine.CDC_COLUMNS)):
+        assert sorted(columns) == sorted(table.columns.keys()), table.name

@@ -153,7 +153,8 @@ class BulkInserter:
 
     def insert_tuples(self, s, table: Table, columns: Sequence[str], rows: list[tuple]) -> None:
         """Insert rows given as tuples in ``columns`` order, values made by :attr:`encoder`.
-        Columns left out get NULL (no Python-side defaults are applied)."""
+        Give every column: on SQLite a column left out gets its SQL default (usually NULL),
+        never the model's Python-side default."""
         if not rows:
             return
         if not self.raw:

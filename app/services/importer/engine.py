@@ -36,7 +36,7 @@ from decimal import Decimal
 from operator import itemgetter
 from pathlib import Path
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import String, bindparam, func, insert, select, type_coerce, update
 
 from app.db import Database
 from app.errors import AppError, NotFound
@@ -762,22 +762,44 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
             OPP.c.currency, OPP.c.expected_close, OPP.c.lead_source_id, OPP.c.loss_reason, OPP.c.description,
             OPP.c.stage_id, OPP.c.status, OPP.c.stage_entered_at, OPP.c.closed_at, OPP.c.version,
             OPP.c.forecast_category]
-    # rows as dicts by zip with the result's keys, read once (Row._asdict() rebuilds them per row)
-    res = s.execute(select(*cols).where(OPP.c.source_system == system))
-    keys = list(res.keys())
-    existing = {row[1]: dict(zip(keys, row, strict=True)) for row in res}
+    # ids are read untyped and made UUIDs once per distinct value (a re-import reads hundreds
+    # of thousands of them, mostly the same few stages, owners and accounts); rows as dicts
+    # zipped with the result's keys (Row._asdict() rebuilds the keys per row)
+    uuid_of: dict = {}
+
+    def as_uuid(value):
+        if value is None:
+            return None
+        u = uuid_of.get(value)
+        if u is None:  # hex text on SQLite; psycopg already gives a UUID
+            u = uuid_of[value] = value if isinstance(value, uuid.UUID) else uuid.UUID(value)
+        return u
+
+    def read(columns: list, ids: set[str]):
+        """Dicts of ``columns`` (of the deals of this source system, or of their history rows)."""
+        table = columns[0].table
+        stmt = select(*(type_coerce(c, String).label(c.key) if c.key in ids else c for c in columns))
+        if table is not OPP:
+            stmt = stmt.join(OPP, OPP.c.id == table.c.opportunity_id)
+        res = s.execute(stmt.where(OPP.c.source_system == system))
+        keys = list(res.keys())
+        id_keys = [k for k in keys if k in ids]
+        for row in res:
+            d = dict(zip(keys, row, strict=True))
+            for k in id_keys:
+                d[k] = as_uuid(d[k])
+            yield d
+
+    existing = {d["source_id"]: d for d in read(cols, {"id", "account_id", "contact_id", "owner_id",
+                                                       "lead_source_id", "stage_id"})}
     trans: dict[uuid.UUID, list[dict]] = defaultdict(list)
     closes: dict[uuid.UUID, set] = defaultdict(set)
     if existing:
-        res = s.execute(select(TR.c.id, TR.c.opportunity_id, TR.c.at, TR.c.to_stage_id, TR.c.to_status,
-                               TR.c.left_at).join(OPP, OPP.c.id == TR.c.opportunity_id)
-                        .where(OPP.c.source_system == system))
-        keys = list(res.keys())
-        for row in res:
-            trans[row[1]].append(dict(zip(keys, row, strict=True)))
-        for row in s.execute(select(CDC.c.opportunity_id, CDC.c.old_date, CDC.c.new_date, CDC.c.at)
-                             .join(OPP, OPP.c.id == CDC.c.opportunity_id).where(OPP.c.source_system == system)):
-            closes[row.opportunity_id].add((row.old_date, row.new_date, row.at))
+        for d in read([TR.c.id, TR.c.opportunity_id, TR.c.at, TR.c.to_stage_id, TR.c.to_status, TR.c.left_at],
+                      {"id", "opportunity_id", "to_stage_id"}):
+            trans[d["opportunity_id"]].append(d)
+        for d in read([CDC.c.opportunity_id, CDC.c.old_date, CDC.c.new_date, CDC.c.at], {"opportunity_id"}):
+            closes[d["opportunity_id"]].add((d["old_date"], d["new_date"], d["at"]))
 
     # built after the deals were read: what is written below assumes nobody changed them since
     bulk = BulkInserter(s.get_bind().dialect.name == "sqlite")

@@ -291,17 +291,6 @@ class _Reader:
     def target(self, value) -> StageTarget | None:
         return self.values.stage(value)
 
-    def status_of(self, value) -> str | None:
-        return self.values.status(value)
-
-    def when(self, cols: _Columns, f: str, rec: list, row: int) -> datetime | None:
-        raw = cols.raw(f, rec)
-        try:
-            return self.parse_datetime(raw)
-        except ParseError as exc:
-            self.bad(self.table.name, row, cols.column(f), str(exc))
-            return None
-
     def parse_datetime(self, raw) -> datetime | None:
         """:func:`parse_datetime` in the mapping's zone and date order; a text seen before is
         not parsed again, and the commonest forms go straight to :func:`parse_fast`."""

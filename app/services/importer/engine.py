@@ -645,10 +645,11 @@ def import_file(db: Database, path: str | Path, *, preset: str | None = None,
     lookups = _read_lookups(m, path.parent, problems, encoding)
     recs: dict[str, _Rec] = {}
     first_row: dict[str, int] = {}
+    source_id_of = cols.getter("source_id")
     for i, (row, rec) in enumerate(table.rows):
         duplicate = False
-        if cols.has("source_id"):
-            sid = _cell_text(cols.raw("source_id", rec))
+        if source_id_of is not None:
+            sid = _cell_text(source_id_of(rec))
             if sid and sid in first_row:
                 reader.bad(table.name, row, cols.column("source_id"),
                            f"source id '{sid}' is also on row {first_row[sid]}")

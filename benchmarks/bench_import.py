@@ -7,17 +7,18 @@ Prints the baseline and each phase (dry run, first import, re-import of the same
 seconds and as a multiple of the baseline, wall and CPU time (CPU time says more on a busy
 machine), plus the process's peak resident memory after the import (ru_maxrss).
 
-Measured 2026-12-02, 100 000 rows (11.8 MB), SQLite, a quiet 2-core VM, baseline 0.08 s:
+Measured 2026-12-02, 100 000 rows (11.8 MB), SQLite, a quiet 2-core VM, baseline 0.08 s
+(two runs each):
 
     before:  dry run 7.3 s (86x), import 20.2 s (238x), re-import 14.0 s (166x), 496 MB
-    after:   dry run 2.7 s (33x), import  7.0 s ( 86x), re-import  8.1 s (100x), 401 MB
+    after:   dry run 2.5 s (30x), import 6.2-6.6 s (73-79x), re-import 7.0-7.2 s (84x), 399 MB
 
-Where the import's 7 s go now (100 000 deals, 150 000 visits, 100 000 close-date
-changes): reading and checking the rows ~2 s, planning the rows ~1 s, SQLite ~4 s
-(executemany of the 350 000 rows into tables keyed by random UUID text with their
-foreign keys checked ~2.3 s, building the 12 secondary indexes afterwards ~1.1 s, the
-commit with its WAL checkpoint of ~300 MB ~0.5 s). The SQLite part alone is ~45x the
-csv.reader baseline, so 10x is not reachable with this schema and durability.
+Where the import's ~6.5 s go now (100 000 deals, 150 000 visits, 100 000 close-date
+changes): reading the file 0.4 s, checking the rows 1.3 s, planning the rows 1.4 s, and
+SQLite ~3.3 s: the executemany of the 350 000 rows into tables keyed by random UUID text
+with their foreign keys checked ~1.8 s, building the 12 secondary indexes after the rows
+are in ~1.0 s, the commit with its WAL checkpoint of ~300 MB ~0.5 s. The SQLite part alone
+is ~40x the csv.reader baseline: 10x is out of reach with this schema and durability.
 """
 
 from __future__ import annotations

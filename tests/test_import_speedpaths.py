@@ -252,3 +252,24 @@ def test_the_import_writes_every_column_of_its_tables():
     for table, columns in ((Opportunity.__table__, engine.OPP_COLUMNS), (StageTransition.__table__, engine.TR_COLUMNS),
                            (CloseDateChange.__table__, engine.CDC_COLUMNS)):
         assert sorted(columns) == sorted(table.columns.keys()), table.name
+
+
+def test_the_cyclic_collector_runs_again_after_an_import_even_a_refused_one(db, tmp_path):
+    import gc
+
+    from app.services.importer import ImportFailed, import_file
+
+    assert gc.isenabled()
+    import_file(db, _big_csv(tmp_path, 3), preset="generic")
+    assert gc.isenabled()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("title,amount\nDeal,lots\n", "utf-8")
+    with pytest.raises(ImportFailed):
+        import_file(db, bad, preset="generic")
+    assert gc.isenabled()
+    gc.disable()
+    try:  # a caller that had paused it keeps it paused
+        import_file(db, _big_csv(tmp_path, 3), preset="generic")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -24,12 +24,14 @@ Rules (docs/import-mapping.md has the user's version):
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
 import string
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -614,7 +616,32 @@ def import_file(db: Database, path: str | Path, *, preset: str | None = None,
     and then; ``cancelled()`` returning True stops the import with nothing written.
     ``encoding``: the CSV files' text encoding when detection is not wanted (cp1252, ...).
     """
-    path = Path(path)
+    with _cyclic_gc_paused():
+        return _import_file(db, Path(path), preset=preset, mapping=mapping, history_path=history_path,
+                            dry_run=dry_run, actor_id=actor_id, encoding=encoding, progress=progress,
+                            cancelled=cancelled)
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused while an import runs: a big import allocates
+    millions of small containers (cells, rows, planned rows) and keeps them all until it
+    ends, so the collector's passes over them find nothing and cost ~12% of its time.
+    Reference counting still frees everything as usual; the collector resumes after."""
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _import_file(db: Database, path: Path, *, preset: str | None, mapping: Mapping | str | Path | None,
+                 history_path: str | Path | None, dry_run: bool, actor_id: uuid.UUID | None,
+                 encoding: str | None, progress: Callable[[int, int], None] | None,
+                 cancelled: Callable[[], bool] | None) -> ImportResult:
     try:
         table = read_table(path, encoding=encoding)
         m, origin = resolve_mapping(path, preset, mapping, encoding)

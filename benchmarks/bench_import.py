@@ -11,10 +11,10 @@ Measured 2026-12-02, 100 000 rows (11.8 MB), SQLite, a quiet 2-core VM, baseline
 (two runs each):
 
     before:  dry run 7.3 s (86x), import 20.2 s (238x), re-import 14.0 s (166x), 496 MB
-    after:   dry run 2.5 s (30x), import 6.2-6.6 s (73-79x), re-import 7.0-7.2 s (84x), 399 MB
+    after:   dry run 1.6-1.7 s (19-21x), import 5.6-5.7 s (68x), re-import 5.1-5.2 s (61-62x), 400 MB
 
-Where the import's ~6.5 s go now (100 000 deals, 150 000 visits, 100 000 close-date
-changes): reading the file 0.4 s, checking the rows 1.3 s, planning the rows 1.4 s, and
+Where the import's ~5.6 s go now (100 000 deals, 150 000 visits, 100 000 close-date
+changes): reading the file 0.2 s, checking the rows 0.8 s, planning the rows ~1.2 s, and
 SQLite ~3.3 s: the executemany of the 350 000 rows into tables keyed by random UUID text
 with their foreign keys checked ~1.8 s, building the 12 secondary indexes after the rows
 are in ~1.0 s, the commit with its WAL checkpoint of ~300 MB ~0.5 s. The SQLite part alone

@@ -90,12 +90,13 @@ def _smoke_test(db_target: str | None, lang: str) -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.db import open_database
-    from app.views.application import make_context
+    from app.views.application import app_icon, make_context
     from app.views.i18n import install_translators, installed_count
     from app.views.main_window import MainWindow
     from app.views.settings import Settings, set_current
 
     app = QApplication.instance() or QApplication(sys.argv)
+    app.setWindowIcon(app_icon())
     with tempfile.TemporaryDirectory(prefix="pipeline-smoke-") as tmp:
         settings = Settings.at(str(Path(tmp) / "settings.ini"))
         set_current(settings)
@@ -109,7 +110,7 @@ def _smoke_test(db_target: str | None, lang: str) -> int:
             app.processEvents()
             rendered = not win.grab().isNull()
             print(f"title={win.windowTitle()} menu={win.file_menu.title()} translators={installed_count()} "
-                  f"rendered={rendered}", flush=True)
+                  f"rendered={rendered} icon={not win.windowIcon().isNull()}", flush=True)
             win.close()
             app.processEvents()
         finally:

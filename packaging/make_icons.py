@@ -19,6 +19,7 @@ from PySide6.QtGui import QGuiApplication, QImage, QPainter  # noqa: E402
 from PySide6.QtSvg import QSvgRenderer  # noqa: E402
 
 ICONS = Path(__file__).resolve().parent / "icons"
+PNG_DIR = Path(__file__).resolve().parents[1] / "resources" / "icons"  # the app's window icon too
 NAME = "pipeline-manager"
 
 
@@ -35,7 +36,7 @@ def main() -> int:
     app = QGuiApplication(sys.argv)  # noqa: F841 (image plugins need an application)
     written = []
     for size, fmt, suffix in ((256, "PNG", ".png"), (256, "ICO", ".ico"), (512, "ICNS", ".icns")):
-        path = ICONS / f"{NAME}{suffix}"
+        path = (PNG_DIR if suffix == ".png" else ICONS) / f"{NAME}{suffix}"
         if not render(size).save(str(path), fmt):
             print(f"could not write {path} ({fmt} image plugin missing?)", file=sys.stderr)
             return 1

@@ -47,7 +47,8 @@ def _data_file(bundle: Path, relative: str) -> Path | None:
 def test_bundle_carries_translations_migrations_template_and_icon(bundle):
     for relative in ("resources/translations/pipeline_ko.qm", "resources/process/default.json",
                      "resources/currencies.json", "app/migrations/script.py.mako",
-                     "app/migrations/env.py", "icons/pipeline-manager.png"):
+                     "app/migrations/env.py", "icons/pipeline-manager.png",
+                     "resources/icons/pipeline-manager.png"):
         assert _data_file(bundle, relative) is not None, f"{relative} missing from the bundle"
     versions = {p.name for p in bundle.rglob("versions/0*.py")}
     shipped = {p.name for p in (ROOT / "app" / "migrations" / "versions").glob("0*.py")}
@@ -70,3 +71,4 @@ def test_bundle_opens_the_main_window_in_korean(bundle, tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "menu=파일(&F)" in proc.stdout  # our Korean .qm was loaded from the bundle
     assert "rendered=True" in proc.stdout
+    assert "icon=True" in proc.stdout  # the window icon came from the bundle's resources

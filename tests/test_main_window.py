@@ -300,3 +300,9 @@ def test_an_edit_in_the_deal_workspace_reaches_the_board_through_its_announcemen
     model = win.board.models[0]
     assert [model.index(r).data() for r in range(model.rowCount())] == ["Fleet telematics II"]
     assert refreshed == [{deal.id}]
+
+
+def test_the_program_has_its_icon(qtbot):
+    icon = application.app_icon()
+    assert not icon.isNull()
+    assert max(s.width() for s in icon.availableSizes()) >= 256

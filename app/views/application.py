@@ -4,10 +4,11 @@ the main window. Also what the main window needs to switch databases."""
 from __future__ import annotations
 
 import sys
+from importlib.resources import files
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app.db import Database, default_db_path, open_database
@@ -19,6 +20,11 @@ from app.views.settings import Settings, set_current
 
 SAMPLE_DEALS = 600
 SAMPLE_SEED = 1
+
+
+def app_icon() -> QIcon:
+    """The program's icon (windows, task bar), from the installed resources."""
+    return QIcon(str(files("resources.icons") / "pipeline-manager.png"))
 
 
 def sample_db_path() -> Path:
@@ -87,6 +93,7 @@ def run_gui(db_target: str | None) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Pipeline Manager")
     app.setOrganizationName("pipeline-manager")
+    app.setWindowIcon(app_icon())
     settings = Settings()
     set_current(settings)
     if settings.first_run and not first_run(app, settings):

@@ -273,3 +273,22 @@ def test_the_cyclic_collector_runs_again_after_an_import_even_a_refused_one(db, 
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_an_import_result_says_what_it_changed(tmp_path):
+    """The views' runner announces ImportResult.changes: the imported deals after a real
+    import, nothing after a dry run or a re-import that changed nothing."""
+    from app.db import open_database
+    from app.services.importer import import_file
+    from app.services.unit_of_work import OpChanges
+
+    path = tmp_path / "deals.csv"
+    path.write_text("title,owner,stage,status,amount,currency\nPress line,Kim,2,open,1000,KRW\n", encoding="utf-8")
+    db = open_database(tmp_path / "x.sqlite")
+    try:
+        assert not import_file(db, path, preset="generic", dry_run=True).changes
+        first = import_file(db, path, preset="generic")
+        assert first.changes == OpChanges.of("imported", deals=first.deal_ids) and len(first.deal_ids) == 1
+        assert not import_file(db, path, preset="generic").changes
+    finally:
+        db.dispose()

@@ -72,7 +72,6 @@ from app.services.importer.mapping import (
     status_choices,
 )
 from app.services.importer.parsing import ParseError, Table, read_table
-from app.services.unit_of_work import OpChanges, Outcome
 from app.views.context import AppContext
 from app.views.operations import Cancelled, QueryOp, Task
 
@@ -196,9 +195,7 @@ def _import_work(path: Path, mapping: Mapping, history: Path | None, dry_run: bo
                                  actor_id=actor_id, cancelled=task.stop.is_set, progress=task.progress)
         finally:
             returned.set()
-        if dry_run:
-            return result
-        return Outcome(result, OpChanges.of("imported", deals=result.deal_ids))
+        return result  # the runner announces result.changes (none for a dry run)
     return work
 
 

@@ -78,6 +78,7 @@ from app.services.importer.parsing import (
 )
 from app.services.importer.presets import detect_preset, preset
 from app.services.process import active_stages
+from app.services.unit_of_work import NOTHING, OpChanges
 from app.services.validation import clean_deal_values, currencies
 
 CHUNK = 5000
@@ -166,6 +167,16 @@ class ImportResult:
             (self.contacts_created, "new contacts"), (self.lead_sources_created, "new lead sources"),
             (self.close_date_changes, "close-date changes")) if n]
         return text + (f" ({', '.join(extra)})" if extra else "")
+
+    @property
+    def changes(self) -> OpChanges:
+        """What the import changed, for the views: nothing for a dry run or an import that
+        wrote nothing; else "imported" with the deals it created or updated."""
+        wrote = self.created or self.updated or self.history_rows or self.close_date_changes or (
+            self.users_created or self.accounts_created or self.contacts_created or self.lead_sources_created)
+        if self.dry_run or not wrote:
+            return NOTHING
+        return OpChanges.of("imported", deals=self.deal_ids)
 
 
 # ------------------------------------------------------------------ reading the file

@@ -8,7 +8,6 @@ widget touched); a newer refresh supersedes an older one, whose answer is droppe
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -70,9 +69,7 @@ from app.views.charts import (
     view_locale,
 )
 from app.views.context import AppContext
-from app.views.operations import Cancelled, QueryOp, Task, serial_pool
-
-log = logging.getLogger(__name__)
+from app.views.operations import Cancelled, QueryOp, Task, serial_pool, short_error
 
 DEFAULT_K = 1.5
 DEBOUNCE_MS = 300
@@ -606,11 +603,7 @@ class DashboardWidget(QWidget):
         """Shown in the status label, not in a message box (True: handled)."""
         if op is not self._op or isinstance(exc, Cancelled):
             return True
-        if isinstance(exc, AppError):
-            message = str(exc)
-        else:
-            log.error("dashboard refresh failed", exc_info=(type(exc), exc, exc.__traceback__))
-            message = f"{type(exc).__name__}: {exc}"
+        message = short_error(exc, "dashboard refresh")
         self.status.setText(self.tr("Could not compute the dashboard: %1").replace("%1", message))
         self.failed.emit(message)
         return True

@@ -11,7 +11,6 @@ thread. "Save mapping…" writes the mapping as JSON (docs/import-mapping.md). T
 
 from __future__ import annotations
 
-import logging
 import threading
 from pathlib import Path
 
@@ -73,9 +72,7 @@ from app.services.importer.mapping import (
 )
 from app.services.importer.parsing import ParseError, Table, read_table
 from app.views.context import AppContext
-from app.views.operations import Cancelled, QueryOp, Task
-
-log = logging.getLogger(__name__)
+from app.views.operations import Cancelled, QueryOp, Task, short_error
 
 CONTEXT = "ImportWizard"
 PREVIEW_ROWS = 20
@@ -239,8 +236,7 @@ class ImportJob(QObject):
         elif isinstance(exc, AppError):
             self._end("failed", exc)
         else:
-            log.error("import failed", exc_info=(type(exc), exc, exc.__traceback__))
-            self._end("failed", AppError(f"{type(exc).__name__}: {exc}"))
+            self._end("failed", AppError(short_error(exc, "import")))
         return True
 
     def _end(self, outcome: str, payload) -> None:

@@ -100,12 +100,21 @@ def running_ops() -> int:
     return len(_RUNNING)
 
 
-def error_text(exc: BaseException) -> str:
-    """The one line a user reads for ``exc``."""
+def short_error(exc: BaseException, what: str = "operation") -> str:
+    """``exc`` in one short line (a status label, a page's error line); an unexpected error
+    (not an AppError) is logged with its traceback first, under ``what``."""
     if isinstance(exc, AppError):
         return str(exc)
-    return _tr("Something went wrong: {0}. Nothing was saved by this step; the details are in the log.") \
-        .format(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+    log.error("%s failed", what, exc_info=(type(exc), exc, exc.__traceback__))
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def error_text(exc: BaseException) -> str:
+    """The one line a user reads for ``exc`` in a message box (logs an unexpected one)."""
+    line = short_error(exc)
+    if isinstance(exc, AppError):
+        return line
+    return _tr("Something went wrong: {0}. Nothing was saved by this step; the details are in the log.").format(line)
 
 
 def show_error(parent: QWidget | None, exc: BaseException, title: str | None = None) -> None:
@@ -115,8 +124,6 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str | None = N
                             _tr("This was changed by someone else since you loaded it; it is shown again "
                                 "as it is now. Nothing was overwritten.") + "\n\n" + str(exc))
         return
-    if not isinstance(exc, AppError):
-        log.error("operation failed", exc_info=(type(exc), exc, exc.__traceback__))
     if title is None:
         title = (_tr("Check the values") if isinstance(exc, ValidationError)
                  else _tr("Not allowed") if isinstance(exc, PermissionDenied)

@@ -10,7 +10,6 @@ no file.
 
 from __future__ import annotations
 
-import logging
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +19,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QProgressDialog, QWidget
 from shiboken6 import isValid
 
-from app.errors import AppError, ValidationError
+from app.errors import ValidationError
 from app.services.weekly_report import (
     ExportCancelled,
     ReportSummary,
@@ -31,9 +30,7 @@ from app.services.weekly_report import (
     write_weekly_report,
 )
 from app.views.context import AppContext
-from app.views.operations import Cancelled, QueryOp, Task
-
-log = logging.getLogger(__name__)
+from app.views.operations import Cancelled, QueryOp, Task, short_error
 
 CONTEXT = "ReportExport"
 PROGRESS_STEPS = 1000  # the dialog works in permille, whatever the row count
@@ -196,11 +193,7 @@ class ReportExportJob(QObject):
         if isinstance(exc, (ExportCancelled, Cancelled)):
             self._end("cancelled", None)
             return True
-        if isinstance(exc, AppError):
-            message = str(exc)
-        else:
-            log.error("weekly report export failed", exc_info=(type(exc), exc, exc.__traceback__))
-            message = f"{type(exc).__name__}: {exc}"
+        message = short_error(exc, "weekly report export")
         self._end("failed", message)
         if self.notify:
             QMessageBox.warning(self._message_parent(), tr("Export weekly report"),

@@ -122,3 +122,29 @@ def test_marketing_totals_over_the_lead_sources_only():
     assert marketing_totals([]) == MarketingTotals(None, None, None)
     assert marketing_totals([_row("source", None, 5, 1, 2, "10")]) == MarketingTotals(0.2, None, None)
     assert marketing_totals([_row("source", "50", 5, 0, 0, "0")]) == MarketingTotals(0.0, None, -1.0)
+
+
+@pytest.mark.both_engines
+def test_a_month_has_one_spend_figure(db):
+    """set_month_spend: the grid's rule, once: set, change, merge extra entries, clear."""
+    web = mkt.create_lead_source(db, "Web")
+    ads = mkt.create_campaign(db, web.id, "Search ads")
+    may = date(2026, 5, 1)
+    first = mkt.set_month_spend(db, web.id, may, "1,200,000")
+    assert first.amount == Decimal("1200000") and first.campaign_id is None
+    mkt.create_spend(db, web.id, may, "300000")  # a second entry, as an import may leave
+    mkt.create_spend(db, web.id, may, "50", currency="USD")  # another currency: its own figure
+    mkt.create_spend(db, web.id, may, "70000", campaign_id=ads.id)  # the campaign's: its own line
+
+    merged = mkt.set_month_spend(db, web.id, may, "1500000")
+    krw_source = [sp for sp in mkt.list_spend(db, web.id) if sp.currency == "KRW" and sp.campaign_id is None]
+    assert [(sp.id, sp.amount) for sp in krw_source] == [(merged.id, Decimal("1500000"))]
+
+    with pytest.raises(ValidationError) as err:
+        mkt.set_month_spend(db, web.id, may, "-5")
+    assert "amount" in err.value.errors
+    assert [sp.amount for sp in mkt.list_spend(db, web.id) if sp.id == merged.id] == [Decimal("1500000")]
+
+    assert mkt.set_month_spend(db, web.id, may, "  ") is None
+    left = sorted((sp.currency, sp.campaign_id is None, sp.amount) for sp in mkt.list_spend(db, web.id))
+    assert left == [("KRW", False, Decimal("70000")), ("USD", True, Decimal("50"))]

@@ -288,6 +288,43 @@ def delete_spend(db: Database, spend_id: uuid.UUID) -> None:
         s.delete(sp)
 
 
+def set_month_spend(db: Database, lead_source_id: uuid.UUID, month, amount, *,
+                    campaign_id: uuid.UUID | None = None, currency: str = "KRW") -> MarketingSpend | None:
+    """The one spend figure of a lead source (or one of its campaigns) for a month in a
+    currency, as the spend grid shows it: a blank ``amount`` removes the month's figure; any
+    further entries of that month (an import, an older edit) are merged into the one.
+    Returns the figure, or None when removed. One transaction."""
+    text = "" if amount is None else str(amount).strip()
+    errors: dict[str, str] = {}
+    with db.write() as s:
+        m = _date(month, errors, "month")
+        code = _currency(currency, errors)
+        if errors:
+            raise ValidationError(errors)
+        entries = list(s.scalars(select(MarketingSpend).where(
+            MarketingSpend.lead_source_id == lead_source_id, MarketingSpend.month == m,
+            MarketingSpend.currency == code,
+            MarketingSpend.campaign_id.is_(None) if campaign_id is None else MarketingSpend.campaign_id == campaign_id,
+        ).order_by(MarketingSpend.id)))
+        for extra in entries[1:] if text else entries:
+            s.delete(extra)
+        if not text:
+            s.flush()
+            return None
+        m, value, code = _clean_spend(s, lead_source_id, campaign_id, m, text, code, errors)
+        if errors:
+            raise ValidationError(errors)
+        if entries:
+            sp = entries[0]
+            sp.amount = value
+        else:
+            sp = MarketingSpend(lead_source_id=lead_source_id, campaign_id=campaign_id, month=m,
+                                amount=value, currency=code)
+            s.add(sp)
+        s.flush()
+        return sp
+
+
 # ------------------------------------------------------------------ targets
 
 def list_targets(db: Database, owner_id: uuid.UUID | None = None, *, team_only: bool = False) -> list[Target]:

@@ -222,22 +222,11 @@ class SpendGridModel(QAbstractTableModel):
         month = date(self.year, index.row() + 1, 1)
         text = str(value if value is not None else "").strip()
         key = (index.column(), month.month)
-        entries = self.cells.get(key, [])
         currency = self.currency
 
-        def work(uow):  # the cell is the month's one figure: all of it commits or none
-            if not text:
-                for spend_id, _a in entries:
-                    marketing.delete_spend(uow, spend_id)
-                return None
-            if entries:
-                sp = marketing.update_spend(uow, entries[0][0], amount=text)
-            else:
-                sp = marketing.create_spend(uow, line.source_id, month, text, campaign_id=line.campaign_id,
-                                            currency=currency)
-            for spend_id, _a in entries[1:]:
-                marketing.delete_spend(uow, spend_id)
-            return sp
+        def work(uow):  # the cell is the month's one figure (the service merges any others)
+            return marketing.set_month_spend(uow, line.source_id, month, text, campaign_id=line.campaign_id,
+                                             currency=currency)
 
         def saved(sp) -> None:
             if sp is None:

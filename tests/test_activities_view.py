@@ -263,3 +263,19 @@ def test_models_pass_the_qt_model_tester(qtmodeltester, ctx, sample):
     proxy.set_type("call")
     qtmodeltester.check(proxy)
     assert proxy.rowCount() == 1  # the rep's open call; the done one is hidden
+
+
+def test_a_typed_deal_title_finds_its_deal_among_many_alike(qtbot, ctx, db, rep):
+    """Typed without the completer: the exact title (case aside) picks the deal even when
+    many open deals contain the same words."""
+    for i in range(5):
+        deals.create_deal(db, title=f"ERP rollout phase {i}", owner_id=rep.id, at=T0)
+    erp = deals.create_deal(db, title="erp rollout", owner_id=rep.id, at=T0)  # sorts after the others
+    dlg = LogActivityDialog(ctx, None, now=lambda: NOW)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.keyClicks(dlg.subject, "Kick-off call")
+    dlg.deal_edit.setText("ERP Rollout")
+    qtbot.keyClick(dlg.subject, Qt.Key.Key_Return)
+    assert dlg.result() == QDialog.DialogCode.Accepted
+    assert [a.subject for a in activities.list_activities(db, deal_id=erp.id)] == ["Kick-off call"]

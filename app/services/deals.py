@@ -154,6 +154,16 @@ def resolve_deal_id(db: Database, text: str) -> uuid.UUID:
     return ids[0]
 
 
+def open_deals_titled(db: Database, title: str, limit: int = 2) -> list[uuid.UUID]:
+    """Open deals whose title is exactly ``title`` (case aside): how a typed deal name is
+    resolved (one hit: that deal; none or several: the user picks from a list)."""
+    with db.read() as s:
+        return list(s.scalars(
+            select(Opportunity.id)
+            .where(Opportunity.status == Status.OPEN.value, func.lower(Opportunity.title) == title.strip().lower())
+            .order_by(Opportunity.id).limit(limit)))
+
+
 @dataclass(frozen=True)
 class DealRow:
     id: uuid.UUID

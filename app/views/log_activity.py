@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from app.errors import ValidationError
 from app.models import ActivityType
 from app.services import activities as activity_service
-from app.services.deals import get_deal, list_deals
+from app.services.deals import get_deal, list_deals, open_deals_titled
 from app.views.context import AppContext
 from app.views.operations import CollectionOp
 
@@ -268,10 +268,9 @@ class LogActivityDialog(QDialog):
             return None
         if text in self._deal_choices:
             return self._deal_choices[text]
-        rows = list_deals(self.ctx.db, status="open", search=text, limit=2)
-        exact = [r for r in rows if r.title.lower() == text.lower()]
+        exact = open_deals_titled(self.ctx.db, text)
         if len(exact) == 1:
-            return exact[0].id
+            return exact[0]
         raise ValidationError({"deal_id": self.tr("Pick a deal from the list, or leave it empty")})
 
     def accept(self) -> None:

@@ -35,3 +35,9 @@ class ConflictError(AppError):
 
 class PermissionDenied(AppError):
     pass
+
+
+class ReplicaRefused(AppError):
+    """A write refused on an offline replica because it is not a named operation: made
+    there, it would stay on that computer and never reach the team server. The message
+    says what to do instead (on the server, then sync)."""

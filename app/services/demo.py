@@ -40,6 +40,7 @@ from app.models import (
     User,
 )
 from app.services.bulk import BulkInserter
+from app.services.people import refuse_on_replica
 from app.services.process import active_stages
 
 MONTHS = 18
@@ -188,8 +189,12 @@ def generate(db: Database, *, deals: int, seed: int, end: date | None = None,
     """Fill an empty database with a sample company; ``progress(done, total)`` after each chunk.
 
     Refuses (AppError) a database that already has deals. (``_raw_sqlite=False`` writes
-    through the column types even on SQLite: the tests compare both ways.)
+    through the column types even on SQLite: the tests compare both ways.) Refused on an
+    offline replica (ReplicaRefused) before anything is written: its bulk rows would
+    never be pushed to the team server.
     """
+    refuse_on_replica(db, "cannot generate demo data", "generate it on the team server instead, e.g. "
+                      "pipeline-manager demo --db {server}, then sync ({sync})")
     if deals < 1:
         raise AppError("the number of demo deals must be at least 1")
     end = end or datetime.now(UTC).date()

@@ -2,14 +2,49 @@
 
 from __future__ import annotations
 
+import shlex
 import uuid
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from app.db import Database
-from app.errors import NotFound, ValidationError
+from app.errors import NotFound, ReplicaRefused, ValidationError
 from app.models import Account, Contact, LeadSource, Role, User
-from app.services.operations import operation
+from app.services.operations import is_replica, operation
+
+SERVER_PLACEHOLDER = "postgresql+psycopg://LOGIN@HOST/DB"
+
+
+def refuse_on_replica(db: Database, refused: str, instead: str) -> None:
+    """Raise :class:`ReplicaRefused` when ``db`` is an offline replica, before anything is
+    written: the bulk writers (importer, demo generator, new users) are not named
+    operations, so what they wrote there would never be pushed. The message is
+    ``refused``, why, then ``instead``, in which ``{server}`` is the replica's team server
+    (its URL without a password), ``{owner}`` the same as the database's owner and
+    ``{sync}`` the sync command of this replica. Any front (CLI, GUI) shows it as is."""
+    if not is_replica(db):
+        return
+    from app.services import sync
+
+    server = owner = SERVER_PLACEHOLDER
+    try:
+        url = make_url(sync.state(db).server_url).set(password=None)
+        server = url.render_as_string(hide_password=False)
+        owner = url.set(username="ADMIN").render_as_string(hide_password=False)
+    except Exception:  # a damaged replica_state: the placeholder still says what to type
+        pass
+    replica = shlex.quote(str(db.path)) if db.path is not None else "REPLICA"
+    for key, value in (("{server}", server), ("{owner}", owner), ("{sync}", f"pipeline-manager sync --db {replica}")):
+        instead = instead.replace(key, value)
+    raise ReplicaRefused(f"{refused} on an offline replica (what is written only here never reaches the "
+                         f"team server): {instead}")
+
+
+def _refuse_new_user_on_replica(db: Database, name: str, role: str, refused: str) -> None:
+    refuse_on_replica(db, refused, "users are added on the team server by its owner, e.g. "
+                      f"pipeline-manager server add-user {shlex.quote(name)} --role {shlex.quote(role)} "
+                      "--login LOGIN --db {owner}, and arrive here with the next sync ({sync})")
 
 
 def clean_user_fields(name: str | None, role: str) -> tuple[str, str, dict[str, str]]:
@@ -27,6 +62,9 @@ def clean_user_fields(name: str | None, role: str) -> tuple[str, str, dict[str, 
 
 
 def create_user(db: Database, name: str, role: str = Role.REP.value, email: str | None = None) -> User:
+    """A new local user. Refused on an offline replica (ReplicaRefused): users come from
+    the team server there."""
+    _refuse_new_user_on_replica(db, (name or "").strip() or "NAME", str(role), "cannot add a user")
     name, role, errors = clean_user_fields(name, role)
     if errors:
         raise ValidationError(errors)
@@ -41,10 +79,13 @@ def create_user(db: Database, name: str, role: str = Role.REP.value, email: str 
 
 def ensure_user(db: Database, name: str, role: str) -> User:
     """The working user named ``name``, created with ``role`` on first use (an existing
-    user keeps the role the database gives them)."""
+    user keeps the role the database gives them). On an offline replica a missing user is
+    refused (ReplicaRefused) instead: users arrive there from the team server by sync."""
     try:
         return find_user(db, name)
     except NotFound:
+        _refuse_new_user_on_replica(db, (name or "").strip() or "NAME", str(role),
+                                    f"there is no user named '{name}' here, and users cannot be added")
         return create_user(db, name, role)
 
 

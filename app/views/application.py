@@ -57,13 +57,18 @@ def open_for_gui(target: str | None, name: str, role: str, lang: str) -> tuple[D
     """Open ``target`` for the window. On a team server (PostgreSQL) the URL's login takes
     the password ``pipeline-manager login`` kept in the keyring, and the person working is
     the team member of that login, with the role the server gives them; elsewhere the
-    settings' name and role."""
+    settings' name and role. An AppError (e.g. that name is not a user of an offline
+    replica, where users cannot be added) closes the database and is the caller's to show."""
     from app.services import team
 
     db = open_database(team.admin_url_with_password(target) if target and "://" in str(target) else target)
-    member = team.current_user(db)
-    if member is None:
-        return db, make_context(db, name, role, lang)
+    try:
+        member = team.current_user(db)
+        if member is None:
+            return db, make_context(db, name, role, lang)
+    except AppError:
+        db.dispose()
+        raise
     return db, AppContext(db=db, user_id=member.id, user_name=member.name, role=member.role, lang=lang)
 
 

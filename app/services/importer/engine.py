@@ -77,6 +77,7 @@ from app.services.importer.parsing import (
     read_table,
 )
 from app.services.importer.presets import detect_preset, preset
+from app.services.people import refuse_on_replica
 from app.services.process import active_stages
 from app.services.unit_of_work import NOTHING, OpChanges
 from app.services.validation import clean_deal_values, currencies
@@ -626,7 +627,12 @@ def import_file(db: Database, path: str | Path, *, preset: str | None = None,
     (without it a user named "Imported" is used). ``progress(done, total)`` is called now
     and then; ``cancelled()`` returning True stops the import with nothing written.
     ``encoding``: the CSV files' text encoding when detection is not wanted (cp1252, ...).
+    Refused on an offline replica (ReplicaRefused) before anything is read or written, as
+    its bulk writes would never be pushed; a dry run, which writes nothing, is allowed.
     """
+    if not dry_run:
+        refuse_on_replica(db, "cannot import deals", "import on the team server instead, e.g. "
+                          "pipeline-manager import FILE --db {server}, then sync ({sync})")
     with _cyclic_gc_paused():
         return _import_file(db, Path(path), preset=preset, mapping=mapping, history_path=history_path,
                             dry_run=dry_run, actor_id=actor_id, encoding=encoding, progress=progress,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import shlex
 import uuid
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -21,8 +22,10 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from app import db as dbmod
+from app.errors import ReplicaRefused
 from app.models.base import id_seed, utcnow
 
 
@@ -131,6 +134,34 @@ def is_replica(db: dbmod.Database) -> bool:
                 cached = False
         db._pm_is_replica = cached
     return cached
+
+
+SERVER_PLACEHOLDER = "postgresql+psycopg://LOGIN@HOST/DB"
+
+
+def refuse_on_replica(db: dbmod.Database, refused: str, instead: str) -> None:
+    """Raise :class:`ReplicaRefused` when ``db`` is an offline replica, before anything is
+    written: the bulk writers (importer, demo generator, new users) are not named
+    operations, so what they wrote there would never be pushed. The message is
+    ``refused``, why, then ``instead``, in which ``{server}`` is the replica's team server
+    (its URL without a password), ``{owner}`` the same as the database's owner and
+    ``{sync}`` the sync command of this replica. Any front (CLI, GUI) shows it as is."""
+    if not is_replica(db):
+        return
+    from app.services import sync
+
+    server = owner = SERVER_PLACEHOLDER
+    try:
+        url = make_url(sync.state(db).server_url).set(password=None)
+        server = url.render_as_string(hide_password=False)
+        owner = url.set(username="ADMIN").render_as_string(hide_password=False)
+    except Exception:  # a damaged replica_state: the placeholder still says what to type
+        pass
+    replica = shlex.quote(str(db.path)) if db.path is not None else "REPLICA"
+    for key, value in (("{server}", server), ("{owner}", owner), ("{sync}", f"pipeline-manager sync --db {replica}")):
+        instead = instead.replace(key, value)
+    raise ReplicaRefused(f"{refused} on an offline replica (what is written only here never reaches the "
+                         f"team server): {instead}")
 
 
 def operation(name: str):

@@ -6,39 +6,11 @@ import shlex
 import uuid
 
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
 from app.db import Database
-from app.errors import NotFound, ReplicaRefused, ValidationError
+from app.errors import NotFound, ValidationError
 from app.models import Account, Contact, LeadSource, Role, User
-from app.services.operations import is_replica, operation
-
-SERVER_PLACEHOLDER = "postgresql+psycopg://LOGIN@HOST/DB"
-
-
-def refuse_on_replica(db: Database, refused: str, instead: str) -> None:
-    """Raise :class:`ReplicaRefused` when ``db`` is an offline replica, before anything is
-    written: the bulk writers (importer, demo generator, new users) are not named
-    operations, so what they wrote there would never be pushed. The message is
-    ``refused``, why, then ``instead``, in which ``{server}`` is the replica's team server
-    (its URL without a password), ``{owner}`` the same as the database's owner and
-    ``{sync}`` the sync command of this replica. Any front (CLI, GUI) shows it as is."""
-    if not is_replica(db):
-        return
-    from app.services import sync
-
-    server = owner = SERVER_PLACEHOLDER
-    try:
-        url = make_url(sync.state(db).server_url).set(password=None)
-        server = url.render_as_string(hide_password=False)
-        owner = url.set(username="ADMIN").render_as_string(hide_password=False)
-    except Exception:  # a damaged replica_state: the placeholder still says what to type
-        pass
-    replica = shlex.quote(str(db.path)) if db.path is not None else "REPLICA"
-    for key, value in (("{server}", server), ("{owner}", owner), ("{sync}", f"pipeline-manager sync --db {replica}")):
-        instead = instead.replace(key, value)
-    raise ReplicaRefused(f"{refused} on an offline replica (what is written only here never reaches the "
-                         f"team server): {instead}")
+from app.services.operations import operation, refuse_on_replica
 
 
 def _refuse_new_user_on_replica(db: Database, name: str, role: str, refused: str) -> None:

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from select import select as wait_readable
 
@@ -14,7 +15,8 @@ from sqlalchemy import func, select, text
 
 from app.db import open_database
 from app.models import Activity, Evidence, Opportunity, StageTransition
-from app.services import deals, operations, people, sync
+from app.services import activities, deals, evidence, operations, people, sync
+from app.services import team as team_service
 from app.services.gates import GateRefused
 from app.services.process import active_stages
 from app.services.unit_of_work import OpChanges
@@ -303,3 +305,95 @@ def test_gui_sync_menu_runs_off_the_gui_thread(server, tmp_path, qtbot):
     assert "version 2" in dlg.table.item(0, 3).text()
     dlg._resolve("discard")
     assert dlg.table.rowCount() == 0
+
+
+# ------------------------------------------------------------------ team logins (row-level security)
+
+def _member_server(pg_url, login, password):
+    """The team server as one member's own login, the way a replica of theirs connects."""
+    from sqlalchemy.engine import make_url
+
+    return sync.open_server(make_url(pg_url).set(username=login, password=password)
+                            .render_as_string(hide_password=False))
+
+
+@pytest.fixture
+def team(pg_url):
+    """Reps A and B and a manager, each with a login; A owns the deal "Handed" (with
+    evidence, an activity and a close-date change) and the deal "Kept"."""
+    team_service.init_server(pg_url)
+    tag = uuid.uuid4().hex[:8]
+    logins = {k: f"sync_{k}_{tag}" for k in ("a", "b", "m")}
+    users = {k: team_service.add_member(pg_url, f"Member {k}", "manager" if k == "m" else "rep", logins[k], f"pw-{k}")
+             for k in logins}
+    admin = sync.open_server(pg_url)
+    a = users["a"].id
+    handed = deals.create_deal(admin, title="Handed", owner_id=a, amount="100")
+    kept = deals.create_deal(admin, title="Kept", owner_id=a, amount="200")
+    dlv = _stage1_check(admin)[0]
+    evidence.record_evidence(admin, handed.id, dlv.id, actor_id=a, note="ok", link="https://example.com/x")
+    activities.log_activity(admin, type="call", subject="call on Handed", owner_id=a, deal_id=handed.id)
+    deals.change_close_date(admin, handed.id, "2027-03-01", expected_version=1, actor_id=a)
+    servers = {k: _member_server(pg_url, logins[k], f"pw-{k}") for k in logins}
+    yield {"admin": admin, "users": users, "servers": servers, "handed": handed.id, "kept": kept.id}
+    for db in (admin, *servers.values()):
+        db.dispose()
+
+
+def _history(db, deal_id):
+    return tuple(_count(db, m, opportunity_id=deal_id) for m in (StageTransition, Evidence, Activity))
+
+
+def test_a_deal_handed_to_another_rep_leaves_the_replica_and_its_offline_edits_conflict(team, tmp_path):
+    """A deal reassigned away from rep A gets no tombstone (it still exists), but A's pull
+    removes it with its history; A's pending offline edits stay in the outbox and are then
+    refused on push with the reason. B's replica gets the deal with its whole history."""
+    admin, servers, users, handed = team["admin"], team["servers"], team["users"], team["handed"]
+    a_id, b_id = users["a"].id, users["b"].id
+    a = _replica(tmp_path / "a.sqlite", servers["a"])
+    b = _replica(tmp_path / "b.sqlite", servers["b"])
+    assert _deal(a, handed) is not None and _history(a, handed) == (1, 1, 1)
+    assert _deal(b, handed) is None
+    # offline on A: an edit and an activity on the deal about to be handed over
+    version = _deal(a, handed).version
+    operations.run(a, "update_deal", deal_id=handed, expected_version=version, actor_id=a_id, title="A's edit")
+    operations.run(a, "log_activity", type="call", subject="offline call", owner_id=a_id, deal_id=handed)
+    # the manager hands the deal to B on the server
+    deals.update_deal(admin, handed, expected_version=version, actor_id=users["m"].id, owner_id=b_id)
+
+    r = sync.pull(a, servers["a"])  # a pull alone: the deal goes, the outbox stays
+    assert r.deleted >= 1
+    assert _deal(a, handed) is None and _history(a, handed) == (0, 0, 0)
+    assert _count(a, Opportunity, title="Kept") == 1
+    assert sync.pending_count(a) == 2
+
+    r = sync.sync(a, servers["a"])
+    assert r.push.applied == 0 and len(r.push.conflicts) == 2
+    cs = sync.conflicts(a)
+    assert {c.name for c in cs} == {"update_deal", "log_activity"}
+    assert all(c.kind == "revoked" and "no longer yours" in c.error and c.server is None for c in cs)
+    assert _deal(admin, handed).title == "Handed" and _count(admin, Activity, opportunity_id=handed) == 1
+    assert _deal(a, handed) is None
+    assert sync.pull(a, servers["a"]).rows == 0  # nothing new: nothing comes, nothing goes
+
+    # B's replica: the deal and its history (which did not change, yet is new to B)
+    sync.sync(b, servers["b"])
+    assert _deal(b, handed).owner_id == b_id
+    assert _history(b, handed) == _history(admin, handed) == (1, 1, 1)
+    assert _count(b, StageTransition, opportunity_id=handed) == 1
+
+    # a new replica of A after the hand-over: A's own activity on B's deal stays on the server
+    fresh = _replica(tmp_path / "a2.sqlite", servers["a"])
+    assert _deal(fresh, handed) is None and _count(fresh, Opportunity, title="Kept") == 1
+
+    # handed back: A's replica gets it again, with its history
+    deals.update_deal(admin, handed, expected_version=_deal(admin, handed).version, actor_id=users["m"].id,
+                      owner_id=a_id)
+    sync.pull(a, servers["a"])
+    sync.pull(b, servers["b"])
+    assert _deal(a, handed).owner_id == a_id and _history(a, handed) == (1, 1, 1)
+    assert _deal(b, handed) is None and _history(b, handed) == (0, 0, 0)
+    for c in sync.conflicts(a):
+        sync.resolve(a, c.op_id, "discard")
+    for db in (a, b, fresh):
+        db.dispose()

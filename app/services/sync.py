@@ -24,6 +24,16 @@ pull
     fetches every row whose ``change_xid >= `` that xmin. Any row invisible to the previous
     snapshot was written by a transaction that was in flight (xid >= xmin) or began later,
     so no commit can be skipped; rows seen twice are harmless upserts.
+
+    A row can also leave a member's sight without being deleted: a deal handed to another
+    owner, an activity to another person. No tombstone says so; the server's trigger writes
+    ``access_change(table, row, member)`` instead (migration 0005), for the members who may
+    have lost or gained the row, in the same change sequence. The pull reads the member's
+    new ones (an indexed query that finds nothing when nothing changed) and re-checks those
+    rows on the server: the ones out of sight are removed from the replica like a
+    tombstone's (a deal with what hangs off it); a deal that came into sight gets its
+    history. Pending outbox operations on a removed deal stay and are refused on push
+    ("the deal is no longer yours"). The replica holds an activity only with its deal.
 """
 
 from __future__ import annotations
@@ -34,7 +44,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, exists, or_, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
@@ -175,6 +185,7 @@ def pull(replica: Database, server: Database) -> PullResult:
     with server.engine.connect().execution_options(isolation_level="REPEATABLE READ") as sc, sc.begin():
         xmin = sc.execute(text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")).scalar()
         seq = sc.execute(text("SELECT max(m) FROM (SELECT max(change_seq) AS m FROM tombstone UNION ALL "
+                              "SELECT max(change_seq) FROM access_change UNION ALL "
                               + " UNION ALL ".join(f"SELECT max(change_seq) FROM {t.name}" for t in synced_tables())
                               + ") x")).scalar()
         params = {"ls": st.last_seq or 0, "xm": st.last_xmin or "0"}
@@ -182,6 +193,8 @@ def pull(replica: Database, server: Database) -> PullResult:
             conn = rs.connection()
             for table in synced_tables():
                 q = select(*table.c)
+                if table is Activity.__table__:  # one's own activity on a deal one no longer sees
+                    q = q.where(_deal_visible(table))
                 if not full:
                     q = q.where(text(f"({table.name}.change_seq > :ls OR {table.name}.change_xid >= CAST(:xm AS xid8))")
                                 .bindparams(**params))
@@ -191,6 +204,7 @@ def pull(replica: Database, server: Database) -> PullResult:
                     _upsert(conn, table, rows)
                     result.rows += len(rows)
             if not full:
+                result.deleted += _recheck_access(sc, conn, params)
                 by_name = {t.name: t for t in synced_tables()}
                 tomb = sc.execute(text("SELECT table_name, row_id FROM tombstone WHERE change_seq > :ls "
                                        "OR change_xid >= CAST(:xm AS xid8)"), params).all()
@@ -202,6 +216,52 @@ def pull(replica: Database, server: Database) -> PullResult:
             rs.execute(text("UPDATE replica_state SET last_seq = :s, last_xmin = :x, last_sync_at = :t"),
                        {"s": seq or 0, "x": xmin, "t": utcnow().isoformat()})
     return result
+
+
+def _deal_visible(table):
+    """The row hangs off no deal, or off a deal the server lets this member see."""
+    deal = Opportunity.__table__
+    return or_(table.c.opportunity_id.is_(None),
+               exists().where(deal.c.id == table.c.opportunity_id))
+
+
+def _recheck_access(sc, conn, params) -> int:
+    """Rows that left or entered this member's sight without being written or deleted for
+    them (a deal handed to another owner, an activity to another person: migration 0005's
+    ``access_change``). Gone from sight, a row is removed from the replica like a
+    tombstone's (a deal with everything hanging off it, by the replica's cascade; the
+    outbox keeps its pending operations, refused on push); a deal that came into sight gets
+    its history, which did not change and so was not pulled. Returns the rows removed."""
+    changed = sc.execute(text("SELECT table_name, row_id FROM access_change WHERE member_id = pm_current_user_id() "
+                              "AND (change_seq > :ls OR change_xid >= CAST(:xm AS xid8))"), params).all()
+    if not changed:
+        return 0
+    removed = 0
+    gained: list = []
+    for model in (Opportunity, Activity):
+        table = model.__table__
+        ids = [r[1] for r in changed if r[0] == table.name]
+        if not ids:
+            continue
+        seen = set(sc.scalars(select(table.c.id).where(table.c.id.in_(ids))))
+        gone = [i for i in ids if i not in seen]
+        for i in range(0, len(gone), 500):
+            removed += conn.execute(delete(table).where(table.c.id.in_(gone[i:i + 500]))).rowcount
+        if model is Opportunity:
+            gained = [i for i in ids if i in seen]
+    here = set()  # the deal row came with this pull (it changed with its owner); only to be safe
+    for i in range(0, len(gained), 500):
+        here.update(conn.scalars(select(Opportunity.__table__.c.id)
+                                 .where(Opportunity.__table__.c.id.in_(gained[i:i + 500]))))
+    gained = [i for i in gained if i in here]
+    for i in range(0, len(gained), 500):
+        part = gained[i:i + 500]
+        for model in (StageTransition, CloseDateChange, Evidence, Activity):
+            table = model.__table__
+            rows = [dict(r) for r in sc.execute(select(*table.c).where(table.c.opportunity_id.in_(part))).mappings()]
+            if rows:
+                _upsert(conn, table, rows)
+    return removed
 
 
 # ------------------------------------------------------------------ push
@@ -223,6 +283,23 @@ def _mark(replica: Database, op_id: str, status: str, detail: dict | None = None
     with replica.write() as s:
         s.execute(text("UPDATE outbox SET status = :st, detail = :d WHERE op_id = :id"),
                   {"st": status, "d": json.dumps(detail) if detail is not None else None, "id": op_id})
+
+
+NOT_YOURS = "the deal is no longer yours (the server gave it to someone else); this change was not applied"
+DELETED = "the deal was deleted on the server; this change was not applied"
+
+
+def _gone(server: Database, deal_id: uuid.UUID) -> tuple[str, str] | None:
+    """Why the server shows this member no such deal: (kind, reason), or None if not known
+    (the server then says what it says: "deal ... not found")."""
+    with server.read() as s:
+        if s.execute(text("SELECT 1 FROM access_change WHERE table_name = 'opportunity' AND row_id = :d "
+                          "AND member_id = pm_current_user_id()"), {"d": deal_id}).first():
+            return "revoked", NOT_YOURS
+        if s.execute(text("SELECT 1 FROM tombstone WHERE table_name = 'opportunity' AND row_id = :d"),
+                     {"d": deal_id}).first():
+            return "deleted", DELETED
+    return None
 
 
 def _describe(exc: AppError) -> tuple[str, list[str]]:
@@ -281,9 +358,10 @@ def push(replica: Database, server: Database) -> PushResult:
         deal_id = args.get("deal_id")
         opdef = reg[name]
         if opdef.versioned and deal_id in blocked:
-            _mark(replica, op_id, "conflict", {
-                "error": "an earlier offline change to this deal is in conflict; resolve it first",
-                "kind": "blocked", "server": _server_deal(server, uuid.UUID(deal_id)), "missing": []})
+            server_side = _server_deal(server, uuid.UUID(deal_id))
+            kind, error = (_gone(server, uuid.UUID(deal_id)) if server_side is None else None) or (
+                "blocked", "an earlier offline change to this deal is in conflict; resolve it first")
+            _mark(replica, op_id, "conflict", {"error": error, "kind": kind, "server": server_side, "missing": []})
             result.conflicts.append(op_id)
             continue
         with server.read() as s:
@@ -309,8 +387,11 @@ def push(replica: Database, server: Database) -> PushResult:
             continue
         except AppError as exc:
             kind, missing = _describe(exc)
+            error = str(exc)
             server_side = _server_deal(server, uuid.UUID(deal_id)) if deal_id else None
-            _mark(replica, op_id, "conflict", {"error": str(exc), "kind": kind, "server": server_side,
+            if deal_id and server_side is None:  # the server says "not found": say why
+                kind, error = _gone(server, uuid.UUID(deal_id)) or (kind, error)
+            _mark(replica, op_id, "conflict", {"error": error, "kind": kind, "server": server_side,
                                                "missing": missing})
             result.conflicts.append(op_id)
             if deal_id:

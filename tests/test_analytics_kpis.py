@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -159,3 +160,73 @@ def test_previous_period_shapes():
     days = analytics.previous_period(Filters(date(2026, 1, 10), date(2026, 1, 16)))  # 7 days
     assert (days.start, days.end) == (date(2026, 1, 3), date(2026, 1, 9))
     assert analytics.current_quarter(date(2026, 11, 23)) == (date(2026, 10, 1), date(2026, 12, 31))
+
+
+def build_three_weeks(db, rep, manager) -> dict[str, object]:
+    """Weeks W02 (Jan 5-11), W03 (Jan 12-18) and W04 (Jan 19-25, not over at NOW_W04).
+
+    P 100 created Jan 2, won Jan 8       Q 300 created Jan 2, lost Jan 9       (closed in W02)
+    R 400 created Jan 3, won Jan 14      L  50 created Jan 3, lost Jan 15      (closed in W03)
+    S 1000 created Jan 5, won Jan 20 10:00; X 80 created Jan 7, lost Jan 20 11:00 (this week)
+    T 200 created Jan 6, W 600 created Jan 13, U 5000 created Jan 19 09:00: open now.
+
+    Open at the end of W02 (Jan 12 00:00): R, L, S, T, X = 5 deals, 1730
+    Open at the end of W03 (Jan 19 00:00): S, T, W, X     = 4 deals, 1880
+    Open now (Jan 21 12:00):               T, W, U        = 3 deals, 5800
+    """
+    ids: dict[str, object] = {}
+    for name, amount, created, closes in (
+            ("P", "100", D(2), [("won", D(8))]), ("Q", "300", D(2), [("lost", D(9))]),
+            ("R", "400", D(3), [(2, D(10)), ("won", D(14))]), ("L", "50", D(3), [("lost", D(15))]),
+            ("S", "1000", D(5), [(2, D(12)), (3, D(16)), ("won", D(20, 10))]),
+            ("X", "80", D(7), [("lost", D(20, 11))]), ("T", "200", D(6), [(2, D(15))]),
+            ("W", "600", D(13), []), ("U", "5000", D(19, 9), [])):
+        ids[name] = deal = new_deal(db, rep, name, created, amount=amount)
+        path(db, manager, deal, closes)
+    return ids
+
+
+NOW_W04 = D(21, 12)
+W02 = Filters(date(2026, 1, 5), date(2026, 1, 11), now=NOW_W04)
+W03 = Filters(date(2026, 1, 12), date(2026, 1, 18), now=NOW_W04)
+W04 = Filters(date(2026, 1, 19), date(2026, 1, 25), now=NOW_W04)
+
+
+def test_open_pipeline_and_velocity_of_a_past_period_as_at_its_end(db, rep, manager):
+    build_three_weeks(db, rep, manager)
+    k = analytics.kpis(db, W03)
+    # W03: R won (400, 11 days from creation), L lost; open at Jan 19 00:00: S, T, W, X
+    assert (k.won_count, k.lost_count, k.avg_won_size, k.cycle_days) == (1, 1, Decimal("400.00"), 11.0)
+    assert (k.open_count, k.open_pipeline) == (4, Decimal("1880.00"))
+    # 4 open x 1/2 x 400 / 11 days = 800 / 11 = 72.727... (today's 3 open deals would give 54.55)
+    assert k.velocity == Decimal("72.73")
+    prev = analytics.kpis(db, analytics.previous_period(W03))
+    assert (prev.open_count, prev.open_pipeline) == (5, Decimal("1730.00"))
+    # W02: P won (100, 6 days), Q lost; 5 open x 1/2 x 100 / 6 = 41.666... (today's 3: 25.00)
+    assert (prev.avg_won_size, prev.cycle_days, prev.velocity) == (Decimal("100.00"), 6.0, Decimal("41.67"))
+    # the period before that had no closes: velocity undefined, but its end's pipeline is
+    # known (Jan 5 00:00: P, Q, R, L = 4 deals, 850)
+    w01 = analytics.kpis(db, analytics.previous_period(W02))
+    assert (w01.velocity, w01.open_count, w01.open_pipeline) == (None, 4, Decimal("850.00"))
+
+
+def test_a_period_not_over_counts_the_pipeline_of_now(db, rep, manager):
+    build_three_weeks(db, rep, manager)
+    k = analytics.kpis(db, W04)
+    # now (Jan 21 12:00), not Jan 26: T, W, U; S won after 15 days 10 hours, X lost
+    assert (k.open_count, k.open_pipeline) == (3, Decimal("5800.00"))
+    assert k.cycle_days == pytest.approx(15 + 10 / 24)
+    # 3 x 1/2 x 1000 / 15.41666 days = 97.297...
+    assert k.velocity == Decimal("97.30")
+    # an earlier "now" reads the history as it was then: Jan 20 10:30, S just won, X still open
+    k = analytics.kpis(db, replace(W04, now=D(20, 10, 30)))
+    assert (k.open_count, k.open_pipeline) == (4, Decimal("5880.00"))  # T, W, U, X
+
+
+def test_a_reopened_deal_is_open_again_from_its_reopening(db, rep, manager):
+    build_three_weeks(db, rep, manager)
+    q = new_deal(db, rep, "reopened", D(6), amount="7")
+    path(db, manager, q, [("lost", D(10)), (1, D(16))])  # lost in W02, reopened in W03
+    assert analytics.kpis(db, W02).open_count == 5  # closed at the end of W02
+    k = analytics.kpis(db, W03)
+    assert (k.open_count, k.open_pipeline) == (5, Decimal("1887.00"))

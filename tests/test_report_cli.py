@@ -137,3 +137,39 @@ def test_report_of_one_seed_is_the_same_workbook_on_postgresql(demo_db, pg_url, 
         lite_rows = [r for r in lite_rows if not any(isinstance(v, str) and "Generated" in v for v in r)]
         pg_rows = [r for r in pg_rows if not any(isinstance(v, str) and "Generated" in v for v in r)]
         assert lite_rows == pg_rows, ws.title
+
+
+def test_velocity_of_both_weeks_counts_the_pipeline_at_their_end(demo_db, tmp_path):
+    """W24 and W23 ended before the demo's last events: each column's velocity is its own open deals
+    (at that week's end, from the stage history) × win rate × average won deal / cycle days."""
+    from datetime import UTC, datetime
+
+    out = tmp_path / "week.xlsx"
+    proc = run("report", "--db", demo_db, "--week", "2026-W24", "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    rows = [[c.value for c in r] for r in load_workbook(out)["Summary"].iter_rows(min_row=4, max_row=13)]
+    con = sqlite3.connect(demo_db)
+    try:
+        currency = con.execute("SELECT currency FROM opportunity GROUP BY currency "
+                               "ORDER BY count(*) DESC, currency LIMIT 1").fetchone()[0]
+
+        def open_at(moment: datetime) -> int:
+            stamp = moment.strftime("%Y-%m-%d %H:%M:%S")
+            return con.execute(
+                "SELECT count(DISTINCT t.opportunity_id) FROM stage_transition t "
+                "JOIN opportunity o ON o.id = t.opportunity_id WHERE o.currency = ? AND t.to_status = 'open' "
+                "AND t.at < ? AND (t.left_at IS NULL OR t.left_at >= ?)", (currency, stamp, stamp)).fetchone()[0]
+
+        ends = (open_at(datetime(2026, 6, 15, tzinfo=UTC)), open_at(datetime(2026, 6, 8, tzinfo=UTC)))
+        now = con.execute("SELECT count(*) FROM opportunity WHERE status = 'open' AND currency = ?",
+                          (currency,)).fetchone()[0]
+    finally:
+        con.close()
+    assert now not in ends, "the demo's pipeline should have changed since the week"
+    for col, n_open in ((1, ends[0]), (2, ends[1])):
+        cells = {r[0]: r[col] for r in rows}
+        assert cells["Open deals"] == n_open
+        won, lost = cells["Deals won"], cells["Deals lost"]
+        assert won, "the demo should win deals in both weeks"
+        assert cells["Pipeline velocity (per day)"] == pytest.approx(
+            n_open * won / (won + lost) * cells["Average won deal size"] / cells["Sales cycle (days)"], abs=0.005)

@@ -476,6 +476,57 @@ def test_a_past_week_shows_its_pipeline_from_the_history(story_db, tmp_path):
     assert wb["At-risk deals"]["A2"].value.endswith("· As of today (2026-11-23 09:00), not at the end of the week")
 
 
+@pytest.mark.both_engines
+def test_velocity_of_each_week_uses_the_pipeline_at_its_end(db, rep, manager, tmp_path):
+    """The default report (the last complete week) beside the week before, on a pipeline
+    that changed since: velocity = open deals at the week's end × win rate × average won
+    deal / cycle days, with the open deals of that week's end, not today's."""
+    from test_analytics_common import D
+    from test_analytics_kpis import NOW_W04, W02, W03, build_three_weeks
+
+    from app.services import analytics
+
+    build_three_weeks(db, rep, manager)
+    week = last_complete_iso_week(NOW_W04, UTC)
+    assert week == "2026-W03"
+    path = tmp_path / "w03.xlsx"
+    write_weekly_report(db, path, week=week, now=NOW_W04)
+    ws = load_workbook(path)["Summary"]
+    kpis = {r[0]: r[1:4] for r in rows_of(ws)[:10]}
+    # W03: R won (400, 11 days), L lost; W02: P won (100, 6 days), Q lost
+    assert kpis["Win rate"][:2] == [0.5, 0.5]
+    assert kpis["Average won deal size"][:2] == [400, 100]
+    assert kpis["Sales cycle (days)"][:2] == [11.0, 6.0]
+    # open at 01-18 24:00: S, T, W, X (4, 1880); at 01-11 24:00: R, L, S, T, X (5, 1730);
+    # today's 3 deals (T, W, U: 5800) are neither
+    assert kpis["Open deals"][:2] == [4, 5]
+    assert kpis["Open pipeline"][:2] == [1880, 1730]
+    # 4 x 1/2 x 400 / 11 = 72.73 and 5 x 1/2 x 100 / 6 = 41.67 (with today's 3: 54.55 and 25.00)
+    velocity = find_row(ws, 0, "Pipeline velocity (per day)")
+    assert [c.value for c in velocity[1:3]] == [72.73, 41.67]
+    assert velocity[3].value == '=IF(AND(ISNUMBER(B7),ISNUMBER(C7)),B7-C7,"")'  # 31.06
+    # the analytics service gives the same figures for both weeks
+    for col, f in ((1, W03), (2, W02)):
+        k = analytics.kpis(db, f)
+        assert velocity[col].value == float(k.velocity)
+        assert [kpis["Open deals"][col - 1], kpis["Open pipeline"][col - 1]] == [k.open_count, k.open_pipeline]
+    # the bridge starts and ends on the same pipelines, its steps adding up
+    bridge = block(ws, "Open pipeline, last week to this week (KRW deals)")
+    assert [r[:3] for r in bridge] == [
+        ["Open at the end of last week (2026-01-11 24:00)", 1730, 5],
+        ["New deals", 600, 1],  # W
+        ["Won", -400, -1],  # R
+        ["Lost", -50, -1],  # L
+        ["Reopened and other", 0, 0],
+        ["Open at the end of this week (2026-01-18 24:00)", 1880, 4],
+    ]
+    # the week in progress: its velocity counts the pipeline of now (T, W, U)
+    write_weekly_report(db, path, week="2026-W04", now=D(21, 12))
+    ws = load_workbook(path)["Summary"]
+    kpis = {r[0]: r[1:3] for r in rows_of(ws)[:10]}
+    assert kpis["Open deals"] == [3, 4] and kpis["Pipeline velocity (per day)"] == [97.3, 72.73]
+
+
 def test_a_week_not_over_says_as_of_today(story_db, tmp_path):
     path = tmp_path / "w47.xlsx"
     saturday = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)  # after the story's last event
@@ -698,6 +749,7 @@ def demo_workbook(tmp_path_factory):
             "at_risk": analytics.at_risk_deals(database, f),
             "slipping": analytics.slippage(database, replace(f, start=date(2026, 8, 31))).per_deal,
             "kpis": analytics.kpis(database, f),
+            "previous": analytics.kpis(database, analytics.previous_period(f)),
         }
     finally:
         database.dispose()
@@ -729,6 +781,21 @@ def test_summary_shows_the_analytics_kpis(demo_workbook):
     assert by_label["Deals won"] == k.won_count and by_label["Deals lost"] == k.lost_count
     assert by_label["Won revenue"] == k.won_revenue
     assert by_label["Open deals"] == k.open_count
+    last = {r[0]: r[2] for r in rows_of(wb["Summary"])[:10]}
+    p = expected["previous"]
+    assert (last["Open deals"], last["Open pipeline"]) == (p.open_count, p.open_pipeline)
+    assert by_label["Pipeline velocity (per day)"] == float(k.velocity)
+    assert last["Pipeline velocity (per day)"] == (None if p.velocity is None else float(p.velocity))
+    # each week's velocity from that week's own cells: open deals x win rate x average / cycle
+    for col in (1, 2):
+        cells = {r[0]: r[col] for r in rows_of(wb["Summary"])[:10]}
+        won, lost = cells["Deals won"], cells["Deals lost"]
+        if cells["Pipeline velocity (per day)"] is None:  # nothing won that week
+            assert not won and cells["Average won deal size"] is None
+            continue
+        assert cells["Pipeline velocity (per day)"] == pytest.approx(
+            cells["Open deals"] * won / (won + lost) * cells["Average won deal size"] / cells["Sales cycle (days)"],
+            abs=0.005)
 
 
 def test_a_strange_currency_code_stays_data(db, rep, tmp_path):

@@ -178,8 +178,8 @@ class Kpis:
     won_revenue: Decimal
     won_count: int
     lost_count: int
-    open_count: int
-    open_pipeline: Decimal
+    open_count: int  # open at the end of the period (now, if earlier), from the stage history
+    open_pipeline: Decimal  # their amounts, as they are now
     currency: str = "KRW"
     excluded_deals: int = 0  # deals left out because they are in another currency
 
@@ -734,18 +734,30 @@ def _closed_counts(q: _Q, first: datetime, end: datetime, conds: list | None = N
     return int(row[0] or 0), int(row[1] or 0), money(row[2] or 0), int(row[3] or 0)
 
 
+def _open_at(q: _Q, moment: datetime) -> tuple[int, int]:
+    """(count, amount in hundredths) of the deals open just before ``moment``: their stage
+    visit then (begun before it, its ``left_at`` not before it) was in the open status, as
+    the weekly report reads a past week's pipeline. Amounts have no history: as they are now."""
+    t, o = StageTransition, Opportunity
+    at = q.ts(moment)
+    open_then = select(t.opportunity_id).where(
+        t.to_status == Status.OPEN.value, t.at < at, or_(t.left_at.is_(None), t.left_at >= at))
+    n, cents = q.s.execute(select(func.count(), _cents(o.amount)).where(o.id.in_(open_then), *q.deal_conds())).one()
+    return int(n or 0), int(cents or 0)
+
+
 def kpis(db: Database, f: Filters) -> Kpis:
     """Win rate (won / (won + lost) of deals closed in the period), average won deal size,
     cycle days (mean, created -> won, deals won in the period), velocity (open deals × win
     rate × average won size / cycle days, money per day), new deals (created in the period),
-    won revenue; open count and pipeline are as of now."""
+    won revenue; open count and pipeline (and so velocity) are the pipeline at the end of the
+    period, or now if that is earlier, read from the stage history (:func:`_open_at`)."""
     with db.read() as s:
         q = _Q(s, f)
         o = Opportunity
         won_n, lost_n, revenue, won_with_amount = _closed_counts(q, q.start, q.end)
         new = s.scalar(select(func.count()).select_from(o).where(q.in_period(o.created_at), *q.deal_conds()))
-        open_n, open_cents = s.execute(
-            select(func.count(), _cents(o.amount)).where(o.status == Status.OPEN.value, *q.deal_conds())).one()
+        open_n, open_cents = _open_at(q, min(q.now, q.end))
         cyc = _won_cycles(q)
         cycle = s.scalar(select(func.avg(cyc.c.v)))
         excluded = s.scalar(select(func.count()).select_from(o).where(

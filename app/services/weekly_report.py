@@ -453,7 +453,6 @@ _KPI_ROWS = (  # (Kpis attribute, label key, kind)
 )
 
 
-_SNAPSHOT_KPIS = ("open_count", "open_pipeline")  # at the end of each week, from the stage history
 _CHANGE_ROWS = ("forward", "backward", "reopened", "pushed", "overrides")  # new/won/lost: in the bridge
 HISTORY_WEEKS = 12  # slipping deals and dwell look back this many weeks, ending with the week
 FORECAST_MONTHS = 6  # forecast: the week's month and the five after it
@@ -495,16 +494,16 @@ def _moment(ctx: _Ctx, moment: datetime) -> str:
 def _summary(ws, ctx: _Ctx) -> int:
     analytics = _analytics()
     run, t = ctx.run, ctx.run.t
+    # the analytics' open deals, pipeline and velocity of a week are those at its end (now, if
+    # earlier), from the stage history: ctx.as_of_end for this week, ctx.as_of_start for last
     this = analytics.kpis(run.db, ctx.f)
     last = analytics.kpis(run.db, analytics.previous_period(ctx.f))
     with run.db.read() as s:
         chg_this = Q.change_counts(s, ctx.start, ctx.end, ctx.owner_id, ctx.currency)
         chg_last = Q.change_counts(s, ctx.prev_start, ctx.prev_end, ctx.owner_id, ctx.currency)
-        open_end = Q.open_at(s, ctx.as_of_end, ctx.owner_id, ctx.currency)
-        open_start = Q.open_at(s, ctx.as_of_start, ctx.owner_id, ctx.currency)
         changes = Q.pipeline_changes(s, ctx.start, ctx.end, ctx.as_of_start, ctx.as_of_end, ctx.owner_id,
                                      ctx.currency)
-    snapshot = {"open_count": (open_end[0], open_start[0]), "open_pipeline": (open_end[1], open_start[1])}
+    open_end, open_start = (this.open_count, this.open_pipeline), (last.open_count, last.open_pipeline)
     money_fmt = currency_format(ctx.currency)
     fmts = {"rate": RATE_FMT, "money": money_fmt, "days": DAYS_FMT, "int": INT_FMT}
     cols = [Col(t("col.kpi", currency=ctx.currency)), Col(t("col.this_week"), "int"),
@@ -547,11 +546,7 @@ def _summary(ws, ctx: _Ctx) -> int:
         append([sheet.text_cell(label, alignment=TEXT_ALIGN), value(kind, a), value(kind, b), change])
 
     for attr, key, kind in _KPI_ROWS:
-        if attr in _SNAPSHOT_KPIS:
-            a, b = snapshot[attr]
-        else:
-            a, b = _kpi_value(getattr(this, attr), kind), _kpi_value(getattr(last, attr), kind)
-        compare(t(key), kind, a, b)
+        compare(t(key), kind, _kpi_value(getattr(this, attr), kind), _kpi_value(getattr(last, attr), kind))
     note = t("title.open_as_of_history") if ctx.past else t("title.open_as_of_today")
     append([sheet.text_cell(note, font=SUBTITLE_FONT)])
 

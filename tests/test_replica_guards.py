@@ -221,3 +221,18 @@ def test_switching_to_a_replica_without_the_user_is_one_warning(qtbot, tmp_path,
     assert counts(replica_path) == before
     win.close()
     local.dispose()
+
+
+def test_file_import_on_a_replica_says_so_before_any_file_is_picked(qtbot, replica, team, settings, warnings,
+                                                                     monkeypatch):
+    from app.views import import_wizard
+
+    opened = []
+    monkeypatch.setattr(import_wizard.ImportWizard, "exec", lambda self: opened.append(self) or 0)
+    ctx = AppContext(db=replica, user_id=team.id, user_name=team.name, role=team.role)
+    win = MainWindow(ctx, settings)
+    qtbot.addWidget(win)
+    win.import_data()
+    assert opened == [] and len(warnings) == 1
+    assert warnings[0][1].startswith("cannot import deals on an offline replica")
+    win.close()

@@ -376,9 +376,18 @@ class MainWindow(QMainWindow):
         self.retranslate()
 
     def import_data(self) -> None:
+        """File → Import…; on an offline replica the refusal comes before any file is picked."""
         wizard = optional("app.views.import_wizard", "ImportWizard")
-        if wizard is not None:
-            wizard(self.ctx, self).exec()
+        if wizard is None:
+            return
+        from app.services.importer import check_can_import
+
+        try:
+            check_can_import(self.ctx.db)
+        except AppError as exc:
+            show_error(self, exc, self.tr("Import"))
+            return
+        wizard(self.ctx, self).exec()
 
     def export_report(self) -> None:
         export = optional("app.views.report_export", "export_weekly_report")

@@ -1179,6 +1179,10 @@ target %6 · coverage %7</source>
             <translation>%1에 백업했습니다</translation>
         </message>
         <message>
+            <source>Import</source>
+            <translation>가져오기</translation>
+        </message>
+        <message>
             <source>About Pipeline Manager</source>
             <translation>Pipeline Manager 정보</translation>
         </message>

@@ -9,6 +9,7 @@ from app.services.importer.engine import (
     ImportFailed,
     ImportResult,
     Problem,
+    check_can_import,
     import_file,
     resolve_mapping,
 )
@@ -17,5 +18,5 @@ from app.services.importer.presets import PRESETS, detect_preset, preset
 
 __all__ = [
     "FIELDS", "ImportCancelled", "ImportFailed", "ImportResult", "Mapping", "MappingError", "PRESETS",
-    "Problem", "detect_preset", "import_file", "load_mapping", "preset", "resolve_mapping", "save_mapping",
+    "Problem", "check_can_import", "detect_preset", "import_file", "load_mapping", "preset", "resolve_mapping", "save_mapping",
 ]

@@ -616,6 +616,13 @@ def resolve_mapping(path: str | Path, preset_name: str | None = None,
     return preset(name), name
 
 
+def check_can_import(db: Database) -> None:
+    """Raise ReplicaRefused when ``db`` is an offline replica: an import's bulk writes would
+    never be pushed. import_file asks it; a front may ask it before the user picks a file."""
+    refuse_on_replica(db, "cannot import deals", "import on the team server instead, e.g. "
+                      "pipeline-manager import FILE --db {server}, then sync ({sync})")
+
+
 def import_file(db: Database, path: str | Path, *, preset: str | None = None,
                 mapping: Mapping | str | Path | None = None, history_path: str | Path | None = None,
                 dry_run: bool = False, actor_id: uuid.UUID | None = None, encoding: str | None = None,
@@ -631,8 +638,7 @@ def import_file(db: Database, path: str | Path, *, preset: str | None = None,
     its bulk writes would never be pushed; a dry run, which writes nothing, is allowed.
     """
     if not dry_run:
-        refuse_on_replica(db, "cannot import deals", "import on the team server instead, e.g. "
-                          "pipeline-manager import FILE --db {server}, then sync ({sync})")
+        check_can_import(db)
     with _cyclic_gc_paused():
         return _import_file(db, Path(path), preset=preset, mapping=mapping, history_path=history_path,
                             dry_run=dry_run, actor_id=actor_id, encoding=encoding, progress=progress,

@@ -397,3 +397,24 @@ def test_a_deal_handed_to_another_rep_leaves_the_replica_and_its_offline_edits_c
         sync.resolve(a, c.op_id, "discard")
     for db in (a, b, fresh):
         db.dispose()
+
+
+def test_a_deleted_deal_leaves_its_owners_replica_and_nobody_elses_tombstones_show_it(team, tmp_path):
+    """The tombstone of a deal (and of what hung off it) is its owner's: A's pull removes the
+    deal with its history, A's offline edit is refused as "deleted"; B never sees the id."""
+    admin, servers, users, kept = team["admin"], team["servers"], team["users"], team["kept"]
+    a = _replica(tmp_path / "a.sqlite", servers["a"])
+    operations.run(a, "update_deal", deal_id=kept, expected_version=1, actor_id=users["a"].id, title="edit")
+    with admin.write() as s:
+        s.execute(text("DELETE FROM opportunity WHERE id = :d"), {"d": kept})
+    tomb = "SELECT row_id FROM tombstone WHERE table_name = 'opportunity'"
+    with servers["b"].read() as s:
+        assert kept not in set(s.scalars(text(tomb)))
+    with servers["m"].read() as s:
+        assert kept in set(s.scalars(text(tomb)))
+    assert sync.pull(a, servers["a"]).deleted >= 1
+    assert _deal(a, kept) is None and _count(a, StageTransition, opportunity_id=kept) == 0
+    assert sync.sync(a, servers["a"]).push.conflicts
+    (c,) = sync.conflicts(a)
+    assert c.kind == "deleted" and "deleted on the server" in c.error
+    a.dispose()

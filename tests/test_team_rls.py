@@ -296,3 +296,90 @@ def test_the_window_opens_a_team_database_as_the_member_of_the_login(team_db, me
         assert (ctx.user_name, ctx.role, ctx.user_id) == ("Rep A", "rep", team_db["users"]["a"].id)
     finally:
         db.dispose()
+
+
+def _member_server(team_db, key):
+    """The team server as a member's own login (password from the keyring), as a replica syncs."""
+    from sqlalchemy.engine import make_url
+
+    from app.services import sync
+
+    url = make_url(team_db["url"]).set(username=team_db["logins"][key], password=None)
+    return sync.open_server(url.render_as_string(hide_password=False))
+
+
+def test_sync_tables_show_a_rep_only_their_own_and_sync_still_works(team_db, tmp_path):
+    """Tombstones and applied operations are under row-level security too: a rep sees the
+    tombstones of rows they could see (and of the shared tables) and the operations they
+    pushed; a manager everything. Push (idempotent) and pull still work as a rep."""
+    from app.services import operations, people, sync
+
+    users, deal_a, deal_b = team_db["users"], team_db["deals"]["a"], team_db["deals"]["b"]
+    admin = open_database(team_db["url"])
+    servers = {k: _member_server(team_db, k) for k in ("a", "b", "m")}
+    try:
+        replicas = {}
+        for k, deal in (("a", deal_a), ("b", deal_b)):
+            sync.create_replica(str(tmp_path / f"{k}.sqlite"), servers[k])
+            replicas[k] = open_database(str(tmp_path / f"{k}.sqlite"))
+            for i in range(3):
+                operations.run(replicas[k], "log_activity", type="call", subject=f"{k}{i}",
+                               owner_id=users[k].id, deal_id=deal)
+            assert sync.sync(replicas[k], servers[k]).push.applied == 3
+        # deletes on the server: one activity of each rep, a shared account
+        gone = {}
+        with admin.write() as s:
+            for k, deal in (("a", deal_a), ("b", deal_b)):
+                gone[k] = s.scalar(text("DELETE FROM activity WHERE opportunity_id = :d AND subject = :s "
+                                        "RETURNING id"), {"d": deal, "s": f"{k}0"})
+        account = people.create_account(admin, "Shared Co")
+        with admin.write() as s:
+            s.execute(text("DELETE FROM account WHERE id = :i"), {"i": account.id})
+
+        def seen(key, sql):
+            return {tuple(r) for r in _raw(servers[key], sql)}
+
+        tomb = "SELECT table_name, row_id FROM tombstone"
+        all_tombs = {tuple(r) for r in _raw(admin, tomb)}
+        assert len(all_tombs) == 3
+        for k in ("a", "b"):  # their own deleted activity and the shared account, not the other's
+            assert seen(k, tomb) == {("activity", gone[k]), ("account", account.id)}
+        assert seen("m", tomb) == all_tombs
+        applied = "SELECT client_id, op_id, name FROM applied_operation"
+        assert len(seen("a", applied)) == len(seen("b", applied)) == 3
+        assert not seen("a", applied) & seen("b", applied)
+        assert seen("m", applied) == seen("a", applied) | seen("b", applied)
+
+        # the pull as a rep deletes what their tombstones say, and only that
+        for k in ("a", "b"):
+            r = sync.pull(replicas[k], servers[k])
+            assert r.deleted == 1
+            with replicas[k].read() as s:
+                subjects = set(s.scalars(text("SELECT subject FROM activity")))
+            assert f"{k}0" not in subjects and {f"{k}1", f"{k}2"} <= subjects
+        # the push stays idempotent as a rep: the "applied" marks lost, nothing is applied twice ...
+        with replicas["a"].write() as s:
+            s.execute(text("UPDATE outbox SET status = 'pending'"))
+        r = sync.push(replicas["a"], servers["a"])
+        assert (r.applied, r.skipped) == (0, 3)
+        # ... even for operations recorded before the table knew its members (invisible to the rep)
+        with admin.write() as s:
+            s.execute(text("UPDATE applied_operation SET member_id = NULL"))
+        assert seen("a", applied) == set()
+        with replicas["a"].write() as s:
+            s.execute(text("UPDATE outbox SET status = 'pending'"))
+        r = sync.push(replicas["a"], servers["a"])
+        assert (r.applied, r.skipped) == (0, 3) and not r.conflicts
+        assert _raw(admin, "SELECT count(*) FROM activity WHERE opportunity_id = :d", d=deal_a)[0][0] == 3
+        # nobody writes the sync tables by hand: no forged tombstone, no operation in another's name
+        with pytest.raises(DBAPIError, match="permission denied"), servers["b"].engine.begin() as conn:
+            conn.execute(text("INSERT INTO tombstone (table_name, row_id) VALUES ('opportunity', :d)"),
+                         {"d": deal_a})
+        with pytest.raises(DBAPIError, match="row-level security"), servers["b"].engine.begin() as conn:
+            conn.execute(text("INSERT INTO applied_operation (client_id, op_id, name, member_id) "
+                              "VALUES (:c, :o, 'x', :u)"), {"c": uuid.uuid4(), "o": uuid.uuid4(), "u": users["a"].id})
+        for replica in replicas.values():
+            replica.dispose()
+    finally:
+        for db in (admin, *servers.values()):
+            db.dispose()

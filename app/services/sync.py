@@ -6,7 +6,8 @@ the pull watermark) and an ``outbox`` of named operations (app/services/operatio
 push
     Replays each pending operation on the server through the same service code, one
     server transaction per operation that also inserts ``applied_operation(client_id,
-    op_id)``: an operation already there is skipped, so a push interrupted anywhere (even
+    op_id)`` (asked through ``pm_operation_applied``: a member reads only their own rows of
+    that table): an operation already there is skipped, so a push interrupted anywhere (even
     by kill -9 between the server's commit and the local "applied" mark) is simply run
     again: nothing is lost and nothing is applied twice. An operation the server refuses
     (stale version: the deal moved meanwhile; gate no longer met; anything else refused)
@@ -365,8 +366,9 @@ def push(replica: Database, server: Database) -> PushResult:
             result.conflicts.append(op_id)
             continue
         with server.read() as s:
-            done = s.execute(text("SELECT 1 FROM applied_operation WHERE client_id = :c AND op_id = :o"),
-                             {"c": st.client_id, "o": uuid.UUID(op_id)}).first()
+            # not a SELECT of applied_operation: a member reads only their own rows of it
+            done = s.scalar(text("SELECT pm_operation_applied(:c, :o)"),
+                            {"c": st.client_id, "o": uuid.UUID(op_id)})
         if done:
             _mark(replica, op_id, "applied")
             result.skipped += 1

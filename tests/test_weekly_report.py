@@ -406,8 +406,8 @@ def test_summary_kpis_and_changes(workbook):
     assert kpis["Open deals"][:2] == [11, 12]
     # 1.5M + 2.0M + 3.0M + 0.5M + 0.7M + 0.4M = 8.1M; then + 1.0M - 3.0M - 0.5M = 5.6M
     assert kpis["Open pipeline"][:2] == [5600000, 8100000]
-    assert ws["A14"].value == ("Open deals and pipeline: at the end of each week, from the stage history "
-                               "(amounts as they are today).")
+    assert ws["A14"].value == ("Open deals, pipeline and velocity: at the end of each week, from the stage "
+                               "history (amounts as they are today).")
     win = find_row(ws, 0, "Win rate")
     assert win[1].number_format == "0.0%"
     # the change of a rate is in percentage points: (B - C) x 100 shown as "+4.5 pp"
@@ -535,7 +535,7 @@ def test_a_week_not_over_says_as_of_today(story_db, tmp_path):
     assert wb["Pipeline by stage"]["A2"].value.endswith("· As of today (2026-11-21 12:00)")
     assert wb["Open deals"]["A2"].value.endswith("· As of today (2026-11-21 12:00)")
     summary = wb["Summary"]
-    assert summary["A14"].value.startswith("Open deals and pipeline: this week as of today (the week is not over)")
+    assert summary["A14"].value.startswith("Open deals, pipeline and velocity: this week as of today (the week is not")
     bridge = block(summary, "Open pipeline, last week to this week (KRW deals)")
     assert bridge[-1][:3] == ["Open now (2026-11-21 12:00)", 5600000, 11]
 

@@ -79,7 +79,8 @@ def _text(r: dict) -> str:
              f"Sales cycle        {_num(k['cycle_days'])} days",
              f"Pipeline velocity  {_money(k['velocity'])} per day",
              f"New deals          {k['new_deals']}",
-             f"Open pipeline      {_money(k['open_pipeline'])} in {k['open_count']} deal(s)",
+             f"Open pipeline      {_money(k['open_pipeline'])} in {k['open_count']} deal(s)"
+             + (f" at the end of {p['end']}" if p["end"] < p["now"][:10] else " now"),
              "", "Dwell per stage (median days: won / lost / open; lost/won ratio)"]
     for d in r["dwell"]:
         lines.append(f"  {d['stage']} {d['name_en']:<28} {_num(d['won']['median']):>7} {_num(d['lost']['median']):>7} "

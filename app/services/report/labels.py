@@ -30,13 +30,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "title.generated": ("Generated {at}", "작성 {at}"),
     "title.kpis": ("Key figures", "주요 지표"),
     "title.changes": ("Moves since last week ({currency} deals)", "지난주 이후 이동 ({currency} 딜)"),
-    "title.open_as_of_history": ("Open deals and pipeline: at the end of each week, from the stage history "
-                                 "(amounts as they are today).",
-                                 "진행 중 딜과 파이프라인: 각 주 말 기준, 단계 이력으로 계산 (금액은 오늘 기준)."),
-    "title.open_as_of_today": ("Open deals and pipeline: this week as of today (the week is not over), last "
-                               "week at its end, from the stage history.",
-                               "진행 중 딜과 파이프라인: 이번 주는 오늘 기준 (주가 끝나지 않음), 지난주는 주 말 기준 "
-                               "(단계 이력)."),
+    "title.open_as_of_history": ("Open deals, pipeline and velocity: at the end of each week, from the stage "
+                                 "history (amounts as they are today).",
+                                 "진행 중 딜, 파이프라인, 파이프라인 속도: 각 주 말 기준, 단계 이력으로 계산 (금액은 오늘 기준)."),
+    "title.open_as_of_today": ("Open deals, pipeline and velocity: this week as of today (the week is not "
+                               "over), last week at its end, from the stage history.",
+                               "진행 중 딜, 파이프라인, 파이프라인 속도: 이번 주는 오늘 기준 (주가 끝나지 않음), 지난주는 "
+                               "주 말 기준 (단계 이력)."),
     "title.bridge": ("Open pipeline, last week to this week ({currency} deals)",
                      "진행 중 파이프라인: 지난주 → 이번 주 ({currency} 딜)"),
     "title.bridge_deals": ("Deals behind each change", "변동별 딜"),

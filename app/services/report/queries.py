@@ -141,19 +141,6 @@ def visits_at(moment: datetime, name: str):
             .subquery(name))
 
 
-def open_at(s: Session, moment: datetime, owner_id: uuid.UUID | None, currency: str) -> tuple[int, Decimal]:
-    """(count, amount) of the deals in ``currency`` open at ``moment`` (amounts as now)."""
-    v = visits_at(moment, "v")
-    q = (select(func.count(), func.sum(Opportunity.amount))
-         .select_from(Opportunity)
-         .join(v, v.c.deal_id == Opportunity.id)
-         .where(v.c.status == Status.OPEN.value, Opportunity.currency == currency))
-    if owner_id is not None:
-        q = q.where(Opportunity.owner_id == owner_id)
-    n, amount = s.execute(q).one()
-    return int(n or 0), amount if amount is not None else Decimal("0.00")
-
-
 PIPELINE_STEPS = ("new", "won", "lost", "other")
 
 

@@ -47,7 +47,7 @@ def open_files(folder: Path) -> list[str]:
 def test_fresh_database_is_at_head_with_pragmas(tmp_path):
     db = open_database(tmp_path / "fresh.sqlite")
     try:
-        assert head_revision() == "0004"
+        assert head_revision() == "0005"
         assert current_revision(db.engine) == head_revision()
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -44,6 +44,14 @@ def to_url(target: str | Path | None) -> str:
     if "://" in s:
         return s
     return f"sqlite:///{Path(s).expanduser().resolve()}"
+
+
+def url_without_password(url: str) -> str:
+    """``url`` with any password taken out (to store or show it). ``URL.set(password=None)``
+    would keep it: None there means "unchanged"."""
+    u = make_url(url)
+    return URL.create(u.drivername, u.username, None, u.host, u.port, u.database, u.query) \
+        .render_as_string(hide_password=False)
 
 
 def sqlite_path(url: str) -> Path | None:

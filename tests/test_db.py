@@ -201,3 +201,11 @@ def test_two_processes_write_to_one_file(tmp_path):
     assert len(names) == 2 * n
     # every transaction saw a consistent count: the counts seen are exactly 0 .. 2n-1
     assert sorted(int(name.rsplit(" ", 1)[1]) for name in names) == list(range(2 * n))
+
+
+def test_url_without_password():
+    from app.db import url_without_password
+
+    assert url_without_password("postgresql+psycopg://kim:pw@host:5433/pipe?sslmode=require") == \
+        "postgresql+psycopg://kim@host:5433/pipe?sslmode=require"
+    assert url_without_password("postgresql+psycopg://kim@host/pipe") == "postgresql+psycopg://kim@host/pipe"

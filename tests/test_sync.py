@@ -418,3 +418,35 @@ def test_a_deleted_deal_leaves_its_owners_replica_and_nobody_elses_tombstones_sh
     (c,) = sync.conflicts(a)
     assert c.kind == "deleted" and "deleted on the server" in c.error
     a.dispose()
+
+
+def test_a_replica_never_stores_the_servers_password(server, tmp_path):
+    from sqlalchemy.engine import make_url
+
+    with_password = make_url(server.url).set(password="s3cret-pw").render_as_string(hide_password=False)
+    path = tmp_path / "r.sqlite"
+    sync.create_replica(str(path), server, with_password)
+    assert b"s3cret-pw" not in path.read_bytes() + (path.with_name("r.sqlite-wal").read_bytes()
+                                                    if path.with_name("r.sqlite-wal").exists() else b"")
+    r = open_database(str(path))
+    try:
+        stored = make_url(sync.state(r).server_url)
+        assert stored.password is None and stored.username == make_url(server.url).username
+    finally:
+        r.dispose()
+
+
+def test_an_older_replica_forgets_its_stored_password_at_the_next_sync(server, tmp_path):
+    from sqlalchemy.engine import make_url
+
+    path = tmp_path / "r.sqlite"
+    sync.create_replica(str(path), server)
+    r = open_database(str(path))
+    try:
+        with r.write() as s:  # as a replica made before the fix stored it
+            leaked = make_url(server.url).set(password="old-pw").render_as_string(hide_password=False)
+            s.execute(text("UPDATE replica_state SET server_url = :u"), {"u": leaked})
+        sync.sync(r, server)
+        assert make_url(sync.state(r).server_url).password is None
+    finally:
+        r.dispose()

@@ -152,7 +152,7 @@ def refuse_on_replica(db: dbmod.Database, refused: str, instead: str) -> None:
 
     server = owner = SERVER_PLACEHOLDER
     try:
-        url = make_url(sync.state(db).server_url).set(password=None)
+        url = make_url(dbmod.url_without_password(sync.state(db).server_url))
         server = url.render_as_string(hide_password=False)
         owner = url.set(username="ADMIN").render_as_string(hide_password=False)
     except Exception:  # a damaged replica_state: the placeholder still says what to type

@@ -49,7 +49,7 @@ from sqlalchemy import delete, exists, or_, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from app.db import Database, open_database
+from app.db import Database, open_database, url_without_password
 from app.errors import AppError, ConflictError, ValidationError
 from app.models import (
     Activity,
@@ -152,7 +152,8 @@ def open_server(url: str) -> Database:
 
 
 def create_replica(path: str, server: Database, server_url: str | None = None) -> PullResult:
-    """A new replica file with a full copy of the server."""
+    """A new replica file with a full copy of the server. The server's URL is kept without
+    any password (the keyring, PGPASSWORD or ~/.pgpass give it at each sync)."""
     from pathlib import Path
 
     if Path(path).exists():
@@ -164,7 +165,7 @@ def create_replica(path: str, server: Database, server_url: str | None = None) -
             s.execute(delete(Stage))
             s.execute(delete(ProcessTemplate))
             s.execute(text("INSERT INTO replica_state (id, client_id, server_url) VALUES (1, :c, :u)"),
-                      {"c": str(uuid.uuid4()), "u": server_url or server.url})
+                      {"c": str(uuid.uuid4()), "u": url_without_password(server_url or server.url)})
         replica._pm_is_replica = True
         return pull(replica, server)
     finally:
@@ -412,8 +413,18 @@ def push(replica: Database, server: Database) -> PushResult:
 
 
 def sync(replica: Database, server: Database) -> SyncResult:
+    _forget_stored_password(replica)
     p = push(replica, server)
     return SyncResult(push=p, pull=pull(replica, server))
+
+
+def _forget_stored_password(replica: Database) -> None:
+    """A replica made before passwords were kept out of it: its stored URL loses the password."""
+    stored = state(replica).server_url
+    clean = url_without_password(stored)
+    if clean != stored:
+        with replica.write() as s:
+            s.execute(text("UPDATE replica_state SET server_url = :u"), {"u": clean})
 
 
 # ------------------------------------------------------------------ conflicts

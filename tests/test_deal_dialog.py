@@ -248,3 +248,21 @@ def test_models_pass_the_qt_model_tester(qtbot, qtmodeltester, ctx, db, deal, re
     for model in (dlg.checklist_model, dlg.history_model, dlg.close_model, dlg.activities_model):
         assert model.rowCount() > 0
         qtmodeltester.check(model)
+
+
+def test_an_edit_undoes_after_the_deal_moved_but_not_over_someone_elses_change(qtbot, ctx, db, deal, rep,
+                                                                                manager, warnings):
+    dlg = _dialog(qtbot, ctx, deal.id)
+    dlg.title_edit.setText("ERP rollout phase 2")
+    assert dlg.save()
+    # the deal moves afterwards (a new version): undoing the edit still works
+    gates.move_deal(db, deal.id, 2, actor_id=manager.id, override_reason="customer asked")
+    ctx.undo_stack.undo()
+    assert deals.get_deal(db, deal.id).title == "ERP rollout" and warnings == []
+    # someone else renames it: redoing would overwrite their title, so it is refused
+    now = deals.get_deal(db, deal.id)
+    deals.update_deal(db, deal.id, expected_version=now.version, actor_id=rep.id, title="Renamed elsewhere")
+    ctx.undo_stack.redo()
+    assert deals.get_deal(db, deal.id).title == "Renamed elsewhere"
+    assert len(warnings) == 1 and "was changed since (title)" in warnings[0][1]
+    assert ctx.undo_stack.count() == 0  # the refused step dropped out

@@ -223,7 +223,8 @@ class FieldDialog(QDialog):
 
         def saved(deal) -> None:
             self.saved_version = deal.version
-            self.ctx.undo_stack.push(EditDealCommand(self.ctx, self.deal_id, before=before, after=dict(after),
+            stored = {name: getattr(deal, name, None) for name in self.fields}  # as saved, not as typed
+            self.ctx.undo_stack.push(EditDealCommand(self.ctx, self.deal_id, before=before, after=stored,
                                                      version=deal.version, title=deal.title))
             self.accept()
 

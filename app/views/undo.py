@@ -15,6 +15,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QApplication
 
+from app.errors import ConflictError
 from app.services import deals as deals_service
 from app.services import gates
 from app.views.context import AppContext
@@ -75,7 +76,11 @@ class MoveCommand(QUndoCommand):
 
 
 class EditDealCommand(QUndoCommand):
-    """Field edits of a deal (from the gate dialog or the board): undo writes the old values back."""
+    """Field edits of a deal (from the gate dialog or the board): undo writes the old values
+    back. ``before`` / ``after`` are the stored values. At undo (redo) time the edited fields
+    must still hold ``after`` (``before``): then the inverse applies to the deal as it is now,
+    even if it moved or was edited elsewhere meanwhile; a field someone else changed since
+    refuses the step, says so, and the step drops out of the stack."""
 
     def __init__(self, ctx: AppContext, deal_id: uuid.UUID, *, before: dict, after: dict,
                  version: int, title: str):
@@ -87,18 +92,26 @@ class EditDealCommand(QUndoCommand):
         self.version = version
         self._pushed = False
 
-    def _apply(self, values: dict) -> None:
+    def _apply(self, values: dict, expected: dict) -> None:
+        def work(uow):
+            deal = deals_service.get_deal(uow, self.deal_id)
+            changed = [k for k, v in expected.items() if getattr(deal, k) != v]
+            if changed:
+                raise ConflictError(_tr("“{0}” was changed since ({1}); this step cannot be undone or redone")
+                                    .format(deal.title, ", ".join(changed)), current_version=deal.version)
+            return deals_service.update_deal(uow, self.deal_id, expected_version=deal.version,
+                                             actor_id=self.ctx.user_id, **values)
+
         def applied(deal) -> None:
             self.version = deal.version
 
-        _run(self, self.ctx, self.deal_id, lambda uow: deals_service.update_deal(
-            uow, self.deal_id, expected_version=self.version, actor_id=self.ctx.user_id, **values), applied)
+        _run(self, self.ctx, self.deal_id, work, applied)
 
     def redo(self) -> None:
         if not self._pushed:
             self._pushed = True
             return
-        self._apply(self.after)
+        self._apply(self.after, self.before)
 
     def undo(self) -> None:
-        self._apply(self.before)
+        self._apply(self.before, self.after)

@@ -194,21 +194,28 @@ class DealRow:
         }
 
 
+def deal_rows_query():
+    """The SELECT of :class:`DealRow` (its columns, in order) and the owner alias, for
+    filters to be added to; list_deals and deal_lookup.deal_rows share it."""
+    owner_u = aliased(User)
+    q = (
+        select(Opportunity.id, Opportunity.title, Account.name, owner_u.name, Stage.position,
+               Stage.name_en, Stage.name_ko, Opportunity.status, Opportunity.amount,
+               Opportunity.currency, Stage.probability, Opportunity.expected_close,
+               Opportunity.stage_entered_at, Opportunity.version, Opportunity.loss_reason)
+        .join(Stage, Opportunity.stage_id == Stage.id)
+        .join(owner_u, Opportunity.owner_id == owner_u.id)
+        .outerjoin(Account, Opportunity.account_id == Account.id)
+    )
+    return q, owner_u
+
+
 def list_deals(db: Database, *, stage: int | None = None, status: str | None = None,
                owner: str | None = None, search: str | None = None, limit: int | None = None) -> list[DealRow]:
     """Deals as plain rows, filtered; ordered by stage then title."""
-    owner_u = aliased(User)
+    q, owner_u = deal_rows_query()
     with db.read() as s:
-        q = (
-            select(Opportunity.id, Opportunity.title, Account.name, owner_u.name, Stage.position,
-                   Stage.name_en, Stage.name_ko, Opportunity.status, Opportunity.amount,
-                   Opportunity.currency, Stage.probability, Opportunity.expected_close,
-                   Opportunity.stage_entered_at, Opportunity.version, Opportunity.loss_reason)
-            .join(Stage, Opportunity.stage_id == Stage.id)
-            .join(owner_u, Opportunity.owner_id == owner_u.id)
-            .outerjoin(Account, Opportunity.account_id == Account.id)
-            .order_by(Stage.position, Opportunity.title, Opportunity.id)
-        )
+        q = q.order_by(Stage.position, Opportunity.title, Opportunity.id)
         if stage is not None:
             q = q.where(Stage.position == stage)
         if status is not None:

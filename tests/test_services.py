@@ -199,3 +199,23 @@ def test_accounts_contacts_lead_sources(db):
     people.create_lead_source(db, "Webinar", "events")
     assert list(errors_of(people.create_lead_source, db, "Webinar")) == ["name"]
     assert [s.name for s in people.list_lead_sources(db)] == ["Webinar"]
+
+
+def test_a_typed_amount_is_read_like_an_imported_one(db, rep):
+    """One amount reader for the deal form, the marketing grid and the importer."""
+    from decimal import Decimal
+
+    from app.services import marketing
+
+    d = deals.create_deal(db, title="Press line", owner_id=rep.id, amount="₩1,500,000")
+    assert d.amount == Decimal("1500000") and d.currency == "KRW"
+    eur = deals.create_deal(db, title="Line EU", owner_id=rep.id, amount="1.234,56", currency="EUR")
+    assert eur.amount == Decimal("1234.56")
+    with pytest.raises(ValidationError) as err:
+        deals.update_deal(db, d.id, expected_version=d.version, actor_id=rep.id, amount="$1,234")
+    assert err.value.errors == {"amount": "the amount is written in USD but the deal is in KRW"}
+    with pytest.raises(ValidationError) as err:
+        deals.update_deal(db, d.id, expected_version=d.version, actor_id=rep.id, amount="lots")
+    assert err.value.errors == {"amount": "'lots' is not a number"}
+    web = marketing.create_lead_source(db, "Web")
+    assert marketing.create_spend(db, web.id, "2026-05-01", "₩1,200,000").amount == Decimal("1200000")

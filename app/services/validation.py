@@ -40,15 +40,20 @@ def amount_precision_error(amount: Decimal, currency: str | None) -> str | None:
 
 
 def parse_amount(value) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, float):
-        return Decimal(str(value))
+    """An amount as a person types it or a file holds it, read by the one amount reader
+    (the importer's: "1,500,000", "₩1,500,000", "1.234,56", "(1,200)"); blank is None."""
+    return parse_amount_and_currency(value)[0]
+
+
+def parse_amount_and_currency(value) -> tuple[Decimal | None, str | None]:
+    """(amount, the currency its text names — "₩", "$", "KRW" — or None)."""
+    from app.services.importer.parsing import parse_amount as read_amount  # it imports this module
+
+    if isinstance(value, str) and not value.strip():
+        return None, None
     try:
-        return Decimal(str(value).replace(",", "").strip())
-    except InvalidOperation as exc:
+        return read_amount(value)
+    except (ValueError, InvalidOperation) as exc:
         raise ValueError(f"'{value}' is not a number") from exc
 
 
@@ -82,9 +87,12 @@ def clean_deal_values(values: dict) -> tuple[dict, dict[str, str]]:
             clean["title"] = title
         elif key == "amount":
             try:
-                amount = parse_amount(raw)
+                amount, written_in = parse_amount_and_currency(raw)
             except ValueError as exc:
                 errors["amount"] = str(exc)
+                continue
+            if written_in and currency and written_in != currency.strip().upper():
+                errors["amount"] = f"the amount is written in {written_in} but the deal is in {currency.strip().upper()}"
                 continue
             if amount is not None:
                 if not amount.is_finite():

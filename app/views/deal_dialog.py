@@ -123,6 +123,10 @@ def field_message(message: str) -> str:
         m = re.fullmatch(pattern, message)
         if m:
             return text.replace("%1", m.group(1))
+    m = re.fullmatch(r"the amount is written in (\S+) but the deal is in (\S+)", message)
+    if m:
+        return _tr("The amount is written in %1 but the deal is in %2").replace("%1", m.group(1)) \
+            .replace("%2", m.group(2))
     return message
 
 

@@ -807,6 +807,10 @@ target %6 · coverage %7</source>
             <translation>삭제됨</translation>
         </message>
         <message>
+            <source>The amount is written in %1 but the deal is in %2</source>
+            <translation>금액은 %1(으)로 적혀 있지만 영업기회 통화는 %2입니다</translation>
+        </message>
+        <message>
             <source>Confirmation</source>
             <translation>확인</translation>
         </message>
@@ -2137,6 +2141,10 @@ The reason is stored with the move and shows in reports.</source>
         <message>
             <source>Edit “{0}”</source>
             <translation>“{0}” 편집</translation>
+        </message>
+        <message>
+            <source>“{0}” was changed since ({1}); this step cannot be undone or redone</source>
+            <translation>“{0}”이(가) 그 뒤에 변경되었습니다 ({1}). 이 단계는 실행 취소하거나 다시 실행할 수 없습니다</translation>
         </message>
         <message>
             <source>Cannot undo or redo</source>

@@ -303,6 +303,8 @@ def test_gui_sync_menu_runs_off_the_gui_thread(server, tmp_path, qtbot):
     assert dlg.table.item(0, 0).text() == "Move"
     assert dlg.table.item(0, 2).text().splitlines() == ["to stage 2", "override reason: ok", "(made on version 1)"]
     assert "version 2" in dlg.table.item(0, 3).text()
+    assert dlg.table.item(0, 1).text() == "The deal changed on the server after you made this change."
+    assert dlg.table.item(0, 1).toolTip() == sync.conflicts(a)[0].error  # the server's own words
     dlg._resolve("discard")
     assert dlg.table.rowCount() == 0
 

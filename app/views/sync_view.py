@@ -152,6 +152,18 @@ class ConflictsDialog(QDialog):
             parts.append(self.tr("(made on version {0})").format(args["expected_version"]))
         return labels.get(name, name), "\n".join(parts)
 
+    def why(self, c: sync_service.Conflict) -> str:
+        """Why the server refused the change, in the interface language (by its kind; a
+        reason only the server can word, such as a refused value, as the server said it)."""
+        return {
+            "stale": self.tr("The deal changed on the server after you made this change."),
+            "gate": self.tr("The stage gate is not met on the server; missing:"),
+            "revoked": self.tr("The deal is no longer yours (the server gave it to someone else); "
+                               "this change was not applied."),
+            "deleted": self.tr("The deal was deleted on the server."),
+            "blocked": self.tr("An earlier offline change to this deal is in conflict; resolve it first."),
+        }.get(c.kind) or c.error
+
     def reload(self) -> None:
         self.items = sync_service.conflicts(self.db)
         self.table.setRowCount(len(self.items))
@@ -161,10 +173,10 @@ class ConflictsDialog(QDialog):
             theirs = (self.tr("“{0}”\nstage {1}, {2}, version {3}").format(
                 server.get("title"), server.get("stage"), server.get("status"), server.get("version"))
                 if server else self.tr("(not on the server)"))
-            why = c.error + ("\n" + "\n".join(c.missing) if c.missing else "")
+            why = self.why(c) + ("\n" + "\n".join(c.missing) if c.missing else "")
             for col, val in enumerate((what, why, mine, theirs)):
                 item = QTableWidgetItem(val)
-                item.setToolTip(val)
+                item.setToolTip(c.error if col == 1 else val)  # the server's own words
                 self.table.setItem(r, col, item)
         self.table.resizeRowsToContents()
         has = bool(self.items)

@@ -189,6 +189,26 @@
             <translation>(버전 {0} 기준 변경)</translation>
         </message>
         <message>
+            <source>The deal changed on the server after you made this change.</source>
+            <translation>이 변경을 한 뒤에 서버에서 영업기회가 바뀌었습니다.</translation>
+        </message>
+        <message>
+            <source>The stage gate is not met on the server; missing:</source>
+            <translation>서버에서 단계 게이트 조건이 충족되지 않습니다. 누락:</translation>
+        </message>
+        <message>
+            <source>The deal is no longer yours (the server gave it to someone else); this change was not applied.</source>
+            <translation>이 영업기회는 더 이상 담당이 아닙니다 (서버에서 다른 사람에게 배정됨). 이 변경은 적용되지 않았습니다.</translation>
+        </message>
+        <message>
+            <source>The deal was deleted on the server.</source>
+            <translation>서버에서 영업기회가 삭제되었습니다.</translation>
+        </message>
+        <message>
+            <source>An earlier offline change to this deal is in conflict; resolve it first.</source>
+            <translation>이 영업기회에 대한 이전 오프라인 변경이 충돌 상태입니다. 먼저 해결하세요.</translation>
+        </message>
+        <message>
             <source>“{0}”
 stage {1}, {2}, version {3}</source>
             <translation>“{0}”

@@ -1,5 +1,6 @@
 """The demo generator: histories obey the gates, lost deals dwell longer, dates slip,
-the same seed gives the same data."""
+the same seed gives the same data. The data's meaning is checked on SQLite (raw DBAPI fast
+path) and on PostgreSQL (typed tables), and one seed gives the same rows on both."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections import Counter, defaultdict
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from app.db import open_database
 from app.errors import AppError
@@ -19,6 +20,7 @@ from app.models import (
     Evidence,
     MarketingSpend,
     Opportunity,
+    Stage,
     StageTransition,
     Target,
     User,
@@ -30,20 +32,42 @@ from app.services.process import active_stages
 END = date(2026, 6, 30)
 HORIZON = datetime(2026, 6, 30, tzinfo=UTC)
 N = 400
+DAY = 86_400
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    db = open_database(tmp_path_factory.mktemp("demo") / "demo.sqlite")
-    calls = []
-    stats = generate(db, deals=N, seed=42, end=END, progress=lambda done, total: calls.append((done, total)))
-    yield db, stats, calls
-    db.dispose()
+def _made():
+    """The module's generated databases, one per engine, made on first use (see ``demo``)."""
+    made: dict[str, dict] = {}
+    yield made
+    for entry in made.values():
+        entry["db"].dispose()
+        if entry["drop"] is not None:
+            entry["drop"]()
 
 
-@pytest.fixture(scope="module")
-def rows(demo):
-    db = demo[0]
+@pytest.fixture
+def demo(engine_name, _made, tmp_path_factory, request):
+    """(db, stats, progress calls) of N deals, seed 42, generated once per engine for the
+    module: on SQLite through the raw DBAPI fast path, on PostgreSQL through the typed
+    tables (a database of its own on the session's server, dropped after the module)."""
+    entry = _made.get(engine_name)
+    if entry is None:
+        drop = None
+        if engine_name == "postgresql":
+            server = request.getfixturevalue("pg_server")
+            url = server.create_database()
+            drop = lambda: server.drop_database(url)  # noqa: E731
+        else:
+            url = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+        db = open_database(url)
+        calls = []
+        stats = generate(db, deals=N, seed=42, end=END, progress=lambda done, total: calls.append((done, total)))
+        entry = _made[engine_name] = dict(db=db, stats=stats, calls=calls, drop=drop, rows=None)
+    return entry["db"], entry["stats"], entry["calls"]
+
+
+def _load_rows(db) -> dict:
     with db.read() as s:
         stages = active_stages(s)
         out = dict(
@@ -66,6 +90,16 @@ def rows(demo):
     return out
 
 
+@pytest.fixture
+def rows(demo, engine_name, _made):
+    """The generated rows as read back right after generating (read once per engine)."""
+    entry = _made[engine_name]
+    if entry["rows"] is None:
+        entry["rows"] = _load_rows(demo[0])
+    return entry["rows"]
+
+
+@pytest.mark.both_engines
 def test_stats_and_progress(demo, rows):
     _db, stats, calls = demo
     assert stats.deals == N == len(rows["deals"])
@@ -86,6 +120,7 @@ def _satisfied(d, deal, evidence, acts, before) -> bool:
                and (e.withdrawn_at is None or e.withdrawn_at >= before) for e in evidence)
 
 
+@pytest.mark.both_engines
 def test_every_forward_move_is_justified(rows):
     pos = {st.id: st.position for st in rows["stages"]}
     kinds = Counter()
@@ -113,6 +148,7 @@ def test_every_forward_move_is_justified(rows):
                kinds["skip"]) > 0, kinds
 
 
+@pytest.mark.both_engines
 def test_history_chain_is_consistent(rows):
     pos = {st.id: st.position for st in rows["stages"]}
     for deal_id, trs in rows["transitions"].items():
@@ -141,6 +177,7 @@ def test_history_chain_is_consistent(rows):
             assert (deal.loss_reason == last.reason) if deal.status == "lost" else deal.loss_reason is None
 
 
+@pytest.mark.both_engines
 def test_outcome_mix(rows):
     status = Counter(d.status for d in rows["deals"].values())
     assert 0.20 <= status["won"] / N <= 0.36, status
@@ -158,24 +195,21 @@ def test_outcome_mix(rows):
             assert 10_000_000 <= d.amount <= 2_000_000_000 and d.amount % 1_000_000 == 0
 
 
-def test_lost_deals_dwell_longer_than_won(demo):
-    db = demo[0]
-    with db.engine.connect() as conn:
-        result = conn.execute(text("""
-            SELECT s.position, o.status, avg(julianday(t.left_at) - julianday(t.at)), count(*)
-            FROM stage_transition t
-            JOIN opportunity o ON o.id = t.opportunity_id
-            JOIN stage s ON s.id = t.to_stage_id
-            WHERE t.left_at IS NOT NULL AND t.to_status = 'open' AND o.status IN ('won', 'lost')
-            GROUP BY s.position, o.status
-        """)).all()
-        overall = dict(conn.execute(text("""
-            SELECT o.status, avg(julianday(t.left_at) - julianday(t.at))
-            FROM stage_transition t JOIN opportunity o ON o.id = t.opportunity_id
-            WHERE t.left_at IS NOT NULL AND t.to_status = 'open' AND o.status IN ('won', 'lost')
-            GROUP BY o.status
-        """)).all())
-    mean = {(p, st): (avg, n) for p, st, avg, n in result}
+@pytest.mark.both_engines
+def test_lost_deals_dwell_longer_than_won(rows):
+    # mean days of the finished open visits, per stage and the deal's outcome (closed deals only)
+    pos = {st.id: st.position for st in rows["stages"]}
+    days = defaultdict(list)
+    for deal_id, trs in rows["transitions"].items():
+        status = rows["deals"][deal_id].status
+        if status not in ("won", "lost"):
+            continue
+        for t in trs:
+            if t.left_at is not None and t.to_status == "open":
+                days[pos[t.to_stage_id], status].append((t.left_at - t.at).total_seconds() / DAY)
+    mean = {key: (sum(v) / len(v), len(v)) for key, v in days.items()}
+    every = {st: [x for (_p, s_), v in days.items() if s_ == st for x in v] for st in ("won", "lost")}
+    overall = {st: sum(v) / len(v) for st, v in every.items()}
     compared = 0
     for p in range(1, 8):
         won, lost = mean.get((p, "won")), mean.get((p, "lost"))
@@ -186,6 +220,7 @@ def test_lost_deals_dwell_longer_than_won(demo):
     assert 1.2 <= overall["lost"] / overall["won"] <= 2.0, overall
 
 
+@pytest.mark.both_engines
 def test_close_dates_slip(rows):
     pushes = Counter()
     for deal_id, changes in rows["close"].items():
@@ -202,6 +237,7 @@ def test_close_dates_slip(rows):
     assert pushes[0] > 0 and max(pushes) <= 4
 
 
+@pytest.mark.both_engines
 def test_activities_people_and_marketing(demo, rows):
     db = demo[0]
     acts = [a for v in rows["activities"].values() for a in v]
@@ -226,6 +262,7 @@ def test_activities_people_and_marketing(demo, rows):
     assert len([t for t in targets if t.owner_id is not None]) >= 8
 
 
+@pytest.mark.both_engines
 def test_generated_database_works_with_the_services(demo, rows):
     db = demo[0]
     with pytest.raises(AppError, match="already has deals"):
@@ -266,6 +303,7 @@ def _digest(db) -> str:
 
 
 def test_same_seed_same_data_other_seed_other_data(tmp_path):
+    # SQLite only: the raw fast path against the typed one on the same engine, stored bytes
     digests = []
     # "b" writes through the column types instead of the raw SQLite fast path: same bytes
     for name, seed, raw in (("a", 5, True), ("b", 5, False), ("c", 6, True)):
@@ -275,3 +313,42 @@ def test_same_seed_same_data_other_seed_other_data(tmp_path):
         db.dispose()
     assert digests[0] == digests[1]
     assert digests[0] != digests[2]
+
+
+def _canonical(db) -> dict[str, list[tuple]]:
+    """Every generated row, read through the column types (UUID, aware datetime, Decimal,
+    date, bool), ids included, sorted; stage and deliverable ids (the process template's own
+    random ones, different in every database) replaced by their keys."""
+    template_tables = {"process_template", "stage", "deliverable"}
+    out = {}
+    with db.read() as s:
+        keys = {}
+        for st in s.scalars(select(Stage)):
+            keys[st.id] = f"stage:{st.key}"
+            keys.update({d.id: f"{st.key}/{d.key}" for d in st.deliverables})
+        for table in Base.metadata.sorted_tables:
+            if table.name not in template_tables:
+                out[table.name] = sorted((tuple(keys.get(v, v) for v in row) for row in s.execute(select(table))),
+                                         key=repr)
+    return out
+
+
+@pytest.mark.postgresql
+def test_same_seed_same_rows_on_sqlite_and_postgresql(db, tmp_path):
+    """The raw SQLite fast path and the typed PostgreSQL path write the same deals, histories,
+    people and marketing rows for one seed and size: ids, times, amounts, flags."""
+    lite = open_database(tmp_path / "same.sqlite")
+    try:
+        generate(lite, deals=200, seed=7, end=END)
+        on_sqlite = _canonical(lite)
+    finally:
+        lite.dispose()
+    generate(db, deals=200, seed=7, end=END)
+    on_pg = _canonical(db)
+    assert on_sqlite.keys() == on_pg.keys()
+    assert len(on_sqlite["opportunity"]) == 200 and len(on_sqlite["stage_transition"]) > 200
+    for name, expected in on_sqlite.items():
+        got = on_pg[name]
+        assert len(got) == len(expected), name
+        for a, b in zip(expected, got, strict=True):
+            assert a == b, (name, a, b)

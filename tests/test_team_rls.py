@@ -79,15 +79,96 @@ def team_db(pg_url):
 
 
 def _checks_passwords(url) -> bool:
-    """The test cluster may run with ``trust`` authentication (any password works)."""
+    """Whether the server checks members' passwords. Our cluster does (``trust`` only for
+    the superuser, see tests/pg_server.py); a server of PM_TEST_PG_URL may trust everyone."""
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
             methods = {r[0] for r in conn.execute(text(
-                "SELECT auth_method FROM pg_hba_file_rules WHERE type IN ('host', 'hostssl')"))}
+                "SELECT auth_method FROM pg_hba_file_rules WHERE type IN ('host', 'hostssl') "
+                "AND user_name <> ARRAY[current_user::text]"))}
     finally:
         engine.dispose()
     return bool(methods) and "trust" not in methods
+
+
+def _rolpassword(url, role) -> str | None:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT rolpassword FROM pg_authid WHERE rolname = :r"),
+                                {"r": role}).scalar()
+    finally:
+        engine.dispose()
+
+
+def _parse_verifier(verifier: str) -> tuple[int, bytes]:
+    import base64
+
+    mech, params, _keys = verifier.split("$")
+    assert mech == "SCRAM-SHA-256"
+    iterations, salt = params.split(":")
+    return int(iterations), base64.b64decode(salt)
+
+
+@pytest.mark.parametrize("password", ["pw", "s3cret with spaces & 'quotes'", "비밀번호\u00a0１２３", "ﬁ\u00adx"])
+def test_scram_verifier_is_the_one_the_server_computes(pg_url, password):
+    """The server's own verifier of a password (same salt and iterations) is ours, SASLprep
+    included (NFKC, a non-ASCII space, a character mapped to nothing)."""
+    role = _login("vector")
+    engine = create_engine(pg_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("SET LOCAL password_encryption = 'scram-sha-256'"))
+            conn.execute(text(f'CREATE ROLE "{role}" PASSWORD ' + "'" + password.replace("'", "''") + "'"))
+        server = _rolpassword(pg_url, role)
+        iterations, salt = _parse_verifier(server)
+        assert (iterations, len(salt)) == (4096, 16)
+        assert team.scram_sha256_verifier(password, salt=salt, iterations=iterations) == server
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+        engine.dispose()
+
+
+def test_the_verifier_has_a_fresh_random_salt():
+    a, b = team.scram_sha256_verifier("pw"), team.scram_sha256_verifier("pw")
+    assert a != b and a.startswith("SCRAM-SHA-256$4096:")
+    assert _parse_verifier(a)[0] == 4096 and len(_parse_verifier(a)[1]) == 16
+
+
+def test_add_member_sends_only_the_verifier_and_the_member_logs_in(pg_url):
+    """No statement of add_member carries the password (a server's statement log would
+    keep it); the role stores the verifier sent, and the member logs in with the password."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    team.init_server(pg_url)
+    login, password = _login("scram"), "Tr0ub4dor&3 정말"
+    sent = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append(f"{statement} {parameters!r}")
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        team.add_member(pg_url, "Scram Person", "rep", login, password)
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    create = [st for st in sent if "CREATE ROLE" in st]
+    assert len(create) == 1 and "SCRAM-SHA-256$4096:" in create[0]
+    assert not any(password in st for st in sent)
+    stored = _rolpassword(pg_url, login)
+    assert stored in create[0]
+    assert team.scram_sha256_verifier(password, salt=_parse_verifier(stored)[1]) == stored
+    db = team.connect_as(pg_url, login, password=password)
+    try:
+        assert team.current_user(db).name == "Scram Person"
+    finally:
+        db.dispose()
+    if _checks_passwords(pg_url):
+        with pytest.raises(AppError, match="cannot log in"):
+            team.connect_as(pg_url, login, password=password + "x")
 
 
 def _raw(db, sql, **params):

@@ -2,12 +2,20 @@
 
 Every person logs in as their own PostgreSQL role, a member of ``pm_rep`` or
 ``pm_manager``; row-level security (migration 0003) decides what each one sees. Passwords
-live in the system keyring (``keyring``), never in QSettings or in a file of ours.
+live in the system keyring (``keyring``), never in QSettings or in a file of ours, and
+never reach the server in clear: a new member's role gets a SCRAM-SHA-256 verifier
+computed here (:func:`scram_sha256_verifier`), so no statement log holds the password.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import re
+import secrets
+import stringprep
+import unicodedata
 import uuid
 
 from sqlalchemy import func, select, text
@@ -87,12 +95,63 @@ def admin_url_with_password(admin_url: str) -> str:
     return admin_url
 
 
+SCRAM_ITERATIONS = 4096  # PostgreSQL's default (scram_iterations)
+SCRAM_SALT_BYTES = 16
+
+_SASL_PROHIBITED = (stringprep.in_table_c12, stringprep.in_table_c21_c22, stringprep.in_table_c3,
+                    stringprep.in_table_c4, stringprep.in_table_c5, stringprep.in_table_c6,
+                    stringprep.in_table_c7, stringprep.in_table_c8, stringprep.in_table_c9,
+                    stringprep.in_table_a1)
+
+
+def saslprep(password: str) -> str:
+    """The password as SCRAM hashes it: SASLprep (RFC 4013), or the password unchanged
+    where SASLprep refuses it (prohibited characters, mixed directions) -- what PostgreSQL
+    and libpq do, so that a verifier made here matches the password libpq sends."""
+    if password.isascii():
+        return password
+    mapped = "".join(" " if stringprep.in_table_c12(c) else c
+                     for c in password if not stringprep.in_table_b1(c))
+    prepped = unicodedata.normalize("NFKC", mapped)
+    if not prepped or any(test(c) for c in prepped for test in _SASL_PROHIBITED):
+        return password
+    if any(stringprep.in_table_d1(c) for c in prepped):  # right-to-left text (RFC 3454, 6)
+        if (any(stringprep.in_table_d2(c) for c in prepped)
+                or not stringprep.in_table_d1(prepped[0]) or not stringprep.in_table_d1(prepped[-1])):
+            return password
+    return prepped
+
+
+def scram_sha256_verifier(password: str, salt: bytes | None = None,
+                          iterations: int = SCRAM_ITERATIONS) -> str:
+    """``SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`` (RFC 5802/7677, base64
+    parts), the form PostgreSQL stores in ``pg_authid.rolpassword`` and accepts as a
+    role's PASSWORD as is. A random 16-byte salt unless given."""
+    if salt is None:
+        salt = secrets.token_bytes(SCRAM_SALT_BYTES)
+    salted = hashlib.pbkdf2_hmac("sha256", saslprep(password).encode("utf-8"), salt, iterations)
+    client_key = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
+    stored_key = hashlib.sha256(client_key).digest()
+    server_key = hmac.new(salted, b"Server Key", hashlib.sha256).digest()
+
+    def b64(b: bytes) -> str:
+        return base64.b64encode(b).decode("ascii")
+
+    return f"SCRAM-SHA-256${iterations}:{b64(salt)}${b64(stored_key)}:{b64(server_key)}"
+
+
 def _quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
 def _quote_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"  # standard_conforming_strings is on (default)
+
+
+def _ddl(s, sql: str) -> None:
+    """A statement with no parameters (role DDL takes none): its colons, as in a base64
+    verifier, are not SQLAlchemy bind parameters."""
+    s.execute(text(sql.replace(":", r"\:")))
 
 
 def init_server(admin_url: str) -> str:
@@ -135,8 +194,9 @@ def add_member(admin_url: str, name: str, role: str, login: str, password: str,
             user = s.scalar(select(User).where(func.lower(User.name) == name.lower()))
             if user is not None and user.db_role is not None:
                 raise ValidationError({"name": f"'{name}' already has the login '{user.db_role}'"})
-            s.execute(text(f"CREATE ROLE {_quote_ident(login)} LOGIN PASSWORD {_quote_literal(password)} "
-                           f"IN ROLE {GROUP_OF[role]}"))
+            # only the verifier goes over the wire and into any statement log, never the password
+            _ddl(s, f"CREATE ROLE {_quote_ident(login)} LOGIN "
+                    f"PASSWORD {_quote_literal(scram_sha256_verifier(password))} IN ROLE {GROUP_OF[role]}")
             if user is None:
                 user = User(name=name, role=role, email=email, db_role=login)
                 s.add(user)

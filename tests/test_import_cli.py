@@ -71,16 +71,21 @@ def deal_titles(db_url: str) -> list[str]:
         db.dispose()
 
 
-def write_deals(path: Path, bad: bool = False) -> Path:
+def write_deals(path: Path, bad: bool = False, price: int = 1000) -> Path:
     rows = [["source_id", "title", "owner", "amount", "expected_close", "stage", "status"]]
     for i in range(1, 21):
-        rows.append([f"d{i}", f"Deal {i}", "Mina Choi", f"{i * 1000:,}", "2026-06-30", str(1 + i % 7), "open"])
+        rows.append([f"d{i}", f"Deal {i}", "Mina Choi", f"{i * price:,}", "2026-06-30", str(1 + i % 7), "open"])
     if bad:
         rows[10][4] = "2026-13-01"  # spreadsheet row 11
         rows[12][3] = "-5"  # spreadsheet row 13
     with open(path, "w", newline="", encoding="utf-8") as fh:
         csv.writer(fh).writerows(rows)
     return path
+
+
+def expected_deals(price: int, version: int) -> list[tuple]:
+    return sorted(((f"d{i}", f"Deal {i}", "Mina Choi", Decimal(i * price).quantize(Decimal("0.01")),
+                    date(2026, 6, 30), 1 + i % 7, "open", version) for i in range(1, 21)), key=lambda r: r[1])
 
 
 def test_good_bad_and_dry_run(tmp_path, db_url):
@@ -98,12 +103,14 @@ def test_good_bad_and_dry_run(tmp_path, db_url):
     ok = run("import", good, "--db", db, "--preset", "generic")
     assert ok.returncode == 0, ok.stderr
     assert "imported 20 rows: 20 created, 0 updated, 0 unchanged, 20 history rows" in ok.stdout
-    assert imported_deals(db) == sorted(
-        ((f"d{i}", f"Deal {i}", "Mina Choi", Decimal(i * 1000).quantize(Decimal("0.01")), date(2026, 6, 30),
-          1 + i % 7, "open", 1) for i in range(1, 21)), key=lambda r: r[1])
+    assert imported_deals(db) == expected_deals(1000, version=1)
     again = run("import", good, "--db", db)
     assert "0 created, 0 updated, 20 unchanged, 0 history rows" in again.stdout
     assert deal_count(db) == 20
+    dearer = run("import", write_deals(tmp_path / "dearer.csv", price=1500), "--db", db)
+    assert dearer.returncode == 0, dearer.stderr
+    assert "imported 20 rows: 0 created, 20 updated, 0 unchanged, 0 history rows" in dearer.stdout
+    assert imported_deals(db) == expected_deals(1500, version=2)
     imported = row_counts(db)
 
     fail = run("import", bad, "--db", db)

@@ -58,28 +58,6 @@ def _log_crash() -> str:
     return str(path)
 
 
-def _wait_for_ops(ms: int) -> None:
-    """Let every background op of the desktop runner answer, whatever pool it runs on (the
-    dashboard has its own), turning the event loop meanwhile; at most ``ms``."""
-    from PySide6.QtCore import QEventLoop, QTimer
-
-    from app.views.operations import running_ops
-
-    if not running_ops():
-        return
-    loop = QEventLoop()
-    poll, limit = QTimer(), QTimer()
-    poll.setInterval(20)
-    poll.timeout.connect(lambda: None if running_ops() else loop.quit())
-    limit.setSingleShot(True)
-    limit.timeout.connect(loop.quit)
-    poll.start()
-    limit.start(ms)
-    loop.exec()
-    poll.stop()
-    limit.stop()
-
-
 def _smoke_test(db_target: str | None, lang: str) -> int:
     """Open the main window on ``db_target`` (default: a new temporary file) in ``lang``,
     render it once and print its title and the translators loaded. Proves a built bundle
@@ -93,6 +71,7 @@ def _smoke_test(db_target: str | None, lang: str) -> int:
     from app.views.application import app_icon, make_context
     from app.views.i18n import install_translators, installed_count
     from app.views.main_window import MainWindow
+    from app.views.operations import wait_for_ops
     from app.views.settings import Settings, set_current
 
     app = QApplication.instance() or QApplication(sys.argv)
@@ -106,7 +85,7 @@ def _smoke_test(db_target: str | None, lang: str) -> int:
             win = MainWindow(make_context(db, "Smoke Test", "manager", lang), settings)
             win.show()
             app.processEvents()
-            _wait_for_ops(10_000)
+            wait_for_ops(10_000)
             app.processEvents()
             rendered = not win.grab().isNull()
             print(f"title={win.windowTitle()} menu={win.file_menu.title()} translators={installed_count()} "

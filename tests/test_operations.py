@@ -198,3 +198,21 @@ def test_views_change_data_only_inside_an_operation():
             if first.endswith("db"):  # ctx.db, self.ctx.db, db: straight to the database
                 offenders.append(f"{path.name}:{node.lineno} {node.func.attr}({first}, …)")
     assert offenders == []
+
+
+def test_before_exit_every_job_is_asked_to_stop_and_waited_for(qtbot, ctx, heard, warnings):
+    """What run_gui does after the event loop ends: no job may still be running Python
+    while the interpreter shuts down (Qt then reports an exception from a worker thread)."""
+    from app.views.operations import wait_for_ops
+
+    started = threading.Event()
+
+    def job(task):
+        started.set()
+        task.stop.wait(30)
+        task.check()
+
+    q = QueryOp(ctx, job).run_in_background()
+    assert started.wait(5)
+    assert wait_for_ops(10_000, cancel=True) is True
+    assert running_ops() == 0 and isinstance(q.error, Cancelled) and warnings == [] and heard == []

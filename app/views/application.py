@@ -16,6 +16,7 @@ from app.errors import AppError
 from app.services import people
 from app.views.context import AppContext
 from app.views.i18n import install_translators
+from app.views.operations import wait_for_ops
 from app.views.settings import Settings, set_current
 
 SAMPLE_DEALS = 600
@@ -115,4 +116,6 @@ def run_gui(db_target: str | None) -> int:
         settings.last_database = db.url if db.path is None else str(db.path)
     win = MainWindow(ctx, settings)
     win.show()
-    return app.exec()
+    code = app.exec()
+    wait_for_ops(15_000, cancel=True)  # no job left running Python while the interpreter exits
+    return code

@@ -87,9 +87,17 @@ class _Job(QRunnable):
         try:
             value = self.op._execute()
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the GUI thread
-            self.op._relay.finished.emit(None, exc)
+            self._answer(None, exc)
         else:
-            self.op._relay.finished.emit(value, None)
+            self._answer(value, None)
+
+    def _answer(self, value, exc) -> None:
+        relay = self.op._relay
+        try:
+            if relay is not None:
+                relay.finished.emit(value, exc)
+        except RuntimeError:  # the application is shutting down: nobody is left to tell
+            _RUNNING.discard(self.op)
 
 
 _RUNNING: set[Op] = set()  # ops whose worker has not answered yet (keeps them and their relay alive)
@@ -98,6 +106,32 @@ _RUNNING: set[Op] = set()  # ops whose worker has not answered yet (keeps them a
 def running_ops() -> int:
     """How many background ops have not answered yet (tests wait on it)."""
     return len(_RUNNING)
+
+
+def wait_for_ops(ms: int, *, cancel: bool = False) -> bool:
+    """Let every background op answer, whatever pool it runs on, turning the event loop
+    meanwhile, for at most ``ms``; ``cancel`` first asks each to stop. Before the program
+    exits (a job must not be running Python while the interpreter shuts down) and in the
+    smoke test. True when none is left."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    if cancel:
+        for op in list(_RUNNING):
+            op.cancel()
+    if not _RUNNING:
+        return True
+    loop = QEventLoop()
+    poll, limit = QTimer(), QTimer()
+    poll.setInterval(20)
+    poll.timeout.connect(lambda: None if _RUNNING else loop.quit())
+    limit.setSingleShot(True)
+    limit.timeout.connect(loop.quit)
+    poll.start()
+    limit.start(ms)
+    loop.exec()
+    poll.stop()
+    limit.stop()
+    return not _RUNNING
 
 
 def short_error(exc: BaseException, what: str = "operation") -> str:

@@ -6,6 +6,10 @@ PostgreSQL starts one: ``initdb`` into a temporary folder, ``pg_ctl start`` on a
 of 127.0.0.1, stopped when the test session ends. As root (CI, these machines) the cluster
 runs as the ``postgres`` system user, since PostgreSQL refuses to run as root.
 
+Authentication is that of a real server for everyone but the tests' superuser: ``trust``
+for ``postgres`` (the admin URL has no password), ``scram-sha-256`` for every other role,
+so a member's wrong password is refused as it would be in production.
+
 Each test gets a fresh database cloned from a migrated template (``CREATE DATABASE ...
 TEMPLATE``), which takes a fraction of a second.
 """
@@ -76,10 +80,23 @@ class PgServer:
         self.port = _free_port()
         self._run([initdb, "-D", str(data), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8",
                    "--locale=C.UTF-8", "--no-sync"])
+        self._write_hba(data / "pg_hba.conf")
         opts = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self._tmp} "
                 "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
         self._run([pg_ctl, "-D", str(data), "-o", opts, "-l", str(self._tmp / "log"), "-w", "-t", "60", "start"])
         self.admin_url = f"postgresql+psycopg://{SUPERUSER}@127.0.0.1:{self.port}/postgres"
+
+    @staticmethod
+    def _write_hba(path: Path) -> None:
+        """The first matching line wins: the superuser's lines before the catch-all ones."""
+        lines = []
+        for user, method in ((SUPERUSER, "trust"), ("all", "scram-sha-256")):
+            lines += [f"local all {user} {method}",
+                      f"host  all {user} 127.0.0.1/32 {method}",
+                      f"host  all {user} ::1/128 {method}"]
+        stat = path.stat()
+        path.write_text("\n".join(lines) + "\n")
+        os.chown(path, stat.st_uid, stat.st_gid)  # as root: still the postgres user's file
 
     def _run(self, cmd: list[str]) -> None:
         proc = subprocess.run(self._run_as + cmd, capture_output=True, text=True)

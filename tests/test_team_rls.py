@@ -464,3 +464,90 @@ def test_sync_tables_show_a_rep_only_their_own_and_sync_still_works(team_db, tmp
     finally:
         for db in (admin, *servers.values()):
             db.dispose()
+
+
+# ------------------------------------------------------------ passwords checked by the server
+
+def _member_url(url, login):
+    """The team URL naming the member's login, without a password (keyring / PGPASSWORD)."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(username=login, password=None).render_as_string(hide_password=False)
+
+
+def _cli_add_user(monkeypatch, url, name, role, login, password):
+    monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+    assert cli.main(["server", "add-user", name, "--role", role, "--login", login,
+                     "--password-stdin", "--db", url]) == 0
+
+
+def _cli(monkeypatch, capsys, argv, stdin=""):
+    """Run the real CLI; returns (exit code, stdout, stderr)."""
+    capsys.readouterr()
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    code = cli.main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _one_line_error(err: str) -> str:
+    assert err.endswith("\n") and err.count("\n") == 1, err
+    assert "Traceback" not in err and err.startswith("pipeline-manager: error: "), err
+    return err
+
+
+@pytest.fixture
+def checked_passwords(pg_url):
+    if not _checks_passwords(pg_url):
+        pytest.skip("this PostgreSQL server does not check members' passwords (trust)")
+    team.init_server(pg_url)
+    return pg_url
+
+
+def test_cli_login_with_the_right_password_then_a_command_uses_the_keyring(checked_passwords, monkeypatch,
+                                                                            capsys, memory_keyring, tmp_path):
+    url, login = checked_passwords, _login("kim")
+    _cli_add_user(monkeypatch, url, "Kim Min-su", "rep", login, "correct horse")
+    code, out, _ = _cli(monkeypatch, capsys, ["login", "--db", url, "--user", login, "--password-stdin"],
+                        "correct horse\n")
+    assert code == 0 and "logged in as Kim Min-su (rep)" in out
+    assert team.get_password(url, login) == "correct horse"
+    # a command naming only the login: the password comes from the keyring
+    code, out, err = _cli(monkeypatch, capsys, ["replica", "create", "--server", _member_url(url, login),
+                                                "--db", str(tmp_path / "kim.sqlite")])
+    assert (code, err) == (0, "") and "created" in out
+
+
+def test_cli_login_with_a_wrong_password_is_one_line_and_exit_1(checked_passwords, monkeypatch, capsys,
+                                                                 memory_keyring):
+    url, login = checked_passwords, _login("kim")
+    _cli_add_user(monkeypatch, url, "Kim Min-su", "rep", login, "correct horse")
+    code, out, err = _cli(monkeypatch, capsys, ["login", "--db", url, "--user", login, "--password-stdin"],
+                          "battery staple\n")
+    assert code == 1 and out == ""
+    _one_line_error(err)
+    assert f"cannot log in as {login}@" in err and "wrong password" in err
+    assert "battery staple" not in err  # the URL of the attempt is not shown, its password neither
+    assert team.get_password(url, login) is None  # nothing kept
+
+
+def test_without_a_keyring_pgpassword_gives_the_password(checked_passwords, monkeypatch, capsys, tmp_path):
+    """A headless machine: `login` checks the password but cannot keep it (one clear line);
+    PGPASSWORD then gives it to every command, and a wrong one is refused in one line."""
+    import keyring.backends.fail
+
+    url, login = checked_passwords, _login("kim")
+    _cli_add_user(monkeypatch, url, "Kim Min-su", "rep", login, "correct horse")
+    keyring.set_keyring(keyring.backends.fail.Keyring())  # the autouse fixture puts the old one back
+    code, _, err = _cli(monkeypatch, capsys, ["login", "--db", url, "--user", login, "--password-stdin"],
+                        "correct horse\n")
+    assert code == 1 and "no usable keyring" in _one_line_error(err) and "PGPASSWORD" in err
+    monkeypatch.setenv("PGPASSWORD", "wrong horse")
+    code, _, err = _cli(monkeypatch, capsys, ["deals", "--db", _member_url(url, login)])
+    assert code == 1 and "password authentication failed" in _one_line_error(err)
+    monkeypatch.setenv("PGPASSWORD", "correct horse")
+    code, out, err = _cli(monkeypatch, capsys, ["deals", "--db", _member_url(url, login)])
+    assert (code, err) == (0, "")
+    code, out, err = _cli(monkeypatch, capsys, ["replica", "create", "--server", _member_url(url, login),
+                                                "--db", str(tmp_path / "kim.sqlite")])
+    assert (code, err) == (0, "") and "created" in out

@@ -230,12 +230,25 @@ def connect_as(url: str, login: str, password: str | None = None) -> Database:
                            f"run: pipeline-manager login --db {_url_with(url, None, None)} --user {login}")
     try:
         db = open_database(_url_with(url, login, password), create=False)
-    except AppError as exc:
-        raise AppError(f"cannot log in as {login}: {exc}") from exc
+    except AppError as exc:  # its message would show the URL, password included
+        raise AppError(f"cannot log in as {keyring_key(url, login)}: {_refusal(exc)}") from exc
     if current_user(db) is None:
         db.dispose()
         raise AppError(f"{login} is not a member of this team (ask a manager: pipeline-manager server add-user)")
     return db
+
+
+def _refusal(exc: Exception) -> str:
+    """The server's reason for refusing a connection, on one line and without the URL."""
+    cause = exc.__cause__ or exc
+    message = str(getattr(cause, "orig", None) or cause)
+    fatal = re.findall(r"FATAL:\s+([^\n]*)", message)
+    reason = " ".join((fatal[-1] if fatal else message).split())
+    if "password authentication failed" in reason:
+        return f"wrong password ({reason})"
+    if "not permitted to log in" in reason:
+        return f"this login is disabled, it was removed from the team ({reason})"
+    return reason
 
 
 def login(url: str, login: str, password: str) -> User:

@@ -101,6 +101,12 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
+    @property
+    def location(self) -> str:
+        """Where the data is, to show or remember: the file's path, or the URL without any
+        password (a team server's password comes from the keyring, never from here)."""
+        return str(self.path) if self.path is not None else url_without_password(self.url)
+
     @contextmanager
     def read(self) -> Iterator[Session]:
         with self._read() as s:  # closing (not rolling back) keeps loaded objects usable

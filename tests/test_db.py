@@ -209,3 +209,18 @@ def test_url_without_password():
     assert url_without_password("postgresql+psycopg://kim:pw@host:5433/pipe?sslmode=require") == \
         "postgresql+psycopg://kim@host:5433/pipe?sslmode=require"
     assert url_without_password("postgresql+psycopg://kim@host/pipe") == "postgresql+psycopg://kim@host/pipe"
+
+
+def test_where_a_database_is_shown_or_remembered_never_holds_a_password(tmp_path):
+    """Database.location: what the status bar shows, the settings remember and `check`
+    prints; a team server's URL there has no password (the keyring keeps it)."""
+    from app.db import Database
+
+    local = open_database(tmp_path / "a.sqlite")
+    try:
+        assert local.location == str(tmp_path / "a.sqlite")
+        server_like = Database(url="postgresql+psycopg://kim:pw-from-keyring@db.example/pipe",
+                               engine=local.engine, write_engine=local.write_engine, path=None)
+        assert server_like.location == "postgresql+psycopg://kim@db.example/pipe"
+    finally:
+        local.dispose()

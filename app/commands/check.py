@@ -19,7 +19,7 @@ def run(args) -> int:
         result = integrity_check(db)
         rev = current_revision(db.engine)
         head = head_revision()
-        print(f"database: {db.path or db.url}")
+        print(f"database: {db.location}")
         print(f"integrity: {result}")
         pending = "" if rev == head else f" (program expects {head}; it is migrated when opened)"
         print(f"schema: {rev}{pending}")

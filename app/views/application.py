@@ -113,7 +113,7 @@ def run_gui(db_target: str | None) -> int:
         QMessageBox.critical(None, "Pipeline Manager", str(exc))
         return 1
     if db_target is None or not settings.last_database:
-        settings.last_database = db.url if db.path is None else str(db.path)
+        settings.last_database = db.location
     win = MainWindow(ctx, settings)
     win.show()
     code = app.exec()

@@ -263,7 +263,7 @@ class MainWindow(QMainWindow):
         if self.ctx is None:
             return
         db = self.ctx.db
-        self.db_label.setText(str(db.path) if db.path is not None else db.url)
+        self.db_label.setText(db.location)
         role = self.tr("manager") if self.ctx.is_manager else self.tr("sales rep")
         self.user_label.setText(f"{self.ctx.user_name} ({role})")
         counts = board_service.deal_counts(db)
@@ -290,7 +290,7 @@ class MainWindow(QMainWindow):
             show_error(self, exc, self.tr("Cannot open the database"))
             return False
         self.set_context(ctx)
-        self.settings.last_database = str(db.path) if db.path is not None else db.url
+        self.settings.last_database = self.ctx.db.location
         return True
 
     def new_database(self) -> None:
@@ -414,7 +414,6 @@ class MainWindow(QMainWindow):
         self.settings.window_geometry = self.saveGeometry()
         self.settings.window_state = self.saveState()
         if self.ctx is not None:
-            db = self.ctx.db
-            self.settings.last_database = str(db.path) if db.path is not None else db.url
+            self.settings.last_database = self.ctx.db.location
         self.settings.sync()
         super().closeEvent(event)

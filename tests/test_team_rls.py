@@ -551,3 +551,121 @@ def test_without_a_keyring_pgpassword_gives_the_password(checked_passwords, monk
     code, out, err = _cli(monkeypatch, capsys, ["replica", "create", "--server", _member_url(url, login),
                                                 "--db", str(tmp_path / "kim.sqlite")])
     assert (code, err) == (0, "") and "created" in out
+
+
+# ------------------------------------------------------------ changing and removing members
+
+def _groups(url, login) -> set[str]:
+    return {r[0] for r in _raw_admin(url, "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON "
+                                          "g.oid = m.roleid JOIN pg_roles r ON r.oid = m.member "
+                                          "WHERE r.rolname = :r", r=login)}
+
+
+def _raw_admin(url, sql, **params):
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text(sql), params).fetchall()
+    finally:
+        engine.dispose()
+
+
+def test_cli_set_role_moves_a_rep_to_the_managers_and_back(team_db, monkeypatch, capsys):
+    url, login = team_db["url"], team_db["logins"]["a"]
+    code, out, err = _cli(monkeypatch, capsys, ["server", "set-role", login, "manager", "--db", url])
+    assert (code, err) == (0, "") and f"{login} (Rep A) is now a manager (was rep)" in out
+    assert _groups(url, login) == {"pm_manager"}
+    db = team.connect_as(url, login)  # the former rep sees the whole team's deals
+    try:
+        assert team.current_user(db).role == "manager"
+        assert {r.title for r in deals.list_deals(db)} == {"Deal of a", "Deal of b"}
+    finally:
+        db.dispose()
+    code, out, err = _cli(monkeypatch, capsys, ["server", "set-role", login, "rep", "--db", url])
+    assert code == 0 and "is now a rep (was manager)" in out and _groups(url, login) == {"pm_rep"}
+    db = team.connect_as(url, login)
+    try:
+        assert [r.title for r in deals.list_deals(db)] == ["Deal of a"]
+    finally:
+        db.dispose()
+    code, _, err = _cli(monkeypatch, capsys, ["server", "set-role", "nobody_here", "rep", "--db", url])
+    assert code == 1 and "not a member" in _one_line_error(err)
+
+
+def test_set_role_is_one_transaction(team_db, monkeypatch):
+    """A failure after the GRANT leaves both the groups and the user's role as they were."""
+    url, login = team_db["url"], team_db["logins"]["a"]
+
+    def refuse(*a, **k):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(team, "_groups_of", refuse)
+    with pytest.raises(RuntimeError):
+        team.set_role(url, login, "manager")
+    assert _groups(url, login) == {"pm_rep"}
+    assert _raw_admin(url, "SELECT role FROM app_user WHERE db_role = :r", r=login) == [("rep",)]
+
+
+def test_cli_remove_user_needs_a_new_owner_for_open_deals_then_the_login_fails(team_db, monkeypatch, capsys):
+    url, logins, users = team_db["url"], team_db["logins"], team_db["users"]
+    deal_b, b = team_db["deals"]["b"], users["b"]
+    admin = open_database(url)
+    try:
+        activities.log_activity(admin, type="call", subject="done call of b", owner_id=b.id,
+                                       deal_id=deal_b, done_at=team.utcnow())
+        won = deals.create_deal(admin, title="Won by b", owner_id=b.id)
+        with admin.write() as s:
+            s.execute(text("UPDATE opportunity SET status = 'won' WHERE id = :d"), {"d": won.id})
+    finally:
+        admin.dispose()
+    history = "SELECT count(*) FROM {t} WHERE user_id = :u"
+    before = {t: _raw_admin(url, history.format(t=t), u=b.id)[0][0] for t in ("stage_transition", "evidence")}
+    # refused while B owns an open deal: nothing changes, B still logs in
+    code, out, err = _cli(monkeypatch, capsys, ["server", "remove-user", logins["b"], "--db", url])
+    assert code == 1 and "owns 1 open deal" in _one_line_error(err) and "--reassign-to" in err
+    team.connect_as(url, logins["b"]).dispose()
+    session_b = team.connect_as(url, logins["b"])  # a session of B's left open meanwhile
+    try:
+        code, out, err = _cli(monkeypatch, capsys, ["server", "remove-user", logins["b"], "--reassign-to",
+                                                    logins["a"], "--db", url])
+        assert (code, err) == (0, "")
+        assert f"removed {logins['b']} (Rep B)" in out and f"1 open deal(s) now owned by {logins['a']}" in out
+        with pytest.raises(DBAPIError, match="permission denied"), session_b.engine.connect() as conn:
+            conn.execute(text("SELECT count(*) FROM opportunity")).scalar()
+    finally:
+        session_b.dispose()
+    # B's login fails, with a clear line
+    code, _, err = _cli(monkeypatch, capsys, ["login", "--db", url, "--user", logins["b"], "--password-stdin"],
+                        "pw-b\n")
+    assert code == 1 and "removed from the team" in _one_line_error(err)
+    with pytest.raises(AppError, match="removed from the team"):
+        team.connect_as(url, logins["b"])
+    assert _groups(url, logins["b"]) == set()
+    # the open deal and its open activity are A's now; the history stays B's
+    owners = dict(_raw_admin(url, "SELECT title, owner_id FROM opportunity"))
+    assert owners["Deal of b"] == users["a"].id and owners["Won by b"] == b.id
+    acts = dict(_raw_admin(url, "SELECT subject, owner_id FROM activity WHERE opportunity_id = :d", d=deal_b))
+    assert acts == {"call b": users["a"].id, "done call of b": b.id}
+    assert {t: _raw_admin(url, history.format(t=t), u=b.id)[0][0]
+            for t in ("stage_transition", "evidence")} == before
+    assert _raw_admin(url, "SELECT active, db_role FROM app_user WHERE id = :u", u=b.id) == [(False, logins["b"])]
+    db = team.connect_as(url, logins["a"])  # rep A sees the deal handed over (row-level security)
+    try:
+        assert {r.title for r in deals.list_deals(db)} == {"Deal of a", "Deal of b"}
+    finally:
+        db.dispose()
+    # a removed member is neither removed again, nor given deals, nor given a role
+    for argv in (["server", "remove-user", logins["b"]],
+                 ["server", "remove-user", logins["m"], "--reassign-to", logins["b"]],
+                 ["server", "set-role", logins["b"], "manager"]):
+        code, _, err = _cli(monkeypatch, capsys, argv + ["--db", url])
+        assert code == 1 and "was removed" in _one_line_error(err), argv
+
+
+def test_remove_user_without_open_deals_needs_no_new_owner(team_db, monkeypatch, capsys):
+    url, login = team_db["url"], team_db["logins"]["m"]
+    code, out, err = _cli(monkeypatch, capsys, ["server", "remove-user", login, "--db", url])
+    assert (code, err) == (0, "") and "can no longer connect" in out and "open deal" not in out
+    code, _, err = _cli(monkeypatch, capsys, ["server", "remove-user", team_db["logins"]["a"], "--reassign-to",
+                                              team_db["logins"]["a"], "--db", url])
+    assert code == 1 and "another member" in _one_line_error(err)

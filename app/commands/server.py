@@ -5,7 +5,7 @@ import argparse
 from app.commands.login import read_password
 from app.errors import AppError
 
-HELP = "team server on PostgreSQL: init (roles, row-level security), add-user"
+HELP = "team server on PostgreSQL: init (roles, row-level security), add-user, set-role, remove-user"
 
 
 def configure(p) -> None:
@@ -20,6 +20,14 @@ def configure(p) -> None:
     add.add_argument("--login", required=True, metavar="LOGIN", help="the person's PostgreSQL login")
     add.add_argument("--email")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    setr = sub.add_parser("set-role", parents=[db], help="make a member a rep or a manager (their login's group)")
+    setr.add_argument("login", metavar="LOGIN")
+    setr.add_argument("role", choices=["rep", "manager"])
+    rm = sub.add_parser("remove-user", parents=[db],
+                        help="take a member off the team: their login can no longer connect, their history stays")
+    rm.add_argument("login", metavar="LOGIN")
+    rm.add_argument("--reassign-to", metavar="LOGIN",
+                    help="the member who takes over their open deals (required while they own any)")
 
 
 def run(args) -> int:
@@ -30,6 +38,16 @@ def run(args) -> int:
     if args.server_command == "init":
         rev = team.init_server(args.db)
         print(f"team database ready (schema {rev}); groups {team.REP_GROUP}, {team.MANAGER_GROUP}")
+        return 0
+    if args.server_command == "set-role":
+        user, was = team.set_role(args.db, args.login, args.role)
+        print(f"{user.db_role} ({user.name}) is now a {user.role}" + ("" if was == user.role else f" (was {was})"))
+        return 0
+    if args.server_command == "remove-user":
+        user, n, target = team.remove_member(args.db, args.login, args.reassign_to)
+        handed = f"; {n} open deal(s) now owned by {target.db_role} ({target.name})" if target else ""
+        print(f"removed {user.db_role} ({user.name}): the login can no longer connect{handed}; "
+              "their history stays")
         return 0
     password = read_password(args.password_stdin, confirm=True)
     user = team.add_member(args.db, args.name, args.role, args.login, password, email=args.email)

@@ -18,12 +18,13 @@ import stringprep
 import unicodedata
 import uuid
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.engine import make_url
 
 from app.db import Database, open_database
-from app.errors import AppError, ValidationError
-from app.models import Role, User
+from app.errors import AppError, NotFound, ValidationError
+from app.models import Activity, Opportunity, Role, Status, User
+from app.models.base import utcnow
 from app.services.people import clean_user_fields
 
 KEYRING_SERVICE = "pipeline-manager"
@@ -206,6 +207,99 @@ def add_member(admin_url: str, name: str, role: str, login: str, password: str,
                     user.email = email
             s.flush()
             return user
+    finally:
+        db.dispose()
+
+
+def _member(s, login: str) -> User:
+    user = s.scalar(select(User).where(User.db_role == (login or "").strip()))
+    if user is None:
+        raise NotFound(f"'{login}' is not a member of this team")
+    if not user.active:
+        raise ValidationError({"login": f"'{login}' ({user.name}) was removed from the team"})
+    return user
+
+
+def _groups_of(s, login: str) -> set[str]:
+    return set(s.scalars(text(
+        "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
+        "JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = :r AND g.rolname IN (:rep, :mgr)"),
+        {"r": login, "rep": REP_GROUP, "mgr": MANAGER_GROUP}))
+
+
+def set_role(admin_url: str, login: str, role: str) -> tuple[User, str]:
+    """Move a member's login into the group of ``role`` (out of the other one) and give
+    their user that role, in one transaction; row-level security follows at once, in open
+    sessions too. Returns the user and their former role."""
+    _require_postgresql(admin_url)
+    if role not in GROUP_OF:
+        raise ValidationError({"role": f"a role is {' or '.join(GROUP_OF)}"})
+    db = open_database(admin_url_with_password(admin_url), create=False)
+    try:
+        with db.write() as s:
+            user = _member(s, login)
+            was = user.role
+            ident = _quote_ident(user.db_role)
+            _ddl(s, f"GRANT {GROUP_OF[role]} TO {ident}")
+            for other in set(GROUP_OF.values()) - {GROUP_OF[role]}:
+                _ddl(s, f"REVOKE {other} FROM {ident}")
+            if _groups_of(s, user.db_role) != {GROUP_OF[role]}:  # e.g. granted by another admin
+                raise AppError(f"cannot move {login} to {GROUP_OF[role]}: the server still has it in "
+                               f"{', '.join(sorted(_groups_of(s, user.db_role)))} (a grant of another role; "
+                               "revoke it as that role or a superuser)")
+            if user.role != role:
+                user.role, user.updated_at = role, utcnow()
+            s.flush()
+            return user, was
+    finally:
+        db.dispose()
+
+
+def remove_member(admin_url: str, login: str, reassign_to: str | None = None) -> tuple[User, int, User | None]:
+    """Take a member off the team, in one transaction: their login role becomes NOLOGIN and
+    leaves both groups (an open session of theirs loses its privileges at once), their user
+    becomes inactive. The role is kept, not dropped: its name stays taken on the cluster, so
+    no later role of that name can become this user (``pm_current_user_id`` maps by name),
+    and their history (transitions, evidence, activities, won and lost deals) keeps its
+    author. Refused while they own open deals, unless ``reassign_to`` names another member,
+    who then owns those deals and their not-done activities. Returns (user, deals handed
+    over, new owner)."""
+    _require_postgresql(admin_url)
+    db = open_database(admin_url_with_password(admin_url), create=False)
+    try:
+        with db.write() as s:
+            user = _member(s, login)
+            if s.scalar(text("SELECT current_user")) == user.db_role:
+                raise ValidationError({"login": "you cannot remove the login you are connected as"})
+            open_deals = list(s.scalars(select(Opportunity).where(Opportunity.owner_id == user.id,
+                                                                  Opportunity.status == Status.OPEN.value)))
+            target = None
+            if reassign_to is not None:
+                target = _member(s, reassign_to)
+                if target.id == user.id:
+                    raise ValidationError({"reassign_to": "hand the deals to another member"})
+            elif open_deals:
+                raise ValidationError({"login": f"{login} ({user.name}) owns {len(open_deals)} open deal(s); "
+                                                "hand them to another member with --reassign-to LOGIN"})
+            now = utcnow()
+            for deal in open_deals:  # the ORM bumps each deal's version: an offline edit of it conflicts
+                deal.owner_id, deal.updated_at = target.id, now
+            if open_deals:
+                s.execute(update(Activity)
+                          .where(Activity.owner_id == user.id, Activity.done_at.is_(None),
+                                 Activity.opportunity_id.in_([d.id for d in open_deals]))
+                          .values(owner_id=target.id, updated_at=now)
+                          .execution_options(synchronize_session=False))
+            ident = _quote_ident(user.db_role)
+            _ddl(s, f"ALTER ROLE {ident} NOLOGIN")
+            _ddl(s, f"REVOKE {REP_GROUP}, {MANAGER_GROUP} FROM {ident}")
+            if _groups_of(s, user.db_role):
+                raise AppError(f"cannot remove {login}: the server keeps it in "
+                               f"{', '.join(sorted(_groups_of(s, user.db_role)))} (a grant of another role; "
+                               "revoke it as that role or a superuser)")
+            user.active, user.updated_at = False, now
+            s.flush()
+            return user, len(open_deals), target
     finally:
         db.dispose()
 

@@ -253,6 +253,9 @@ def open_database(target: str | Path | None = None, *, create: bool = True, migr
         if migrate_schema:
             migrate(engine, path)
             _ensure_template(db)
+        elif path is None:  # a server: a wrong password or host is said now, in one line, not mid-sync
+            with engine.connect():
+                pass
         return db
     except DatabaseError:
         if engine is not None:  # a refused file must not stay open (and locked on Windows)
@@ -262,7 +265,7 @@ def open_database(target: str | Path | None = None, *, create: bool = True, migr
         if engine is not None:
             engine.dispose()
         orig = getattr(exc, "orig", exc)
-        where = path or url
+        where = path or url_without_password(url)  # never the password that came with the URL
         raise DatabaseError(f"{where}: cannot open the database ({orig})") from exc
 
 

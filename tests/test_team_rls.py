@@ -332,11 +332,14 @@ def test_sync_takes_the_password_that_login_kept(pg_url, memory_keyring):
 
     from app.services import sync
 
-    url = make_url(pg_url).set(username="kim", password=None).render_as_string(hide_password=False)
-    team.store_password(url, "kim", "s3cret")
-    server = sync.open_server(url)
+    team.init_server(pg_url)
+    login = _login("kim")
+    team.add_member(pg_url, "Kim Min-su", "rep", login, "s3cret")
+    url = make_url(pg_url).set(username=login, password=None).render_as_string(hide_password=False)
+    team.store_password(url, login, "s3cret")
+    server = sync.open_server(url)  # connects at once: a wrong password would be said here
     try:
-        assert server.engine.url.password == "s3cret" and server.engine.url.username == "kim"
+        assert server.engine.url.password == "s3cret" and server.engine.url.username == login
     finally:
         server.dispose()
 
@@ -545,12 +548,20 @@ def test_without_a_keyring_pgpassword_gives_the_password(checked_passwords, monk
     monkeypatch.setenv("PGPASSWORD", "wrong horse")
     code, _, err = _cli(monkeypatch, capsys, ["deals", "--db", _member_url(url, login)])
     assert code == 1 and "password authentication failed" in _one_line_error(err)
+    code, _, err = _cli(monkeypatch, capsys, ["replica", "create", "--server", _member_url(url, login),
+                                              "--db", str(tmp_path / "kim.sqlite")])
+    assert code == 1 and "password authentication failed" in _one_line_error(err)  # said at once
+    assert not (tmp_path / "kim.sqlite").exists()
     monkeypatch.setenv("PGPASSWORD", "correct horse")
     code, out, err = _cli(monkeypatch, capsys, ["deals", "--db", _member_url(url, login)])
     assert (code, err) == (0, "")
     code, out, err = _cli(monkeypatch, capsys, ["replica", "create", "--server", _member_url(url, login),
                                                 "--db", str(tmp_path / "kim.sqlite")])
     assert (code, err) == (0, "") and "created" in out
+    monkeypatch.setenv("PGPASSWORD", "wrong horse")  # the password changed since: sync says so in one line
+    code, _, err = _cli(monkeypatch, capsys, ["sync", "--db", str(tmp_path / "kim.sqlite")])
+    assert code == 1 and "password authentication failed" in _one_line_error(err)
+    assert "wrong horse" not in err
 
 
 # ------------------------------------------------------------ changing and removing members

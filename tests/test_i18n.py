@@ -124,3 +124,21 @@ def test_deal_dialog_field_errors_in_korean(qtbot, korean, db, rep):
     assert dlg.save() is False
     assert dlg.errors["title"].text() == "제목을 입력해 주세요"
     assert dlg.errors["amount"].text() == "“12x”은(는) 숫자가 아닙니다"
+
+
+def test_dates_and_numbers_follow_the_interface_language(qapp):
+    """The language switch also sets the default locale every view formats with (the deal
+    workspace used the system's: "14 04 2027" under a C locale, whatever the language)."""
+    from PySide6.QtCore import QDate, QLocale
+
+    from app.views.i18n import install_translators
+
+    try:
+        install_translators(qapp, "ko")
+        assert QLocale().name() == "ko_KR"
+        assert QLocale().toString(QDate(2027, 4, 14), QLocale.FormatType.ShortFormat) == "27. 4. 14."
+        install_translators(qapp, "en")
+        assert QLocale().name() == "en_US"
+        assert QLocale().toString(QDate(2027, 4, 14), QLocale.FormatType.ShortFormat) == "4/14/27"
+    finally:
+        install_translators(qapp, "en")

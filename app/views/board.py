@@ -18,7 +18,6 @@ from PySide6.QtCore import (
     QCoreApplication,
     QDate,
     QEvent,
-    QLocale,
     QMimeData,
     QModelIndex,
     QRect,
@@ -69,17 +68,6 @@ class Role(IntEnum):
     Card = Qt.ItemDataRole.UserRole + 1
     DealId = Qt.ItemDataRole.UserRole + 2
     Sort = Qt.ItemDataRole.UserRole + 3
-
-
-def view_locale(lang: str) -> QLocale:
-    """formatting.locale_for spells QLocale.Territory, which this PySide6 lacks: fall back
-    to QLocale.Country until that is fixed there."""
-    try:
-        return locale_for(lang)
-    except AttributeError:
-        if lang == "ko":
-            return QLocale(QLocale.Language.Korean, QLocale.Country.SouthKorea)
-        return QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
 
 
 def _tr(text: str, n: int = -1) -> str:
@@ -516,7 +504,7 @@ class Board(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.settings = settings
-        self.locale = view_locale(ctx.lang)
+        self.locale = locale_for(ctx.lang)
         self._closed: dict | None = None
         # the template limits at once; the team's norm (an analytics query, about a second
         # on 100 000 deals) arrives from a worker thread and repaints the cards
@@ -697,7 +685,7 @@ class Board(QWidget):
             self.sort = Sort.CLOSE_DATE
 
     def retranslate(self) -> None:
-        self.locale = view_locale(self.ctx.lang)
+        self.locale = locale_for(self.ctx.lang)
         self.owner_label.setText(_tr("Owner:"))
         self.owner_combo.setItemText(0, _tr("Everyone"))
         self.owner_combo.setItemText(1, _tr("Mine"))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QLocale, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -19,8 +19,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
-from app.views import formatting as fmt
 
 pg.setConfigOptions(antialias=True, background="w", foreground="#333333")
 
@@ -33,17 +31,6 @@ BEST_CASE = "#64b5f6"
 PIPELINE = "#b0bec5"
 NEUTRAL = "#5c6bc0"
 TARGET = "#ef6c00"
-
-
-def view_locale(lang: str) -> QLocale:
-    """The display locale for ``lang``. formatting.locale_for spells QLocale.Territory, which
-    this PySide6 does not have; until that is fixed there, fall back to QLocale.Country."""
-    try:
-        return fmt.locale_for(lang)
-    except AttributeError:
-        if lang == "ko":
-            return QLocale(QLocale.Language.Korean, QLocale.Country.SouthKorea)
-        return QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
 
 
 @dataclass(frozen=True)

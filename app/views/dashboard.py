@@ -66,7 +66,6 @@ from app.views.charts import (
     ChartPanel,
     ClickableBars,
     ValueAxis,
-    view_locale,
 )
 from app.views.context import AppContext
 from app.views.operations import Cancelled, QueryOp, Task, serial_pool, short_error
@@ -220,7 +219,7 @@ class DealListModel(QAbstractTableModel):
         super().__init__(parent)
         self.rows = rows
         self.lang = lang
-        self.loc = view_locale(lang)
+        self.loc = fmt.locale_for(lang)
 
     def rowCount(self, parent=_ROOT):  # noqa: N802
         return 0 if parent.isValid() else len(self.rows)
@@ -490,7 +489,7 @@ class DashboardWidget(QWidget):
 
     @property
     def loc(self):
-        return view_locale(self.ctx.lang)
+        return fmt.locale_for(self.ctx.lang)
 
     def stage_name(self, position: int, en: str | None = None, ko: str | None = None) -> str:
         if en is None and self.data is not None and position in self.data.stage_names:

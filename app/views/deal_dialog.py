@@ -130,12 +130,6 @@ def field_message(message: str) -> str:
     return message
 
 
-def ui_locale(lang: str) -> QLocale:
-    """The locale for a language (formatting.locale_for uses QLocale.Territory, which this
-    PySide6 does not have; QLocale("ko_KR") works on every version)."""
-    return QLocale("ko_KR" if lang == "ko" else "en_US")
-
-
 def _local(dt: datetime | None) -> str:
     """A UTC timestamp as short local date and time in the current locale."""
     if dt is None:
@@ -781,7 +775,7 @@ class DealDialog(QDialog):
             parts.append(self.tr("%1 days in stage").replace("%1", formatting.number(days, 0)))
         parts.append(self.tr("checklist %1/%2").replace("%1", str(card.checklist_done))
                      .replace("%2", str(card.checklist_total)))
-        parts.append(formatting.money(card.amount, card.currency, ui_locale(self.ctx.lang)))
+        parts.append(formatting.money(card.amount, card.currency, formatting.locale_for(self.ctx.lang)))
         if card.account:
             parts.append(card.account)
         parts.append(self.tr("owner %1").replace("%1", card.owner))

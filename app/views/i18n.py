@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from importlib import resources
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+from app.views.formatting import locale_for
 
 LANGUAGES = ("en", "ko")
 QM_NAME = "pipeline_{lang}.qm"
@@ -36,7 +38,9 @@ def _qt_own(lang: str) -> QTranslator | None:
 
 
 def install_translators(app: QCoreApplication, lang: str) -> None:
-    """Make ``lang`` ("en" or "ko") the interface language; "en" = no translator."""
+    """Make ``lang`` ("en" or "ko") the interface language; "en" = no translator. Dates and
+    numbers follow it too (QLocale's default: the locale every view formats with)."""
+    QLocale.setDefault(locale_for(lang))
     for tr in _installed:
         app.removeTranslator(tr)
     _installed.clear()

@@ -41,7 +41,6 @@ from app.errors import AppError, ValidationError
 from app.services import analytics, marketing
 from app.services.people import list_users
 from app.views import formatting as fmt
-from app.views.charts import view_locale
 from app.views.context import AppContext
 from app.views.operations import CollectionOp
 
@@ -183,7 +182,7 @@ class SpendGridModel(QAbstractTableModel):
             return self.lines[section].label() if section < len(self.lines) else None
         if section == 12:
             return self.tr("Total")
-        loc = view_locale(self.ctx.lang)
+        loc = fmt.locale_for(self.ctx.lang)
         return loc.toString(QDate(self.year, section + 1, 1), "yyyy-MM (MMM)")
 
     def amount(self, col: int, month: int) -> Decimal | None:
@@ -206,7 +205,7 @@ class SpendGridModel(QAbstractTableModel):
         col, row = index.column(), index.row()
         v = self.column_total(col) if row == 12 else self.amount(col, row + 1)
         if role == Qt.ItemDataRole.DisplayRole:
-            return "" if v is None else fmt.money(v, self.currency, view_locale(self.ctx.lang))
+            return "" if v is None else fmt.money(v, self.currency, fmt.locale_for(self.ctx.lang))
         if role == Qt.ItemDataRole.EditRole:
             return "" if v is None else plain_amount(v)
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -467,7 +466,7 @@ class TargetsModel(QAbstractTableModel):
         return None
 
     def _value(self, metric: str, v, currency: str | None) -> str:
-        loc = view_locale(self.ctx.lang)
+        loc = fmt.locale_for(self.ctx.lang)
         if v is None:
             return "—"
         if metric == "won_revenue":
@@ -487,7 +486,7 @@ class TargetsModel(QAbstractTableModel):
             return None
         t = self.rows[index.row()]
         c = index.column()
-        loc = view_locale(self.ctx.lang)
+        loc = fmt.locale_for(self.ctx.lang)
         if role == Qt.ItemDataRole.DisplayRole:
             if c == COL_METRIC:
                 return self.metric_name(t.metric)

@@ -71,7 +71,9 @@ def digest(path: Path) -> str:
 
 
 def server_without_password(server) -> str:
-    return make_url(server.url).set(password=None).render_as_string(hide_password=False)
+    from app.db import url_without_password
+
+    return url_without_password(server.url)
 
 
 @pytest.fixture
@@ -236,3 +238,26 @@ def test_file_import_on_a_replica_says_so_before_any_file_is_picked(qtbot, repli
     assert opened == [] and len(warnings) == 1
     assert warnings[0][1].startswith("cannot import deals on an offline replica")
     win.close()
+
+
+def test_on_a_replica_the_app_works_as_the_member_it_syncs_as(pg_url, tmp_path):
+    """A replica made for a member's login: the window works as that member, with the
+    server's role, whatever name the local settings hold (as on the server itself)."""
+    import uuid
+
+    from app.services import team as team_service
+
+    team_service.init_server(pg_url)
+    login = f"kim_{uuid.uuid4().hex[:8]}"
+    kim = team_service.add_member(pg_url, "Kim Min-su", "rep", login, "pw-kim")
+    admin = sync.open_server(pg_url)
+    try:
+        member_url = make_url(pg_url).set(username=login).render_as_string(hide_password=False)
+        sync.create_replica(str(tmp_path / "kim.sqlite"), admin, member_url)
+    finally:
+        admin.dispose()
+    db, ctx = application.open_for_gui(str(tmp_path / "kim.sqlite"), "Somebody Else", "manager", "en")
+    try:
+        assert (ctx.user_id, ctx.user_name, ctx.role) == (kim.id, "Kim Min-su", "rep")
+    finally:
+        db.dispose()

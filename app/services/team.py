@@ -305,9 +305,21 @@ def remove_member(admin_url: str, login: str, reassign_to: str | None = None) ->
 
 
 def current_user(db: Database) -> User | None:
-    """The app_user row of the logged-in PostgreSQL role (None on SQLite or when unmapped)."""
+    """The team member working here: on a team server the app_user row of the logged-in
+    PostgreSQL role; on an offline replica the member whose login the replica syncs as
+    (its server URL's user). None on a plain SQLite file or when the login is unmapped."""
     if db.is_sqlite:
-        return None
+        from app.services.operations import is_replica
+
+        if not is_replica(db):
+            return None
+        from app.services import sync
+
+        login = make_url(sync.state(db).server_url).username
+        if not login:
+            return None
+        with db.read() as s:
+            return s.scalar(select(User).where(User.db_role == login))
     with db.read() as s:
         uid = s.scalar(text("SELECT pm_current_user_id()"))
         return s.get(User, uuid.UUID(str(uid))) if uid else None

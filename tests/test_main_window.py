@@ -306,3 +306,11 @@ def test_the_program_has_its_icon(qtbot):
     icon = application.app_icon()
     assert not icon.isNull()
     assert max(s.width() for s in icon.availableSizes()) >= 256
+
+
+def test_a_remembered_server_url_loses_the_password_an_older_version_kept(settings):
+    settings.last_database = "postgresql+psycopg://kim:pw-from-keyring@db.example/pipe"
+    assert application.remembered_database(settings) == "postgresql+psycopg://kim@db.example/pipe"
+    assert settings.last_database == "postgresql+psycopg://kim@db.example/pipe"
+    settings.last_database = "/home/kim/pipeline.sqlite"
+    assert application.remembered_database(settings) == "/home/kim/pipeline.sqlite"

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from app.db import Database, default_db_path, open_database
+from app.db import Database, default_db_path, open_database, url_without_password
 from app.errors import AppError
 from app.services import people
 from app.views.context import AppContext
@@ -52,6 +52,17 @@ def make_context(db: Database, name: str, role: str, lang: str) -> AppContext:
     """The context for working in ``db`` as ``name`` (created there with ``role`` if new)."""
     user = people.ensure_user(db, name, role)
     return AppContext(db=db, user_id=user.id, user_name=user.name, role=user.role, lang=lang)
+
+
+def remembered_database(settings: Settings) -> str | None:
+    """The database the settings remember; a team server's URL that an older version kept
+    with its password is rewritten without it (the keyring has it)."""
+    target = settings.last_database or None
+    if target and "://" in target:
+        clean = url_without_password(target)
+        if clean != target:
+            settings.last_database = target = clean
+    return target
 
 
 def open_for_gui(target: str | None, name: str, role: str, lang: str) -> tuple[Database, AppContext]:
@@ -106,7 +117,7 @@ def run_gui(db_target: str | None) -> int:
         return 0
     lang = settings.language or "en"
     install_translators(app, lang)
-    target = db_target or settings.last_database or None
+    target = db_target or remembered_database(settings)
     try:
         db, ctx = open_for_gui(target, settings.user_name, settings.role, lang)
     except AppError as exc:

@@ -219,3 +219,20 @@ def test_a_typed_amount_is_read_like_an_imported_one(db, rep):
     assert err.value.errors == {"amount": "'lots' is not a number"}
     web = marketing.create_lead_source(db, "Web")
     assert marketing.create_spend(db, web.id, "2026-05-01", "₩1,200,000").amount == Decimal("1200000")
+
+
+def test_what_falls_due_is_the_owners_open_activities_due_in_the_window(db, rep, manager):
+    from datetime import UTC, datetime, timedelta
+
+    t = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    log = activities.log_activity
+    before = log(db, type="call", subject="overdue already", owner_id=rep.id, due_at=t - timedelta(minutes=5))
+    edge = log(db, type="call", subject="due right now", owner_id=rep.id, due_at=t + timedelta(minutes=10))
+    inside = log(db, type="task", subject="due inside", owner_id=rep.id, due_at=t + timedelta(minutes=3))
+    log(db, type="call", subject="done", owner_id=rep.id, due_at=t + timedelta(minutes=4),
+        done_at=t + timedelta(minutes=4))
+    log(db, type="call", subject="someone else's", owner_id=manager.id, due_at=t + timedelta(minutes=4))
+    log(db, type="call", subject="later", owner_id=rep.id, due_at=t + timedelta(minutes=11))
+    got = activities.falling_due(db, rep.id, since=t, now=t + timedelta(minutes=10))
+    assert [r.id for r in got] == [inside.id, edge.id]
+    assert before.id not in {r.id for r in got}

@@ -75,7 +75,9 @@ class ActivityRow:
 
 def list_activities(db: Database, *, owner_id: uuid.UUID | None = None, deal_id: uuid.UUID | None = None,
                     types: list[str] | None = None, open_only: bool = False,
-                    due_before: datetime | None = None) -> list[ActivityRow]:
+                    due_before: datetime | None = None, due_at_latest: bool = False) -> list[ActivityRow]:
+    """Activities as plain rows; ``due_before``: due before that time (``due_at_latest``:
+    at that time too)."""
     with db.read() as s:
         q = (select(Activity.id, Activity.type, Activity.subject, Activity.due_at, Activity.done_at,
                     Activity.opportunity_id, Opportunity.title, Activity.notes)
@@ -90,8 +92,15 @@ def list_activities(db: Database, *, owner_id: uuid.UUID | None = None, deal_id:
         if open_only:
             q = q.where(Activity.done_at.is_(None))
         if due_before is not None:
-            q = q.where(Activity.due_at < due_before)
+            q = q.where(Activity.due_at <= due_before if due_at_latest else Activity.due_at < due_before)
         return [ActivityRow(*r) for r in s.execute(q)]
+
+
+def falling_due(db: Database, owner_id: uuid.UUID, since: datetime, now: datetime) -> list[ActivityRow]:
+    """The owner's open activities that fell due in (``since``, ``now``]: what a reminder
+    tells about (those already overdue before ``since`` are the activities view's)."""
+    return [r for r in list_activities(db, owner_id=owner_id, open_only=True, due_before=now, due_at_latest=True)
+            if r.due_at is not None and r.due_at > since]
 
 
 def bucket(row: ActivityRow, now: datetime, tz=None) -> str:

@@ -52,12 +52,10 @@ class ReminderService(QObject):
         """Remind about each open activity of the user due in (since, now]; returns them."""
         now = self._now()
         try:
-            rows = activity_service.list_activities(self.ctx.db, owner_id=self.ctx.user_id,
-                                                    open_only=True, due_before=now)
+            rows = activity_service.falling_due(self.ctx.db, self.ctx.user_id, self.since, now)
         except (AppError, SQLAlchemyError):
             return []  # e.g. the database is being switched or locked; try again next tick
-        due = [r for r in rows if r.due_at is not None and r.due_at > self.since
-               and r.id not in self.reminded]
+        due = [r for r in rows if r.id not in self.reminded]  # once each while the app is open
         for r in due:
             self.reminded.add(r.id)
             if self.notify:

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +16,24 @@ from app.services import activities, evidence, people  # noqa: E402
 from app.services.process import active_stages  # noqa: E402
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args, timeout=120) -> subprocess.CompletedProcess:
+    """The real command, ``python -m app ARGS``, in a child process (UTF-8 output)."""
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run([sys.executable, "-m", "app", *map(str, args)], cwd=REPO, env=env,
+                          capture_output=True, text=True, encoding="utf-8", timeout=timeout)
+
+
+def one_line_error(proc) -> str:
+    """A refused command: exit 1, no traceback, one ``pipeline-manager: error:`` line on stderr."""
+    assert proc.returncode == 1, (proc.returncode, proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("pipeline-manager: error: "), lines[0]
+    return lines[0]
 
 
 def pytest_configure(config):

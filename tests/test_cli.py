@@ -11,29 +11,17 @@ import sqlite3
 import subprocess
 import sys
 import uuid
-from pathlib import Path
 
 import pytest
+from conftest import REPO, one_line_error
+from conftest import run_cli as run
 
 from app.db import head_revision, open_database
 from app.services import gates
 
-REPO = Path(__file__).resolve().parents[1]
 N = 150
 
 
-def run(*args, timeout=120) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([sys.executable, "-m", "app", *map(str, args)], cwd=REPO, env=env,
-                          capture_output=True, text=True, encoding="utf-8", timeout=timeout)
-
-
-def one_line_error(proc) -> str:
-    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("pipeline-manager: error: "), lines[0]
-    return lines[0]
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

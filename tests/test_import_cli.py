@@ -5,14 +5,12 @@ On SQLite (the raw DBAPI fast path) and on PostgreSQL (the typed SQLAlchemy path
 from __future__ import annotations
 
 import csv
-import os
-import subprocess
-import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import run_cli as run
 from sqlalchemy import func, select
 
 from app.db import open_database
@@ -20,15 +18,9 @@ from app.models import Base, Opportunity, Stage, User
 
 pytestmark = pytest.mark.both_engines
 
-REPO = Path(__file__).resolve().parents[1]
 REAL = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 SF_OPP = REAL / "salesforce-sample" / "Opportunity.csv"
 
-
-def run(*args, timeout=120) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([sys.executable, "-m", "app", *map(str, args)], cwd=REPO, env=env,
-                          capture_output=True, text=True, encoding="utf-8", timeout=timeout)
 
 
 TEMPLATE_TABLES = {"process_template", "stage", "deliverable"}  # what a new database holds

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import os
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import one_line_error
+from conftest import run_cli as run
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy.engine import make_url
 
@@ -30,22 +29,8 @@ from app.views.settings import Settings
 
 pytestmark = pytest.mark.postgresql
 
-REPO = Path(__file__).resolve().parents[1]
 
 
-def run(*args, timeout=120) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([sys.executable, "-m", "app", *map(str, args)], cwd=REPO, env=env,
-                          capture_output=True, text=True, encoding="utf-8", timeout=timeout)
-
-
-def one_line_error(proc) -> str:
-    assert proc.returncode == 1, (proc.stdout, proc.stderr)
-    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("pipeline-manager: error: "), lines[0]
-    return lines[0]
 
 
 def write_csv(path: Path, owner: str, n: int = 5) -> Path:

@@ -4,31 +4,12 @@ stderr and exit 1, never a traceback."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from conftest import one_line_error
+from conftest import run_cli as run
 from openpyxl import load_workbook
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def run(*args, timeout=120) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([sys.executable, "-m", "app", *map(str, args)], cwd=REPO, env=env,
-                          capture_output=True, text=True, encoding="utf-8", timeout=timeout)
-
-
-def one_line_error(proc) -> str:
-    assert proc.returncode == 1, (proc.returncode, proc.stderr)
-    assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("pipeline-manager: error: "), lines[0]
-    return lines[0]
 
 
 @pytest.fixture(scope="module")

@@ -680,3 +680,39 @@ def test_remove_user_without_open_deals_needs_no_new_owner(team_db, monkeypatch,
     code, _, err = _cli(monkeypatch, capsys, ["server", "remove-user", team_db["logins"]["a"], "--reassign-to",
                                               team_db["logins"]["a"], "--db", url])
     assert code == 1 and "another member" in _one_line_error(err)
+
+
+def test_a_role_change_reaches_the_members_replica_at_the_next_sync(team_db, tmp_path):
+    """Promoted, a rep's replica gets the team's deals with their history at the next pull;
+    demoted again, they leave it (as a deal handed to someone else does)."""
+    from app.models import Evidence, Opportunity, StageTransition
+    from app.services import sync
+
+    url, login = team_db["url"], team_db["logins"]["a"]
+    b_deal = team_db["deals"]["b"]
+    server = _member_server(team_db, "a")
+    path = tmp_path / "a.sqlite"
+    try:
+        sync.create_replica(str(path), server)
+        replica = open_database(str(path))
+
+        def local(model, **where):
+            with replica.read() as s:
+                return s.query(model).filter_by(**where).count()
+
+        assert local(Opportunity) == 1 and local(Opportunity, id=b_deal) == 0
+        team.set_role(url, login, "manager")
+        server.dispose()
+        server = _member_server(team_db, "a")  # a new session as that login, as the next sync makes
+        sync.sync(replica, server)
+        assert local(Opportunity, id=b_deal) == 1
+        assert local(StageTransition, opportunity_id=b_deal) >= 1 and local(Evidence, opportunity_id=b_deal) == 1
+        team.set_role(url, login, "rep")
+        server.dispose()
+        server = _member_server(team_db, "a")
+        sync.sync(replica, server)
+        assert local(Opportunity, id=b_deal) == 0 and local(StageTransition, opportunity_id=b_deal) == 0
+        assert local(Opportunity, id=team_db["deals"]["a"]) == 1
+        replica.dispose()
+    finally:
+        server.dispose()

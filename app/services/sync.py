@@ -252,11 +252,15 @@ def _recheck_access(sc, conn, params) -> int:
             removed += conn.execute(delete(table).where(table.c.id.in_(gone[i:i + 500]))).rowcount
         if model is Opportunity:
             gained = [i for i in ids if i in seen]
-    here = set()  # the deal row came with this pull (it changed with its owner); only to be safe
+    deal = Opportunity.__table__
+    here = set()  # deal rows this pull brought (a deal handed over changed with its owner)
     for i in range(0, len(gained), 500):
-        here.update(conn.scalars(select(Opportunity.__table__.c.id)
-                                 .where(Opportunity.__table__.c.id.in_(gained[i:i + 500]))))
-    gained = [i for i in gained if i in here]
+        here.update(conn.scalars(select(deal.c.id).where(deal.c.id.in_(gained[i:i + 500]))))
+    missing = [i for i in gained if i not in here]  # in sight without changing (the member's role did)
+    for i in range(0, len(missing), 500):
+        rows = [dict(r) for r in sc.execute(select(*deal.c).where(deal.c.id.in_(missing[i:i + 500]))).mappings()]
+        if rows:
+            _upsert(conn, deal, rows)
     for i in range(0, len(gained), 500):
         part = gained[i:i + 500]
         for model in (StageTransition, CloseDateChange, Evidence, Activity):

@@ -227,6 +227,19 @@ def _groups_of(s, login: str) -> set[str]:
         {"r": login, "rep": REP_GROUP, "mgr": MANAGER_GROUP}))
 
 
+def _rows_change_sight(s, member_id: uuid.UUID) -> None:
+    """A member whose role changed sees other people's deals and activities now, or no
+    longer: each is listed in ``access_change`` for them (migration 0005), so their
+    replica's next pull drops what they lost (a demoted manager) or fetches what they gained
+    (a promoted rep), as when a deal is handed over."""
+    for table in ("opportunity", "activity"):
+        s.execute(text(
+            f"INSERT INTO access_change (table_name, row_id, member_id) "
+            f"SELECT '{table}', id, :m FROM {table} WHERE owner_id <> :m "
+            "ON CONFLICT (table_name, row_id, member_id) DO UPDATE "
+            "SET change_seq = nextval('change_seq_seq'), change_xid = pg_current_xact_id()"), {"m": member_id})
+
+
 def set_role(admin_url: str, login: str, role: str) -> tuple[User, str]:
     """Move a member's login into the group of ``role`` (out of the other one) and give
     their user that role, in one transaction; row-level security follows at once, in open
@@ -249,6 +262,7 @@ def set_role(admin_url: str, login: str, role: str) -> tuple[User, str]:
                                "revoke it as that role or a superuser)")
             if user.role != role:
                 user.role, user.updated_at = role, utcnow()
+                _rows_change_sight(s, user.id)
             s.flush()
             return user, was
     finally:

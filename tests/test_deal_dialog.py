@@ -266,3 +266,13 @@ def test_an_edit_undoes_after_the_deal_moved_but_not_over_someone_elses_change(q
     assert deals.get_deal(db, deal.id).title == "Renamed elsewhere"
     assert len(warnings) == 1 and "was changed since (title)" in warnings[0][1]
     assert ctx.undo_stack.count() == 0  # the refused step dropped out
+
+
+def test_the_quick_line_plans_a_task_and_logs_the_rest_as_done(qtbot, ctx, deal):
+    """The same default as the Log activity dialog (activities.done_when_logged)."""
+    dlg = _dialog(qtbot, ctx, deal.id)
+    assert dlg.quick_done.isChecked() and not dlg.quick_due.isEnabled()
+    dlg.quick_type.setCurrentIndex(dlg.quick_type.findData("task"))
+    assert not dlg.quick_done.isChecked() and dlg.quick_due.isEnabled()
+    dlg.quick_type.setCurrentIndex(dlg.quick_type.findData("meeting"))
+    assert dlg.quick_done.isChecked()

@@ -236,3 +236,7 @@ def test_what_falls_due_is_the_owners_open_activities_due_in_the_window(db, rep,
     got = activities.falling_due(db, rep.id, since=t, now=t + timedelta(minutes=10))
     assert [r.id for r in got] == [inside.id, edge.id]
     assert before.id not in {r.id for r in got}
+
+
+def test_which_activities_are_logged_as_done():
+    assert [t for t in ("call", "meeting", "email", "task", "note") if not activities.done_when_logged(t)] == ["task"]

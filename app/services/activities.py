@@ -96,6 +96,12 @@ def list_activities(db: Database, *, owner_id: uuid.UUID | None = None, deal_id:
         return [ActivityRow(*r) for r in s.execute(q)]
 
 
+def done_when_logged(type: str) -> bool:
+    """Whether an activity of ``type`` is usually logged after the fact (done now) rather than
+    planned: a task is something to do later; a call, meeting, email or note has happened."""
+    return type != "task"
+
+
 def falling_due(db: Database, owner_id: uuid.UUID, since: datetime, now: datetime) -> list[ActivityRow]:
     """The owner's open activities that fell due in (``since``, ``now``]: what a reminder
     tells about (those already overdue before ``since`` are the activities view's)."""

@@ -573,6 +573,8 @@ class DealDialog(QDialog):
         self.quick_due.setDateTime(due)
         self.quick_due.setEnabled(False)
         self.quick_done.toggled.connect(lambda on: self.quick_due.setEnabled(not on))
+        self.quick_type.currentIndexChanged.connect(
+            lambda _i: self.quick_done.setChecked(activity_service.done_when_logged(self.quick_type.currentData())))
         self.quick_button = QPushButton()
         self.quick_button.setAutoDefault(False)
         self.quick_button.clicked.connect(self.log_quick)

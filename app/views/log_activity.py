@@ -246,8 +246,7 @@ class LogActivityDialog(QDialog):
     # ------------------------------------------------------------------ behaviour
 
     def _type_changed(self) -> None:
-        # a task is usually something to do later; the others are usually logged after the fact
-        self.done_now.setChecked(self.type_combo.currentData() != "task")
+        self.done_now.setChecked(activity_service.done_when_logged(self.type_combo.currentData()))
 
     def _search_deals(self, text: str) -> None:
         text = text.strip()

@@ -283,6 +283,20 @@ class _Columns:
         return self.constants.get(f)
 
 
+def _memoized(cache: dict, raw: str, parse):
+    """``parse(raw)``, remembered by its text: the value, or the same ParseError again."""
+    hit = cache.get(raw, _MISSING)
+    if hit is _MISSING:
+        try:
+            hit = parse(raw)
+        except ParseError as exc:
+            hit = exc
+        cache[raw] = hit
+    if isinstance(hit, ParseError):
+        raise ParseError(str(hit))
+    return hit
+
+
 class _Reader:
     def __init__(self, mapping: Mapping, stages, table: Table):
         self.m = mapping
@@ -310,34 +324,18 @@ class _Reader:
         not parsed again, and the commonest forms go straight to :func:`parse_fast`."""
         if type(raw) is not str:
             return parse_datetime(raw, self.tz, self.m.date_order)
-        hit = self._times.get(raw, _MISSING)
-        if hit is _MISSING:
-            fast = parse_fast(raw.strip(), self.m.date_order)
-            if fast is not None:
-                hit = fast.replace(tzinfo=UTC) if self.utc else fast.replace(tzinfo=self.tz).astimezone(UTC)
-            else:
-                try:
-                    hit = parse_datetime(raw, self.tz, self.m.date_order)
-                except ParseError as exc:
-                    hit = exc
-            self._times[raw] = hit
-        if isinstance(hit, ParseError):
-            raise ParseError(str(hit))
-        return hit
+        return _memoized(self._times, raw, self._parse_datetime_text)
+
+    def _parse_datetime_text(self, raw: str) -> datetime | None:
+        fast = parse_fast(raw.strip(), self.m.date_order)
+        if fast is None:
+            return parse_datetime(raw, self.tz, self.m.date_order)
+        return fast.replace(tzinfo=UTC) if self.utc else fast.replace(tzinfo=self.tz).astimezone(UTC)
 
     def parse_date(self, raw) -> date | None:
         if type(raw) is not str:
             return parse_date(raw, self.m.date_order)
-        hit = self._dates.get(raw, _MISSING)
-        if hit is _MISSING:
-            try:
-                hit = parse_date(raw, self.m.date_order)
-            except ParseError as exc:
-                hit = exc
-            self._dates[raw] = hit
-        if isinstance(hit, ParseError):
-            raise ParseError(str(hit))
-        return hit
+        return _memoized(self._dates, raw, lambda text: parse_date(text, self.m.date_order))
 
     def _plan(self, cols: _Columns, lookups: dict) -> _RowPlan:
         plan = self._plans.get(id(cols))

@@ -438,3 +438,8 @@ def test_move_refuses_by_the_same_rule(db, rep, refs):
 ])
 def test_closed_deal_refusal(status, target, refusal):
     assert gates.closed_deal_refusal(status, target) == refusal
+
+
+@pytest.mark.parametrize("position, delta, target", [(1, 1, 2), (6, 1, 7), (7, 1, "won"), (2, -1, 1), (1, -1, None)])
+def test_neighbour_target(position, delta, target):
+    assert gates.neighbour_target(position, delta, 7) == target

@@ -313,6 +313,15 @@ def plan_move(session: Session, deal: Opportunity, target: str | int, stages: li
     return TransitionKind.REOPENED, target, Status.OPEN, gated
 
 
+def neighbour_target(stage_position: int, delta: int, stage_count: int) -> int | str | None:
+    """Where "next stage" / "previous stage" (``delta`` +1 / -1) leads from a deal's stage:
+    past the last stage is Won (passing its gate); before the first there is nothing."""
+    target = stage_position + delta
+    if target > stage_count:
+        return WON
+    return target if target >= 1 else None
+
+
 def closed_deal_refusal(status: str, target: str | int) -> str | None:
     """Why a won or lost deal cannot go to ``target`` (None when it can): a closed deal only
     reopens into a stage. Asked before any prompt (the board does not ask a loss reason for

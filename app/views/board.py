@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import AppError
 from app.services import board as board_service
+from app.services import gates
 from app.services import people as people_service
 from app.services.board import BoardFilters, Card, Sort
 from app.views.context import AppContext, Changes
@@ -60,7 +61,7 @@ log = logging.getLogger(__name__)
 MIME_TYPE = "application/x-deal-id"
 PAGE_SIZE = 200
 CARD_SIZE = QSize(220, 88)
-WON, LOST = "won", "lost"
+WON, LOST = gates.WON, gates.LOST
 _ROOT = QModelIndex()
 
 
@@ -866,12 +867,9 @@ class Board(QWidget):
             card = board_service.card(self.ctx.db, deal_id)
         except AppError:
             return
-        target: int | str = card.stage_position + delta
-        if target > len(self.stages):
-            target = WON
-        if target == 0:
-            return
-        self.move_deal(deal_id, card.version, target)
+        target = gates.neighbour_target(card.stage_position, delta, len(self.stages))
+        if target is not None:
+            self.move_deal(deal_id, card.version, target)
 
     # -- selection and keyboard navigation
     def select_deal(self, deal_id: uuid.UUID) -> bool:

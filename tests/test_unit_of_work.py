@@ -106,7 +106,7 @@ def test_unknown_change_kind_is_refused():
     with pytest.raises(ValueError, match="unknown change kind"):
         OpChanges.of("teleported")
     assert OpChanges.of("reloaded").touches("marketing")
-    assert not OpChanges.of("marketing").touches_deals()
+    assert not OpChanges.of("marketing").touches("activity", "moved")
 
 
 @pytest.mark.postgresql

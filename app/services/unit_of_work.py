@@ -75,10 +75,6 @@ class OpChanges:
         """True when the change is one of ``kinds`` (or may be anything)."""
         return self.everything or not self.kinds.isdisjoint(kinds)
 
-    def touches_deals(self) -> bool:
-        """True when deal rows, their stage or what their cards show may differ."""
-        return self.touches("created", "moved", "edited", "evidence", "activity", "imported")
-
 
 NOTHING = OpChanges()
 
@@ -219,11 +215,6 @@ class UnitOfWork:
     @contextmanager
     def read(self) -> Iterator[Session]:
         yield self.session
-
-
-def session_of(db) -> Session | None:
-    """The open session of a unit of work, or None for a plain Database."""
-    return db._session if isinstance(db, UnitOfWork) else None
 
 
 @dataclass(frozen=True)

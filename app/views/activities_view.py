@@ -313,8 +313,7 @@ class ActivitiesView(QWidget):
     def _on_pipeline_changed(self, changes: Changes, initiator) -> None:
         if initiator is self:
             return
-        if changes.kinds & {"activity", "edited", "imported", "reloaded", "created", "moved"} \
-                or not changes.kinds:
+        if changes.touches("activity", "edited", "imported", "created", "moved") or not changes.kinds:
             self.reload()
 
     def group_of_rows(self) -> list[tuple[str, str]]:

@@ -561,7 +561,7 @@ class DashboardWidget(QWidget):
     def _pipeline_changed(self, changes, initiator) -> None:
         if initiator is self:
             return
-        if changes is not None and ({"marketing", "reloaded", "imported"} & set(changes.kinds)):
+        if changes is not None and changes.touches("marketing", "imported"):
             self._fill_filters()
         if self.isVisible() or self.synchronous:
             self.debounce.start()

@@ -1066,8 +1066,7 @@ class DealDialog(QDialog):
     def _on_pipeline_changed(self, changes: Changes, initiator) -> None:
         if initiator is self:
             return
-        if self.deal_id not in changes.deal_ids and "reloaded" not in changes.kinds \
-                and "imported" not in changes.kinds:
+        if self.deal_id not in changes.deal_ids and not changes.touches("imported"):
             return
         try:
             if self.is_dirty():

@@ -61,10 +61,6 @@ class Task:
         if self._relay is not None:
             self._relay.progressed.emit(int(done), int(total))
 
-    @property
-    def cancelled(self) -> bool:
-        return self.stop.is_set()
-
     def check(self) -> None:
         if self.stop.is_set():
             raise Cancelled()

@@ -8,9 +8,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+import shiboken6
+from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QApplication, QDialog
 from sqlalchemy import select
 
 from app.models import Opportunity, User
@@ -246,9 +247,12 @@ def test_risk_factor_line_follows_k(dash, sample):
 
 def test_double_click_in_the_list_opens_the_deal(qtbot, dash, monkeypatch):
     opened = []
+    made = []
+
     def fake_init(self, ctx, deal_id, parent=None):
         QDialog.__init__(self, parent)
         opened.append(deal_id)
+        made.append(self)
 
     monkeypatch.setattr("app.views.deal_dialog.DealDialog.__init__", fake_init)
     monkeypatch.setattr("app.views.deal_dialog.DealDialog.exec", lambda self: 0)
@@ -258,3 +262,5 @@ def test_double_click_in_the_list_opens_the_deal(qtbot, dash, monkeypatch):
     qtbot.mouseClick(dlg.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(dlg.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert opened == [dlg.proxy.data(index, ID_ROLE)]
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not shiboken6.isValid(made[0])  # closed, the workspace is deleted, not kept as a hidden child

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.services import activities as activity_service
 from app.services.activities import ActivityRow
-from app.views.context import AppContext, Changes
+from app.views.context import AppContext, Changes, run_modal
 from app.views.log_activity import TYPES, type_label
 from app.views.operations import CollectionOp
 
@@ -360,8 +360,7 @@ class ActivitiesView(QWidget):
             return
         from app.views.deal_dialog import DealDialog
 
-        dlg = DealDialog(self.ctx, row.deal_id, self)
-        dlg.exec()
+        run_modal(DealDialog(self.ctx, row.deal_id, self))
 
     def log_new(self) -> None:
         """The quick-log dialog; what it saves is announced with the dialog as initiator,
@@ -369,4 +368,4 @@ class ActivitiesView(QWidget):
         from app.views.log_activity import LogActivityDialog
 
         row = self.selected()
-        LogActivityDialog(self.ctx, row.deal_id if row else None, self).exec()
+        run_modal(LogActivityDialog(self.ctx, row.deal_id if row else None, self))

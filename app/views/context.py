@@ -43,3 +43,13 @@ class AppContext:
         """Announce a change. Called by the runner (app/views/operations.py) after an op
         commits, and when the whole database changed under the views (switched, synced)."""
         self.hub.pipeline_changed.emit(changes, initiator)
+
+
+def run_modal(dialog) -> int:
+    """``dialog.exec()``, then delete it: a dialog made with a parent would otherwise stay
+    alive, hidden, as that parent's child (one per use, each still retranslated on every
+    language switch)."""
+    try:
+        return dialog.exec()
+    finally:
+        dialog.deleteLater()

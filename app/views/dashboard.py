@@ -67,7 +67,7 @@ from app.views.charts import (
     ClickableBars,
     ValueAxis,
 )
-from app.views.context import AppContext
+from app.views.context import AppContext, run_modal
 from app.views.operations import Cancelled, QueryOp, Task, serial_pool, short_error
 
 DEFAULT_K = 1.5
@@ -321,7 +321,7 @@ class DrillDownDialog(QDialog):
             from app.views.deal_dialog import DealDialog
         except ImportError:  # the deal workspace is optional for this list
             return
-        DealDialog(self.ctx, deal_id, self).exec()
+        run_modal(DealDialog(self.ctx, deal_id, self))
 
 
 # ------------------------------------------------------------------ the widget

@@ -43,7 +43,7 @@ from app.services import deals as deals_service
 from app.services import evidence as evidence_service
 from app.services import gates
 from app.services import people as people_service
-from app.views.context import AppContext
+from app.views.context import AppContext, run_modal
 from app.views.operations import CollectionOp, show_error
 from app.views.undo import EditDealCommand, MoveCommand
 
@@ -266,7 +266,7 @@ def satisfy_deliverable(ctx: AppContext, deal_id: uuid.UUID, deliverable_id: uui
     name = info.name(ctx.lang)
     if kind is DeliverableKind.FIELD:
         dlg = FieldDialog(ctx, deal_id, info.fields, parent)  # saves (and announces) by itself
-        return dlg.exec() == QDialog.DialogCode.Accepted
+        return run_modal(dlg) == QDialog.DialogCode.Accepted
     if kind is DeliverableKind.CHECK:
         label = _tr("Note (required):") if info.requires_note else _tr("Note (optional):")
         note = _ask_text(parent, name, label, required=info.requires_note)
@@ -560,7 +560,7 @@ def run_move(ctx: AppContext, deal_id: uuid.UUID, target: int | str, *, parent: 
     elif refusal:
         dlg = GateDialog(ctx, deal_id, target, refusal[0].missing, expected_version=version, reason=reason,
                          loss_reason=loss_reason, parent=parent, initiator=initiator)
-        if dlg.exec() != QDialog.DialogCode.Accepted or dlg.move_result is None:
+        if run_modal(dlg) != QDialog.DialogCode.Accepted or dlg.move_result is None:
             return None  # what was recorded in the dialog was announced as it was recorded
         result, override_reason = dlg.move_result, dlg.override_reason
     else:

@@ -33,7 +33,7 @@ from app.errors import AppError
 from app.services import board as board_service
 from app.views import application
 from app.views.board import Board
-from app.views.context import AppContext, Changes
+from app.views.context import AppContext, Changes, run_modal
 from app.views.i18n import install_translators
 from app.views.operations import QueryOp, show_error
 from app.views.settings import Settings, SettingsDialog
@@ -347,13 +347,13 @@ class MainWindow(QMainWindow):
         dialog = optional("app.views.log_activity", "LogActivityDialog")
         if dialog is None:
             return
-        dialog(self.ctx, self.selected_deal_id(), self).exec()
+        run_modal(dialog(self.ctx, self.selected_deal_id(), self))
 
     def open_deal(self, deal_id: uuid.UUID) -> None:
         dialog = optional("app.views.deal_dialog", "DealDialog")
         if dialog is None:
             return
-        dialog(self.ctx, deal_id, self).exec()  # what it changed was announced as it was saved
+        run_modal(dialog(self.ctx, deal_id, self))  # what it changed was announced as it was saved
 
     def open_settings(self) -> None:
         dlg = SettingsDialog(self.settings, self.ctx.lang, self.ctx.user_name, self.ctx.role, self)
@@ -387,7 +387,7 @@ class MainWindow(QMainWindow):
         except AppError as exc:
             show_error(self, exc, self.tr("Import"))
             return
-        wizard(self.ctx, self).exec()
+        run_modal(wizard(self.ctx, self))
 
     def export_report(self) -> None:
         export = optional("app.views.report_export", "export_weekly_report")
@@ -397,12 +397,12 @@ class MainWindow(QMainWindow):
     def edit_marketing(self) -> None:
         dialog = optional("app.views.marketing_editor", "MarketingDialog")
         if dialog is not None:
-            dialog(self.ctx, self).exec()
+            run_modal(dialog(self.ctx, self))
 
     def edit_targets(self) -> None:
         dialog = optional("app.views.marketing_editor", "TargetsDialog")
         if dialog is not None:
-            dialog(self.ctx, self).exec()
+            run_modal(dialog(self.ctx, self))
 
     def about(self) -> None:
         QMessageBox.about(self, self.tr("About Pipeline Manager"),

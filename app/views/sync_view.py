@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.services import operations
 from app.services import sync as sync_service
+from app.views.context import run_modal
 from app.views.operations import QueryOp, Task
 
 INTERVAL_MS = 5 * 60 * 1000
@@ -100,7 +101,7 @@ class SyncController(QObject):
     def show_conflicts(self) -> None:
         db = self._db()
         if db is not None:
-            ConflictsDialog(db, self.window).exec()
+            run_modal(ConflictsDialog(db, self.window))
 
 
 class ConflictsDialog(QDialog):

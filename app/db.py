@@ -26,7 +26,7 @@ from app.errors import DatabaseError
 BUSY_TIMEOUT_MS = 15_000
 _IMMEDIATE = "pm_begin_immediate"
 # called with (database, session) at the end of every write() block, inside its transaction:
-# app/services/operations.py uses it to add the outbox row / applied_operation row atomically
+# app/services/outbox.py uses it to add the outbox row / applied_operation row atomically
 write_hook: ContextVar[Callable | None] = ContextVar("pm_write_hook", default=None)
 
 

@@ -25,7 +25,7 @@ from sqlalchemy import delete, insert, select  # noqa: E402
 
 from app.db import open_database  # noqa: E402
 from app.models import Activity, Opportunity, User  # noqa: E402
-from app.services import operations, people, sync  # noqa: E402
+from app.services import outbox, people, sync  # noqa: E402
 from app.services.process import active_stages  # noqa: E402
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -66,10 +66,10 @@ def bench_push(pg, tmp: Path, n_ops: int) -> tuple[float, float]:
     for i in range(n_ops):
         d = ids[i // 2]
         if i % 2:
-            operations.run(replica, "update_deal", deal_id=d, expected_version=1, actor_id=mgr.id,
+            outbox.run(replica, "update_deal", deal_id=d, expected_version=1, actor_id=mgr.id,
                            title=f"edited {i}")
         else:
-            operations.run(replica, "log_activity", type="call", subject=f"call {i}", owner_id=mgr.id, deal_id=d)
+            outbox.run(replica, "log_activity", type="call", subject=f"call {i}", owner_id=mgr.id, deal_id=d)
     t0 = time.perf_counter()
     r = sync.push(replica, server)
     t_push = time.perf_counter() - t0

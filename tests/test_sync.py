@@ -15,7 +15,7 @@ from sqlalchemy import func, select, text
 
 from app.db import open_database
 from app.models import Activity, Evidence, Opportunity, StageTransition
-from app.services import activities, deals, evidence, operations, people, sync
+from app.services import activities, deals, evidence, outbox, people, sync
 from app.services import team as team_service
 from app.services.gates import GateRefused
 from app.services.process import active_stages
@@ -68,17 +68,17 @@ def test_two_replicas_edit_offline_then_sync(server, tmp_path):
     mgr, d1, d2, d3, a, b = _setup(server, tmp_path)
     assert _deal(a, d1.id).title == "Alpha" and _deal(b, d2.id).title == "Beta"
     # offline: A edits d1, B edits d2; both move d3 (B's move comes second: conflict)
-    operations.run(a, "update_deal", deal_id=d1.id, expected_version=1, actor_id=mgr.id, title="Alpha 2")
-    operations.run(b, "update_deal", deal_id=d2.id, expected_version=1, actor_id=mgr.id, amount="250")
-    operations.run(a, "move_deal", deal_id=d3.id, target=2, actor_id=mgr.id, expected_version=1,
+    outbox.run(a, "update_deal", deal_id=d1.id, expected_version=1, actor_id=mgr.id, title="Alpha 2")
+    outbox.run(b, "update_deal", deal_id=d2.id, expected_version=1, actor_id=mgr.id, amount="250")
+    outbox.run(a, "move_deal", deal_id=d3.id, target=2, actor_id=mgr.id, expected_version=1,
                    override_reason="customer asked")
-    operations.run(b, "move_deal", deal_id=d3.id, target=3, actor_id=mgr.id, expected_version=1,
+    outbox.run(b, "move_deal", deal_id=d3.id, target=3, actor_id=mgr.id, expected_version=1,
                    override_reason="big push")
     # activities and evidence from both merge, even on the conflicting deal
-    operations.run(a, "log_activity", type="call", subject="call from A", owner_id=mgr.id, deal_id=d3.id)
-    operations.run(b, "log_activity", type="call", subject="call from B", owner_id=mgr.id, deal_id=d3.id)
+    outbox.run(a, "log_activity", type="call", subject="call from A", owner_id=mgr.id, deal_id=d3.id)
+    outbox.run(b, "log_activity", type="call", subject="call from B", owner_id=mgr.id, deal_id=d3.id)
     dlv = _stage1_check(a)[0]
-    operations.run(b, "record_evidence", deal_id=d1.id, deliverable_id=dlv.id, actor_id=mgr.id,
+    outbox.run(b, "record_evidence", deal_id=d1.id, deliverable_id=dlv.id, actor_id=mgr.id,
                    note="ok", link="https://example.com/x")
     assert sync.pending_count(a) == 3 and sync.pending_count(b) == 4
     assert _deal(server, d1.id).title == "Alpha"  # nothing reached the server yet
@@ -118,13 +118,13 @@ def test_gate_refused_offline_move_is_a_conflict_and_discard(server, tmp_path):
     sync.pull(a, server)
     # a move refused locally (gate not met, rep) leaves nothing in the outbox
     with pytest.raises(GateRefused):
-        operations.run(a, "move_deal", deal_id=d1.id, target=2, actor_id=rep.id, expected_version=1)
+        outbox.run(a, "move_deal", deal_id=d1.id, target=2, actor_id=rep.id, expected_version=1)
     assert sync.pending_count(a) == 0  # a refused local op leaves no outbox row
     # manager moves back on the server meanwhile; offline A moves forward with override
-    operations.run(a, "move_deal", deal_id=d1.id, target=2, actor_id=mgr.id, expected_version=1,
+    outbox.run(a, "move_deal", deal_id=d1.id, target=2, actor_id=mgr.id, expected_version=1,
                    override_reason="ok")
-    operations.run(a, "update_deal", deal_id=d1.id, expected_version=2, actor_id=mgr.id, title="A2")
-    operations.run(a, "log_activity", type="note", subject="note", owner_id=mgr.id, deal_id=d1.id)
+    outbox.run(a, "update_deal", deal_id=d1.id, expected_version=2, actor_id=mgr.id, title="A2")
+    outbox.run(a, "log_activity", type="note", subject="note", owner_id=mgr.id, deal_id=d1.id)
     deals.update_deal(server, d1.id, expected_version=1, actor_id=mgr.id, title="Server title")
     r = sync.sync(a, server)
     assert len(r.push.conflicts) == 2 and r.push.applied == 1  # the edit follows the move
@@ -141,7 +141,7 @@ def test_gate_refused_offline_move_is_a_conflict_and_discard(server, tmp_path):
 def test_push_is_idempotent(server, tmp_path):
     mgr, d1, _d2, _d3, a, _b = _setup(server, tmp_path)
     for i in range(5):
-        operations.run(a, "log_activity", type="call", subject=f"c{i}", owner_id=mgr.id, deal_id=d1.id)
+        outbox.run(a, "log_activity", type="call", subject=f"c{i}", owner_id=mgr.id, deal_id=d1.id)
     assert sync.push(a, server).applied == 5
     with a.write() as s:  # as if the "applied" marks were lost
         s.execute(text("UPDATE outbox SET status = 'pending'"))
@@ -166,7 +166,7 @@ def test_pull_sees_rows_committed_out_of_seq_order(server, tmp_path):
 
 def test_tombstones_delete_on_pull(server, tmp_path):
     mgr, d1, _d2, _d3, a, _b = _setup(server, tmp_path)
-    act = operations.run(server, "log_activity", type="call", subject="x", owner_id=mgr.id, deal_id=d1.id)
+    act = outbox.run(server, "log_activity", type="call", subject="x", owner_id=mgr.id, deal_id=d1.id)
     sync.pull(a, server)
     assert _count(a, Activity, id=act.id) == 1
     with server.write() as s:
@@ -192,7 +192,7 @@ def test_kill_9_during_push_loses_nothing_and_doubles_nothing(server, tmp_path, 
     mgr, d1, _d2, _d3, a, _b = _setup(server, tmp_path)
     n = 20
     for i in range(n):
-        operations.run(a, "log_activity", type="call", subject=f"c{i}", owner_id=mgr.id, deal_id=d1.id)
+        outbox.run(a, "log_activity", type="call", subject=f"c{i}", owner_id=mgr.id, deal_id=d1.id)
     a.dispose()
     on_server = 7 if where == "before" else 8
     env = dict(os.environ, **{sync.PAUSE_ENV: "7" if where == "before" else "7:commit"})
@@ -226,7 +226,7 @@ def test_cli_replica_create_and_sync(server, tmp_path, capsys):
     path = str(tmp_path / "r.sqlite")
     assert main(["replica", "create", "--server", server.url, "--db", path]) == 0
     r = open_database(path)
-    operations.run(r, "move_deal", deal_id=d1.id, target=2, actor_id=mgr.id, expected_version=1,
+    outbox.run(r, "move_deal", deal_id=d1.id, target=2, actor_id=mgr.id, expected_version=1,
                    override_reason="ok")
     deals.update_deal(server, d1.id, expected_version=1, actor_id=mgr.id, title="moved on")
     r.dispose()
@@ -279,7 +279,7 @@ def test_gui_sync_menu_runs_off_the_gui_thread(server, tmp_path, qtbot):
     from app.views.sync_view import ConflictsDialog
 
     mgr, d1, _d2, _d3, a, _b = _setup(server, tmp_path)
-    operations.run(a, "move_deal", deal_id=d1.id, target=2, actor_id=mgr.id, expected_version=1,
+    outbox.run(a, "move_deal", deal_id=d1.id, target=2, actor_id=mgr.id, expected_version=1,
                    override_reason="ok")
     deals.update_deal(server, d1.id, expected_version=1, actor_id=mgr.id, title="moved on")
     win = MainWindow(make_context(a, mgr.name, "manager", "en"), Settings.at(str(tmp_path / "s.ini")))
@@ -358,8 +358,8 @@ def test_a_deal_handed_to_another_rep_leaves_the_replica_and_its_offline_edits_c
     assert _deal(b, handed) is None
     # offline on A: an edit and an activity on the deal about to be handed over
     version = _deal(a, handed).version
-    operations.run(a, "update_deal", deal_id=handed, expected_version=version, actor_id=a_id, title="A's edit")
-    operations.run(a, "log_activity", type="call", subject="offline call", owner_id=a_id, deal_id=handed)
+    outbox.run(a, "update_deal", deal_id=handed, expected_version=version, actor_id=a_id, title="A's edit")
+    outbox.run(a, "log_activity", type="call", subject="offline call", owner_id=a_id, deal_id=handed)
     # the manager hands the deal to B on the server
     deals.update_deal(admin, handed, expected_version=version, actor_id=users["m"].id, owner_id=b_id)
 
@@ -406,7 +406,7 @@ def test_a_deleted_deal_leaves_its_owners_replica_and_nobody_elses_tombstones_sh
     deal with its history, A's offline edit is refused as "deleted"; B never sees the id."""
     admin, servers, users, kept = team["admin"], team["servers"], team["users"], team["kept"]
     a = _replica(tmp_path / "a.sqlite", servers["a"])
-    operations.run(a, "update_deal", deal_id=kept, expected_version=1, actor_id=users["a"].id, title="edit")
+    outbox.run(a, "update_deal", deal_id=kept, expected_version=1, actor_id=users["a"].id, title="edit")
     with admin.write() as s:
         s.execute(text("DELETE FROM opportunity WHERE id = :d"), {"d": kept})
     tomb = "SELECT row_id FROM tombstone WHERE table_name = 'opportunity'"

@@ -396,7 +396,7 @@ def test_sync_tables_show_a_rep_only_their_own_and_sync_still_works(team_db, tmp
     """Tombstones and applied operations are under row-level security too: a rep sees the
     tombstones of rows they could see (and of the shared tables) and the operations they
     pushed; a manager everything. Push (idempotent) and pull still work as a rep."""
-    from app.services import operations, people, sync
+    from app.services import outbox, people, sync
 
     users, deal_a, deal_b = team_db["users"], team_db["deals"]["a"], team_db["deals"]["b"]
     admin = open_database(team_db["url"])
@@ -407,7 +407,7 @@ def test_sync_tables_show_a_rep_only_their_own_and_sync_still_works(team_db, tmp
             sync.create_replica(str(tmp_path / f"{k}.sqlite"), servers[k])
             replicas[k] = open_database(str(tmp_path / f"{k}.sqlite"))
             for i in range(3):
-                operations.run(replicas[k], "log_activity", type="call", subject=f"{k}{i}",
+                outbox.run(replicas[k], "log_activity", type="call", subject=f"{k}{i}",
                                owner_id=users[k].id, deal_id=deal)
             assert sync.sync(replicas[k], servers[k]).push.applied == 3
         # deletes on the server: one activity of each rep, a shared account

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.db import Database
 from app.errors import NotFound, ValidationError
 from app.models import Activity, ActivityType, Opportunity, User, utcnow
-from app.services.operations import operation
+from app.services.outbox import operation
 
 
 @operation("log_activity")

@@ -27,7 +27,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services.operations import operation
+from app.services.outbox import operation
 from app.services.process import active_stages
 from app.services.validation import clean_deal_values
 

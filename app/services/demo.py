@@ -40,7 +40,7 @@ from app.models import (
     User,
 )
 from app.services.bulk import BulkInserter
-from app.services.operations import refuse_on_replica
+from app.services.outbox import refuse_on_replica
 from app.services.process import active_stages
 
 MONTHS = 18

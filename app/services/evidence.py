@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.db import Database
 from app.errors import NotFound, ValidationError
 from app.models import Deliverable, DeliverableKind, Evidence, Opportunity, User, utcnow
-from app.services.operations import operation
+from app.services.outbox import operation
 
 
 @operation("record_evidence")

@@ -33,7 +33,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services.operations import operation
+from app.services.outbox import operation
 from app.services.process import DeliverableDef, StageDef, active_stages
 
 WON, LOST = "won", "lost"

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.db import Database
 from app.errors import NotFound, ValidationError
 from app.models import Account, Contact, LeadSource, Role, User
-from app.services.operations import operation, refuse_on_replica
+from app.services.outbox import operation, refuse_on_replica
 
 
 def _refuse_new_user_on_replica(db: Database, name: str, role: str, refused: str) -> None:

@@ -1,7 +1,7 @@
 """Offline replica <-> team server synchronisation. No Qt.
 
 A replica is a SQLite file with a ``replica_state`` row (its client id, the server URL and
-the pull watermark) and an ``outbox`` of named operations (app/services/operations.py).
+the pull watermark) and an ``outbox`` of named operations (app/services/outbox.py).
 
 push
     Replays each pending operation on the server through the same service code, one
@@ -63,7 +63,7 @@ from app.models import (
     StageTransition,
     utcnow,
 )
-from app.services import operations
+from app.services import outbox
 from app.services.unit_of_work import NOTHING, OpChanges
 
 CHUNK = 5000
@@ -352,7 +352,7 @@ def _pending(replica: Database, status: str = "pending"):
 def push(replica: Database, server: Database) -> PushResult:
     st = state(replica)
     result = PushResult()
-    reg = operations.registry()
+    reg = outbox.registry()
     blocked = {json.loads(r.args).get("deal_id") for r in _pending(replica, "conflict")} - {None}
     refresh = set()
     pause = os.environ.get(PAUSE_ENV, "-1")
@@ -385,8 +385,8 @@ def push(replica: Database, server: Database) -> PushResult:
                       {"c": st.client_id, "o": uuid.UUID(op_id), "n": name})
 
         try:
-            with operations.hooked(uuid.UUID(op_id), record):
-                operations.call(server, name, args)
+            with outbox.hooked(uuid.UUID(op_id), record):
+                outbox.call(server, name, args)
         except IntegrityError as exc:  # a concurrent push of the same outbox got there first
             if "applied_operation" not in str(exc):
                 raise
@@ -462,10 +462,10 @@ def resolve(replica: Database, op_id: str, action: str):
         raise ValidationError({"action": "retry or discard"})
     args = json.loads(row.args)
     args.pop("at", None)
-    if operations.registry()[row.name].versioned and args.get("deal_id"):
+    if outbox.registry()[row.name].versioned and args.get("deal_id"):
         with replica.read() as s:
             args["expected_version"] = s.scalar(select(Opportunity.version)
                                                 .where(Opportunity.id == uuid.UUID(args["deal_id"])))
-    out = operations.run(replica, row.name, **args)
+    out = outbox.run(replica, row.name, **args)
     _mark(replica, op_id, "retried")
     return out

@@ -323,7 +323,7 @@ def current_user(db: Database) -> User | None:
     PostgreSQL role; on an offline replica the member whose login the replica syncs as
     (its server URL's user). None on a plain SQLite file or when the login is unmapped."""
     if db.is_sqlite:
-        from app.services.operations import is_replica
+        from app.services.outbox import is_replica
 
         if not is_replica(db):
             return None

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.services import operations
+from app.services import outbox
 from app.services import sync as sync_service
 from app.views.context import run_modal
 from app.views.operations import QueryOp, Task
@@ -73,7 +73,7 @@ class SyncController(QObject):
     def sync_now(self) -> bool:
         """Start a sync unless one is running (one at a time); True when it started."""
         db = self._db()
-        if db is None or self.running() or not operations.is_replica(db):
+        if db is None or self.running() or not outbox.is_replica(db):
             return False
         self.sync_action.setEnabled(False)
         # the runner announces what the pull brought (SyncResult.changes); nobody here made it
@@ -200,7 +200,7 @@ class ConflictsDialog(QDialog):
 def install(window) -> SyncController | None:
     """Add the Sync menu to ``window`` when its database is a replica, and sync once."""
     ctx = getattr(window, "ctx", None)
-    if ctx is None or not operations.is_replica(ctx.db):
+    if ctx is None or not outbox.is_replica(ctx.db):
         return None
     controller = SyncController(window)
     QTimer.singleShot(0, controller.sync_now)

@@ -77,7 +77,7 @@ from app.services.importer.parsing import (
     read_table,
 )
 from app.services.importer.presets import detect_preset, preset
-from app.services.operations import refuse_on_replica
+from app.services.outbox import refuse_on_replica
 from app.services.process import active_stages
 from app.services.unit_of_work import NOTHING, OpChanges
 from app.services.validation import clean_deal_values, currencies

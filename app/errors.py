@@ -3,10 +3,59 @@
 from __future__ import annotations
 
 
+class Message(str):
+    """A message in English that keeps its template and fields, so that a front can show it
+    in the user's language (the desktop app looks the template up in its translations and
+    fills in the same fields)::
+
+        raise NotFound(Message("deal {deal} not found", deal=deal_id))
+
+    It *is* the English text (a ``str``), so logs, the CLI and tests read it unchanged. A
+    field may itself be a Message (translated too). Templates use ``str.format`` fields by
+    name only, so a translation can put them in another order."""
+
+    template: str
+    fields: dict
+
+    def __new__(cls, template: str, /, **fields):
+        self = super().__new__(cls, template.format(**fields) if fields else template)
+        self.template = template
+        self.fields = fields
+        return self
+
+    def __reduce__(self):  # pickles (a worker's error crossing a process) keep the template
+        return (_message, (self.template, self.fields))
+
+
+def _message(template: str, fields: dict) -> Message:
+    return Message(template, **fields)
+
+
+def render(message: str, translate=None) -> str:
+    """``message`` with its template passed through ``translate`` (template -> template in
+    another language; None keeps English) and its fields filled in, Message fields rendered
+    the same way. A plain str is looked up as a whole."""
+    if translate is None:
+        return str(message)
+    if not isinstance(message, Message):
+        return translate(str(message))
+    fields = {k: render(v, translate) if isinstance(v, Message) else v for k, v in message.fields.items()}
+    try:
+        return translate(message.template).format(**fields)
+    except (KeyError, IndexError, ValueError):  # a broken translation: English, never a crash
+        return str(message)
+
+
 class AppError(Exception):
-    """An error a user can understand and act on; its str() is the whole message."""
+    """An error a user can understand and act on; its str() is the whole message. Give it a
+    :class:`Message` to have it shown in the user's language."""
 
     exit_code = 1
+
+    @property
+    def message(self) -> str:
+        """The message as given (a :class:`Message` when the raiser gave one)."""
+        return self.args[0] if self.args and isinstance(self.args[0], str) else str(self)
 
 
 class DatabaseError(AppError):

@@ -24,6 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VIEWS = ROOT / "app" / "views"
+APP = ROOT / "app"
+ERROR_CONTEXT = "AppError"  # where app.errors.Message templates are translated (views.operations.message_text)
 TS = ROOT / "resources" / "translations" / "pipeline_ko.ts"
 QM = TS.with_suffix(".qm")
 
@@ -74,6 +76,21 @@ def wrapper_messages() -> list[tuple[str, str, bool]]:
     return [(c, s, p) for (c, s), p in found.items()]
 
 
+def message_templates() -> list[str]:
+    """Every literal template given to ``Message("...", ...)`` outside app/views (the
+    services' and the database's messages, see app.errors.Message), in file order."""
+    found: dict[str, None] = {}
+    for path in sorted(APP.rglob("*.py")):
+        if VIEWS in path.parents:
+            continue
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Message"
+                    and node.args and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)):
+                found.setdefault(node.args[0].value)
+    return list(found)
+
+
 def _saved_translations() -> dict[tuple[str, str], list[str]]:
     """Every finished translation of the current .ts, so that no run ever loses one."""
     if not TS.exists():
@@ -98,7 +115,7 @@ def extract() -> None:
     tree = ET.parse(TS)
     root = tree.getroot()
     contexts = {c.findtext("name"): c for c in root.iter("context")}
-    extra = wrapper_messages()
+    extra = wrapper_messages() + [(ERROR_CONTEXT, t, False) for t in message_templates()]
     wrapped_sources = {s for _c, s, _p in extra}
     # lupdate reads a bare tr("text") wrapper call as a message without context: drop those
     blank = contexts.get("")

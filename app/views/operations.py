@@ -33,7 +33,7 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.errors import AppError, ConflictError, NotFound, PermissionDenied, ValidationError
+from app.errors import AppError, ConflictError, NotFound, PermissionDenied, ValidationError, render
 from app.services.unit_of_work import OpChanges, Outcome, perform
 
 log = logging.getLogger(__name__)
@@ -128,6 +128,18 @@ def wait_for_ops(ms: int, *, cancel: bool = False) -> bool:
     poll.stop()
     limit.stop()
     return not _RUNNING
+
+
+def _tr_message(template: str) -> str:
+    return QCoreApplication.translate("AppError", template)
+
+
+def message_text(message: str) -> str:
+    """A service's message (app.errors.Message, or plain text) in the interface language:
+    its template looked up in the "AppError" context of the translations (what
+    tools/update_translations.py extracts from every ``Message("...")``), its fields filled
+    in. Untranslated text stays English."""
+    return render(message, _tr_message)
 
 
 def short_error(exc: BaseException, what: str = "operation") -> str:

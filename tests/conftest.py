@@ -140,3 +140,55 @@ def satisfy_stage(db, deal_id, position, actor_id, at=None):
                                     deal_id=deal_id, stage_id=stage.id, done_at=at or T0, at=at)
         elif kind is DeliverableKind.FIELD:
             assert all(getattr(deal, f) is not None for f in d.field_list), d.key
+
+
+# the process template (stages, deliverables) stays; everything a user enters goes
+_TEMPLATE_TABLES = {"process_template", "stage", "deliverable"}
+
+
+def empty_database(db) -> None:
+    """Delete every user, account, deal, its history, marketing figure and target, keeping
+    the migrated schema and the process template: a database reused by several tests (or
+    hypothesis examples) of a module starts each one as a new company would."""
+    from sqlalchemy import text
+
+    from app.models import Base
+
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name not in _TEMPLATE_TABLES]
+    with db.write_engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
+        else:
+            for name in tables:  # children first: the foreign keys hold
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture(scope="module")
+def _module_databases():
+    made: dict[str, tuple] = {}
+    yield made
+    for database, drop in made.values():
+        database.dispose()
+        if drop is not None:
+            drop()
+
+
+@pytest.fixture
+def module_db(engine_name, _module_databases, tmp_path_factory, request):
+    """One migrated database per engine for the whole test module (on PostgreSQL a database
+    of its own on the session's server, dropped after the module), emptied of its data
+    (:func:`empty_database`) before each test that asks for it. For tests that build many
+    small worlds (hypothesis examples: call ``empty_database`` per example)."""
+    entry = _module_databases.get(engine_name)
+    if entry is None:
+        drop = None
+        if engine_name == "postgresql":
+            server = request.getfixturevalue("pg_server")
+            url = server.create_database()
+            drop = lambda: server.drop_database(url)  # noqa: E731
+        else:
+            url = tmp_path_factory.mktemp("module_db") / "module.sqlite"
+        entry = _module_databases[engine_name] = (open_database(url), drop)
+    database = entry[0]
+    empty_database(database)
+    return database

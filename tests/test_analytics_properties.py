@@ -1,12 +1,15 @@
-"""Properties: the figures do not depend on the order in which deals were written; on a
-generated demo company every analytic runs, shares stay in [0, 1] and lost deals dwell
-longer than won ones."""
+"""Properties: the figures do not depend on the order in which deals were written, nor on
+the engine (PostgreSQL's figures are SQLite's); on a generated demo company every analytic
+runs, shares stay in [0, 1] and lost deals dwell longer than won ones. Every property runs
+on both engines; PostgreSQL reuses one database for the module, emptied per example."""
 
 from __future__ import annotations
 
 import itertools
 from datetime import UTC, date, datetime
 
+import pytest
+from conftest import empty_database
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_analytics_common import D, new_deal, path, set_close
@@ -15,6 +18,8 @@ from app.db import open_database
 from app.services import analytics, demo, people
 from app.services import marketing as mkt
 from app.services.analytics import Filters
+
+pytestmark = pytest.mark.both_engines
 
 JAN = Filters(date(2026, 1, 1), date(2026, 1, 31), now=D(1, month=2))
 _counter = itertools.count()
@@ -63,55 +68,61 @@ def _figures(db) -> tuple:
             sl.by_week, fc, mk, cyc.overall, analytics.stage_risk_thresholds(db))
 
 
-def _build(tmp_path_factory, order) -> tuple:
-    db = open_database(tmp_path_factory.mktemp(f"order{next(_counter)}") / "t.sqlite")
-    try:
-        rep = people.create_user(db, "rep", "rep")
-        manager = people.create_user(db, "manager", "manager")
-        web = mkt.create_lead_source(db, "Web").id
-        mkt.create_spend(db, web, date(2026, 1, 1), "300")
-        builders = _deal_builders(rep, manager, web)
-        for i in order:
-            builders[i](db)
-        return _figures(db)
-    finally:
-        db.dispose()
+def _tell(db, order) -> tuple:
+    """The six deals written in ``order`` into an empty database, and their figures."""
+    rep = people.create_user(db, "rep", "rep")
+    manager = people.create_user(db, "manager", "manager")
+    web = mkt.create_lead_source(db, "Web").id
+    mkt.create_spend(db, web, date(2026, 1, 1), "300")
+    builders = _deal_builders(rep, manager, web)
+    for i in order:
+        builders[i](db)
+    return _figures(db)
 
 
 _reference: dict[str, tuple] = {}
 
 
+def _reference_figures(tmp_path_factory) -> tuple:
+    """The figures of the deals written in their natural order on SQLite: what every order
+    on every engine must give."""
+    if "figures" not in _reference:
+        db = open_database(tmp_path_factory.mktemp(f"reference{next(_counter)}") / "t.sqlite")
+        try:
+            _reference["figures"] = _tell(db, list(range(6)))
+        finally:
+            db.dispose()
+    return _reference["figures"]
+
+
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(order=st.permutations(range(6)))
-def test_results_do_not_depend_on_insertion_order(tmp_path_factory, order):
-    if "figures" not in _reference:
-        _reference["figures"] = _build(tmp_path_factory, list(range(6)))
-    assert _build(tmp_path_factory, order) == _reference["figures"]
+def test_results_do_not_depend_on_insertion_order(module_db, tmp_path_factory, order):
+    expected = _reference_figures(tmp_path_factory)
+    empty_database(module_db)  # the fixture empties it per test, not per example
+    assert _tell(module_db, order) == expected
 
 
-def test_demo_company_smoke(tmp_path):
-    db = open_database(tmp_path / "demo.sqlite")
-    try:
-        demo.generate(db, deals=300, seed=7, end=date(2026, 6, 30))
-        f = Filters(date(2025, 7, 1), date(2026, 6, 30), now=datetime(2026, 6, 30, tzinfo=UTC))
-        report = analytics.kpi_report(db, f)
-        assert report["kpis"]["new_deals"] > 0
-        k = analytics.kpis(db, f)
-        assert 0 <= k.win_rate <= 1 and k.cycle_days > 0 and k.velocity > 0
-        for step in analytics.funnel(db, f).steps:
-            assert step.share is None or 0 <= step.share <= 1
-            assert step.went_on <= step.reached
-        for row in analytics.marketing(db, f):
-            assert row.mql_to_sql is None or 0 <= row.mql_to_sql <= 1
-        compared = 0
-        for s in analytics.dwell_by_stage(db, f):
-            if s.won.count >= 10 and s.lost.count >= 10:
-                assert s.lost.median > s.won.median, s.stage
-                compared += 1
-        assert compared >= 3
-        assert all(m.weighted <= m.open_total for m in analytics.forecast(db, f))
-        risky = analytics.at_risk_deals(db, f)
-        assert all(r.days_over > 0 for r in risky)
-        assert [r.days_over for r in risky] == sorted((r.days_over for r in risky), reverse=True)
-    finally:
-        db.dispose()
+def test_demo_company_smoke(module_db):
+    db = module_db
+    demo.generate(db, deals=300, seed=7, end=date(2026, 6, 30))
+    f = Filters(date(2025, 7, 1), date(2026, 6, 30), now=datetime(2026, 6, 30, tzinfo=UTC))
+    report = analytics.kpi_report(db, f)
+    assert report["kpis"]["new_deals"] > 0
+    k = analytics.kpis(db, f)
+    assert 0 <= k.win_rate <= 1 and k.cycle_days > 0 and k.velocity > 0
+    for step in analytics.funnel(db, f).steps:
+        assert step.share is None or 0 <= step.share <= 1
+        assert step.went_on <= step.reached
+    for row in analytics.marketing(db, f):
+        assert row.mql_to_sql is None or 0 <= row.mql_to_sql <= 1
+    compared = 0
+    for s in analytics.dwell_by_stage(db, f):
+        if s.won.count >= 10 and s.lost.count >= 10:
+            assert s.lost.median > s.won.median, s.stage
+            compared += 1
+    assert compared >= 3
+    assert all(m.weighted <= m.open_total for m in analytics.forecast(db, f))
+    risky = analytics.at_risk_deals(db, f)
+    assert all(r.days_over > 0 for r in risky)
+    assert [r.days_over for r in risky] == sorted((r.days_over for r in risky), reverse=True)

@@ -1,5 +1,6 @@
 """File → Export weekly report…: dialogs patched, the real export on the runner's worker,
-progress, cancel (no file left), failure message, Open button."""
+progress, cancel (no file left), failure message, Open button; every export on SQLite and
+on PostgreSQL (the worker reads the team server as it reads a file)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from app.services import deals
 from app.services import weekly_report as service
 from app.views import report_export
 from app.views.context import AppContext
+
+pytestmark = pytest.mark.both_engines
 
 WEEK = "2026-W47"
 

@@ -732,15 +732,23 @@ def test_the_open_deals_list_is_one_streamed_query(db, rep, tmp_path):
 
 # ------------------------------------------------------------------ agreement with analytics
 
-@pytest.fixture(scope="module")
-def demo_workbook(tmp_path_factory):
-    """A demo company's workbook, and the analytics service's own answers for the same week."""
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def demo_workbook(request, tmp_path_factory):
+    """A demo company's workbook, and the analytics service's own answers for the same week,
+    on each engine (the sheets stream their own SQL; analytics has its own: they must agree)."""
     from dataclasses import replace
 
     from app.services import analytics, demo
 
     folder = tmp_path_factory.mktemp("demo")
-    database = open_database(folder / "demo.sqlite")
+    drop = None
+    if request.param == "postgresql":
+        server = request.getfixturevalue("pg_server")
+        url = server.create_database()
+        drop = lambda: server.drop_database(url)  # noqa: E731
+    else:
+        url = folder / "demo.sqlite"
+    database = open_database(url)
     try:
         demo.generate(database, deals=400, seed=2, end=date(2026, 11, 22))
         write_weekly_report(database, folder / "demo.xlsx", week=WEEK, now=NOW)
@@ -753,6 +761,8 @@ def demo_workbook(tmp_path_factory):
         }
     finally:
         database.dispose()
+        if drop is not None:
+            drop()
     return load_workbook(folder / "demo.xlsx"), expected
 
 

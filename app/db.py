@@ -21,7 +21,7 @@ from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.errors import DatabaseError
+from app.errors import DatabaseError, Message
 
 BUSY_TIMEOUT_MS = 15_000
 _IMMEDIATE = "pm_begin_immediate"
@@ -177,7 +177,7 @@ def backup_sqlite(src: Path, dest: Path) -> Path:
     """Online, consistent copy with the SQLite backup API (safe while others have it open)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     if dest.exists():
-        raise DatabaseError(f"{dest}: backup target already exists")
+        raise DatabaseError(Message("{path}: backup target already exists", path=dest))
     source = sqlite3.connect(f"file:{src}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         target = sqlite3.connect(dest)
@@ -204,10 +204,9 @@ def migrate(engine: Engine, path: Path | None) -> Path | None:
     if current == head:
         return None
     if current is not None and current not in known_revisions():
-        raise DatabaseError(
-            f"{path or engine.url}: the database was written by a newer version of this program "
-            f"(schema {current}); update the program. The file was not changed."
-        )
+        raise DatabaseError(Message(
+            "{path}: the database was written by a newer version of this program (schema {schema}); "
+            "update the program. The file was not changed.", path=path or str(engine.url), schema=current))
     backup = None
     if path is not None and (current is not None or _has_tables(engine)):
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
@@ -236,11 +235,11 @@ def open_database(target: str | Path | None = None, *, create: bool = True, migr
     if path is not None:
         if not path.exists():
             if not create:
-                raise DatabaseError(f"{path}: no such database file")
+                raise DatabaseError(Message("{path}: no such database file", path=path))
             if not path.parent.exists():
-                raise DatabaseError(f"{path.parent}: folder does not exist")
+                raise DatabaseError(Message("{path}: folder does not exist", path=path.parent))
         elif path.is_dir():
-            raise DatabaseError(f"{path}: is a folder, not a database file")
+            raise DatabaseError(Message("{path}: is a folder, not a database file", path=path))
     engine = None
     try:
         engine, write_engine = create_db_engine(url)
@@ -248,7 +247,8 @@ def open_database(target: str | Path | None = None, *, create: bool = True, migr
             with engine.connect() as conn:
                 result = conn.exec_driver_sql("PRAGMA quick_check").scalar()
                 if result != "ok":
-                    raise DatabaseError(f"{path}: the database is damaged ({result})")
+                    raise DatabaseError(Message("{path}: the database is damaged ({result})", path=path,
+                                                result=result))
         db = Database(url=url, engine=engine, write_engine=write_engine, path=path)
         if migrate_schema:
             migrate(engine, path)
@@ -266,7 +266,8 @@ def open_database(target: str | Path | None = None, *, create: bool = True, migr
             engine.dispose()
         orig = getattr(exc, "orig", exc)
         where = path or url_without_password(url)  # never the password that came with the URL
-        raise DatabaseError(f"{where}: cannot open the database ({orig})") from exc
+        raise DatabaseError(Message("{path}: cannot open the database ({reason})", path=where,
+                                    reason=str(orig))) from exc
 
 
 def integrity_check(db: Database) -> str:

@@ -31,6 +31,18 @@ def _message(template: str, fields: dict) -> Message:
     return Message(template, **fields)
 
 
+def listed(parts: list[str]) -> str:
+    """``parts`` (Messages or plain text) as one message separated by "; ", each part still
+    translated by a front: a list cannot be one template, so it is a chain of
+    ``"{first}; {rest}"`` messages."""
+    if not parts:
+        return ""
+    out = parts[-1]
+    for part in reversed(parts[:-1]):
+        out = Message("{first}; {rest}", first=part, rest=out)
+    return out
+
+
 def render(message: str, translate=None) -> str:
     """``message`` with its template passed through ``translate`` (template -> template in
     another language; None keeps English) and its fields filled in, Message fields rendered
@@ -63,7 +75,8 @@ class DatabaseError(AppError):
 
 
 class ValidationError(AppError):
-    """Bad values for an entity. ``errors`` maps each field name to its message."""
+    """Bad values for an entity. ``errors`` maps each field name to its message (a
+    :class:`Message` to have it translated); str() is every ``field: message`` in English."""
 
     def __init__(self, errors: dict[str, str]):
         self.errors = dict(errors)

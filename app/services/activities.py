@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from app.db import Database
-from app.errors import NotFound, ValidationError
+from app.errors import Message, NotFound, ValidationError
 from app.models import Activity, ActivityType, Opportunity, User, utcnow
 from app.services.outbox import operation
 
@@ -26,19 +26,20 @@ def log_activity(db: Database, *, type: str, subject: str, owner_id: uuid.UUID,
     try:
         type = ActivityType(type).value
     except ValueError:
-        errors["type"] = f"'{type}' is not one of " + ", ".join(t.value for t in ActivityType)
+        errors["type"] = Message("'{type}' is not one of {allowed}", type=type,
+                                 allowed=", ".join(t.value for t in ActivityType))
     subject = (subject or "").strip()
     if not subject:
-        errors["subject"] = "a subject is required"
+        errors["subject"] = Message("a subject is required")
     if errors:
         raise ValidationError(errors)
     with db.write() as s:
         if s.get(User, owner_id) is None:
-            raise ValidationError({"owner_id": "owner does not exist"})
+            raise ValidationError({"owner_id": Message("owner does not exist")})
         if deal_id is not None:
             deal = s.get(Opportunity, deal_id)
             if deal is None:
-                raise ValidationError({"deal_id": "deal does not exist"})
+                raise ValidationError({"deal_id": Message("deal does not exist")})
             stage_id = stage_id or deal.stage_id
         now = at or utcnow()
         act = Activity(type=type, subject=subject, notes=notes, due_at=due_at, done_at=done_at,
@@ -55,7 +56,7 @@ def complete_activity(db: Database, activity_id: uuid.UUID, *, at: datetime | No
     with db.write() as s:
         act = s.get(Activity, activity_id)
         if act is None:
-            raise NotFound(f"activity {activity_id} not found")
+            raise NotFound(Message("activity {activity} not found", activity=activity_id))
         act.done_at = (at or utcnow()) if done else None
         s.flush()
         return act

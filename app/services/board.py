@@ -17,7 +17,7 @@ from sqlalchemy import and_, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from app.db import Database
-from app.errors import NotFound
+from app.errors import Message, NotFound
 from app.models import (
     Account,
     Activity,
@@ -205,7 +205,7 @@ def _stage_by_position(stages: list[StageDef], position: int) -> StageDef:
     for st in stages:
         if st.position == position:
             return st
-    raise NotFound(f"stage {position} does not exist")
+    raise NotFound(Message("stage {stage} does not exist", stage=position))
 
 
 # ------------------------------------------------------------------ public queries
@@ -240,7 +240,7 @@ def card(db: Database, deal_id: uuid.UUID, *, now: datetime | None = None) -> Ca
     """One card, fresh from the database (after a move, an edit, a conflict)."""
     found, _belongs = cards(db, [deal_id], now=now)[deal_id]
     if found is None:
-        raise NotFound(f"deal {deal_id} not found")
+        raise NotFound(Message("deal {deal} not found", deal=deal_id))
     return found
 
 
@@ -355,7 +355,7 @@ def deliverable_info(db: Database, deliverable_id: uuid.UUID) -> DeliverableInfo
     with db.read() as s:
         d = s.get(Deliverable, deliverable_id)
         if d is None:
-            raise NotFound(f"deliverable {deliverable_id} not found")
+            raise NotFound(Message("deliverable {deliverable} not found", deliverable=deliverable_id))
         stage = s.get(Stage, d.stage_id)
         return DeliverableInfo(
             id=d.id, key=d.key, kind=d.kind, name_en=d.name_en, name_ko=d.name_ko,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import Database
-from app.errors import ConflictError, NotFound, ValidationError
+from app.errors import ConflictError, Message, NotFound, ValidationError
 from app.models import (
     Account,
     Campaign,
@@ -38,15 +38,17 @@ EDITABLE = (
 
 
 def _check_refs(s: Session, values: dict, errors: dict[str, str]) -> None:
-    for key, model, label in (
-        ("owner_id", User, "owner"), ("account_id", Account, "account"),
-        ("contact_id", Contact, "contact"), ("lead_source_id", LeadSource, "lead source"),
-        ("campaign_id", Campaign, "campaign"),
+    for key, model, message in (
+        ("owner_id", User, Message("owner does not exist")),
+        ("account_id", Account, Message("account does not exist")),
+        ("contact_id", Contact, Message("contact does not exist")),
+        ("lead_source_id", LeadSource, Message("lead source does not exist")),
+        ("campaign_id", Campaign, Message("campaign does not exist")),
     ):
         if key in values and values[key] is not None and s.get(model, values[key]) is None:
-            errors[key] = f"{label} does not exist"
+            errors[key] = message
     if "owner_id" in values and values["owner_id"] is None:
-        errors["owner_id"] = "an owner is required"
+        errors["owner_id"] = Message("an owner is required")
 
 
 @operation("create_deal")
@@ -55,7 +57,7 @@ def create_deal(db: Database, *, title: str, owner_id: uuid.UUID, actor_id: uuid
     """A new open deal in stage 1, with its first transition."""
     unknown = set(values) - set(EDITABLE)
     if unknown:
-        raise ValidationError({k: "not a deal field" for k in unknown})
+        raise ValidationError({k: Message("not a deal field") for k in unknown})
     values.setdefault("currency", "KRW")
     values = {"title": title, "owner_id": owner_id, **values}
     clean, errors = clean_deal_values(values)
@@ -86,14 +88,14 @@ def update_deal(db: Database, deal_id: uuid.UUID, *, expected_version: int, acto
     expected close date is logged as a CloseDateChange."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise ValidationError({k: "not an editable deal field" for k in unknown})
+        raise ValidationError({k: Message("not an editable deal field") for k in unknown})
     clean, errors = clean_deal_values(changes)
     with db.write() as s:
         deal = s.get(Opportunity, deal_id)
         if deal is None:
-            raise NotFound(f"deal {deal_id} not found")
+            raise NotFound(Message("deal {deal} not found", deal=deal_id))
         if deal.version != expected_version:
-            raise ConflictError(f"deal '{deal.title}' was changed by someone else; reload it",
+            raise ConflictError(Message("deal '{title}' was changed by someone else; reload it", title=deal.title),
                                 current_version=deal.version)
         if "amount" in changes and "currency" not in changes:  # the deal's currency rules the amount
             clean, errors = clean_deal_values({**changes, "currency": deal.currency})
@@ -115,7 +117,8 @@ def update_deal(db: Database, deal_id: uuid.UUID, *, expected_version: int, acto
         try:
             s.flush()
         except StaleDataError as exc:
-            raise ConflictError(f"deal '{deal.title}' was changed by someone else; reload it") from exc
+            raise ConflictError(Message("deal '{title}' was changed by someone else; reload it",
+                                        title=deal.title)) from exc
         return deal
 
 
@@ -130,7 +133,7 @@ def get_deal(db: Database, deal_id: uuid.UUID) -> Opportunity:
     with db.read() as s:
         deal = s.get(Opportunity, deal_id)
         if deal is None:
-            raise NotFound(f"deal {deal_id} not found")
+            raise NotFound(Message("deal {deal} not found", deal=deal_id))
         return deal
 
 
@@ -142,15 +145,15 @@ def resolve_deal_id(db: Database, text: str) -> uuid.UUID:
     except ValueError:
         pass
     if len(t) < 6 or any(c not in "0123456789abcdef" for c in t):
-        raise NotFound(f"'{text}' is not a deal id")
+        raise NotFound(Message("'{text}' is not a deal id", text=text))
     with db.read() as s:
         lo = uuid.UUID(t.ljust(32, "0"))
         hi = uuid.UUID(t.ljust(32, "f"))
         ids = list(s.scalars(select(Opportunity.id).where(Opportunity.id >= lo, Opportunity.id <= hi).limit(2)))
     if not ids:
-        raise NotFound(f"no deal with id '{text}'")
+        raise NotFound(Message("no deal with id '{text}'", text=text))
     if len(ids) > 1:
-        raise NotFound(f"'{text}' matches more than one deal; give more of the id")
+        raise NotFound(Message("'{text}' matches more than one deal; give more of the id", text=text))
     return ids[0]
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.db import Database
-from app.errors import NotFound, ValidationError
+from app.errors import Message, NotFound, ValidationError
 from app.models import Deliverable, DeliverableKind, Evidence, Opportunity, User, utcnow
 from app.services.outbox import operation
 
@@ -27,23 +27,23 @@ def record_evidence(db: Database, deal_id: uuid.UUID, deliverable_id: uuid.UUID,
     with db.write() as s:
         deal = s.get(Opportunity, deal_id)
         if deal is None:
-            raise NotFound(f"deal {deal_id} not found")
+            raise NotFound(Message("deal {deal} not found", deal=deal_id))
         d = s.get(Deliverable, deliverable_id)
         if d is None:
-            raise NotFound(f"deliverable {deliverable_id} not found")
+            raise NotFound(Message("deliverable {deliverable} not found", deliverable=deliverable_id))
         if s.get(User, actor_id) is None:
-            raise NotFound(f"user {actor_id} not found")
+            raise NotFound(Message("user {user} not found", user=actor_id))
         kind = DeliverableKind(d.kind)
         if kind is DeliverableKind.FIELD:
-            raise ValidationError({d.key: "is satisfied by filling the deal's "
-                                   + " and ".join(d.field_list) + ", not by a tick"})
+            raise ValidationError({d.key: Message("is satisfied by filling the deal's {fields}, not by a tick",
+                                                  fields=" and ".join(d.field_list))})
         if kind is DeliverableKind.ACTIVITY:
-            raise ValidationError({d.key: "is satisfied by logging a done "
-                                   + " or ".join(d.activity_type_list) + " activity, not by a tick"})
+            raise ValidationError({d.key: Message("is satisfied by logging a done {types} activity, not by a tick",
+                                                  types=" or ".join(d.activity_type_list))})
         if kind is DeliverableKind.DOCUMENT and not (file_path or link):
-            raise ValidationError({d.key: "a document needs a file or a link"})
+            raise ValidationError({d.key: Message("a document needs a file or a link")})
         if kind is DeliverableKind.CHECK and d.requires_note and not note:
-            raise ValidationError({d.key: "this check needs a note"})
+            raise ValidationError({d.key: Message("this check needs a note")})
         now = at or utcnow()
         for old in s.scalars(select(Evidence).where(
             Evidence.opportunity_id == deal.id, Evidence.deliverable_id == d.id,
@@ -64,9 +64,9 @@ def withdraw_evidence(db: Database, evidence_id: uuid.UUID, *, actor_id: uuid.UU
     with db.write() as s:
         ev = s.get(Evidence, evidence_id)
         if ev is None:
-            raise NotFound(f"evidence {evidence_id} not found")
+            raise NotFound(Message("evidence {evidence} not found", evidence=evidence_id))
         if ev.withdrawn_at is not None:
-            raise ValidationError({"evidence": "already withdrawn"})
+            raise ValidationError({"evidence": Message("already withdrawn")})
         ev.withdrawn_at = at or utcnow()
         ev.withdrawn_by_id = actor_id
         s.flush()

@@ -20,7 +20,15 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import Database
-from app.errors import AppError, ConflictError, NotFound, PermissionDenied, ValidationError
+from app.errors import (
+    AppError,
+    ConflictError,
+    Message,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+    listed,
+)
 from app.models import (
     Activity,
     DeliverableKind,
@@ -71,8 +79,10 @@ class GateRefused(AppError):
         for m in missing:
             parts.setdefault(m.stage_position, []).append(m.name_en)
             names[m.stage_position] = m.stage_name_en
-        text = "; ".join(f"stage {p} {names[p]}: {', '.join(v)}" for p, v in sorted(parts.items()))
-        super().__init__(f"gate refused, missing deliverables: {text}")
+        # the template's stage and deliverable names are the process's own data: as stored
+        stages = [Message("stage {position} {stage}: {deliverables}", position=p, stage=names[p],
+                          deliverables=", ".join(v)) for p, v in sorted(parts.items())]
+        super().__init__(Message("gate refused, missing deliverables: {missing}", missing=listed(stages)))
 
     def by_stage(self) -> dict[int, list[MissingDeliverable]]:
         out: dict[int, list[MissingDeliverable]] = {}
@@ -233,7 +243,7 @@ def checklist(db: Database, deal_id: uuid.UUID, stage_position: int | None = Non
 def _get_deal(session: Session, deal_id: uuid.UUID) -> Opportunity:
     deal = session.get(Opportunity, deal_id)
     if deal is None:
-        raise NotFound(f"deal {deal_id} not found")
+        raise NotFound(Message("deal {deal} not found", deal=deal_id))
     return deal
 
 
@@ -241,7 +251,7 @@ def _position(stages: list[StageDef], stage_id: uuid.UUID) -> int:
     for st in stages:
         if st.id == stage_id:
             return st.position
-    raise NotFound("the deal's stage is not part of the active process")
+    raise NotFound(Message("the deal's stage is not part of the active process"))
 
 
 def parse_target(target: str | int) -> str | int:
@@ -253,7 +263,7 @@ def parse_target(target: str | int) -> str | int:
         return t
     if t.isdigit():
         return int(t)
-    raise ValidationError({"to": f"'{target}' is not a stage number, 'won' or 'lost'"})
+    raise ValidationError({"to": Message("'{target}' is not a stage number, 'won' or 'lost'", target=target)})
 
 
 ReasonKind = Literal["loss", "reopen", "back"]
@@ -280,7 +290,7 @@ def reason_needed(status: str, stage_position: int, target: str | int) -> Reason
     return None
 
 
-def _require_text(value: str | None, field_name: str, message: str) -> str:
+def _require_text(value: str | None, field_name: str, message: Message) -> str:
     text = (value or "").strip()
     if not text:
         raise ValidationError({field_name: message})
@@ -293,7 +303,8 @@ def plan_move(session: Session, deal: Opportunity, target: str | int, stages: li
     target = parse_target(target)
     last = len(stages)
     if isinstance(target, int) and not 1 <= target <= last:
-        raise ValidationError({"to": f"stage {target} does not exist (stages are 1 to {last})"})
+        raise ValidationError({"to": Message("stage {stage} does not exist (stages are 1 to {last})",
+                                             stage=target, last=last)})
     if deal.status == Status.OPEN:
         if target == LOST:
             return TransitionKind.LOST, cur, Status.LOST, []
@@ -302,7 +313,7 @@ def plan_move(session: Session, deal: Opportunity, target: str | int, stages: li
             # manager overrode the gates of the stages in between
             return TransitionKind.WON, last, Status.WON, stages[cur - 1:]
         if target == cur:
-            raise ValidationError({"to": f"the deal is already in stage {cur}"})
+            raise ValidationError({"to": Message("the deal is already in stage {stage}", stage=cur)})
         if target > cur:
             return TransitionKind.FORWARD, target, Status.OPEN, stages[cur - 1:target - 1]
         return TransitionKind.BACKWARD, target, Status.OPEN, []
@@ -322,15 +333,17 @@ def neighbour_target(stage_position: int, delta: int, stage_count: int) -> int |
     return target if target >= 1 else None
 
 
-def closed_deal_refusal(status: str, target: str | int) -> str | None:
+def closed_deal_refusal(status: str, target: str | int) -> Message | None:
     """Why a won or lost deal cannot go to ``target`` (None when it can): a closed deal only
     reopens into a stage. Asked before any prompt (the board does not ask a loss reason for
     a won deal dropped on Lost) and by the move itself."""
     if status == Status.OPEN.value or parse_target(target) not in (WON, LOST):
         return None
     if parse_target(target) == status:
-        return f"the deal is already {status}"
-    return f"the deal is {status}; reopen it into a stage first"
+        return Message("the deal is already won") if status == WON else Message("the deal is already lost")
+    if status == WON:
+        return Message("the deal is won; reopen it into a stage first")
+    return Message("the deal is lost; reopen it into a stage first")
 
 
 def missing_for_move(db: Database, deal_id: uuid.UUID, target: str | int) -> list[MissingDeliverable]:
@@ -368,14 +381,14 @@ def _move(s: Session, deal_id, target, *, actor_id, expected_version=None, reaso
         select(Opportunity, User).outerjoin(User, User.id == actor_id).where(Opportunity.id == deal_id)
     ).first()
     if row is None:
-        raise NotFound(f"deal {deal_id} not found")
+        raise NotFound(Message("deal {deal} not found", deal=deal_id))
     deal, actor = row
     if expected_version is not None and deal.version != expected_version:
-        raise ConflictError(
-            f"deal '{deal.title}' was changed by someone else (version {deal.version}, "
-            f"you had {expected_version}); reload it", current_version=deal.version)
+        raise ConflictError(Message(
+            "deal '{title}' was changed by someone else (version {version}, you had {expected}); reload it",
+            title=deal.title, version=deal.version, expected=expected_version), current_version=deal.version)
     if actor is None:
-        raise NotFound(f"user {actor_id} not found")
+        raise NotFound(Message("user {user} not found", user=actor_id))
     stages = active_stages(s)
     from_pos = _position(stages, deal.stage_id)
     from_status = deal.status
@@ -383,11 +396,12 @@ def _move(s: Session, deal_id, target, *, actor_id, expected_version=None, reaso
 
     needed = reason_needed(from_status, from_pos, target)
     if needed == "back":
-        reason = _require_text(reason, "reason", "moving a deal back needs a reason")
+        reason = _require_text(reason, "reason", Message("moving a deal back needs a reason"))
     elif needed == "reopen":
-        reason = _require_text(reason, "reason", "reopening a closed deal needs a reason")
+        reason = _require_text(reason, "reason", Message("reopening a closed deal needs a reason"))
     elif needed == "loss":
-        loss_reason = _require_text(loss_reason or reason, "loss_reason", "a lost deal needs a loss reason")
+        loss_reason = _require_text(loss_reason or reason, "loss_reason",
+                                    Message("a lost deal needs a loss reason"))
 
     overridden = None
     missing = [] if skip_gates else missing_deliverables(s, deal, gated)
@@ -395,7 +409,8 @@ def _move(s: Session, deal_id, target, *, actor_id, expected_version=None, reaso
         if not (override_reason or "").strip():
             raise GateRefused(missing)
         if actor.role != Role.MANAGER:
-            raise PermissionDenied(f"{actor.name} is a rep; only a manager can override a stage gate")
+            raise PermissionDenied(Message("{user} is a rep; only a manager can override a stage gate",
+                                           user=actor.name))
         overridden = override_reason.strip()
 
     now = at or utcnow()
@@ -423,7 +438,8 @@ def _move(s: Session, deal_id, target, *, actor_id, expected_version=None, reaso
     try:
         s.flush()
     except StaleDataError as exc:
-        raise ConflictError(f"deal '{deal.title}' was changed by someone else; reload it") from exc
+        raise ConflictError(Message("deal '{title}' was changed by someone else; reload it",
+                                    title=deal.title)) from exc
     return MoveResult(
         deal_id=deal.id, transition_id=tr.id, kind=kind.value, from_stage=from_pos, to_stage=to_pos,
         from_status=from_status, to_status=to_status.value, version=deal.version,
@@ -441,15 +457,15 @@ def undo_move(db: Database, transition_id: uuid.UUID, *, actor_id: uuid.UUID,
     with db.write() as s:
         tr = s.get(StageTransition, transition_id)
         if tr is None:
-            raise NotFound(f"move {transition_id} not found")
+            raise NotFound(Message("move {move} not found", move=transition_id))
         latest = s.scalars(
             select(StageTransition).where(StageTransition.opportunity_id == tr.opportunity_id)
             .order_by(StageTransition.at.desc()).limit(1)
         ).first()
         if latest is None or latest.id != tr.id:
-            raise ConflictError("the deal has moved since; only its latest move can be undone")
+            raise ConflictError(Message("the deal has moved since; only its latest move can be undone"))
         if tr.from_stage_id is None or tr.from_status is None:
-            raise ValidationError({"move": "a deal's creation cannot be undone as a move"})
+            raise ValidationError({"move": Message("a deal's creation cannot be undone as a move")})
         stages = active_stages(s)
         back_pos = _position(stages, tr.from_stage_id)
         target: str | int = tr.from_status if tr.from_status != Status.OPEN else back_pos

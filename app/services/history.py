@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from app.db import Database
-from app.errors import NotFound
+from app.errors import Message, NotFound
 from app.models import CloseDateChange, Opportunity, Stage, StageTransition, User, utcnow
 
 
@@ -67,7 +67,7 @@ class CloseDateEntry:
 
 def _require_deal(s, deal_id: uuid.UUID) -> None:
     if s.get(Opportunity, deal_id) is None:
-        raise NotFound(f"deal {deal_id} not found")
+        raise NotFound(Message("deal {deal} not found", deal=deal_id))
 
 
 def stage_history(db: Database, deal_id: uuid.UUID, now: datetime | None = None) -> list[HistoryEntry]:

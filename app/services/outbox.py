@@ -25,7 +25,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from app import db as dbmod
-from app.errors import ReplicaRefused
+from app.errors import Message, ReplicaRefused
 from app.models.base import id_seed, utcnow
 
 
@@ -139,13 +139,15 @@ def is_replica(db: dbmod.Database) -> bool:
 SERVER_PLACEHOLDER = "postgresql+psycopg://LOGIN@HOST/DB"
 
 
-def refuse_on_replica(db: dbmod.Database, refused: str, instead: str) -> None:
+def refuse_on_replica(db: dbmod.Database, refused: str,
+                      instead: str | Callable[..., str]) -> None:
     """Raise :class:`ReplicaRefused` when ``db`` is an offline replica, before anything is
     written: the bulk writers (importer, demo generator, new users) are not named
     operations, so what they wrote there would never be pushed. The message is
-    ``refused``, why, then ``instead``, in which ``{server}`` is the replica's team server
-    (its URL without a password), ``{owner}`` the same as the database's owner and
-    ``{sync}`` the sync command of this replica. Any front (CLI, GUI) shows it as is."""
+    ``refused``, why, then ``instead``: a function called with ``server`` (the replica's
+    team server, its URL without a password), ``owner`` (the same as the database's
+    owner) and ``sync`` (the sync command of this replica) that returns a Message, or
+    text in which ``{server}``, ``{owner}`` and ``{sync}`` are replaced by them."""
     if not is_replica(db):
         return
     from app.services import sync
@@ -158,10 +160,14 @@ def refuse_on_replica(db: dbmod.Database, refused: str, instead: str) -> None:
     except Exception:  # a damaged replica_state: the placeholder still says what to type
         pass
     replica = shlex.quote(str(db.path)) if db.path is not None else "REPLICA"
-    for key, value in (("{server}", server), ("{owner}", owner), ("{sync}", f"pipeline-manager sync --db {replica}")):
-        instead = instead.replace(key, value)
-    raise ReplicaRefused(f"{refused} on an offline replica (what is written only here never reaches the "
-                         f"team server): {instead}")
+    sync_command = f"pipeline-manager sync --db {replica}"
+    if callable(instead):
+        instead = instead(server=server, owner=owner, sync=sync_command)
+    else:
+        for key, value in (("{server}", server), ("{owner}", owner), ("{sync}", sync_command)):
+            instead = instead.replace(key, value)
+    raise ReplicaRefused(Message("{refused} on an offline replica (what is written only here never reaches the "
+                                 "team server): {instead}", refused=refused, instead=instead))
 
 
 def operation(name: str):

@@ -8,15 +8,19 @@ import uuid
 from sqlalchemy import func, select
 
 from app.db import Database
-from app.errors import NotFound, ValidationError
+from app.errors import Message, NotFound, ValidationError
 from app.models import Account, Contact, LeadSource, Role, User
 from app.services.outbox import operation, refuse_on_replica
 
 
-def _refuse_new_user_on_replica(db: Database, name: str, role: str, refused: str) -> None:
-    refuse_on_replica(db, refused, "users are added on the team server by its owner, e.g. "
-                      f"pipeline-manager server add-user {shlex.quote(name)} --role {shlex.quote(role)} "
-                      "--login LOGIN --db {owner}, and arrive here with the next sync ({sync})")
+def _refuse_new_user_on_replica(db: Database, name: str, role: str, refused: Message) -> None:
+    def instead(*, server: str, owner: str, sync: str) -> Message:
+        command = (f"pipeline-manager server add-user {shlex.quote(name)} --role {shlex.quote(role)} "
+                   f"--login LOGIN --db {owner}")
+        return Message("users are added on the team server by its owner, e.g. {command}, and arrive here "
+                       "with the next sync ({sync})", command=command, sync=sync)
+
+    refuse_on_replica(db, refused, instead)
 
 
 def clean_user_fields(name: str | None, role: str) -> tuple[str, str, dict[str, str]]:
@@ -25,24 +29,24 @@ def clean_user_fields(name: str | None, role: str) -> tuple[str, str, dict[str, 
     name = (name or "").strip()
     errors = {}
     if not name:
-        errors["name"] = "a name is required"
+        errors["name"] = Message("a name is required")
     try:
         role = Role(role).value
     except ValueError:
-        errors["role"] = f"'{role}' is not a role (rep or manager)"
+        errors["role"] = Message("'{role}' is not a role (rep or manager)", role=role)
     return name, role, errors
 
 
 def create_user(db: Database, name: str, role: str = Role.REP.value, email: str | None = None) -> User:
     """A new local user. Refused on an offline replica (ReplicaRefused): users come from
     the team server there."""
-    _refuse_new_user_on_replica(db, (name or "").strip() or "NAME", str(role), "cannot add a user")
+    _refuse_new_user_on_replica(db, (name or "").strip() or "NAME", str(role), Message("cannot add a user"))
     name, role, errors = clean_user_fields(name, role)
     if errors:
         raise ValidationError(errors)
     with db.write() as s:
         if s.scalar(select(User.id).where(func.lower(User.name) == name.lower())):
-            raise ValidationError({"name": f"a user named '{name}' already exists"})
+            raise ValidationError({"name": Message("a user named '{name}' already exists", name=name)})
         user = User(name=name, role=role, email=email)
         s.add(user)
         s.flush()
@@ -57,7 +61,8 @@ def ensure_user(db: Database, name: str, role: str) -> User:
         return find_user(db, name)
     except NotFound:
         _refuse_new_user_on_replica(db, (name or "").strip() or "NAME", str(role),
-                                    f"there is no user named '{name}' here, and users cannot be added")
+                                    Message("there is no user named '{name}' here, and users cannot be added",
+                                            name=name))
         return create_user(db, name, role)
 
 
@@ -76,7 +81,7 @@ def find_user(db: Database, name_or_id: str) -> User:
         if user is None:
             user = s.scalar(select(User).where(func.lower(User.name) == str(name_or_id).strip().lower()))
         if user is None:
-            raise NotFound(f"no user named '{name_or_id}'")
+            raise NotFound(Message("no user named '{name}'", name=name_or_id))
         return user
 
 
@@ -84,7 +89,7 @@ def find_user(db: Database, name_or_id: str) -> User:
 def create_account(db: Database, name: str, industry: str | None = None, country: str | None = None) -> Account:
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": "an account name is required"})
+        raise ValidationError({"name": Message("an account name is required")})
     with db.write() as s:
         acc = Account(name=name, industry=industry, country=country)
         s.add(acc)
@@ -97,10 +102,10 @@ def create_contact(db: Database, name: str, account_id: uuid.UUID | None = None,
                    job_title: str | None = None, email: str | None = None, phone: str | None = None) -> Contact:
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": "a contact name is required"})
+        raise ValidationError({"name": Message("a contact name is required")})
     with db.write() as s:
         if account_id is not None and s.get(Account, account_id) is None:
-            raise ValidationError({"account": "account does not exist"})
+            raise ValidationError({"account": Message("account does not exist")})
         c = Contact(name=name, account_id=account_id, job_title=job_title, email=email, phone=phone)
         s.add(c)
         s.flush()
@@ -111,10 +116,10 @@ def create_contact(db: Database, name: str, account_id: uuid.UUID | None = None,
 def create_lead_source(db: Database, name: str, channel: str | None = None) -> LeadSource:
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": "a lead source name is required"})
+        raise ValidationError({"name": Message("a lead source name is required")})
     with db.write() as s:
         if s.scalar(select(LeadSource.id).where(LeadSource.name == name)):
-            raise ValidationError({"name": f"lead source '{name}' already exists"})
+            raise ValidationError({"name": Message("lead source '{name}' already exists", name=name)})
         src = LeadSource(name=name, channel=channel)
         s.add(src)
         s.flush()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Delete, Engine, Insert, TextClause, Update, event, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.errors import NotFound
+from app.errors import Message, NotFound
 from app.models import ProcessTemplate, Stage
 from app.models.process import DeliverableText, Named
 
@@ -185,7 +185,8 @@ def stage_at(session: Session, position: int) -> StageDef:
     for st in active_stages(session):
         if st.position == position:
             return st
-    raise NotFound(f"stage {position} does not exist (stages are numbered 1 to 7)")
+    raise NotFound(Message("stage {stage} does not exist (stages are numbered 1 to {last})", stage=position,
+                           last=len(active_stages(session))))
 
 
 def find_deliverable(session: Session, stage_position: int, key: str) -> DeliverableDef:
@@ -194,4 +195,5 @@ def find_deliverable(session: Session, stage_position: int, key: str) -> Deliver
         if d.key == key:
             return d
     keys = ", ".join(d.key for d in stage.deliverables)
-    raise NotFound(f"stage {stage_position} has no deliverable '{key}' (it has: {keys})")
+    raise NotFound(Message("stage {stage} has no deliverable '{key}' (it has: {keys})", stage=stage_position,
+                           key=key, keys=keys))

@@ -25,7 +25,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app import db as dbmod
-from app.errors import AppError
+from app.errors import AppError, Message
 
 T = TypeVar("T")
 
@@ -196,7 +196,8 @@ class UnitOfWork:
             if not self._committed:
                 self.changes = NOTHING
         if failed is not None:
-            raise UnitFailed(f"not saved: an earlier step failed ({failed})") from failed
+            raise UnitFailed(Message("not saved: an earlier step failed ({error})",
+                                     error=failed.message if isinstance(failed, AppError) else str(failed))) from failed
         return False
 
     @contextmanager

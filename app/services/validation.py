@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
 
+from app.errors import Message
 from app.models import ForecastCategory
 
 MAX_TITLE = 300
@@ -26,17 +27,17 @@ def minor_digits(currency: str) -> int:
     return currencies().get(currency, 2)
 
 
-def amount_precision_error(amount: Decimal, currency: str | None) -> str | None:
+def amount_precision_error(amount: Decimal, currency: str | None) -> Message | None:
     """Why ``amount`` has more decimals than ``currency`` allows (None when it does not).
     Without a currency two places are allowed."""
     digits = minor_digits(currency.strip().upper()) if currency else 2
     if amount == amount.quantize(Decimal(1).scaleb(-digits)):
         return None
     if digits == 0:
-        return f"{currency.strip().upper()} has no minor unit: a whole amount, no cents"
+        return Message("{currency} has no minor unit: a whole amount, no cents", currency=currency.strip().upper())
     if digits == 2:
-        return "at most two decimal places"
-    return f"at most {digits} decimal places"
+        return Message("at most two decimal places")
+    return Message("at most {digits} decimal places", digits=digits)
 
 
 def parse_amount(value) -> Decimal | None:
@@ -54,7 +55,7 @@ def parse_amount_and_currency(value) -> tuple[Decimal | None, str | None]:
     try:
         return read_amount(value)
     except (ValueError, InvalidOperation) as exc:
-        raise ValueError(f"'{value}' is not a number") from exc
+        raise ValueError(Message("'{value}' is not a number", value=value)) from exc
 
 
 def parse_date(value) -> date | None:
@@ -67,12 +68,19 @@ def parse_date(value) -> date | None:
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError as exc:
-        raise ValueError(f"'{value}' is not a valid date (use YYYY-MM-DD)") from exc
+        raise ValueError(Message("'{value}' is not a valid date (use YYYY-MM-DD)", value=value)) from exc
+
+
+def _message_of(exc: ValueError) -> str:
+    """A parser's message, as it was given (a Message keeps its template)."""
+    first = exc.args[0] if exc.args else None
+    return first if isinstance(first, Message) else str(exc)
 
 
 def clean_deal_values(values: dict) -> tuple[dict, dict[str, str]]:
-    """Normalise and check deal values. Returns (clean values, errors by field). The amount
-    may have as many decimals as the ``currency`` among the values allows (two without one)."""
+    """Normalise and check deal values. Returns (clean values, errors by field, each a
+    :class:`~app.errors.Message`). The amount may have as many decimals as the ``currency``
+    among the values allows (two without one)."""
     clean: dict = {}
     errors: dict[str, str] = {}
     currency = values.get("currency")
@@ -81,46 +89,47 @@ def clean_deal_values(values: dict) -> tuple[dict, dict[str, str]]:
         if key == "title":
             title = (raw or "").strip()
             if not title:
-                errors["title"] = "a title is required"
+                errors["title"] = Message("a title is required")
             elif len(title) > MAX_TITLE:
-                errors["title"] = f"at most {MAX_TITLE} characters"
+                errors["title"] = Message("at most {count} characters", count=MAX_TITLE)
             clean["title"] = title
         elif key == "amount":
             try:
                 amount, written_in = parse_amount_and_currency(raw)
             except ValueError as exc:
-                errors["amount"] = str(exc)
+                errors["amount"] = _message_of(exc)
                 continue
             if written_in and currency and written_in != currency.strip().upper():
-                errors["amount"] = f"the amount is written in {written_in} but the deal is in {currency.strip().upper()}"
+                errors["amount"] = Message("the amount is written in {written_in} but the deal is in {currency}",
+                                           written_in=written_in, currency=currency.strip().upper())
                 continue
             if amount is not None:
                 if not amount.is_finite():
-                    errors["amount"] = "must be a number"
+                    errors["amount"] = Message("must be a number")
                     continue
                 if amount < 0:
-                    errors["amount"] = "must be 0 or more"
+                    errors["amount"] = Message("must be 0 or more")
                 elif amount >= Decimal("1e16"):
-                    errors["amount"] = "is too large"
+                    errors["amount"] = Message("is too large")
                 elif (problem := amount_precision_error(amount, currency)) is not None:
                     errors["amount"] = problem
             clean["amount"] = amount
         elif key == "currency":
             code = (raw or "").strip().upper()
             if code not in currencies():
-                errors["currency"] = f"'{raw}' is not a known ISO 4217 currency code"
+                errors["currency"] = Message("'{code}' is not a known ISO 4217 currency code", code=raw)
             clean["currency"] = code
         elif key == "expected_close":
             try:
                 clean["expected_close"] = parse_date(raw)
             except ValueError as exc:
-                errors["expected_close"] = str(exc)
+                errors["expected_close"] = _message_of(exc)
         elif key == "forecast_category":
             try:
                 clean["forecast_category"] = ForecastCategory(raw).value
             except ValueError:
                 allowed = ", ".join(c.value for c in ForecastCategory)
-                errors["forecast_category"] = f"'{raw}' is not one of {allowed}"
+                errors["forecast_category"] = Message("'{value}' is not one of {allowed}", value=raw, allowed=allowed)
         elif key in ("description", "loss_reason"):
             clean[key] = (raw or "").strip() or None
         else:

@@ -173,22 +173,108 @@ def _module_databases():
             drop()
 
 
+def _module_database(kind: str, made: dict, request, tmp_path_factory):
+    entry = made.get(kind)
+    if entry is None:
+        url, drop = database_url_for(kind, request, tmp_path_factory.mktemp("module_db"))
+        entry = made[kind] = (open_database(url), drop)
+    database = entry[0]
+    empty_database(database)
+    return database
+
+
 @pytest.fixture
 def module_db(engine_name, _module_databases, tmp_path_factory, request):
     """One migrated database per engine for the whole test module (on PostgreSQL a database
     of its own on the session's server, dropped after the module), emptied of its data
     (:func:`empty_database`) before each test that asks for it. For tests that build many
     small worlds (hypothesis examples: call ``empty_database`` per example)."""
-    entry = _module_databases.get(engine_name)
-    if entry is None:
-        drop = None
-        if engine_name == "postgresql":
-            server = request.getfixturevalue("pg_server")
-            url = server.create_database()
-            drop = lambda: server.drop_database(url)  # noqa: E731
-        else:
-            url = tmp_path_factory.mktemp("module_db") / "module.sqlite"
-        entry = _module_databases[engine_name] = (open_database(url), drop)
-    database = entry[0]
-    empty_database(database)
-    return database
+    return _module_database(engine_name, _module_databases, request, tmp_path_factory)
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "postgresql-ko"])
+def module_db_any_server(request, _module_databases, tmp_path_factory):
+    """:func:`module_db` on SQLite, PostgreSQL and a Korean team's PostgreSQL (see SERVERS)."""
+    return _module_database(request.param, _module_databases, request, tmp_path_factory)
+
+
+KOREAN_SERVER_TZ = "Asia/Seoul"
+
+
+class KoreanServer:
+    """Databases on the test server set up as a Korean team's server might be: ICU ko-KR
+    collation (Hangul before Latin letters, case ignored first) and the session time zone
+    Asia/Seoul, where the test cluster itself has C.UTF-8 and UTC. Same API as PgServer's
+    create_database / drop_database; each database is cloned from a migrated template."""
+
+    def __init__(self, server):
+        self.server = server
+        self._template: str | None = None
+
+    def _admin(self, sql: str) -> None:
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(self.server.admin_url, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                conn.execute(text(sql))
+        finally:
+            engine.dispose()
+
+    def create_database(self) -> str:
+        import uuid
+
+        if self._template is None:
+            name = f"pm_ko_template_{uuid.uuid4().hex[:8]}"
+            try:
+                self._admin(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
+                            "LOCALE_PROVIDER icu ICU_LOCALE 'ko-KR' LOCALE 'C.UTF-8'")
+            except Exception as exc:  # PostgreSQL before 15, or built without ICU
+                pytest.skip(f"no ICU ko-KR database on the test server: {str(exc).splitlines()[0]}")
+            open_database(self.server.url_for(name)).dispose()
+            self._template = name
+        name = f"pm_ko_{uuid.uuid4().hex[:12]}"
+        self._admin(f'CREATE DATABASE "{name}" TEMPLATE "{self._template}"')
+        self._admin(f"ALTER DATABASE \"{name}\" SET timezone TO '{KOREAN_SERVER_TZ}'")
+        return self.server.url_for(name)
+
+    def drop_database(self, url: str) -> None:
+        self.server.drop_database(url)
+
+    def stop(self) -> None:
+        if self._template is not None:
+            self._admin(f'DROP DATABASE IF EXISTS "{self._template}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def korean_server(pg_server):
+    """:class:`KoreanServer` on the session's PostgreSQL server."""
+    server = KoreanServer(pg_server)
+    yield server
+    server.stop()
+
+
+SERVERS = ("sqlite", "postgresql", "postgresql-ko")
+
+
+def database_url_for(kind: str, request, folder) -> tuple[str, object]:
+    """(url, drop or None) of a new migrated database of ``kind`` (one of SERVERS); a SQLite
+    file goes into ``folder``."""
+    if kind == "sqlite":
+        return str(folder / "test.sqlite"), None
+    server = request.getfixturevalue("pg_server" if kind == "postgresql" else "korean_server")
+    url = server.create_database()
+    return url, lambda: server.drop_database(url)
+
+
+@pytest.fixture(params=SERVERS)
+def db_any_server(request, tmp_path):
+    """The test's database on SQLite, on PostgreSQL, and on PostgreSQL set up as a Korean
+    team's server (:class:`KoreanServer`): for what must not depend on the server's
+    collation or time zone (the order of names, days between two moments)."""
+    url, drop = database_url_for(request.param, request, tmp_path)
+    database = open_database(url)
+    yield database
+    database.dispose()
+    if drop is not None:
+        drop()

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from conftest import SERVERS, database_url_for
 from openpyxl import load_workbook
 from sqlalchemy import event, update
 
@@ -123,24 +124,28 @@ def story_db(story_file, tmp_path):
     database.dispose()
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=SERVERS)
 def workbook(request, story_file, tmp_path_factory):
     """The English workbook of the story, written once per engine and read back (tests only
-    read it): every test of the workbook holds on SQLite and on PostgreSQL."""
+    read it): every test of the workbook holds on SQLite, on PostgreSQL, and on a PostgreSQL
+    server with a Korean collation and time zone (the same rows, in the same order)."""
     folder = tmp_path_factory.mktemp("wb")
-    if request.param == "postgresql":
-        server = request.getfixturevalue("pg_server")
-        database = open_database(server.create_database())
+    drop = None
+    if request.param == "sqlite":
+        src, _ids = story_file
+        database = open_database(backup_sqlite(src, folder / "db.sqlite"))
+    else:
+        url, drop = database_url_for(request.param, request, folder)
+        database = open_database(url)
         rep = people.create_user(database, "Kim Min-su", "rep")
         manager = people.create_user(database, "Lee Ji-eun", "manager")
         _tell_story(database, rep, manager)
-    else:
-        src, _ids = story_file
-        database = open_database(backup_sqlite(src, folder / "db.sqlite"))
     try:
         summary = write_weekly_report(database, folder / "weekly.xlsx", week=WEEK, now=NOW)
     finally:
         database.dispose()
+        if drop is not None:
+            drop()
     return summary, load_workbook(folder / "weekly.xlsx")
 
 

@@ -28,6 +28,7 @@ from app.models import (
     TransitionKind,
     User,
 )
+from app.models.base import UTCDateTime
 from app.services.gates import progress_clauses
 
 BATCH = 2000
@@ -39,7 +40,9 @@ def days_between_sql(later: datetime, column, dialect_name: str):
         # stored as 'YYYY-MM-DD HH:MM:SS.ffffff' UTC text, which julianday() reads
         stamp = later.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ")
         return func.julianday(literal(stamp)) - func.julianday(column)
-    return func.extract("epoch", literal(later) - column) / 86400.0
+    # a timestamp like the column's (naive UTC): an aware one would make the difference a
+    # timestamptz one, the column read in the session's time zone (9 hours off on a server in Seoul)
+    return func.extract("epoch", literal(later, UTCDateTime()) - column) / 86400.0
 
 
 # ------------------------------------------------------------------ what changed

@@ -19,7 +19,7 @@ from decimal import Decimal
 from sqlalchemy import insert, select, text
 
 from app.db import Database
-from app.errors import AppError
+from app.errors import AppError, Message
 from app.models import (
     Account,
     Activity,
@@ -196,14 +196,14 @@ def generate(db: Database, *, deals: int, seed: int, end: date | None = None,
     refuse_on_replica(db, "cannot generate demo data", "generate it on the team server instead, e.g. "
                       "pipeline-manager demo --db {server}, then sync ({sync})")
     if deals < 1:
-        raise AppError("the number of demo deals must be at least 1")
+        raise AppError(Message("the number of demo deals must be at least 1"))
     end = end or datetime.now(UTC).date()
     rng = random.Random(seed)
     raw = db.is_sqlite and _raw_sqlite
     g = _Gen(rng, end, raw)
     with db.write() as s:
         if s.scalar(select(Opportunity.id).limit(1)) is not None:
-            raise AppError("the database already has deals; generate demo data into a new or empty database")
+            raise AppError(Message("the database already has deals; generate demo data into a new or empty database"))
         if db.is_sqlite:  # random UUID keys touch pages all over the indexes: keep them cached
             previous_cache = s.execute(text("PRAGMA cache_size")).scalar()
             s.execute(text(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}"))

@@ -1,5 +1,6 @@
 """Lead sources, campaigns, monthly marketing spend and SMART targets: the CRUD the
-dashboard editors call. Field-named validation messages (ValidationError). No Qt."""
+dashboard editors call. Field-named validation messages (ValidationError), each an
+app.errors.Message so that the editors can show it in the interface language. No Qt."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from app.db import Database
-from app.errors import NotFound, ValidationError
+from app.errors import Message, NotFound, ValidationError
 from app.models import Campaign, LeadSource, MarketingSpend, Opportunity, Target, User
 from app.services.validation import currencies, parse_amount, parse_date
 
@@ -18,51 +19,62 @@ METRICS = ("won_revenue", "won_count", "new_deals", "win_rate")
 MAX_NAME = 200
 
 
-def _name(value, errors: dict[str, str], label: str) -> str:
+def _name(value, errors: dict[str, str], required: Message) -> str:
     name = (value or "").strip()
     if not name:
-        errors["name"] = f"a {label} name is required"
+        errors["name"] = required
     elif len(name) > MAX_NAME:
-        errors["name"] = f"at most {MAX_NAME} characters"
+        errors["name"] = Message("at most {count} characters", count=MAX_NAME)
     return name
+
+
+def _refused(exc: ValueError, fallback: Message) -> str:
+    """The reader's own Message for a value it refused, else ``fallback`` (same English)."""
+    given = exc.args[0] if exc.args else None
+    return given if isinstance(given, Message) else fallback
 
 
 def _amount(value, errors: dict[str, str], key: str, *, allow_negative: bool = False) -> Decimal | None:
     try:
         amount = parse_amount(value)
     except ValueError as exc:
-        errors[key] = str(exc)
+        errors[key] = _refused(exc, Message("'{value}' is not a number", value=value))
         return None
     if amount is None:
-        errors[key] = "an amount is required"
+        errors[key] = Message("an amount is required")
     elif not amount.is_finite():
-        errors[key] = "must be a number"
+        errors[key] = Message("must be a number")
     elif amount < 0 and not allow_negative:
-        errors[key] = "must be 0 or more"
+        errors[key] = Message("must be 0 or more")
     elif amount >= Decimal("1e16"):
-        errors[key] = "is too large"
+        errors[key] = Message("is too large")
     elif amount != amount.quantize(Decimal("0.01")):
-        errors[key] = "at most two decimal places"
+        errors[key] = Message("at most two decimal places")
     else:
         return amount
     return None
 
 
-def _date(value, errors: dict[str, str], key: str) -> date | None:
+def _parse_date(value, errors: dict[str, str], key: str) -> date | None:
+    """The date, or None with the reason in ``errors[key]`` (blank is None without one)."""
     try:
-        d = parse_date(value)
+        return parse_date(value)
     except ValueError as exc:
-        errors[key] = str(exc)
+        errors[key] = _refused(exc, Message("'{value}' is not a valid date (use YYYY-MM-DD)", value=value))
         return None
-    if d is None:
-        errors[key] = "a date is required"
+
+
+def _date(value, errors: dict[str, str], key: str) -> date | None:
+    d = _parse_date(value, errors, key)
+    if d is None and key not in errors:
+        errors[key] = Message("a date is required")
     return d
 
 
 def _currency(value, errors: dict[str, str]) -> str:
     code = (value or "").strip().upper()
     if code not in currencies():
-        errors["currency"] = f"'{value}' is not a known ISO 4217 currency code"
+        errors["currency"] = Message("'{value}' is not a known ISO 4217 currency code", value=value)
     return code
 
 
@@ -75,12 +87,12 @@ def list_lead_sources(db: Database) -> list[LeadSource]:
 
 def create_lead_source(db: Database, name: str, channel: str | None = None) -> LeadSource:
     errors: dict[str, str] = {}
-    name = _name(name, errors, "lead source")
+    name = _name(name, errors, Message("a lead source name is required"))
     if errors:
         raise ValidationError(errors)
     with db.write() as s:
         if s.scalar(select(LeadSource.id).where(func.lower(LeadSource.name) == name.lower())):
-            raise ValidationError({"name": f"lead source '{name}' already exists"})
+            raise ValidationError({"name": Message("lead source '{name}' already exists", name=name)})
         src = LeadSource(name=name, channel=(channel or "").strip() or None)
         s.add(src)
         s.flush()
@@ -92,18 +104,18 @@ def update_lead_source(db: Database, source_id: uuid.UUID, *, name: str | None =
     """Rename a lead source and/or change its channel (None leaves a value unchanged)."""
     errors: dict[str, str] = {}
     if name is not None:
-        name = _name(name, errors, "lead source")
+        name = _name(name, errors, Message("a lead source name is required"))
     if errors:
         raise ValidationError(errors)
     with db.write() as s:
         src = s.get(LeadSource, source_id)
         if src is None:
-            raise NotFound(f"lead source {source_id} not found")
+            raise NotFound(Message("lead source {lead_source} not found", lead_source=source_id))
         if name is not None and name != src.name:
             clash = s.scalar(select(LeadSource.id).where(func.lower(LeadSource.name) == name.lower(),
                                                          LeadSource.id != source_id))
             if clash:
-                raise ValidationError({"name": f"lead source '{name}' already exists"})
+                raise ValidationError({"name": Message("lead source '{name}' already exists", name=name)})
             src.name = name
         if channel is not None:
             src.channel = channel.strip() or None
@@ -116,11 +128,11 @@ def delete_lead_source(db: Database, source_id: uuid.UUID) -> None:
     with db.write() as s:
         src = s.get(LeadSource, source_id)
         if src is None:
-            raise NotFound(f"lead source {source_id} not found")
+            raise NotFound(Message("lead source {lead_source} not found", lead_source=source_id))
         n = s.scalar(select(func.count()).select_from(Opportunity).where(Opportunity.lead_source_id == source_id))
         if n:
-            raise ValidationError({"lead_source": f"'{src.name}' is the lead source of {n} deal(s); "
-                                                  "it cannot be deleted"})
+            raise ValidationError({"lead_source": Message("'{name}' is the lead source of {count} deal(s); "
+                                                          "it cannot be deleted", name=src.name, count=n)})
         for sp in s.scalars(select(MarketingSpend).where(MarketingSpend.lead_source_id == source_id)):
             s.delete(sp)
         s.flush()
@@ -141,29 +153,23 @@ def list_campaigns(db: Database, lead_source_id: uuid.UUID | None = None) -> lis
 
 
 def _check_campaign_dates(starts_on, ends_on, errors: dict[str, str]) -> tuple[date | None, date | None]:
-    out = []
-    for key, value in (("starts_on", starts_on), ("ends_on", ends_on)):
-        try:
-            out.append(parse_date(value))
-        except ValueError as exc:
-            errors[key] = str(exc)
-            out.append(None)
+    out = [_parse_date(value, errors, key) for key, value in (("starts_on", starts_on), ("ends_on", ends_on))]
     if out[0] and out[1] and out[1] < out[0]:
-        errors["ends_on"] = "the end is before the start"
+        errors["ends_on"] = Message("the end is before the start")
     return out[0], out[1]
 
 
 def create_campaign(db: Database, lead_source_id: uuid.UUID, name: str, starts_on=None,
                     ends_on=None) -> Campaign:
     errors: dict[str, str] = {}
-    name = _name(name, errors, "campaign")
+    name = _name(name, errors, Message("a campaign name is required"))
     start, end = _check_campaign_dates(starts_on, ends_on, errors)
     with db.write() as s:
         if s.get(LeadSource, lead_source_id) is None:
-            errors["lead_source_id"] = "lead source does not exist"
+            errors["lead_source_id"] = Message("lead source does not exist")
         elif name and s.scalar(select(Campaign.id).where(Campaign.lead_source_id == lead_source_id,
                                                          func.lower(Campaign.name) == name.lower())):
-            errors["name"] = f"campaign '{name}' already exists for this lead source"
+            errors["name"] = Message("campaign '{name}' already exists for this lead source", name=name)
         if errors:
             raise ValidationError(errors)
         c = Campaign(lead_source_id=lead_source_id, name=name, starts_on=start, ends_on=end)
@@ -180,17 +186,17 @@ def update_campaign(db: Database, campaign_id: uuid.UUID, *, name: str | None = 
     """Change a campaign; dates given as None clear them, omitted ones stay."""
     errors: dict[str, str] = {}
     if name is not None:
-        name = _name(name, errors, "campaign")
+        name = _name(name, errors, Message("a campaign name is required"))
     with db.write() as s:
         c = s.get(Campaign, campaign_id)
         if c is None:
-            raise NotFound(f"campaign {campaign_id} not found")
+            raise NotFound(Message("campaign {campaign} not found", campaign=campaign_id))
         start, end = _check_campaign_dates(c.starts_on if starts_on is _UNSET else starts_on,
                                            c.ends_on if ends_on is _UNSET else ends_on, errors)
         if name and name != c.name and s.scalar(select(Campaign.id).where(
                 Campaign.lead_source_id == c.lead_source_id, func.lower(Campaign.name) == name.lower(),
                 Campaign.id != campaign_id)):
-            errors["name"] = f"campaign '{name}' already exists for this lead source"
+            errors["name"] = Message("campaign '{name}' already exists for this lead source", name=name)
         if errors:
             raise ValidationError(errors)
         if name is not None:
@@ -205,10 +211,11 @@ def delete_campaign(db: Database, campaign_id: uuid.UUID) -> None:
     with db.write() as s:
         c = s.get(Campaign, campaign_id)
         if c is None:
-            raise NotFound(f"campaign {campaign_id} not found")
+            raise NotFound(Message("campaign {campaign} not found", campaign=campaign_id))
         n = s.scalar(select(func.count()).select_from(Opportunity).where(Opportunity.campaign_id == campaign_id))
         if n:
-            raise ValidationError({"campaign": f"'{c.name}' is the campaign of {n} deal(s); it cannot be deleted"})
+            raise ValidationError({"campaign": Message("'{name}' is the campaign of {count} deal(s); it cannot be "
+                                                       "deleted", name=c.name, count=n)})
         for sp in s.scalars(select(MarketingSpend).where(MarketingSpend.campaign_id == campaign_id)):
             s.delete(sp)
         s.flush()
@@ -231,17 +238,17 @@ def list_spend(db: Database, lead_source_id: uuid.UUID | None = None,
 def _clean_spend(s, lead_source_id, campaign_id, month, amount, currency, errors) -> tuple:
     m = _date(month, errors, "month")
     if m is not None and m.day != 1:
-        errors["month"] = "must be the first day of a month"
+        errors["month"] = Message("must be the first day of a month")
     value = _amount(amount, errors, "amount")
     code = _currency(currency, errors)
     if s.get(LeadSource, lead_source_id) is None:
-        errors["lead_source_id"] = "lead source does not exist"
+        errors["lead_source_id"] = Message("lead source does not exist")
     if campaign_id is not None:
         c = s.get(Campaign, campaign_id)
         if c is None:
-            errors["campaign_id"] = "campaign does not exist"
+            errors["campaign_id"] = Message("campaign does not exist")
         elif c.lead_source_id != lead_source_id:
-            errors["campaign_id"] = "the campaign belongs to another lead source"
+            errors["campaign_id"] = Message("the campaign belongs to another lead source")
     return m, value, code
 
 
@@ -266,7 +273,7 @@ def update_spend(db: Database, spend_id: uuid.UUID, *, month=_UNSET, amount=_UNS
     with db.write() as s:
         sp = s.get(MarketingSpend, spend_id)
         if sp is None:
-            raise NotFound(f"spend {spend_id} not found")
+            raise NotFound(Message("spend {spend} not found", spend=spend_id))
         m, value, code = _clean_spend(
             s, sp.lead_source_id, sp.campaign_id if campaign_id is _UNSET else campaign_id,
             sp.month if month is _UNSET else month, sp.amount if amount is _UNSET else amount,
@@ -284,7 +291,7 @@ def delete_spend(db: Database, spend_id: uuid.UUID) -> None:
     with db.write() as s:
         sp = s.get(MarketingSpend, spend_id)
         if sp is None:
-            raise NotFound(f"spend {spend_id} not found")
+            raise NotFound(Message("spend {spend} not found", spend=spend_id))
         s.delete(sp)
 
 
@@ -339,18 +346,18 @@ def list_targets(db: Database, owner_id: uuid.UUID | None = None, *, team_only: 
 
 def _clean_target(s, metric, owner_id, period_start, period_end, value, currency, errors) -> tuple:
     if metric not in METRICS:
-        errors["metric"] = f"'{metric}' is not one of {', '.join(METRICS)}"
+        errors["metric"] = Message("'{metric}' is not one of {metrics}", metric=metric, metrics=", ".join(METRICS))
     start = _date(period_start, errors, "period_start")
     end = _date(period_end, errors, "period_end")
     if start and end and end < start:
-        errors["period_end"] = "the end is before the start"
+        errors["period_end"] = Message("the end is before the start")
     v = _amount(value, errors, "value")
     if v is not None and metric == "win_rate" and v > 100:
-        errors["value"] = "a win rate target is a percentage between 0 and 100"
+        errors["value"] = Message("a win rate target is a percentage between 0 and 100")
     if v is not None and metric in ("won_count", "new_deals") and v != v.to_integral_value():
-        errors["value"] = "must be a whole number"
+        errors["value"] = Message("must be a whole number")
     if owner_id is not None and s.get(User, owner_id) is None:
-        errors["owner_id"] = "owner does not exist"
+        errors["owner_id"] = Message("owner does not exist")
     code = None
     if metric == "won_revenue":
         code = _currency(currency or "KRW", errors)
@@ -378,7 +385,7 @@ def update_target(db: Database, target_id: uuid.UUID, *, metric=_UNSET, owner_id
     with db.write() as s:
         t = s.get(Target, target_id)
         if t is None:
-            raise NotFound(f"target {target_id} not found")
+            raise NotFound(Message("target {target} not found", target=target_id))
 
         def pick(new, old):
             return old if new is _UNSET else new
@@ -399,5 +406,5 @@ def delete_target(db: Database, target_id: uuid.UUID) -> None:
     with db.write() as s:
         t = s.get(Target, target_id)
         if t is None:
-            raise NotFound(f"target {target_id} not found")
+            raise NotFound(Message("target {target} not found", target=target_id))
         s.delete(t)

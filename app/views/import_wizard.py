@@ -72,7 +72,7 @@ from app.services.importer.mapping import (
 )
 from app.services.importer.parsing import ParseError, Table, read_table
 from app.views.context import AppContext
-from app.views.operations import Cancelled, QueryOp, Task, short_error
+from app.views.operations import Cancelled, QueryOp, Task, message_text, short_error
 
 CONTEXT = "ImportWizard"
 PREVIEW_ROWS = 20
@@ -148,6 +148,9 @@ class PreviewModel(QAbstractTableModel):
 
 
 class ProblemModel(QAbstractTableModel):
+    """The import's problems, one a row: file, row, column, what is wrong (in the interface
+    language, app.views.operations.message_text); the whole line as the tooltip."""
+
     COL_FILE, COL_ROW, COL_COLUMN, COL_MESSAGE = range(4)
 
     def __init__(self, parent=None):
@@ -166,10 +169,17 @@ class ProblemModel(QAbstractTableModel):
         return 0 if parent is not None and parent.isValid() else 4
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
+        if not index.isValid():
             return None
         p = self.problems[index.row()]
-        return (p.file, "" if p.row is None else str(p.row), p.column or "", p.message)[index.column()]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return message_text(p.text)
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        c = index.column()
+        if c == self.COL_MESSAGE:
+            return message_text(p.message)
+        return (p.file, "" if p.row is None else str(p.row), p.column or "")[c]
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
@@ -178,6 +188,8 @@ class ProblemModel(QAbstractTableModel):
 
     def retranslate(self) -> None:
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 3)
+        if self.problems:
+            self.dataChanged.emit(self.index(0, self.COL_MESSAGE), self.index(len(self.problems) - 1, self.COL_MESSAGE))
 
 
 # ------------------------------------------------------------------ the job
@@ -341,7 +353,7 @@ class FilePage(QWizardPage):
         try:
             self.wiz.loaded_mapping = load_mapping(path)
         except AppError as exc:
-            self.error_label.setText(str(exc))
+            self.error_label.setText(message_text(exc.message))
             return
         if self.preset_combo.findData("__mapping__") < 0:
             self.preset_combo.addItem("", "__mapping__")
@@ -357,7 +369,7 @@ class FilePage(QWizardPage):
             try:
                 table = read_table(path, limit=PREVIEW_ROWS)
             except ParseError as exc:
-                self.error_label.setText(f"{path.name}: {exc}")
+                self.error_label.setText(message_text(Problem(path.name, None, None, exc.message).text))
         self.preview.set_table(table)
         self.preview_view.resizeColumnsToContents()
         self.wiz.invalidate_mapping()
@@ -644,7 +656,7 @@ class _JobPage(QWizardPage):
             if isinstance(self.error, ImportFailed):
                 return _tr("%1 problem(s) found; nothing was imported. Go back and fix the mapping or the file.") \
                     .replace("%1", str(len(self.error.problems)))
-            return str(self.error)
+            return message_text(self.error.message)
         if self.job is not None and self.job.outcome == "cancelled":
             return _tr("Cancelled; nothing was imported.")
         return ""
@@ -677,6 +689,7 @@ class RunPage(_JobPage):
     def retranslate(self) -> None:
         self.setTitle(_tr("Import"))
         self.setSubTitle(_tr("All rows are written in one transaction."))
+        self.problems.retranslate()
         if self.result is not None:
             self.status.setText(_tr("Imported.") + " " + self.summary(self.result))
         elif self.running():

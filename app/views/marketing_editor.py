@@ -42,7 +42,7 @@ from app.services import analytics, marketing
 from app.services.people import list_users
 from app.views import formatting as fmt
 from app.views.context import AppContext
-from app.views.operations import CollectionOp
+from app.views.operations import CollectionOp, message_text
 
 _ROOT = QModelIndex()
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -50,10 +50,11 @@ CURRENCIES = ("KRW", "USD", "EUR", "JPY", "CNY", "GBP")
 
 
 def error_text(exc: AppError) -> str:
-    """One line for the user; a ValidationError lists only its messages."""
+    """One line for the user in the interface language (message_text); a ValidationError
+    lists only its messages."""
     if isinstance(exc, ValidationError):
-        return "; ".join(exc.errors.values())
-    return str(exc)
+        return "; ".join(message_text(m) for m in exc.errors.values())
+    return message_text(exc.message)
 
 
 def change(ctx: AppContext, work, owner, refused) -> CollectionOp:

@@ -41,7 +41,7 @@ from pathlib import Path
 from sqlalchemy import String, bindparam, func, insert, select, type_coerce, update
 
 from app.db import Database
-from app.errors import AppError, NotFound
+from app.errors import AppError, Message, NotFound
 from app.models import (
     Account,
     CloseDateChange,
@@ -110,20 +110,30 @@ _MISSING = object()
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong in an import file."""
+    """One thing wrong in an import file. ``message`` is a :class:`Message` (what is wrong,
+    with the bad value as a field), so that the import wizard can show it in the interface
+    language; :attr:`text` is the whole line with where it is, ``str()`` the same in English."""
 
     file: str
     row: int | None
     column: str | None
     message: str
 
-    def __str__(self) -> str:
-        where = self.file
+    @property
+    def text(self) -> Message:
+        """"file, row 12, column 'amount': what is wrong" (the parts that are known)."""
+        if self.row is not None and self.column:
+            return Message("{file}, row {row}, column '{column}': {message}", file=self.file, row=self.row,
+                           column=self.column, message=self.message)
         if self.row is not None:
-            where += f", row {self.row}"
+            return Message("{file}, row {row}: {message}", file=self.file, row=self.row, message=self.message)
         if self.column:
-            where += f", column '{self.column}'"
-        return f"{where}: {self.message}"
+            return Message("{file}, column '{column}': {message}", file=self.file, column=self.column,
+                           message=self.message)
+        return Message("{file}: {message}", file=self.file, message=self.message)
+
+    def __str__(self) -> str:
+        return str(self.text)
 
 
 class ImportFailed(AppError):
@@ -132,13 +142,18 @@ class ImportFailed(AppError):
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         rows = {(p.file, p.row) for p in self.problems if p.row is not None}
-        where = f" in {len(rows)} row(s)" if rows else ""
-        super().__init__(f"import refused: {len(self.problems)} problem(s){where}; nothing was imported")
+        if rows:
+            message = Message("import refused: {problems} problem(s) in {rows} row(s); nothing was imported",
+                              problems=len(self.problems), rows=len(rows))
+        else:
+            message = Message("import refused: {problems} problem(s); nothing was imported",
+                              problems=len(self.problems))
+        super().__init__(message)
 
 
 class ImportCancelled(AppError):
     def __init__(self):
-        super().__init__("import cancelled; nothing was imported")
+        super().__init__(Message("import cancelled; nothing was imported"))
 
 
 @dataclass
@@ -230,14 +245,15 @@ class _Columns:
                 if i is not None:
                     self.idx[f] = i
                 elif f in mapping.required_columns:
-                    problems.append(Problem(table.name, 1, spec[0], f"no such column (mapped to {f})"))
+                    problems.append(Problem(table.name, 1, spec[0], Message("no such column (mapped to {field})", field=f)))
             elif "template" in spec:
                 names = [n for _, n, _, _ in string.Formatter().parse(spec["template"]) if n]
                 cols = {}
                 for n in names:
                     i = find_column(table.headers, [n])
                     if i is None:
-                        problems.append(Problem(table.name, 1, n, f"no such column (used in the {f} template)"))
+                        problems.append(Problem(table.name, 1, n, Message("no such column (used in the {field} template)",
+                                                                          field=f)))
                     cols[n] = i
                 self.templates[f] = (spec["template"], cols)
             else:
@@ -293,7 +309,7 @@ def _memoized(cache: dict, raw: str, parse):
             hit = exc
         cache[raw] = hit
     if isinstance(hit, ParseError):
-        raise ParseError(str(hit))
+        raise ParseError(hit.message)
     return hit
 
 
@@ -354,9 +370,9 @@ class _Reader:
         t = p.title(rec)
         title = (t.strip() if type(t) is str else _cell_text(t)) or None
         if title is None:
-            self.bad(name, row, p.title_column, "a title is required")
+            self.bad(name, row, p.title_column, Message("a title is required"))
         elif len(title) > 300:
-            self.bad(name, row, p.title_column, "the title is longer than 300 characters")
+            self.bad(name, row, p.title_column, Message("the title is longer than 300 characters"))
         v["title"] = title
         for f, get, lookup in p.texts:
             t = get(rec)
@@ -372,30 +388,31 @@ class _Reader:
                 amount, currency = parse_amount(p.amount(rec))
                 amount_ok = True
             except ParseError as exc:
-                self.bad(name, row, cols.column("amount"), str(exc))
+                self.bad(name, row, cols.column("amount"), exc.message)
             v["amount"] = amount
         code = (_cell_text(p.currency(rec)) or None) if p.currency is not None else None
         if code is not None:
             code = code.upper()
             if code not in self.currencies:
-                self.bad(name, row, cols.column("currency"), f"'{code}' is not an ISO currency code")
+                self.bad(name, row, cols.column("currency"), Message("'{code}' is not an ISO currency code", code=code))
         v["currency"] = code or currency or self.m.currency
         if amount_ok and amount is not None and not (
                 type(amount) is Decimal and amount.is_finite() and 0 <= amount < _MAX_AMOUNT
                 and amount == amount.to_integral_value()):  # a whole amount in range is right in every currency
             _clean, errors = clean_deal_values({"amount": amount, "currency": v["currency"]})
             if "amount" in errors:
-                self.bad(name, row, cols.column("amount"), f"amount {amount}: {errors['amount']}")
+                self.bad(name, row, cols.column("amount"),
+                         Message("amount {amount}: {reason}", amount=amount, reason=errors["amount"]))
         if p.expected_close is not None:
             try:
                 v["expected_close"] = self.parse_date(p.expected_close(rec))
             except ParseError as exc:
-                self.bad(name, row, cols.column("expected_close"), str(exc))
+                self.bad(name, row, cols.column("expected_close"), exc.message)
         for f, get in p.times:
             try:
                 v[f] = self.parse_datetime(get(rec))
             except ParseError as exc:
-                self.bad(name, row, cols.column(f), str(exc))
+                self.bad(name, row, cols.column(f), exc.message)
                 v[f] = None
 
         target = None
@@ -404,8 +421,7 @@ class _Reader:
             if sv is not None:
                 target = self.values.stage(sv)
                 if target is None:
-                    self.bad(name, row, cols.column("stage"),
-                             f"unknown stage '{sv}' (map it in stage_values of a mapping file)")
+                    self.bad(name, row, cols.column("stage"), _unknown_stage(sv))
         status = target.status if target is not None else None
         if p.status is not None:
             sv = _cell_text(p.status(rec)) or None
@@ -413,7 +429,7 @@ class _Reader:
                 st = self.values.status(sv)
                 if st is None:
                     self.bad(name, row, cols.column("status"),
-                             f"unknown status '{sv}' (map it in status_values: open, won or lost)")
+                             Message("unknown status '{value}' (map it in status_values: open, won or lost)", value=sv))
                 else:
                     status = st
         status = status or OPEN
@@ -426,13 +442,13 @@ class _Reader:
         if p.source_id is not None:
             sid = _cell_text(p.source_id(rec)) or None
             if sid is None:
-                self.bad(name, row, cols.column("source_id"), "the source id is empty")
+                self.bad(name, row, cols.column("source_id"), Message("the source id is empty"))
         else:
             key = "|".join([norm(title or ""), norm(v.get("account") or ""),
                             v["created"].isoformat() if v.get("created") else ""])
             sid = "row:" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:20]
         if sid is not None and len(sid) > 100:
-            self.bad(name, row, cols.column("source_id"), "the source id is longer than 100 characters")
+            self.bad(name, row, cols.column("source_id"), Message("the source id is longer than 100 characters"))
         if len(problems) > n_before:
             return None
         r = _Rec(row, sid, v, position, status)
@@ -442,16 +458,19 @@ class _Reader:
                 continue
             t = self.values.stage(label)
             if t is None:
-                self.bad(name, row, self.table.headers[i],
-                         f"unknown stage '{label}' (map it in stage_values of a mapping file)")
+                self.bad(name, row, self.table.headers[i], _unknown_stage(label))
                 continue
             try:
                 at = self.parse_datetime(raw)
             except ParseError as exc:
-                self.bad(name, row, self.table.headers[i], str(exc))
+                self.bad(name, row, self.table.headers[i], exc.message)
                 continue
             r.history.append(_Entry(at, t.position, t.status or OPEN))
         return r
+
+
+def _unknown_stage(value: str) -> Message:
+    return Message("unknown stage '{value}' (map it in stage_values of a mapping file)", value=value)
 
 
 class _RowPlan:
@@ -491,14 +510,14 @@ def _read_history(reader: _Reader, path: Path, recs: dict[str, _Rec], encoding: 
     try:
         table = read_table(path, encoding=encoding)
     except ParseError as exc:
-        reader.bad(path.name, None, None, str(exc))
+        reader.bad(path.name, None, None, exc.message)
         return
     cols = {}
     for key in ("deal_id", "at", "stage", "close_date", "deleted"):
         names = getattr(h, key)
         i = find_column(table.headers, names) if names else None
         if i is None and key in ("deal_id", "at", "stage"):
-            reader.bad(table.name, 1, names[0], f"no such column (history {key})")
+            reader.bad(table.name, 1, names[0], Message("no such column (history {key})", key=key))
             return
         cols[key] = i
     for row, rec in table.rows:
@@ -514,23 +533,22 @@ def _read_history(reader: _Reader, path: Path, recs: dict[str, _Rec], encoding: 
         try:
             at = parse_datetime(cell("at"), reader.tz, reader.m.date_order)
         except ParseError as exc:
-            reader.bad(table.name, row, table.headers[cols["at"]], str(exc))
+            reader.bad(table.name, row, table.headers[cols["at"]], exc.message)
             continue
         if at is None:
-            reader.bad(table.name, row, table.headers[cols["at"]], "the time is empty")
+            reader.bad(table.name, row, table.headers[cols["at"]], Message("the time is empty"))
             continue
         sv = _cell_text(cell("stage"))
         t = reader.target(sv) if sv else None
         if t is None:
-            reader.bad(table.name, row, table.headers[cols["stage"]],
-                       f"unknown stage '{sv}' (map it in stage_values of a mapping file)")
+            reader.bad(table.name, row, table.headers[cols["stage"]], _unknown_stage(sv))
             continue
         r.history.append(_Entry(at, t.position, t.status or OPEN))
         if cols["close_date"] is not None:
             try:
                 cd = parse_date(cell("close_date"), reader.m.date_order)
             except ParseError as exc:
-                reader.bad(table.name, row, table.headers[cols["close_date"]], str(exc))
+                reader.bad(table.name, row, table.headers[cols["close_date"]], exc.message)
                 continue
             if cd is not None:
                 r.close_dates.append((at, cd))
@@ -546,7 +564,7 @@ def _read_lookups(mapping: Mapping, base: Path, problems: list[Problem],
         try:
             t = read_table(p, encoding=encoding)
         except ParseError as exc:
-            problems.append(Problem(p.name, None, None, str(exc)))
+            problems.append(Problem(p.name, None, None, exc.message))
             continue
         ki, ni = find_column(t.headers, [lk.key]), find_column(t.headers, [lk.name])
         if ki is None or ni is None:
@@ -667,7 +685,7 @@ def _import_file(db: Database, path: Path, *, preset: str | None, mapping: Mappi
         table = read_table(path, encoding=encoding)
         m, origin = resolve_mapping(path, preset, mapping, encoding)
     except ParseError as exc:
-        raise ImportFailed([Problem(path.name, None, None, str(exc))]) from None
+        raise ImportFailed([Problem(path.name, None, None, exc.message)]) from None
     except MappingError:
         raise
     now = utcnow()
@@ -682,12 +700,12 @@ def _import_file(db: Database, path: Path, *, preset: str | None, mapping: Mappi
     with db.read() as s:
         stages = active_stages(s)
         if actor_id is not None and s.get(User, actor_id) is None:
-            raise NotFound(f"user {actor_id} not found")
+            raise NotFound(Message("user {user} not found", user=actor_id))
     reader = _Reader(m, stages, table)
     problems = reader.problems
     cols = _Columns(m, table, problems)
     if not cols.has("title"):
-        problems.append(Problem(table.name, None, None, "no column is mapped to the deal title"))
+        problems.append(Problem(table.name, None, None, Message("no column is mapped to the deal title")))
     if problems:
         raise ImportFailed(problems)
     lookups = _read_lookups(m, path.parent, problems, encoding)
@@ -700,7 +718,7 @@ def _import_file(db: Database, path: Path, *, preset: str | None, mapping: Mappi
             sid = _cell_text(source_id_of(rec))
             if sid and sid in first_row:
                 reader.bad(table.name, row, cols.column("source_id"),
-                           f"source id '{sid}' is also on row {first_row[sid]}")
+                           Message("source id '{source_id}' is also on row {row}", source_id=sid, row=first_row[sid]))
                 duplicate = True  # its other cells are still checked and reported
             else:
                 first_row.setdefault(sid, row)
@@ -709,7 +727,7 @@ def _import_file(db: Database, path: Path, *, preset: str | None, mapping: Mappi
             first = recs.get(r.source_id)
             if first is not None:  # two rows without a source id that look the same
                 reader.bad(table.name, row, cols.column("title"),
-                           f"the same deal (title, account, created) is also on row {first.row}")
+                           Message("the same deal (title, account, created) is also on row {row}", row=first.row))
             else:
                 recs[r.source_id] = r
         if i % 2000 == 0:
@@ -717,12 +735,12 @@ def _import_file(db: Database, path: Path, *, preset: str | None, mapping: Mappi
     history_used = None
     if history_path and m.history_file is None:
         problems.append(Problem(Path(history_path).name, None, None,
-                                f"the {origin} layout has no history file; use the salesforce preset "
-                                "or a mapping with history_file"))
+                                Message("the {layout} layout has no history file; use the salesforce preset "
+                                        "or a mapping with history_file", layout=origin)))
     if m.history_file is not None:
         hp = Path(history_path) if history_path else path.parent / m.history_file.file
         if history_path and not hp.exists():
-            problems.append(Problem(hp.name, None, None, "no such history file"))
+            problems.append(Problem(hp.name, None, None, Message("no such history file")))
         elif hp.exists() and hp.resolve() != path.resolve():
             history_used = str(hp)
             _read_history(reader, hp, recs, encoding)
@@ -1110,8 +1128,8 @@ def _write_batch(s, bulk: BulkInserter, b: _Batch) -> None:
         if applied is not None and 0 <= applied < len(b.deal_updates):
             from app.errors import ConflictError
 
-            raise ConflictError(f"{len(b.deal_updates) - applied} deal(s) were changed by someone else while the "
-                                "import ran; nothing was imported, run it again")
+            raise ConflictError(Message("{count} deal(s) were changed by someone else while the import ran; "
+                                        "nothing was imported, run it again", count=len(b.deal_updates) - applied))
     if b.left_updates:
         stmt = update(TR).where(TR.c.id == bindparam("b_id")).values(left_at=bindparam("b_left"))
         s.execute(stmt, b.left_updates)

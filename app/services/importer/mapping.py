@@ -12,7 +12,7 @@ from datetime import tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from app.errors import AppError
+from app.errors import AppError, Message
 from app.services.importer.parsing import clean_header
 
 FORMAT = "pipeline-manager-import-mapping"
@@ -42,7 +42,8 @@ STATUSES = ("open", "won", "lost")
 
 
 class MappingError(AppError):
-    """A mapping file that cannot be used; the message names the key that is wrong."""
+    """A mapping file that cannot be used; the message (a :class:`Message`) names the key
+    that is wrong."""
 
 
 @dataclass(frozen=True)
@@ -65,13 +66,18 @@ def norm(text) -> str:
     return re.sub(r"\s+", " ", str(text).strip()).casefold()
 
 
+def _not_a_stage(where: str, value) -> MappingError:
+    return MappingError(Message("{key}: {value} is not a stage (1-7), 'won', 'lost' or 'open'",
+                                key=where, value=repr(value)))
+
+
 def parse_target(value, where: str) -> StageTarget:
     if isinstance(value, bool):
-        raise MappingError(f"{where}: {value!r} is not a stage (1-7), 'won', 'lost' or 'open'")
+        raise _not_a_stage(where, value)
     if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
         pos = int(value)
         if not 1 <= pos <= 7:
-            raise MappingError(f"{where}: stage {pos} does not exist (1-7)")
+            raise MappingError(Message("{key}: stage {stage} does not exist (1-7)", key=where, stage=pos))
         return StageTarget(position=pos)
     if isinstance(value, str) and value.strip().lower() in STATUSES:
         return StageTarget(status=value.strip().lower())
@@ -80,9 +86,10 @@ def parse_target(value, where: str) -> StageTarget:
         st = value.get("status")
         t1 = parse_target(pos, where) if pos is not None else StageTarget()
         if st is not None and str(st).lower() not in STATUSES:
-            raise MappingError(f"{where}: status {st!r} is not open, won or lost")
+            raise MappingError(Message("{key}: status {status} is not open, won or lost", key=where,
+                                       status=repr(st)))
         return StageTarget(position=t1.position, status=str(st).lower() if st else None)
-    raise MappingError(f"{where}: {value!r} is not a stage (1-7), 'won', 'lost' or 'open'")
+    raise _not_a_stage(where, value)
 
 
 @dataclass
@@ -167,21 +174,22 @@ class Mapping:
     @classmethod
     def from_dict(cls, data: dict) -> Mapping:
         if not isinstance(data, dict):
-            raise MappingError("a mapping is a JSON object")
+            raise MappingError(Message("a mapping is a JSON object"))
         known = {"format", "version", "name", "source_system", "fields", "stage_values", "status_values",
                  "currency", "timezone", "date_order", "history_file", "history_columns", "lookups",
                  "comment", "_comment"}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise MappingError(f"unknown key(s) {', '.join(unknown)} (see docs/import-mapping.md)")
+            raise MappingError(Message("unknown key(s) {keys} (see docs/import-mapping.md)", keys=", ".join(unknown)))
         m = cls(name=str(data.get("name", "custom")),
                 source_system=str(data.get("source_system", "import")).strip() or "import")
         fields = data.get("fields", {})
         if not isinstance(fields, dict):
-            raise MappingError("'fields' must be an object of deal field -> column name")
+            raise MappingError(Message("'fields' must be an object of deal field -> column name"))
         for k, spec in fields.items():
             if k not in FIELDS:
-                raise MappingError(f"fields: '{k}' is not a deal field (one of {', '.join(FIELDS)})")
+                raise MappingError(Message("fields: '{field}' is not a deal field (one of {fields})", field=k,
+                                           fields=", ".join(FIELDS)))
             if isinstance(spec, str):
                 m.fields[k] = [spec]
                 m.required_columns.add(k)
@@ -192,23 +200,25 @@ class Mapping:
             elif spec is None:
                 continue
             else:
-                raise MappingError(f"fields.{k}: a column name, a list of column names, "
-                                   "{\"template\": \"...\"} or {\"value\": ...}")
+                raise MappingError(Message("fields.{field}: a column name, a list of column names, {template} or {value}",
+                                           field=k, template='{"template": "..."}', value='{"value": ...}'))
         for k, v in (data.get("stage_values") or {}).items():
             m.stage_values[norm(k)] = parse_target(v, f"stage_values.{k}")
         for k, v in (data.get("status_values") or {}).items():
             if str(v).lower() not in STATUSES:
-                raise MappingError(f"status_values.{k}: {v!r} is not open, won or lost")
+                raise MappingError(Message("status_values.{key}: {value} is not open, won or lost", key=k,
+                                           value=repr(v)))
             m.status_values[norm(k)] = str(v).lower()
         m.currency = str(data.get("currency", "KRW")).upper()
         m.timezone = str(data.get("timezone", "UTC"))
         try:
             ZoneInfo(m.timezone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise MappingError(f"timezone: '{m.timezone}' is not a time zone name (e.g. Asia/Seoul)") from None
+            raise MappingError(Message("timezone: '{timezone}' is not a time zone name (e.g. Asia/Seoul)",
+                                       timezone=m.timezone)) from None
         m.date_order = str(data.get("date_order", "mdy")).lower()
         if m.date_order not in ("mdy", "dmy"):
-            raise MappingError("date_order: 'mdy' (US, 02/23/26) or 'dmy' (23/02/26)")
+            raise MappingError(Message("date_order: 'mdy' (US, 02/23/26) or 'dmy' (23/02/26)"))
         h = data.get("history_file")
         if h:
             def cols(key, required=True):
@@ -219,9 +229,9 @@ class Mapping:
                     return [v]
                 if isinstance(v, list) and v and all(isinstance(c, str) for c in v):
                     return v
-                raise MappingError(f"history_file.{key}: a column name or a list of column names")
+                raise MappingError(Message("history_file.{key}: a column name or a list of column names", key=key))
             if not isinstance(h, dict) or not isinstance(h.get("file"), str):
-                raise MappingError("history_file: an object with 'file', 'deal_id', 'at', 'stage'")
+                raise MappingError(Message("history_file: an object with 'file', 'deal_id', 'at', 'stage'"))
             m.history_file = HistoryFile(file=h["file"], deal_id=cols("deal_id"), at=cols("at"),
                                          stage=cols("stage"), close_date=cols("close_date", False),
                                          deleted=cols("deleted", False))
@@ -231,7 +241,7 @@ class Mapping:
             try:
                 m.lookups.append(Lookup(field=lk["field"], file=lk["file"], key=lk["key"], name=lk["name"]))
             except (KeyError, TypeError):
-                raise MappingError(f"lookups[{i}]: an object with field, file, key, name") from None
+                raise MappingError(Message("lookups[{index}]: an object with field, file, key, name", index=i)) from None
         return m
 
     def copy(self) -> Mapping:
@@ -243,15 +253,17 @@ def load_mapping(path: str | Path) -> Mapping:
     try:
         data = json.loads(path.read_text("utf-8-sig"))
     except FileNotFoundError:
-        raise MappingError(f"{path}: no such mapping file") from None
+        raise MappingError(Message("{path}: no such mapping file", path=str(path))) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise MappingError(f"{path}: cannot read the mapping file ({exc})") from None
+        raise MappingError(Message("{path}: cannot read the mapping file ({detail})", path=str(path),
+                                   detail=str(exc))) from None
     except json.JSONDecodeError as exc:
-        raise MappingError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        raise MappingError(Message("{path}: not valid JSON (line {line}: {detail})", path=str(path),
+                                   line=exc.lineno, detail=exc.msg)) from None
     try:
         return Mapping.from_dict(data)
     except MappingError as exc:
-        raise MappingError(f"{path}: {exc}") from None
+        raise MappingError(Message("{path}: {message}", path=str(path), message=exc.message)) from None
 
 
 def save_mapping(mapping: Mapping, path: str | Path) -> None:

@@ -10,7 +10,9 @@
   US m/d/yy and m/d/yyyy with an optional time and AM/PM; Excel serial numbers only as
   numeric cells (int/float, as openpyxl gives them), never as text.
 
-Every parse error is a :class:`ParseError` (a ``ValueError``) with a short message.
+Every parse error is a :class:`ParseError` (a ``ValueError``) with a short message, an
+:class:`app.errors.Message` (its ``.message``) so that the desktop app can show it in the
+interface language; the messages are built only when a value is bad.
 """
 
 from __future__ import annotations
@@ -23,11 +25,17 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from app.errors import Message
 from app.services.validation import currencies
 
 
 class ParseError(ValueError):
-    """A value that cannot be read; str() says what is wrong with it."""
+    """A value that cannot be read; str() says what is wrong with it, :attr:`message` is
+    the same as a :class:`Message` (when it was raised with one)."""
+
+    @property
+    def message(self) -> str:
+        return self.args[0] if self.args and isinstance(self.args[0], str) else str(self)
 
 
 # ------------------------------------------------------------------ tables
@@ -46,8 +54,8 @@ class Table:
         return self.path.name
 
 
-ENCODING_HINT = ("pass the file's encoding with --encoding (e.g. --encoding cp1252 for Western "
-                 "European Excel, --encoding cp949 for Korean), or save the file as UTF-8")
+ENCODING_HINT = Message("pass the file's encoding with --encoding (e.g. --encoding cp1252 for Western "
+                        "European Excel, --encoding cp949 for Korean), or save the file as UTF-8")
 
 
 def _korean_char(c: str) -> bool:
@@ -98,9 +106,12 @@ def detect_encoding(data: bytes) -> str:
         text = None
     if text is not None and looks_korean(data, text):
         return "cp949"
-    guess = "Windows-1252 (Western European) or another 8-bit" if _cp1252_like(data) else "an unknown"
-    raise ParseError(f"the file is not UTF-8 and does not read as CP949 (Korean Excel); it looks like "
-                     f"{guess} encoding: {ENCODING_HINT}")
+    if _cp1252_like(data):
+        raise ParseError(Message("the file is not UTF-8 and does not read as CP949 (Korean Excel); it looks like "
+                                 "Windows-1252 (Western European) or another 8-bit encoding: {hint}",
+                                 hint=ENCODING_HINT))
+    raise ParseError(Message("the file is not UTF-8 and does not read as CP949 (Korean Excel); it looks like "
+                             "an unknown encoding: {hint}", hint=ENCODING_HINT))
 
 
 def _cp1252_like(data: bytes) -> bool:
@@ -117,11 +128,13 @@ def _decode(data: bytes, encoding: str) -> str:
     try:
         codecs.lookup(encoding)
     except LookupError:
-        raise ParseError(f"'{encoding}' is not an encoding Python knows (e.g. utf-8, cp949, cp1252)") from None
+        raise ParseError(Message("'{encoding}' is not an encoding Python knows (e.g. utf-8, cp949, cp1252)",
+                                 encoding=encoding)) from None
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise ParseError(f"the file is not {encoding} text (byte {exc.start}: {exc.reason})") from None
+        raise ParseError(Message("the file is not {encoding} text (byte {byte}: {reason})",
+                                 encoding=encoding, byte=exc.start, reason=exc.reason)) from None
 
 
 def _delimiter(first_line: str) -> str:
@@ -141,7 +154,7 @@ def read_table(path: str | Path, limit: int | None = None, encoding: str | None 
     name: the caller names the file once."""
     path = Path(path)
     if not path.exists():
-        raise ParseError("no such file")
+        raise ParseError(Message("no such file"))
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _read_xlsx(path, limit)
     data = path.read_bytes()
@@ -154,7 +167,7 @@ def read_table(path: str | Path, limit: int | None = None, encoding: str | None 
     try:
         headers = [clean_header(h) for h in next(reader)]
     except StopIteration:
-        raise ParseError("the file is empty") from None
+        raise ParseError(Message("the file is empty")) from None
     table = Table(path=path, headers=headers, encoding=enc)
     rows = table.rows
     try:
@@ -165,7 +178,7 @@ def read_table(path: str | Path, limit: int | None = None, encoding: str | None 
             if limit is not None and len(rows) >= limit:
                 break
     except csv.Error as exc:
-        raise ParseError(f"not a readable CSV file ({exc})") from exc
+        raise ParseError(Message("not a readable CSV file ({detail})", detail=str(exc))) from exc
     return table
 
 
@@ -175,14 +188,14 @@ def _read_xlsx(path: Path, limit: int | None) -> Table:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # zip/xml errors of a damaged or mislabelled file
-        raise ParseError(f"not a readable XLSX workbook ({exc})") from exc
+        raise ParseError(Message("not a readable XLSX workbook ({detail})", detail=str(exc))) from exc
     try:
         ws = wb.worksheets[0]
         it = ws.iter_rows(values_only=True)
         try:
             headers = [clean_header(h) for h in next(it)]
         except StopIteration:
-            raise ParseError("the first sheet is empty") from None
+            raise ParseError(Message("the first sheet is empty")) from None
         while headers and not headers[-1]:
             headers.pop()
         table = Table(path=path, headers=headers)
@@ -245,13 +258,13 @@ def _strip_currency(s: str) -> tuple[str, str | None]:
 def _join_groups(int_part: str, seps: str) -> str:
     parts = re.split("[" + re.escape(seps) + "]", int_part)
     if len(parts) > 1 and (not 1 <= len(parts[0]) <= 3 or any(len(p) != 3 for p in parts[1:])):
-        raise ParseError("misplaced thousands separator")
+        raise ParseError(Message("misplaced thousands separator"))
     return "".join(parts)
 
 
 def _number(s: str) -> Decimal:
     if not s or not _NUMBER.match(s) or not any(c.isdigit() for c in s):
-        raise ParseError("not a number")
+        raise ParseError(Message("not a number"))
     grouped = any(c in _GROUP for c in s)
     dots, commas = s.count("."), s.count(",")
     if dots and commas:
@@ -265,13 +278,13 @@ def _number(s: str) -> Decimal:
     else:
         dec, thou = "", ""
     if dec and s.count(dec) > 1:
-        raise ParseError("more than one decimal separator")
+        raise ParseError(Message("more than one decimal separator"))
     int_part, _, frac = s.partition(dec) if dec else (s, "", "")
     if dec and (not frac or not frac.isdigit()):
-        raise ParseError("nothing after the decimal separator")
+        raise ParseError(Message("nothing after the decimal separator"))
     digits = _join_groups(int_part, thou + _GROUP)
     if not digits.isdigit():
-        raise ParseError("not a number")
+        raise ParseError(Message("not a number"))
     return Decimal(f"{digits}.{frac}" if frac else digits)
 
 
@@ -289,7 +302,7 @@ def parse_amount(value) -> tuple[Decimal | None, str | None]:
     """
     if value is None or isinstance(value, bool):
         if isinstance(value, bool):
-            raise ParseError(f"'{value}' is not an amount")
+            raise ParseError(Message("'{value}' is not an amount", value=value))
         return None, None
     if isinstance(value, Decimal):
         return value, None
@@ -297,7 +310,7 @@ def parse_amount(value) -> tuple[Decimal | None, str | None]:
         return Decimal(value), None
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
-            raise ParseError(f"'{value}' is not an amount")
+            raise ParseError(Message("'{value}' is not an amount", value=value))
         return Decimal(repr(value)), None
     text = str(value).strip()
     if not text:
@@ -319,8 +332,11 @@ def parse_amount(value) -> tuple[Decimal | None, str | None]:
         negative, s = True, s[1:].strip()
     try:
         amount = _number(s)
-    except (ParseError, InvalidOperation) as exc:
-        raise ParseError(f"'{text}' is not an amount ({exc})") from None
+    except ParseError as exc:
+        raise ParseError(Message("'{value}' is not an amount ({reason})", value=text, reason=exc.message)) from None
+    except InvalidOperation:
+        raise ParseError(Message("'{value}' is not an amount ({reason})", value=text,
+                                 reason=Message("not a number"))) from None
     return (-amount if negative else amount), currency
 
 
@@ -338,10 +354,28 @@ _SERIAL = re.compile(r"^\d+(?:\.\d+)?$")
 def excel_serial_to_datetime(serial: float) -> datetime:
     """Excel's 1900 date system (serials after 1900-02-28, as every real export has)."""
     if not 1 <= serial <= MAX_SERIAL + 0.99999:
-        raise ParseError(f"{serial} is outside the range of Excel dates")
+        raise ParseError(Message("{serial} is outside the range of Excel dates", serial=serial))
     days = int(serial)
     secs = round((serial - days) * 86400)
     return EXCEL_EPOCH + timedelta(days=days, seconds=secs)
+
+
+def _no_such_day(y: int, mo: int) -> Message:
+    """Why ``date(y, mo, d)`` refused (the wording of Python's own errors)."""
+    if not 1 <= y <= 9999:
+        return Message("year {year} is out of range", year=y)
+    if not 1 <= mo <= 12:
+        return Message("month must be in 1..12")
+    return Message("day is out of range for month")
+
+
+def _no_such_time(h: int, mi: int) -> Message:
+    """Why ``time(h, mi, s)`` refused (the wording of Python's own errors)."""
+    if not 0 <= h <= 23:
+        return Message("hour must be in 0..23")
+    if not 0 <= mi <= 59:
+        return Message("minute must be in 0..59")
+    return Message("second must be in 0..59")
 
 
 def _two_digit_year(y: int) -> int:
@@ -358,16 +392,16 @@ def _parse_text(text: str, date_order: str) -> datetime | date:
             if _SERIAL.match(text):
                 # "45123" in a CSV (or a text cell) may be an id, an amount or a serial:
                 # never guessed; only a numeric XLSX cell is read as an Excel serial date
-                raise ParseError("a plain number is a date only in a numeric XLSX cell; "
-                                 "write the date as YYYY-MM-DD")
-            raise ParseError("not a date")
+                raise ParseError(Message("a plain number is a date only in a numeric XLSX cell; "
+                                         "write the date as YYYY-MM-DD"))
+            raise ParseError(Message("not a date"))
         a, b = int(m["a"]), int(m["b"])
         mo, d = (b, a) if date_order == "dmy" else (a, b)
         y = int(m["y"]) if len(m["y"]) == 4 else _two_digit_year(int(m["y"]))
     try:
         day = date(y, mo, d)
-    except ValueError as exc:
-        raise ParseError(str(exc)) from None
+    except ValueError:
+        raise ParseError(_no_such_day(y, mo)) from None
     if m["h"] is None:
         return day
     h, mi, s = int(m["h"]), int(m["mi"]), int(m["s"] or 0)
@@ -375,13 +409,13 @@ def _parse_text(text: str, date_order: str) -> datetime | date:
     ampm = (m["ampm"] or m["ampm1"] or "").replace(".", "").lower()
     if ampm:
         if not 1 <= h <= 12:
-            raise ParseError("hour must be 1 to 12 with AM/PM")
+            raise ParseError(Message("hour must be 1 to 12 with AM/PM"))
         pm = ampm in ("pm", "오후")
         h = (h % 12) + (12 if pm else 0)
     try:
         t = time(h, mi, s, us)
-    except ValueError as exc:
-        raise ParseError(str(exc)) from None
+    except ValueError:
+        raise ParseError(_no_such_time(h, mi)) from None
     tz: tzinfo | None = None
     if m["tz"]:
         z = m["tz"]
@@ -434,7 +468,7 @@ def parse_when(value, date_order: str = "mdy") -> datetime | date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, bool):
-        raise ParseError(f"'{value}' is not a date")
+        raise ParseError(Message("'{value}' is not a date", value=value))
     if isinstance(value, int | float):
         return excel_serial_to_datetime(float(value))
     text = str(value).strip()
@@ -446,12 +480,13 @@ def parse_when(value, date_order: str = "mdy") -> datetime | date | None:
     if _ISO_DAY.match(text):
         try:
             return date.fromisoformat(text)
-        except ValueError as exc:
-            raise ParseError(f"'{text}' is not a date ({exc})") from None
+        except ValueError:
+            raise ParseError(Message("'{value}' is not a date ({reason})", value=text,
+                                     reason=_no_such_day(int(text[:4]), int(text[5:7])))) from None
     try:
         return _parse_text(text, date_order)
     except ParseError as exc:
-        raise ParseError(f"'{text}' is not a date ({exc})") from None
+        raise ParseError(Message("'{value}' is not a date ({reason})", value=text, reason=exc.message)) from None
 
 
 def parse_date(value, date_order: str = "mdy") -> date | None:

@@ -8,7 +8,7 @@ our seven stages by meaning and win probability (see docs/import-mapping.md).
 
 from __future__ import annotations
 
-from app.errors import AppError
+from app.errors import AppError, Message
 from app.services.importer.mapping import HistoryFile, Lookup, Mapping, norm
 
 PRESETS = ("generic", "pipedrive", "salesforce", "hubspot")
@@ -137,7 +137,8 @@ def preset(name: str) -> Mapping:
     try:
         return _BUILDERS[name.lower()]()
     except KeyError:
-        raise AppError(f"unknown preset '{name}' (one of {', '.join(PRESETS)})") from None
+        raise AppError(Message("unknown preset '{name}' (one of {presets})", name=name,
+                               presets=", ".join(PRESETS))) from None
 
 
 def detect_preset(headers: list[str]) -> str:

@@ -631,54 +631,6 @@ target %6 · coverage %7</source>
             <translation>“%1”의 증빙을 철회할까요? 해당 요건은 다시 미충족으로 처리됩니다.</translation>
         </message>
         <message>
-            <source>A subject is required</source>
-            <translation>제목을 입력해 주세요</translation>
-        </message>
-        <message>
-            <source>A title is required</source>
-            <translation>제목을 입력해 주세요</translation>
-        </message>
-        <message>
-            <source>Must be 0 or more</source>
-            <translation>0 이상이어야 합니다</translation>
-        </message>
-        <message>
-            <source>The amount is too large</source>
-            <translation>금액이 너무 큽니다</translation>
-        </message>
-        <message>
-            <source>At most two decimal places</source>
-            <translation>소수점 이하는 두 자리까지 입력할 수 있습니다</translation>
-        </message>
-        <message>
-            <source>Must be a number</source>
-            <translation>숫자여야 합니다</translation>
-        </message>
-        <message>
-            <source>An owner is required</source>
-            <translation>담당 영업을 지정해 주세요</translation>
-        </message>
-        <message>
-            <source>“%1” is not a number</source>
-            <translation>“%1”은(는) 숫자가 아닙니다</translation>
-        </message>
-        <message>
-            <source>“%1” is not a known currency code</source>
-            <translation>“%1”은(는) 알 수 없는 통화 코드입니다</translation>
-        </message>
-        <message>
-            <source>At most %1 characters</source>
-            <translation>최대 %1자까지 입력할 수 있습니다</translation>
-        </message>
-        <message>
-            <source>%1 has no minor unit: a whole amount, no cents</source>
-            <translation>%1은(는) 소수 단위가 없습니다: 소수점 없이 정수 금액으로 입력하세요</translation>
-        </message>
-        <message>
-            <source>At most %1 decimal places</source>
-            <translation>소수점 이하는 %1자리까지 입력할 수 있습니다</translation>
-        </message>
-        <message>
             <source>Deliverable</source>
             <translation>요건</translation>
         </message>
@@ -825,10 +777,6 @@ target %6 · coverage %7</source>
         <message>
             <source>cleared</source>
             <translation>삭제됨</translation>
-        </message>
-        <message>
-            <source>The amount is written in %1 but the deal is in %2</source>
-            <translation>금액은 %1(으)로 적혀 있지만 영업기회 통화는 %2입니다</translation>
         </message>
         <message>
             <source>Confirmation</source>
@@ -2087,6 +2035,82 @@ The reason is stored with the move and shows in reports.</source>
     <context>
         <name>Operations</name>
         <message>
+            <source>Title</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Amount</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Currency</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Owner</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Stage</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Expected close</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Forecast category</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Account</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Contact</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Lead source</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Campaign</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Description</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Reason</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Loss reason</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Subject</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Type</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Name</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Role</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Deal</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Something went wrong: {0}. Nothing was saved by this step; the details are in the log.</source>
             <translation>문제가 발생했습니다: {0}. 이 단계에서는 아무것도 저장되지 않았습니다. 자세한 내용은 로그에 있습니다.</translation>
         </message>
@@ -2113,6 +2137,10 @@ The reason is stored with the move and shows in reports.</source>
         <message>
             <source>Cannot do that</source>
             <translation>할 수 없습니다</translation>
+        </message>
+        <message>
+            <source>{0}: {1}</source>
+            <translation type="unfinished" />
         </message>
     </context>
     <context>
@@ -2169,6 +2197,721 @@ The reason is stored with the move and shows in reports.</source>
         <message>
             <source>Cannot undo or redo</source>
             <translation>실행 취소 또는 다시 실행을 할 수 없습니다</translation>
+        </message>
+    </context>
+    <context>
+        <name>AppError</name>
+        <message>
+            <source>{path}: backup target already exists</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{path}: the database was written by a newer version of this program (schema {schema}); update the program. The file was not changed.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{path}: cannot open the database ({reason})</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{path}: no such database file</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{path}: folder does not exist</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{path}: is a folder, not a database file</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{path}: the database is damaged ({result})</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{first}; {rest}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>a subject is required</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>'{type}' is not one of {allowed}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>activity {activity} not found</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>owner does not exist</source>
+            <translation>담당 영업이 없습니다</translation>
+        </message>
+        <message>
+            <source>deal does not exist</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>stage {stage} does not exist</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>deal {deal} not found</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>deliverable {deliverable} not found</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>an owner is required</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>account does not exist</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>contact does not exist</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>lead source does not exist</source>
+            <translation>리드 출처가 없습니다</translation>
+        </message>
+        <message>
+            <source>campaign does not exist</source>
+            <translation>캠페인이 없습니다</translation>
+        </message>
+        <message>
+            <source>'{text}' is not a deal id</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>no deal with id '{text}'</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>'{text}' matches more than one deal; give more of the id</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>not a deal field</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>not an editable deal field</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>deal '{title}' was changed by someone else; reload it</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the number of demo deals must be at least 1</source>
+            <translation>데모 영업기회 수는 1 이상이어야 합니다</translation>
+        </message>
+        <message>
+            <source>the database already has deals; generate demo data into a new or empty database</source>
+            <translation>데이터베이스에 이미 영업기회가 있습니다. 새 데이터베이스나 빈 데이터베이스에 데모 데이터를 만드세요</translation>
+        </message>
+        <message>
+            <source>user {user} not found</source>
+            <translation>사용자 {user}을(를) 찾을 수 없습니다</translation>
+        </message>
+        <message>
+            <source>evidence {evidence} not found</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>is satisfied by filling the deal's {fields}, not by a tick</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>is satisfied by logging a done {types} activity, not by a tick</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>a document needs a file or a link</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>this check needs a note</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>already withdrawn</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the deal is lost; reopen it into a stage first</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the deal's stage is not part of the active process</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the deal is won; reopen it into a stage first</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>stage {position} {stage}: {deliverables}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>gate refused, missing deliverables: {missing}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>'{target}' is not a stage number, 'won' or 'lost'</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the deal is already won</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the deal is already lost</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>deal '{title}' was changed by someone else (version {version}, you had {expected}); reload it</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>moving a deal back needs a reason</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>stage {stage} does not exist (stages are 1 to {last})</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>reopening a closed deal needs a reason</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{user} is a rep; only a manager can override a stage gate</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>move {move} not found</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the deal has moved since; only its latest move can be undone</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the deal is already in stage {stage}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>a lost deal needs a loss reason</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>a deal's creation cannot be undone as a move</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>unknown stage '{value}' (map it in stage_values of a mapping file)</source>
+            <translation>알 수 없는 단계 '{value}' (매핑 파일의 stage_values에서 매핑하세요)</translation>
+        </message>
+        <message>
+            <source>{file}: {message}</source>
+            <translation>{file}: {message}</translation>
+        </message>
+        <message>
+            <source>{file}, row {row}, column '{column}': {message}</source>
+            <translation>{file}, {row}행, '{column}' 열: {message}</translation>
+        </message>
+        <message>
+            <source>{file}, row {row}: {message}</source>
+            <translation>{file}, {row}행: {message}</translation>
+        </message>
+        <message>
+            <source>{file}, column '{column}': {message}</source>
+            <translation>{file}, '{column}' 열: {message}</translation>
+        </message>
+        <message>
+            <source>import refused: {problems} problem(s) in {rows} row(s); nothing was imported</source>
+            <translation>가져오기 거부: {rows}개 행에서 문제 {problems}건이 있어 아무것도 가져오지 않았습니다</translation>
+        </message>
+        <message>
+            <source>import refused: {problems} problem(s); nothing was imported</source>
+            <translation>가져오기 거부: 문제 {problems}건이 있어 아무것도 가져오지 않았습니다</translation>
+        </message>
+        <message>
+            <source>import cancelled; nothing was imported</source>
+            <translation>가져오기를 취소했습니다. 아무것도 가져오지 않았습니다</translation>
+        </message>
+        <message>
+            <source>a title is required</source>
+            <translation>제목은 필수입니다</translation>
+        </message>
+        <message>
+            <source>the source id is longer than 100 characters</source>
+            <translation>원본 ID가 100자를 넘습니다</translation>
+        </message>
+        <message>
+            <source>no such column (history {key})</source>
+            <translation>열이 없습니다 (이력 파일의 {key})</translation>
+        </message>
+        <message>
+            <source>the time is empty</source>
+            <translation>시각이 비어 있습니다</translation>
+        </message>
+        <message>
+            <source>no column is mapped to the deal title</source>
+            <translation>영업기회 제목에 매핑된 열이 없습니다</translation>
+        </message>
+        <message>
+            <source>the {layout} layout has no history file; use the salesforce preset or a mapping with history_file</source>
+            <translation>{layout} 형식에는 이력 파일이 없습니다. salesforce 형식이나 history_file이 있는 매핑을 사용하세요</translation>
+        </message>
+        <message>
+            <source>{count} deal(s) were changed by someone else while the import ran; nothing was imported, run it again</source>
+            <translation>가져오는 동안 다른 사람이 영업기회 {count}건을 변경했습니다. 아무것도 가져오지 않았으니 다시 실행하세요</translation>
+        </message>
+        <message>
+            <source>the title is longer than 300 characters</source>
+            <translation>제목이 300자를 넘습니다</translation>
+        </message>
+        <message>
+            <source>'{code}' is not an ISO currency code</source>
+            <translation>'{code}'은(는) ISO 통화 코드가 아닙니다</translation>
+        </message>
+        <message>
+            <source>amount {amount}: {reason}</source>
+            <translation>금액 {amount}: {reason}</translation>
+        </message>
+        <message>
+            <source>the source id is empty</source>
+            <translation>원본 ID가 비어 있습니다</translation>
+        </message>
+        <message>
+            <source>source id '{source_id}' is also on row {row}</source>
+            <translation>원본 ID '{source_id}'이(가) {row}행에도 있습니다</translation>
+        </message>
+        <message>
+            <source>the same deal (title, account, created) is also on row {row}</source>
+            <translation>같은 영업기회(제목, 고객사, 생성일)가 {row}행에도 있습니다</translation>
+        </message>
+        <message>
+            <source>no such history file</source>
+            <translation>이력 파일이 없습니다</translation>
+        </message>
+        <message>
+            <source>unknown status '{value}' (map it in status_values: open, won or lost)</source>
+            <translation>알 수 없는 상태 '{value}' (status_values에서 open, won, lost 중 하나로 매핑하세요)</translation>
+        </message>
+        <message>
+            <source>no such column (mapped to {field})</source>
+            <translation>열이 없습니다 ({field}에 매핑됨)</translation>
+        </message>
+        <message>
+            <source>no such column (used in the {field} template)</source>
+            <translation>열이 없습니다 ({field} 템플릿에서 사용)</translation>
+        </message>
+        <message>
+            <source>{key}: {value} is not a stage (1-7), 'won', 'lost' or 'open'</source>
+            <translation>{key}: {value}은(는) 단계(1-7)나 'won', 'lost', 'open'이 아닙니다</translation>
+        </message>
+        <message>
+            <source>{key}: stage {stage} does not exist (1-7)</source>
+            <translation>{key}: {stage}단계는 없습니다 (1-7)</translation>
+        </message>
+        <message>
+            <source>{key}: status {status} is not open, won or lost</source>
+            <translation>{key}: 상태 {status}은(는) open, won, lost 중 하나가 아닙니다</translation>
+        </message>
+        <message>
+            <source>a mapping is a JSON object</source>
+            <translation>매핑은 JSON 객체여야 합니다</translation>
+        </message>
+        <message>
+            <source>unknown key(s) {keys} (see docs/import-mapping.md)</source>
+            <translation>알 수 없는 키: {keys} (docs/import-mapping.md 참고)</translation>
+        </message>
+        <message>
+            <source>'fields' must be an object of deal field -&gt; column name</source>
+            <translation>'fields'는 영업기회 항목 -&gt; 열 이름으로 된 객체여야 합니다</translation>
+        </message>
+        <message>
+            <source>date_order: 'mdy' (US, 02/23/26) or 'dmy' (23/02/26)</source>
+            <translation>date_order: 'mdy'(미국식, 02/23/26) 또는 'dmy'(23/02/26)여야 합니다</translation>
+        </message>
+        <message>
+            <source>{path}: no such mapping file</source>
+            <translation>{path}: 매핑 파일이 없습니다</translation>
+        </message>
+        <message>
+            <source>{path}: cannot read the mapping file ({detail})</source>
+            <translation>{path}: 매핑 파일을 읽을 수 없습니다 ({detail})</translation>
+        </message>
+        <message>
+            <source>{path}: not valid JSON (line {line}: {detail})</source>
+            <translation>{path}: 올바른 JSON이 아닙니다 ({line}행: {detail})</translation>
+        </message>
+        <message>
+            <source>{path}: {message}</source>
+            <translation>{path}: {message}</translation>
+        </message>
+        <message>
+            <source>fields: '{field}' is not a deal field (one of {fields})</source>
+            <translation>fields: '{field}'은(는) 영업기회 항목이 아닙니다 ({fields} 중 하나)</translation>
+        </message>
+        <message>
+            <source>status_values.{key}: {value} is not open, won or lost</source>
+            <translation>status_values.{key}: {value}은(는) open, won, lost 중 하나가 아닙니다</translation>
+        </message>
+        <message>
+            <source>timezone: '{timezone}' is not a time zone name (e.g. Asia/Seoul)</source>
+            <translation>timezone: '{timezone}'은(는) 시간대 이름이 아닙니다 (예: Asia/Seoul)</translation>
+        </message>
+        <message>
+            <source>history_file.{key}: a column name or a list of column names</source>
+            <translation>history_file.{key}: 열 이름 또는 열 이름 목록이어야 합니다</translation>
+        </message>
+        <message>
+            <source>history_file: an object with 'file', 'deal_id', 'at', 'stage'</source>
+            <translation>history_file: 'file', 'deal_id', 'at', 'stage'가 있는 객체여야 합니다</translation>
+        </message>
+        <message>
+            <source>lookups[{index}]: an object with field, file, key, name</source>
+            <translation>lookups[{index}]: field, file, key, name이 있는 객체여야 합니다</translation>
+        </message>
+        <message>
+            <source>fields.{field}: a column name, a list of column names, {template} or {value}</source>
+            <translation>fields.{field}: 열 이름, 열 이름 목록, {template}, {value} 중 하나여야 합니다</translation>
+        </message>
+        <message>
+            <source>pass the file's encoding with --encoding (e.g. --encoding cp1252 for Western European Excel, --encoding cp949 for Korean), or save the file as UTF-8</source>
+            <translation>--encoding으로 파일의 인코딩을 지정하거나(예: 서유럽 Excel은 --encoding cp1252, 한국어는 --encoding cp949) 파일을 UTF-8로 저장하세요</translation>
+        </message>
+        <message>
+            <source>day is out of range for month</source>
+            <translation>그 달에 없는 날짜입니다</translation>
+        </message>
+        <message>
+            <source>second must be in 0..59</source>
+            <translation>초는 0~59여야 합니다</translation>
+        </message>
+        <message>
+            <source>the file is not UTF-8 and does not read as CP949 (Korean Excel); it looks like an unknown encoding: {hint}</source>
+            <translation>파일이 UTF-8이 아니고 CP949(한국어 Excel)로도 읽히지 않습니다. 알 수 없는 인코딩으로 보입니다: {hint}</translation>
+        </message>
+        <message>
+            <source>year {year} is out of range</source>
+            <translation>{year}년은 범위를 벗어났습니다</translation>
+        </message>
+        <message>
+            <source>month must be in 1..12</source>
+            <translation>월은 1~12여야 합니다</translation>
+        </message>
+        <message>
+            <source>hour must be in 0..23</source>
+            <translation>시는 0~23이어야 합니다</translation>
+        </message>
+        <message>
+            <source>minute must be in 0..59</source>
+            <translation>분은 0~59여야 합니다</translation>
+        </message>
+        <message>
+            <source>the file is not UTF-8 and does not read as CP949 (Korean Excel); it looks like Windows-1252 (Western European) or another 8-bit encoding: {hint}</source>
+            <translation>파일이 UTF-8이 아니고 CP949(한국어 Excel)로도 읽히지 않습니다. Windows-1252(서유럽) 또는 다른 8비트 인코딩으로 보입니다: {hint}</translation>
+        </message>
+        <message>
+            <source>no such file</source>
+            <translation>파일이 없습니다</translation>
+        </message>
+        <message>
+            <source>misplaced thousands separator</source>
+            <translation>천 단위 구분 기호의 위치가 잘못되었습니다</translation>
+        </message>
+        <message>
+            <source>not a number</source>
+            <translation>숫자가 아닙니다</translation>
+        </message>
+        <message>
+            <source>more than one decimal separator</source>
+            <translation>소수점 기호가 두 개 이상입니다</translation>
+        </message>
+        <message>
+            <source>nothing after the decimal separator</source>
+            <translation>소수점 뒤에 숫자가 없습니다</translation>
+        </message>
+        <message>
+            <source>{serial} is outside the range of Excel dates</source>
+            <translation>{serial}은(는) Excel 날짜 범위를 벗어납니다</translation>
+        </message>
+        <message>
+            <source>'{value}' is not a date</source>
+            <translation>'{value}'은(는) 날짜가 아닙니다</translation>
+        </message>
+        <message>
+            <source>'{encoding}' is not an encoding Python knows (e.g. utf-8, cp949, cp1252)</source>
+            <translation>'{encoding}'은(는) 알 수 없는 인코딩입니다 (예: utf-8, cp949, cp1252)</translation>
+        </message>
+        <message>
+            <source>the file is not {encoding} text (byte {byte}: {reason})</source>
+            <translation>파일이 {encoding} 텍스트가 아닙니다 (바이트 {byte}: {reason})</translation>
+        </message>
+        <message>
+            <source>the file is empty</source>
+            <translation>파일이 비어 있습니다</translation>
+        </message>
+        <message>
+            <source>not a readable CSV file ({detail})</source>
+            <translation>읽을 수 있는 CSV 파일이 아닙니다 ({detail})</translation>
+        </message>
+        <message>
+            <source>not a readable XLSX workbook ({detail})</source>
+            <translation>읽을 수 있는 XLSX 통합 문서가 아닙니다 ({detail})</translation>
+        </message>
+        <message>
+            <source>'{value}' is not an amount</source>
+            <translation>'{value}'은(는) 금액이 아닙니다</translation>
+        </message>
+        <message>
+            <source>'{value}' is not an amount ({reason})</source>
+            <translation>'{value}'은(는) 금액이 아닙니다 ({reason})</translation>
+        </message>
+        <message>
+            <source>not a date</source>
+            <translation>날짜가 아닙니다</translation>
+        </message>
+        <message>
+            <source>hour must be 1 to 12 with AM/PM</source>
+            <translation>AM/PM을 쓰면 시는 1~12여야 합니다</translation>
+        </message>
+        <message>
+            <source>'{value}' is not a date ({reason})</source>
+            <translation>'{value}'은(는) 날짜가 아닙니다 ({reason})</translation>
+        </message>
+        <message>
+            <source>the first sheet is empty</source>
+            <translation>첫 번째 시트가 비어 있습니다</translation>
+        </message>
+        <message>
+            <source>a plain number is a date only in a numeric XLSX cell; write the date as YYYY-MM-DD</source>
+            <translation>숫자만 쓴 값은 XLSX의 숫자 셀일 때만 날짜로 읽습니다. 날짜를 YYYY-MM-DD 형식으로 쓰세요</translation>
+        </message>
+        <message>
+            <source>unknown preset '{name}' (one of {presets})</source>
+            <translation>알 수 없는 형식 '{name}' ({presets} 중 하나)</translation>
+        </message>
+        <message>
+            <source>an amount is required</source>
+            <translation>금액은 필수입니다</translation>
+        </message>
+        <message>
+            <source>a date is required</source>
+            <translation>날짜는 필수입니다</translation>
+        </message>
+        <message>
+            <source>'{value}' is not a known ISO 4217 currency code</source>
+            <translation>'{value}'은(는) 알려진 ISO 4217 통화 코드가 아닙니다</translation>
+        </message>
+        <message>
+            <source>a lead source name is required</source>
+            <translation>리드 출처 이름은 필수입니다</translation>
+        </message>
+        <message>
+            <source>the end is before the start</source>
+            <translation>종료일이 시작일보다 앞섭니다</translation>
+        </message>
+        <message>
+            <source>a campaign name is required</source>
+            <translation>캠페인 이름은 필수입니다</translation>
+        </message>
+        <message>
+            <source>must be the first day of a month</source>
+            <translation>매월 1일이어야 합니다</translation>
+        </message>
+        <message>
+            <source>'{metric}' is not one of {metrics}</source>
+            <translation>'{metric}'은(는) {metrics} 중 하나가 아닙니다</translation>
+        </message>
+        <message>
+            <source>a win rate target is a percentage between 0 and 100</source>
+            <translation>수주율 목표는 0에서 100 사이의 백분율입니다</translation>
+        </message>
+        <message>
+            <source>must be a whole number</source>
+            <translation>정수여야 합니다</translation>
+        </message>
+        <message>
+            <source>at most {count} characters</source>
+            <translation>{count}자 이하여야 합니다</translation>
+        </message>
+        <message>
+            <source>must be a number</source>
+            <translation>숫자여야 합니다</translation>
+        </message>
+        <message>
+            <source>campaign '{name}' already exists for this lead source</source>
+            <translation>이 리드 출처에 캠페인 '{name}'이(가) 이미 있습니다</translation>
+        </message>
+        <message>
+            <source>'{value}' is not a number</source>
+            <translation>'{value}'은(는) 숫자가 아닙니다</translation>
+        </message>
+        <message>
+            <source>must be 0 or more</source>
+            <translation>0 이상이어야 합니다</translation>
+        </message>
+        <message>
+            <source>'{value}' is not a valid date (use YYYY-MM-DD)</source>
+            <translation>'{value}'은(는) 올바른 날짜가 아닙니다 (YYYY-MM-DD 형식으로 쓰세요)</translation>
+        </message>
+        <message>
+            <source>lead source {lead_source} not found</source>
+            <translation>리드 출처 {lead_source}을(를) 찾을 수 없습니다</translation>
+        </message>
+        <message>
+            <source>campaign {campaign} not found</source>
+            <translation>캠페인 {campaign}을(를) 찾을 수 없습니다</translation>
+        </message>
+        <message>
+            <source>the campaign belongs to another lead source</source>
+            <translation>이 캠페인은 다른 리드 출처에 속합니다</translation>
+        </message>
+        <message>
+            <source>spend {spend} not found</source>
+            <translation>비용 항목 {spend}을(를) 찾을 수 없습니다</translation>
+        </message>
+        <message>
+            <source>target {target} not found</source>
+            <translation>목표 {target}을(를) 찾을 수 없습니다</translation>
+        </message>
+        <message>
+            <source>is too large</source>
+            <translation>너무 큽니다</translation>
+        </message>
+        <message>
+            <source>lead source '{name}' already exists</source>
+            <translation>리드 출처 '{name}'이(가) 이미 있습니다</translation>
+        </message>
+        <message>
+            <source>'{name}' is the lead source of {count} deal(s); it cannot be deleted</source>
+            <translation>'{name}'은(는) 영업기회 {count}건의 리드 출처라서 삭제할 수 없습니다</translation>
+        </message>
+        <message>
+            <source>'{name}' is the campaign of {count} deal(s); it cannot be deleted</source>
+            <translation>'{name}'은(는) 영업기회 {count}건의 캠페인이라서 삭제할 수 없습니다</translation>
+        </message>
+        <message>
+            <source>at most two decimal places</source>
+            <translation>소수점 이하 두 자리까지만 입력할 수 있습니다</translation>
+        </message>
+        <message>
+            <source>{refused} on an offline replica (what is written only here never reaches the team server): {instead}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>users are added on the team server by its owner, e.g. {command}, and arrive here with the next sync ({sync})</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>a name is required</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>cannot add a user</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>'{role}' is not a role (rep or manager)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>there is no user named '{name}' here, and users cannot be added</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>no user named '{name}'</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>an account name is required</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>a contact name is required</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>a user named '{name}' already exists</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>stage {stage} does not exist (stages are numbered 1 to {last})</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>stage {stage} has no deliverable '{key}' (it has: {keys})</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the deal is no longer yours (the server gave it to someone else); this change was not applied</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the deal was deleted on the server; this change was not applied</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>an earlier offline change to this deal is in conflict; resolve it first</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>this database is not a replica (pipeline-manager replica create)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the server must be a PostgreSQL URL</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{path} already exists</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{op} is not a sync conflict</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>retry or discard</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>not saved: an earlier step failed ({error})</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>at most {digits} decimal places</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{currency} has no minor unit: a whole amount, no cents</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the amount is written in {written_in} but the deal is in {currency}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>'{code}' is not a known ISO 4217 currency code</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>'{value}' is not one of {allowed}</source>
+            <translation type="unfinished" />
         </message>
     </context>
 </TS>

@@ -401,6 +401,40 @@ def test_a_deal_handed_to_another_rep_leaves_the_replica_and_its_offline_edits_c
         db.dispose()
 
 
+@pytest.mark.parametrize("pull_first", [False, True], ids=["sync", "pull-then-sync"])
+def test_every_offline_change_to_a_deal_handed_away_is_no_longer_yours(team, tmp_path, pull_first):
+    """Withdrawn evidence and a completed activity (A's own, which the server still shows A)
+    on a deal handed to B come back like an edit does: "no longer yours", not applied, the
+    deal gone from A's replica; whether the pull removed the deal before the push or not."""
+    admin, servers, users, handed = team["admin"], team["servers"], team["users"], team["handed"]
+    a_id = users["a"].id
+    a = _replica(tmp_path / "a.sqlite", servers["a"])
+    with a.read() as s:
+        ev = s.scalar(select(Evidence.id).where(Evidence.opportunity_id == handed))
+        act = s.scalar(select(Activity.id).where(Activity.opportunity_id == handed))
+    outbox.run(a, "withdraw_evidence", evidence_id=ev, actor_id=a_id)
+    outbox.run(a, "complete_activity", activity_id=act)
+    outbox.run(a, "record_evidence", deal_id=handed, deliverable_id=_stage1_check(a)[1].id, actor_id=a_id,
+               note="offline", link="https://example.com/y")
+    deals.update_deal(admin, handed, expected_version=_deal(admin, handed).version, actor_id=users["m"].id,
+                      owner_id=users["b"].id)
+    if pull_first:
+        sync.pull(a, servers["a"])
+        assert _deal(a, handed) is None and _count(a, Evidence, id=ev) == 0
+    r = sync.sync(a, servers["a"])
+    assert r.push.applied == 0 and len(r.push.conflicts) == 3
+    cs = sync.conflicts(a)
+    assert {c.name for c in cs} == {"withdraw_evidence", "complete_activity", "record_evidence"}
+    for c in cs:
+        assert (c.kind, c.error, c.server) == ("revoked", sync.NOT_YOURS, None), c
+    with admin.read() as s:  # nothing of it reached the server
+        assert s.get(Evidence, ev).withdrawn_at is None and s.get(Activity, act).done_at is None
+        assert s.scalar(select(func.count()).select_from(Evidence).where(Evidence.opportunity_id == handed)) == 1
+    assert _deal(a, handed) is None and _count(a, Activity, id=act) == 0
+    assert _deal(a, team["kept"]) is not None
+    a.dispose()
+
+
 def test_a_deleted_deal_leaves_its_owners_replica_and_nobody_elses_tombstones_show_it(team, tmp_path):
     """The tombstone of a deal (and of what hung off it) is its owner's: A's pull removes the
     deal with its history, A's offline edit is refused as "deleted"; B never sees the id."""

@@ -8,7 +8,7 @@ import uuid
 import keyring
 import keyring.backend
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 
 from app import cli
@@ -713,6 +713,48 @@ def test_a_role_change_reaches_the_members_replica_at_the_next_sync(team_db, tmp
         sync.sync(replica, server)
         assert local(Opportunity, id=b_deal) == 0 and local(StageTransition, opportunity_id=b_deal) == 0
         assert local(Opportunity, id=team_db["deals"]["a"]) == 1
+        replica.dispose()
+    finally:
+        server.dispose()
+
+
+def test_a_promoted_members_replica_gets_the_teams_activities_without_a_deal(team_db, tmp_path):
+    """A manager sees everyone's activities that belong to no deal; promoted, a rep's replica
+    gets B's and the manager's at the next sync (as it gets the team's deals), demoted it
+    drops them again, keeping A's own."""
+    from app.models import Activity
+    from app.services import sync
+
+    url, login, users = team_db["url"], team_db["logins"]["a"], team_db["users"]
+    admin = open_database(url)
+    try:
+        own = activities.log_activity(admin, type="call", subject="A's own, no deal", owner_id=users["a"].id).id
+        b_act = activities.log_activity(admin, type="email", subject="B's, no deal", owner_id=users["b"].id).id
+        m_act = activities.log_activity(admin, type="meeting", subject="M's, no deal", owner_id=users["m"].id).id
+    finally:
+        admin.dispose()
+    server = _member_server(team_db, "a")
+    path = tmp_path / "a.sqlite"
+    try:
+        sync.create_replica(str(path), server)
+        replica = open_database(str(path))
+
+        def here() -> set:
+            with replica.read() as s:
+                return set(s.scalars(select(Activity.id).where(Activity.opportunity_id.is_(None))))
+
+        assert here() == {own}
+        team.set_role(url, login, "manager")
+        server.dispose()
+        server = _member_server(team_db, "a")
+        r = sync.sync(replica, server)
+        assert here() == {own, b_act, m_act} and r.changes.touches("activities")
+        assert sync.pull(replica, server).rows == 0  # brought once, not at every pull
+        team.set_role(url, login, "rep")
+        server.dispose()
+        server = _member_server(team_db, "a")
+        sync.sync(replica, server)
+        assert here() == {own}
         replica.dispose()
     finally:
         server.dispose()

@@ -33,8 +33,17 @@ pull
     new ones (an indexed query that finds nothing when nothing changed) and re-checks those
     rows on the server: the ones out of sight are removed from the replica like a
     tombstone's (a deal with what hangs off it); a deal that came into sight gets its
-    history. Pending outbox operations on a removed deal stay and are refused on push
-    ("the deal is no longer yours"). The replica holds an activity only with its deal.
+    history, an activity that came into sight on its own (another person's without a deal,
+    for a member made a manager) is fetched. Pending outbox operations on a removed deal
+    stay and are refused on push ("the deal is no longer yours"); those naming an activity
+    or evidence of it first note the deal's id in their ``detail``, since the row goes too.
+    The replica holds an activity only with its deal.
+
+    On push, every operation that changes a deal (named, or through an activity or evidence
+    of it) is checked in its own server transaction: a deal the member no longer sees
+    refuses it, even where row-level security would let the write through (one's own
+    activity on a deal handed to someone else), so every kind of change to a handed-away
+    deal comes back the same way.
 """
 
 from __future__ import annotations
@@ -50,7 +59,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from app.db import Database, open_database, url_without_password
-from app.errors import AppError, ConflictError, ValidationError
+from app.errors import AppError, ConflictError, Message, NotFound, ValidationError
 from app.models import (
     Activity,
     Base,
@@ -135,7 +144,7 @@ def state(replica: Database) -> ReplicaState:
     with replica.read() as s:
         row = s.execute(text("SELECT client_id, server_url, last_seq, last_xmin FROM replica_state")).first()
     if row is None:
-        raise ValidationError({"db": "this database is not a replica (pipeline-manager replica create)"})
+        raise ValidationError({"db": Message("this database is not a replica (pipeline-manager replica create)")})
     return ReplicaState(uuid.UUID(row[0]), row[1], row[2], row[3])
 
 
@@ -147,7 +156,7 @@ def open_server(url: str) -> Database:
     db = open_database(admin_url_with_password(url), create=False, migrate_schema=False)
     if db.is_sqlite:
         db.dispose()
-        raise ValidationError({"server": "the server must be a PostgreSQL URL"})
+        raise ValidationError({"server": Message("the server must be a PostgreSQL URL")})
     return db
 
 
@@ -157,7 +166,7 @@ def create_replica(path: str, server: Database, server_url: str | None = None) -
     from pathlib import Path
 
     if Path(path).exists():
-        raise ValidationError({"db": f"{path} already exists"})
+        raise ValidationError({"db": Message("{path} already exists", path=str(path))})
     replica = open_database(path)
     try:
         with replica.write() as s:  # the server's process template replaces the default one
@@ -207,7 +216,10 @@ def pull(replica: Database, server: Database) -> PullResult:
                     _upsert(conn, table, rows)
                     result.rows += len(rows)
             if not full:
-                result.deleted += _recheck_access(sc, conn, params)
+                _note_deals(conn)  # before any deal leaves the replica
+                removed, brought = _recheck_access(sc, conn, params)
+                result.deleted += removed
+                result.rows += brought
                 by_name = {t.name: t for t in synced_tables()}
                 tomb = sc.execute(text("SELECT table_name, row_id FROM tombstone WHERE change_seq > :ls "
                                        "OR change_xid >= CAST(:xm AS xid8)"), params).all()
@@ -228,47 +240,96 @@ def _deal_visible(table):
                exists().where(deal.c.id == table.c.opportunity_id))
 
 
-def _recheck_access(sc, conn, params) -> int:
+def _recheck_access(sc, conn, params) -> tuple[int, int]:
     """Rows that left or entered this member's sight without being written or deleted for
-    them (a deal handed to another owner, an activity to another person: migration 0005's
-    ``access_change``). Gone from sight, a row is removed from the replica like a
-    tombstone's (a deal with everything hanging off it, by the replica's cascade; the
-    outbox keeps its pending operations, refused on push); a deal that came into sight gets
-    its history, which did not change and so was not pulled. Returns the rows removed."""
+    them (a deal handed to another owner, an activity to another person, the member's role
+    changed: migration 0005's ``access_change``). Gone from sight, a row is removed from the
+    replica like a tombstone's (a deal with everything hanging off it, by the replica's
+    cascade; the outbox keeps its pending operations, refused on push); a row that came into
+    sight is fetched, a deal with its history, since they did not change and so were not
+    pulled. Returns (rows removed, rows brought)."""
     changed = sc.execute(text("SELECT table_name, row_id FROM access_change WHERE member_id = pm_current_user_id() "
                               "AND (change_seq > :ls OR change_xid >= CAST(:xm AS xid8))"), params).all()
     if not changed:
-        return 0
-    removed = 0
-    gained: list = []
+        return 0, 0
+    removed = brought = 0
+    gained: dict = {}
     for model in (Opportunity, Activity):
         table = model.__table__
         ids = [r[1] for r in changed if r[0] == table.name]
-        if not ids:
-            continue
-        seen = set(sc.scalars(select(table.c.id).where(table.c.id.in_(ids))))
+        seen = set()
+        for i in range(0, len(ids), 500):
+            seen.update(sc.scalars(select(table.c.id).where(table.c.id.in_(ids[i:i + 500]))))
         gone = [i for i in ids if i not in seen]
         for i in range(0, len(gone), 500):
             removed += conn.execute(delete(table).where(table.c.id.in_(gone[i:i + 500]))).rowcount
-        if model is Opportunity:
-            gained = [i for i in ids if i in seen]
+        gained[model] = [i for i in ids if i in seen]
     deal = Opportunity.__table__
     here = set()  # deal rows this pull brought (a deal handed over changed with its owner)
-    for i in range(0, len(gained), 500):
-        here.update(conn.scalars(select(deal.c.id).where(deal.c.id.in_(gained[i:i + 500]))))
-    missing = [i for i in gained if i not in here]  # in sight without changing (the member's role did)
+    deals_gained = gained[Opportunity]
+    for i in range(0, len(deals_gained), 500):
+        here.update(conn.scalars(select(deal.c.id).where(deal.c.id.in_(deals_gained[i:i + 500]))))
+    missing = [i for i in deals_gained if i not in here]  # in sight without changing (the member's role did)
     for i in range(0, len(missing), 500):
         rows = [dict(r) for r in sc.execute(select(*deal.c).where(deal.c.id.in_(missing[i:i + 500]))).mappings()]
         if rows:
             _upsert(conn, deal, rows)
-    for i in range(0, len(gained), 500):
-        part = gained[i:i + 500]
+            brought += len(rows)
+    for i in range(0, len(deals_gained), 500):
+        part = deals_gained[i:i + 500]
         for model in (StageTransition, CloseDateChange, Evidence, Activity):
             table = model.__table__
             rows = [dict(r) for r in sc.execute(select(*table.c).where(table.c.opportunity_id.in_(part))).mappings()]
             if rows:
                 _upsert(conn, table, rows)
-    return removed
+                brought += len(rows)
+    # activities in sight on their own, e.g. another person's that belong to no deal, for a
+    # member just made a manager (those on a deal came with it, or are in the replica already)
+    act = Activity.__table__
+    acts = gained[Activity]
+    for i in range(0, len(acts), 500):
+        part = acts[i:i + 500]
+        known = set(conn.scalars(select(act.c.id).where(act.c.id.in_(part))))
+        new = [a for a in part if a not in known]
+        if new:
+            rows = [dict(r) for r in sc.execute(select(*act.c).where(act.c.id.in_(new), _deal_visible(act)))
+                    .mappings()]
+            if rows:
+                _upsert(conn, act, rows)
+                brought += len(rows)
+    return removed, brought
+
+
+# the operations that name a row hanging off a deal rather than the deal (their args have no
+# deal_id): the argument and the row's model, to find which deal they change
+_ROW_ARGS = {"activity_id": Activity, "evidence_id": Evidence}
+
+
+def _local_deal(conn, args: dict) -> str | None:
+    """The deal an operation changes, as the replica knows it: its ``deal_id``, or the deal
+    of the activity or evidence it names (None: no deal, or the row is not here)."""
+    if args.get("deal_id"):
+        return args["deal_id"]
+    for key, model in _ROW_ARGS.items():
+        if args.get(key):
+            deal_id = conn.scalar(select(model.opportunity_id).where(model.id == uuid.UUID(args[key])))
+            return str(deal_id) if deal_id else None
+    return None
+
+
+def _note_deals(conn) -> None:
+    """Before a pull removes deals (and what hangs off them) from the replica: each pending
+    operation on an activity or evidence keeps the id of its deal in its ``detail``, so the
+    push can still tell that it changes a deal no longer this member's."""
+    pending = conn.execute(text("SELECT op_id, args FROM outbox WHERE status = 'pending' AND detail IS NULL")).all()
+    for op_id, raw in pending:
+        args = json.loads(raw)
+        if args.get("deal_id") or not any(args.get(k) for k in _ROW_ARGS):
+            continue
+        deal_id = _local_deal(conn, args)
+        if deal_id:
+            conn.execute(text("UPDATE outbox SET detail = :d WHERE op_id = :id"),
+                         {"d": json.dumps({"deal_id": deal_id}), "id": op_id})
 
 
 # ------------------------------------------------------------------ push
@@ -292,11 +353,12 @@ def _mark(replica: Database, op_id: str, status: str, detail: dict | None = None
                   {"st": status, "d": json.dumps(detail) if detail is not None else None, "id": op_id})
 
 
-NOT_YOURS = "the deal is no longer yours (the server gave it to someone else); this change was not applied"
-DELETED = "the deal was deleted on the server; this change was not applied"
+NOT_YOURS = Message("the deal is no longer yours (the server gave it to someone else); this change was not applied")
+DELETED = Message("the deal was deleted on the server; this change was not applied")
+BLOCKED = Message("an earlier offline change to this deal is in conflict; resolve it first")
 
 
-def _gone(server: Database, deal_id: uuid.UUID) -> tuple[str, str] | None:
+def _gone(server: Database, deal_id: uuid.UUID) -> tuple[str, Message] | None:
     """Why the server shows this member no such deal: (kind, reason), or None if not known
     (the server then says what it says: "deal ... not found")."""
     with server.read() as s:
@@ -331,6 +393,7 @@ def refresh_deals(replica: Database, server: Database, deal_ids) -> None:
             data[deal_id] = (dict(deal) if deal else None, kids)
     with replica.write() as rs:
         conn = rs.connection()
+        _note_deals(conn)
         for deal_id, (deal, kids) in data.items():
             if deal is None:
                 conn.execute(delete(Opportunity.__table__).where(Opportunity.id == deal_id))
@@ -358,16 +421,21 @@ def push(replica: Database, server: Database) -> PushResult:
     pause = os.environ.get(PAUSE_ENV, "-1")
     pause_after = int(pause.split(":")[0])
     pause_commit = pause.endswith(":commit")
-    for i, (op_id, name, raw_args, _created, _detail) in enumerate(_pending(replica)):
+    for i, (op_id, name, raw_args, _created, detail) in enumerate(_pending(replica)):
         if i == pause_after and not pause_commit:
             _test_pause()
         args = json.loads(raw_args)
-        deal_id = args.get("deal_id")
+        # the deal it changes: named, or the deal of the activity / evidence it names (kept in
+        # the detail by a pull that removed the deal from here, see _note_deals)
+        deal_id = args.get("deal_id") or json.loads(detail or "{}").get("deal_id")
+        if deal_id is None and any(args.get(k) for k in _ROW_ARGS):
+            with replica.read() as rs:
+                deal_id = _local_deal(rs, args)
         opdef = reg[name]
         if opdef.versioned and deal_id in blocked:
             server_side = _server_deal(server, uuid.UUID(deal_id))
             kind, error = (_gone(server, uuid.UUID(deal_id)) if server_side is None else None) or (
-                "blocked", "an earlier offline change to this deal is in conflict; resolve it first")
+                "blocked", BLOCKED)
             _mark(replica, op_id, "conflict", {"error": error, "kind": kind, "server": server_side, "missing": []})
             result.conflicts.append(op_id)
             continue
@@ -380,7 +448,12 @@ def push(replica: Database, server: Database) -> PushResult:
             result.skipped += 1
             continue
 
-        def record(_db, s, op_id=op_id, name=name):
+        def record(_db, s, op_id=op_id, name=name, deal_id=deal_id):
+            # a change to a deal this member no longer sees is refused like an edit of it,
+            # also where the server would let it through (one's own activity on a deal
+            # handed to someone else): "the deal is no longer yours", not applied
+            if deal_id and s.scalar(select(Opportunity.id).where(Opportunity.id == uuid.UUID(deal_id))) is None:
+                raise NotFound(Message("deal {deal} not found", deal=deal_id))
             s.execute(text("INSERT INTO applied_operation (client_id, op_id, name) VALUES (:c, :o, :n)"),
                       {"c": st.client_id, "o": uuid.UUID(op_id), "n": name})
 
@@ -454,12 +527,12 @@ def resolve(replica: Database, op_id: str, action: str):
     with replica.read() as s:
         row = s.execute(text("SELECT name, args, status FROM outbox WHERE op_id = :id"), {"id": op_id}).first()
     if row is None or row.status != "conflict":
-        raise ValidationError({"op": f"{op_id} is not a sync conflict"})
+        raise ValidationError({"op": Message("{op} is not a sync conflict", op=op_id)})
     if action == "discard":
         _mark(replica, op_id, "discarded")
         return None
     if action != "retry":
-        raise ValidationError({"action": "retry or discard"})
+        raise ValidationError({"action": Message("retry or discard")})
     args = json.loads(row.args)
     args.pop("at", None)
     if outbox.registry()[row.name].versioned and args.get("deal_id"):

@@ -49,6 +49,7 @@ from app.models import (
     utcnow,
 )
 from app.models.base import UTCDateTime
+from app.services.collation import text_key, text_order
 from app.services.process import active_stages
 
 CENT = Decimal("0.01")
@@ -329,7 +330,7 @@ class _Q:
     def _common_currency(self) -> str:
         row = self.s.execute(
             select(Opportunity.currency, func.count().label("n")).where(*self.owner_source())
-            .group_by(Opportunity.currency).order_by(func.count().desc(), Opportunity.currency).limit(1)
+            .group_by(Opportunity.currency).order_by(func.count().desc(), *text_order(Opportunity.currency)).limit(1)
         ).first()
         return row[0] if row else "KRW"
 
@@ -495,7 +496,7 @@ def at_risk_deals(db: Database, f: Filters, k: float = DEFAULT_K,
         rows = s.execute(_at_risk_stmt(q, thresholds)).all()
     out = [AtRiskDeal(i, title, owner, pos, float(d), float(lim), float(d) - float(lim))
            for i, title, owner, pos, d, lim in rows]
-    out.sort(key=lambda a: (-a.days_over, a.title, str(a.deal_id)))
+    out.sort(key=lambda a: (-a.days_over, text_key(a.title), str(a.deal_id)))
     return out
 
 
@@ -519,8 +520,9 @@ def cycle_length(db: Database, f: Filters) -> CycleLength:
         cyc = _won_cycles(q)
         one = select(literal(1).label("all_"), cyc.c.v).subquery()
         overall = _stats_by(s, one, ["all_"]).get((1,), EMPTY)
-        by_owner = {k[0]: v for k, v in sorted(_stats_by(s, cyc, ["owner"]).items())}
-        by_source = {k[0]: v for k, v in sorted(_stats_by(s, cyc, ["source"]).items())}
+        by_owner = {k[0]: v for k, v in sorted(_stats_by(s, cyc, ["owner"]).items(), key=lambda kv: text_key(kv[0][0]))}
+        by_source = {k[0]: v for k, v in sorted(_stats_by(s, cyc, ["source"]).items(),
+                                                key=lambda kv: text_key(kv[0][0]))}
         return CycleLength(overall, by_owner, by_source)
 
 
@@ -547,7 +549,7 @@ def slippage(db: Database, f: Filters) -> Slippage:
             .group_by(Opportunity.id, Opportunity.title, User.name)
         ).all()
         per = [DealSlip(i, title, owner, int(n), int(d or 0), _aware(last)) for i, title, owner, n, d, last in rows]
-        per.sort(key=lambda x: (-x.pushes, -x.days_pushed, x.title, str(x.deal_id)))
+        per.sort(key=lambda x: (-x.pushes, -x.days_pushed, text_key(x.title), str(x.deal_id)))
         twice = [x.deal_id for x in per if x.pushes >= 2]
         wk = _day_start(_week_start(q.now.date()))
         this_week = list(s.scalars(
@@ -803,8 +805,9 @@ def marketing(db: Database, f: Filters) -> list[MarketingRow]:
             .where(sp.month >= _month_first(f.start), sp.month <= f.end, sp.currency == q.currency,
                    *([sp.lead_source_id == f.lead_source_id] if f.lead_source_id else []))
             .group_by(sp.lead_source_id, sp.campaign_id))}
-        src_q = select(LeadSource.id, LeadSource.name).order_by(LeadSource.name, LeadSource.id)
-        camp_q = select(Campaign.id, Campaign.lead_source_id, Campaign.name).order_by(Campaign.name, Campaign.id)
+        src_q = select(LeadSource.id, LeadSource.name).order_by(*text_order(LeadSource.name), LeadSource.id)
+        camp_q = (select(Campaign.id, Campaign.lead_source_id, Campaign.name)
+                  .order_by(*text_order(Campaign.name), Campaign.id))
         if f.lead_source_id:
             src_q = src_q.where(LeadSource.id == f.lead_source_id)
             camp_q = camp_q.where(Campaign.lead_source_id == f.lead_source_id)
@@ -867,7 +870,8 @@ def targets_attainment(db: Database, f: Filters) -> list[TargetAttainment]:
                        Target.period_end, Target.value, Target.currency)
                 .outerjoin(User, User.id == Target.owner_id)
                 .where(Target.period_start <= f.end, Target.period_end >= f.start)
-                .order_by(Target.period_start, Target.metric, User.name.asc().nulls_first(), Target.id))
+                .order_by(Target.period_start, Target.metric, Target.owner_id.is_not(None),  # the team first
+                          *text_order(User.name), Target.id))
         if f.owner_id is not None:
             stmt = stmt.where(or_(Target.owner_id.is_(None), Target.owner_id == f.owner_id))
         out = []
@@ -898,7 +902,7 @@ def deals_for(db: Database, f: Filters, *, chart: str, key, k: float = DEFAULT_K
     stage, forecast (month, won|commit|best_case|pipeline), slippage week_start, at_risk stage."""
     if chart == "at_risk":
         return [a.deal_id for a in sorted((a for a in at_risk_deals(db, f, k) if a.stage == key),
-                                          key=lambda a: (a.title, str(a.deal_id)))]
+                                          key=lambda a: (text_key(a.title), str(a.deal_id)))]
     with db.read() as s:
         q = _Q(s, f)
         o = Opportunity
@@ -932,7 +936,7 @@ def deals_for(db: Database, f: Filters, *, chart: str, key, k: float = DEFAULT_K
         else:
             raise ValidationError({"chart": f"'{chart}' is not a chart (dwell, funnel, forecast, slippage, at_risk)"})
         sub = ids.subquery()
-        return list(s.scalars(select(o.id).where(o.id.in_(select(sub.c[0]))).order_by(o.title, o.id)))
+        return list(s.scalars(select(o.id).where(o.id.in_(select(sub.c[0]))).order_by(*text_order(o.title), o.id)))
 
 
 # ------------------------------------------------------------------ periods and report

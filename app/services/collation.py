@@ -1,0 +1,77 @@
+"""One order for names and titles, the same on every engine and server. No Qt.
+
+SQLite compares text by code point; PostgreSQL by the database's collation, which on a team
+server is whatever it was created with (ko_KR: Hangul before Latin letters and case ignored;
+en_US: case and punctuation ignored first; C: code points). A list ordered by name came out
+in another order on each. Every list ordered by text uses this order instead:
+
+- ASCII letters without regard to case: ``apple < Bob < zebra`` (what Excel's sort does);
+- otherwise by code point: digits before letters, Latin before Hangul, and Hangul syllables
+  in dictionary order (``가 < 나 < 하``; Unicode lays the syllables out that way);
+- exact ties by the text itself (code point), then by whatever the caller adds (an id).
+
+:func:`text_order` is the order in SQL (``ORDER BY``), :func:`text_key` the same order in
+Python (``sorted``); both lower ASCII letters only, as SQLite's ``lower()`` and PostgreSQL's
+``lower()`` under the "C" collation do, so the two never disagree.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import String
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+class _folded(FunctionElement):
+    """lower(text) with ASCII letters only lowered, compared by code point."""
+
+    name = "folded"
+    type = String()
+    inherit_cache = True
+
+
+class _binary(FunctionElement):
+    """The text itself, compared by code point."""
+
+    name = "binary"
+    type = String()
+    inherit_cache = True
+
+
+@compiles(_folded)
+def _folded_default(element, compiler, **kw):  # SQLite: lower() is ASCII-only, BINARY compare
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_folded, "postgresql")
+def _folded_pg(element, compiler, **kw):  # under "C", lower() is ASCII-only and compares bytes
+    return f'lower(({compiler.process(element.clauses, **kw)}) COLLATE "C")'
+
+
+@compiles(_binary)
+def _binary_default(element, compiler, **kw):
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(_binary, "postgresql")
+def _binary_pg(element, compiler, **kw):
+    return f'({compiler.process(element.clauses, **kw)}) COLLATE "C"'
+
+
+def text_order(column) -> tuple:
+    """``ORDER BY`` terms putting ``column`` (a text expression) in the app's order: spread
+    them, then add a unique tie-breaker: ``.order_by(*text_order(User.name), User.id)``.
+    NULLs sort first on SQLite and last on PostgreSQL: give a nullable column its own
+    ``column.is_(None)`` term first."""
+    return (_folded(column), _binary(column))
+
+
+def text_key(value: str | None) -> tuple[str, str]:
+    """The same order in Python: ``sorted(names, key=text_key)``; None sorts as ''."""
+    value = value or ""
+    return (value.translate(_ASCII_LOWER), value)
+
+
+__all__ = ["text_key", "text_order"]

@@ -1,0 +1,89 @@
+"""Names and titles come out in one order on every engine and server (app.services.collation):
+ASCII letters without case, then by code point (Latin, then Hangul in dictionary order),
+whether the database sorts them (ORDER BY) or Python does. On SQLite, PostgreSQL, and a
+PostgreSQL set up as a Korean team's server, whose own collation puts Hangul first."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from test_analytics_common import D, new_deal, path, set_close
+
+from app.services import analytics, people
+from app.services import marketing as mkt
+from app.services.analytics import Filters
+from app.services.collation import text_key
+
+# as a team's lists hold them, in the order the tests expect them back
+NAMES = ["Alpha", "beta", "Zeta", "Émile", "가온", "나래", "하늘"]
+SHUFFLED = ["하늘", "Zeta", "가온", "beta", "Émile", "나래", "Alpha"]
+JAN = Filters(date(2026, 1, 1), date(2026, 1, 31), now=D(1, month=2))
+
+
+def test_text_key_is_the_order_the_tests_expect():
+    assert sorted(SHUFFLED, key=text_key) == NAMES
+    # exact ties of the folded text by the text itself, so the order is total
+    assert sorted(["bob", "Bob", "BOB"], key=text_key) == ["BOB", "Bob", "bob"]
+
+
+def test_marketing_sources_and_campaigns_in_name_order(db_any_server):
+    db = db_any_server
+    for name in SHUFFLED:
+        mkt.create_lead_source(db, name)
+    web = mkt.create_lead_source(db, "Web")
+    for name in SHUFFLED:
+        mkt.create_campaign(db, web.id, name)
+    rows = analytics.marketing(db, JAN)
+    assert [r.name for r in rows if r.kind == "source"] == ["Alpha", "beta", "Web", *NAMES[2:]]
+    assert [r.name for r in rows if r.kind == "campaign"] == NAMES
+
+
+def test_targets_team_first_then_owners_in_name_order(db_any_server):
+    db = db_any_server
+    for name in SHUFFLED:
+        user = people.create_user(db, name, "rep")
+        mkt.create_target(db, "new_deals", date(2026, 1, 1), date(2026, 1, 31), "5", owner_id=user.id)
+    mkt.create_target(db, "new_deals", date(2026, 1, 1), date(2026, 1, 31), "20")
+    assert [t.owner for t in analytics.targets_attainment(db, JAN)] == [None, *NAMES]
+
+
+def test_cycle_lengths_by_owner_and_source_in_name_order(db_any_server):
+    db = db_any_server
+    manager = people.create_user(db, "boss", "manager")
+    for name in SHUFFLED:
+        owner = people.create_user(db, name, "rep")
+        source = mkt.create_lead_source(db, f"{name} source")
+        x = new_deal(db, owner, f"{name} deal", D(2), lead_source_id=source.id)
+        path(db, manager, x, [("won", D(5))])
+    cycle = analytics.cycle_length(db, JAN)
+    assert list(cycle.by_owner) == NAMES
+    assert list(cycle.by_source) == [f"{n} source" for n in NAMES]
+    assert cycle.by_owner["가온"].mean == 3.0
+
+
+def test_equal_figures_list_deals_in_title_order(db_any_server):
+    """At-risk (equally overdue), slippage (equally pushed) and the drill-down behind a chart
+    bar: deals with the same figures are listed by title."""
+    db = db_any_server
+    rep = people.create_user(db, "rep", "rep")
+    for title in SHUFFLED:
+        x = new_deal(db, rep, title, D(2), amount="10", expected_close=date(2026, 1, 20))
+        set_close(db, x, date(2026, 1, 27), D(3), rep)
+    f = JAN
+    assert [a.title for a in analytics.at_risk_deals(db, f, thresholds={1: 5.0})] == NAMES
+    assert [s.title for s in analytics.slippage(db, f).per_deal] == NAMES
+    ids = analytics.deals_for(db, f, chart="funnel", key=1)
+    titles = _titles(db)
+    assert [titles[i] for i in ids] == NAMES
+    at_risk_ids = analytics.deals_for(db, f, chart="at_risk", key=1, k=1.5)
+    assert [titles[i] for i in at_risk_ids] == NAMES
+
+
+def _titles(db) -> dict:
+    """Deal id -> title."""
+    from sqlalchemy import select
+
+    from app.models import Opportunity
+
+    with db.read() as s:
+        return dict(s.execute(select(Opportunity.id, Opportunity.title)).all())

@@ -12,11 +12,11 @@ def configure(p) -> None:
 
 def run(args) -> int:
     from app.db import open_database
-    from app.errors import ValidationError
+    from app.errors import Message, ValidationError
 
     if args.action == "create":
         if not args.server or not getattr(args, "db", None):
-            raise ValidationError({"replica create": "needs --server URL and --db FILE"})
+            raise ValidationError({"replica create": Message("needs --server URL and --db FILE")})
         server = sync_service.open_server(args.server)
         try:
             r = sync_service.create_replica(args.db, server, args.server)

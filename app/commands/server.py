@@ -3,9 +3,9 @@ from __future__ import annotations
 import argparse
 
 from app.commands.login import read_password
-from app.errors import AppError
+from app.errors import AppError, Message
 
-HELP = "team server on PostgreSQL: init (roles, row-level security), add-user, set-role, remove-user"
+HELP = "team server on PostgreSQL: init (roles, row-level security), add-user, set-role, remove-user, restore-user"
 
 
 def configure(p) -> None:
@@ -28,13 +28,18 @@ def configure(p) -> None:
     rm.add_argument("login", metavar="LOGIN")
     rm.add_argument("--reassign-to", metavar="LOGIN",
                     help="the member who takes over their open deals (required while they own any)")
+    back = sub.add_parser("restore-user", parents=[db],
+                          help="bring back a removed member: same login and user, a new password, the role given")
+    back.add_argument("login", metavar="LOGIN")
+    back.add_argument("--role", choices=["rep", "manager"], required=True)
+    back.add_argument("--password-stdin", action="store_true", help="read the new password from standard input")
 
 
 def run(args) -> int:
     from app.services import team
 
     if not args.db:
-        raise AppError("--db postgresql+psycopg://admin@host/db is required")
+        raise AppError(Message("--db postgresql+psycopg://admin@host/db is required"))
     if args.server_command == "init":
         rev = team.init_server(args.db)
         print(f"team database ready (schema {rev}); groups {team.REP_GROUP}, {team.MANAGER_GROUP}")
@@ -48,6 +53,13 @@ def run(args) -> int:
         handed = f"; {n} open deal(s) now owned by {target.db_role} ({target.name})" if target else ""
         print(f"removed {user.db_role} ({user.name}): the login can no longer connect{handed}; "
               "their history stays")
+        return 0
+    if args.server_command == "restore-user":
+        password = read_password(args.password_stdin, confirm=True)
+        user, was = team.restore_member(args.db, args.login, args.role, password)
+        print(f"restored {user.db_role} ({user.name}) as a {user.role}" + ("" if was == user.role else f" (was {was})")
+              + ": the login connects again with the new password; deals handed over at the removal stay "
+              "with their new owner")
         return 0
     password = read_password(args.password_stdin, confirm=True)
     user = team.add_member(args.db, args.name, args.role, args.login, password, email=args.email)

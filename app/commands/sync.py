@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from app.db import open_database
-from app.errors import AppError
+from app.errors import AppError, Message
 from app.services import sync as sync_service
 
 HELP = "sync an offline replica with the team server: push its outbox, pull the server's changes"
@@ -44,8 +44,8 @@ def run(args) -> int:
         try:
             server = sync_service.open_server(url)
         except AppError as exc:
-            raise AppError(f"server not reachable, working offline ({exc}); "
-                           f"{sync_service.pending_count(replica)} change(s) wait in the outbox") from exc
+            raise AppError(Message("server not reachable, working offline ({reason}); {count} change(s) wait in "
+                                   "the outbox", reason=exc.message, count=sync_service.pending_count(replica))) from exc
         try:
             r = sync_service.sync(replica, server)
         finally:

@@ -22,7 +22,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.engine import make_url
 
 from app.db import Database, open_database
-from app.errors import AppError, NotFound, ValidationError
+from app.errors import AppError, Message, NotFound, ValidationError
 from app.models import Activity, Opportunity, Role, Status, User
 from app.models.base import utcnow
 from app.services.people import clean_user_fields
@@ -35,7 +35,7 @@ _LOGIN_RE = re.compile(r"^[a-z_][a-z0-9_.\-]{0,62}$")
 
 def _require_postgresql(url: str) -> None:
     if make_url(url).get_backend_name() != "postgresql":
-        raise AppError("team mode needs a PostgreSQL server (--db postgresql+psycopg://user@host/db)")
+        raise AppError(Message("team mode needs a PostgreSQL server (--db postgresql+psycopg://user@host/db)"))
 
 
 def keyring_key(url: str, login: str) -> str:
@@ -51,8 +51,8 @@ def store_password(url: str, login: str, password: str) -> None:
     try:
         keyring.set_password(KEYRING_SERVICE, keyring_key(url, login), password)
     except KeyringError as exc:  # e.g. a headless Linux without a Secret Service
-        raise AppError(f"cannot keep the password: this system has no usable keyring ({exc}); "
-                       "use PGPASSWORD or ~/.pgpass instead") from exc
+        raise AppError(Message("cannot keep the password: this system has no usable keyring ({reason}); "
+                               "use PGPASSWORD or ~/.pgpass instead", reason=str(exc))) from exc
 
 
 def get_password(url: str, login: str) -> str | None:
@@ -179,22 +179,26 @@ def add_member(admin_url: str, name: str, role: str, login: str, password: str,
     _require_postgresql(admin_url)
     name, role, errors = clean_user_fields(name, role)
     login = (login or "").strip()
-    if not _LOGIN_RE.match(login):
-        errors["login"] = "a login is lower-case letters, digits, '_', '.', '-' (at most 63)"
-    if not password:
-        errors["password"] = "a password is required"
+    _check_login_and_password(login, password, errors)
     if errors:
         raise ValidationError(errors)
     db = open_database(admin_url_with_password(admin_url), create=False)
     try:
         with db.write() as s:
+            member = s.scalar(select(User).where(User.db_role == login))
+            if member is not None and not member.active:
+                raise ValidationError({"login": Message(
+                    "'{login}' ({name}) was removed from the team; to bring them back: "
+                    "pipeline-manager server restore-user {login} --role {role}",
+                    login=login, name=member.name, role=role)})
+            if member is not None:
+                raise ValidationError({"login": Message("'{login}' is already a member", login=login)})
             if s.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": login}):
-                raise ValidationError({"login": f"the server already has a role '{login}'"})
-            if s.scalar(select(User.id).where(User.db_role == login)):
-                raise ValidationError({"login": f"'{login}' is already a member"})
+                raise ValidationError({"login": Message("the server already has a role '{login}'", login=login)})
             user = s.scalar(select(User).where(func.lower(User.name) == name.lower()))
             if user is not None and user.db_role is not None:
-                raise ValidationError({"name": f"'{name}' already has the login '{user.db_role}'"})
+                raise ValidationError({"name": Message("'{name}' already has the login '{login}'",
+                                                       name=name, login=user.db_role)})
             # only the verifier goes over the wire and into any statement log, never the password
             _ddl(s, f"CREATE ROLE {_quote_ident(login)} LOGIN "
                     f"PASSWORD {_quote_literal(scram_sha256_verifier(password))} IN ROLE {GROUP_OF[role]}")
@@ -211,12 +215,24 @@ def add_member(admin_url: str, name: str, role: str, login: str, password: str,
         db.dispose()
 
 
-def _member(s, login: str) -> User:
+def _check_login_and_password(login: str, password: str, errors: dict) -> None:
+    if not _LOGIN_RE.match(login):
+        errors["login"] = Message("a login is lower-case letters, digits, '_', '.', '-' (at most 63)")
+    if not password:
+        errors["password"] = Message("a password is required")
+
+
+def _member(s, login: str, *, removed: bool = False) -> User:
+    """The user of ``login``: a member of the team (or, with ``removed``, one taken off it)."""
     user = s.scalar(select(User).where(User.db_role == (login or "").strip()))
     if user is None:
-        raise NotFound(f"'{login}' is not a member of this team")
-    if not user.active:
-        raise ValidationError({"login": f"'{login}' ({user.name}) was removed from the team"})
+        raise NotFound(Message("'{login}' is not a member of this team", login=login))
+    if removed and user.active:
+        raise ValidationError({"login": Message("'{login}' ({name}) is on the team; nothing to restore",
+                                                login=login, name=user.name)})
+    if not removed and not user.active:
+        raise ValidationError({"login": Message("'{login}' ({name}) was removed from the team",
+                                                login=login, name=user.name)})
     return user
 
 
@@ -246,7 +262,7 @@ def set_role(admin_url: str, login: str, role: str) -> tuple[User, str]:
     sessions too. Returns the user and their former role."""
     _require_postgresql(admin_url)
     if role not in GROUP_OF:
-        raise ValidationError({"role": f"a role is {' or '.join(GROUP_OF)}"})
+        raise ValidationError({"role": Message("a role is {roles}", roles=" or ".join(GROUP_OF))})
     db = open_database(admin_url_with_password(admin_url), create=False)
     try:
         with db.write() as s:
@@ -257,9 +273,10 @@ def set_role(admin_url: str, login: str, role: str) -> tuple[User, str]:
             for other in set(GROUP_OF.values()) - {GROUP_OF[role]}:
                 _ddl(s, f"REVOKE {other} FROM {ident}")
             if _groups_of(s, user.db_role) != {GROUP_OF[role]}:  # e.g. granted by another admin
-                raise AppError(f"cannot move {login} to {GROUP_OF[role]}: the server still has it in "
-                               f"{', '.join(sorted(_groups_of(s, user.db_role)))} (a grant of another role; "
-                               "revoke it as that role or a superuser)")
+                raise AppError(Message("cannot move {login} to {group}: the server still has it in {groups} "
+                                       "(a grant of another role; revoke it as that role or a superuser)",
+                                       login=login, group=GROUP_OF[role],
+                                       groups=", ".join(sorted(_groups_of(s, user.db_role)))))
             if user.role != role:
                 user.role, user.updated_at = role, utcnow()
                 _rows_change_sight(s, user.id)
@@ -284,17 +301,18 @@ def remove_member(admin_url: str, login: str, reassign_to: str | None = None) ->
         with db.write() as s:
             user = _member(s, login)
             if s.scalar(text("SELECT current_user")) == user.db_role:
-                raise ValidationError({"login": "you cannot remove the login you are connected as"})
+                raise ValidationError({"login": Message("you cannot remove the login you are connected as")})
             open_deals = list(s.scalars(select(Opportunity).where(Opportunity.owner_id == user.id,
                                                                   Opportunity.status == Status.OPEN.value)))
             target = None
             if reassign_to is not None:
                 target = _member(s, reassign_to)
                 if target.id == user.id:
-                    raise ValidationError({"reassign_to": "hand the deals to another member"})
+                    raise ValidationError({"reassign_to": Message("hand the deals to another member")})
             elif open_deals:
-                raise ValidationError({"login": f"{login} ({user.name}) owns {len(open_deals)} open deal(s); "
-                                                "hand them to another member with --reassign-to LOGIN"})
+                raise ValidationError({"login": Message("{login} ({name}) owns {count} open deal(s); hand them to "
+                                                        "another member with --reassign-to LOGIN",
+                                                        login=login, name=user.name, count=len(open_deals))})
             now = utcnow()
             for deal in open_deals:  # the ORM bumps each deal's version: an offline edit of it conflicts
                 deal.owner_id, deal.updated_at = target.id, now
@@ -308,12 +326,53 @@ def remove_member(admin_url: str, login: str, reassign_to: str | None = None) ->
             _ddl(s, f"ALTER ROLE {ident} NOLOGIN")
             _ddl(s, f"REVOKE {REP_GROUP}, {MANAGER_GROUP} FROM {ident}")
             if _groups_of(s, user.db_role):
-                raise AppError(f"cannot remove {login}: the server keeps it in "
-                               f"{', '.join(sorted(_groups_of(s, user.db_role)))} (a grant of another role; "
-                               "revoke it as that role or a superuser)")
+                raise AppError(Message("cannot remove {login}: the server keeps it in {groups} (a grant of another "
+                                       "role; revoke it as that role or a superuser)",
+                                       login=login, groups=", ".join(sorted(_groups_of(s, user.db_role)))))
             user.active, user.updated_at = False, now
             s.flush()
             return user, len(open_deals), target
+    finally:
+        db.dispose()
+
+
+def restore_member(admin_url: str, login: str, role: str, password: str) -> tuple[User, str]:
+    """Bring back a member :func:`remove_member` took off the team, under the same login and
+    as the same user (their history, won and lost deals are theirs again to see), in one
+    transaction: their kept role can log in again with a new password (only its verifier
+    goes to the server), joins the group of ``role``, and the user is active with that role.
+    The deals handed over at the removal stay with their new owner. Returns the user and
+    their role before the removal."""
+    _require_postgresql(admin_url)
+    if role not in GROUP_OF:
+        raise ValidationError({"role": Message("a role is {roles}", roles=" or ".join(GROUP_OF))})
+    login = (login or "").strip()
+    errors: dict = {}
+    _check_login_and_password(login, password, errors)
+    if errors:
+        raise ValidationError(errors)
+    db = open_database(admin_url_with_password(admin_url), create=False)
+    try:
+        with db.write() as s:
+            user = _member(s, login, removed=True)
+            if not s.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": user.db_role}):
+                raise AppError(Message("cannot restore {login}: the server has no role '{login}' any more (dropped "
+                                       "by hand?); create it again with: CREATE ROLE {login} NOLOGIN",
+                                       login=login))
+            was = user.role
+            ident = _quote_ident(user.db_role)
+            _ddl(s, f"ALTER ROLE {ident} LOGIN PASSWORD {_quote_literal(scram_sha256_verifier(password))}")
+            _ddl(s, f"GRANT {GROUP_OF[role]} TO {ident}")
+            if _groups_of(s, user.db_role) != {GROUP_OF[role]}:  # e.g. granted by another admin
+                raise AppError(Message("cannot restore {login} into {group}: the server has it in {groups} "
+                                       "(a grant of another role; revoke it as that role or a superuser)",
+                                       login=login, group=GROUP_OF[role],
+                                       groups=", ".join(sorted(_groups_of(s, user.db_role)))))
+            if was != role:
+                _rows_change_sight(s, user.id)
+            user.active, user.role, user.updated_at = True, role, utcnow()
+            s.flush()
+            return user, was
     finally:
         db.dispose()
 
@@ -346,28 +405,31 @@ def connect_as(url: str, login: str, password: str | None = None) -> Database:
     if password is None:
         password = get_password(url, login)
         if password is None:
-            raise AppError(f"no password stored for {keyring_key(url, login)}; "
-                           f"run: pipeline-manager login --db {_url_with(url, None, None)} --user {login}")
+            raise AppError(Message("no password stored for {key}; run: pipeline-manager login --db {url} --user {login}",
+                                   key=keyring_key(url, login), url=_url_with(url, None, None), login=login))
     try:
         db = open_database(_url_with(url, login, password), create=False)
     except AppError as exc:  # its message would show the URL, password included
-        raise AppError(f"cannot log in as {keyring_key(url, login)}: {_refusal(exc)}") from exc
+        raise AppError(Message("cannot log in as {key}: {reason}", key=keyring_key(url, login),
+                               reason=_refusal(exc))) from exc
     if current_user(db) is None:
         db.dispose()
-        raise AppError(f"{login} is not a member of this team (ask a manager: pipeline-manager server add-user)")
+        raise AppError(Message("{login} is not a member of this team (ask a manager: pipeline-manager server add-user)",
+                               login=login))
     return db
 
 
 def _refusal(exc: Exception) -> str:
-    """The server's reason for refusing a connection, on one line and without the URL."""
+    """The server's reason for refusing a connection, on one line and without the URL (the
+    server's own words, kept as it said them, inside our explanation)."""
     cause = exc.__cause__ or exc
     message = str(getattr(cause, "orig", None) or cause)
     fatal = re.findall(r"FATAL:\s+([^\n]*)", message)
     reason = " ".join((fatal[-1] if fatal else message).split())
     if "password authentication failed" in reason:
-        return f"wrong password ({reason})"
+        return Message("wrong password ({reason})", reason=reason)
     if "not permitted to log in" in reason:
-        return f"this login is disabled, it was removed from the team ({reason})"
+        return Message("this login is disabled, it was removed from the team ({reason})", reason=reason)
     return reason
 
 

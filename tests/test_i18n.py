@@ -122,8 +122,9 @@ def test_deal_dialog_field_errors_in_korean(qtbot, korean, db, rep):
     dlg.title_edit.clear()
     dlg.amount_edit.setText("12x")
     assert dlg.save() is False
-    assert dlg.errors["title"].text() == "제목을 입력해 주세요"
-    assert dlg.errors["amount"].text() == "“12x”은(는) 숫자가 아닙니다"
+    # the deal service's own messages (app.errors.Message), translated in the AppError context
+    assert dlg.errors["title"].text() == "제목은 필수입니다"
+    assert dlg.errors["amount"].text() == "'12x'은(는) 숫자가 아닙니다"
 
 
 def test_dates_and_numbers_follow_the_interface_language(qapp):

@@ -61,7 +61,7 @@ from app.services.validation import currencies, minor_digits
 from app.views import formatting
 from app.views.context import AppContext, Changes
 from app.views.log_activity import error_label, fill_type_combo, show_error, to_utc, type_label
-from app.views.operations import CollectionOp
+from app.views.operations import CollectionOp, field_label, field_message, message_text, short_error
 from app.views.undo import EditDealCommand
 
 NO_DATE = QDate(1900, 1, 1)  # the date edit's "no date" value (shown as "—")
@@ -95,39 +95,6 @@ def kind_label(kind: str) -> str:
 
 def status_label(status: str) -> str:
     return {"open": _tr("Open"), "won": _tr("Won"), "lost": _tr("Lost")}.get(status, status)
-
-
-def field_message(message: str) -> str:
-    """The deal service's field messages in the interface language (unknown ones as is)."""
-    import re
-
-    fixed = {
-        "a title is required": _tr("A title is required"),
-        "must be 0 or more": _tr("Must be 0 or more"),
-        "is too large": _tr("The amount is too large"),
-        "at most two decimal places": _tr("At most two decimal places"),
-        "must be a number": _tr("Must be a number"),
-        "an owner is required": _tr("An owner is required"),
-    }
-    if message in fixed:
-        return fixed[message]
-    patterns = (
-        (r"'(.*)' is not a number", _tr("“%1” is not a number")),
-        (r"'(.*)' is not a known ISO 4217 currency code", _tr("“%1” is not a known currency code")),
-        (r"at most (\d+) characters", _tr("At most %1 characters")),
-        (r"(\S+) has no minor unit: a whole amount, no cents",
-         _tr("%1 has no minor unit: a whole amount, no cents")),
-        (r"at most (\d+) decimal places", _tr("At most %1 decimal places")),
-    )
-    for pattern, text in patterns:
-        m = re.fullmatch(pattern, message)
-        if m:
-            return text.replace("%1", m.group(1))
-    m = re.fullmatch(r"the amount is written in (\S+) but the deal is in (\S+)", message)
-    if m:
-        return _tr("The amount is written in %1 but the deal is in %2").replace("%1", m.group(1)) \
-            .replace("%2", m.group(2))
-    return message
 
 
 def _local(dt: datetime | None) -> str:
@@ -914,10 +881,10 @@ class DealDialog(QDialog):
                 QMessageBox.warning(self, self.tr("Changed by someone else"),
                                     self.tr("This deal was changed by someone else since you opened it. "
                                             "It is reloaded now; please make your change again.")
-                                    + "\n\n" + str(exc))
+                                    + "\n\n" + message_text(exc.message))
                 self.reload()
                 return True  # the runner announces the reload
-            show_error(self.general_error, str(exc))
+            show_error(self.general_error, short_error(exc))
             return True
 
         def saved(deal) -> None:
@@ -937,7 +904,8 @@ class DealDialog(QDialog):
         for key, msg in errors.items():
             lab = self.errors.get(key)
             if lab is None:
-                rest.append(f"{key}: {msg}")
+                label = field_label(key)
+                rest.append(message_text(msg) if label is None else f"{label}: {message_text(msg)}")
                 continue
             msg = field_message(msg)
             show_error(lab, msg if lab.text() == "" else f"{lab.text()}; {msg}")
@@ -1038,10 +1006,10 @@ class DealDialog(QDialog):
         def inline(exc) -> bool:
             if isinstance(exc, ValidationError):
                 msg = exc.errors.get("subject")
-                show_error(self.quick_error, self.tr("A subject is required") if msg else str(exc))
+                show_error(self.quick_error, field_message(msg) if msg else short_error(exc))
                 self.quick_subject.setFocus()
             else:
-                show_error(self.quick_error, str(exc))
+                show_error(self.quick_error, short_error(exc))
             return True
 
         def logged(_activity) -> None:

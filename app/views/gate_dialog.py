@@ -44,7 +44,7 @@ from app.services import evidence as evidence_service
 from app.services import gates
 from app.services import people as people_service
 from app.views.context import AppContext, run_modal
-from app.views.operations import CollectionOp, show_error
+from app.views.operations import CollectionOp, error_text, field_message, show_error
 from app.views.undo import EditDealCommand, MoveCommand
 
 
@@ -214,7 +214,7 @@ class FieldDialog(QDialog):
         def inline(exc) -> bool:
             if isinstance(exc, ValidationError) and set(exc.errors) <= set(self.errors):
                 for name, message in exc.errors.items():
-                    self.errors[name].setText(message)
+                    self.errors[name].setText(field_message(message))
                     self.errors[name].show()
                 return True
             if isinstance(exc, ConflictError):
@@ -458,7 +458,7 @@ class GateDialog(QDialog):
         try:
             self.missing = gates.missing_for_move(self.ctx.db, self.deal_id, self.target)
         except AppError as exc:
-            QMessageBox.warning(self, self.windowTitle(), str(exc))
+            QMessageBox.warning(self, self.windowTitle(), error_text(exc))
             self.reject()
             return
         self._rebuild()

@@ -142,17 +142,57 @@ def message_text(message: str) -> str:
     return render(message, _tr_message)
 
 
+def field_message(message: str) -> str:
+    """A service's field message as a form shows it next to its field: in the interface
+    language, starting with a capital ("A title is required")."""
+    text = message_text(message)
+    return text[:1].upper() + text[1:]
+
+
+def field_label(field: str) -> str | None:
+    """The interface's name of a service's field (a ValidationError's key) that a user knows
+    from a form; None for one they do not (its message then stands alone)."""
+    labels = {
+        "title": _tr("Title"), "amount": _tr("Amount"), "currency": _tr("Currency"),
+        "owner_id": _tr("Owner"), "owner": _tr("Owner"), "stage": _tr("Stage"),
+        "expected_close": _tr("Expected close"), "forecast_category": _tr("Forecast category"),
+        "account_id": _tr("Account"), "account": _tr("Account"), "contact_id": _tr("Contact"),
+        "contact": _tr("Contact"), "lead_source_id": _tr("Lead source"), "campaign_id": _tr("Campaign"),
+        "description": _tr("Description"), "reason": _tr("Reason"), "loss_reason": _tr("Loss reason"),
+        "subject": _tr("Subject"), "type": _tr("Type"), "name": _tr("Name"), "role": _tr("Role"),
+        "deal_id": _tr("Deal"),
+    }
+    return labels.get(field)
+
+
+def validation_text(exc: ValidationError, separator: str = "\n") -> str:
+    """A ValidationError's messages in the interface language, each after its field's
+    label where the user knows the field ("Amount: must be 0 or more")."""
+    parts = []
+    for field, message in exc.errors.items():
+        label = field_label(field)
+        text = message_text(message)
+        parts.append(text if label is None else _tr("{0}: {1}").format(label, text))
+    return separator.join(parts)
+
+
 def short_error(exc: BaseException, what: str = "operation") -> str:
-    """``exc`` in one short line (a status label, a page's error line); an unexpected error
-    (not an AppError) is logged with its traceback first, under ``what``."""
+    """``exc`` in one short line (a status label, a page's error line), in the interface
+    language when it is an AppError; an unexpected error (not an AppError) is logged with
+    its traceback first, under ``what``."""
+    if isinstance(exc, ValidationError):
+        return validation_text(exc, "; ")
     if isinstance(exc, AppError):
-        return str(exc)
+        return message_text(exc.message)
     log.error("%s failed", what, exc_info=(type(exc), exc, exc.__traceback__))
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 def error_text(exc: BaseException) -> str:
-    """The one line a user reads for ``exc`` in a message box (logs an unexpected one)."""
+    """What a user reads for ``exc`` in a message box (logs an unexpected one): an AppError
+    in the interface language, a ValidationError one field a line."""
+    if isinstance(exc, ValidationError):
+        return validation_text(exc)
     line = short_error(exc)
     if isinstance(exc, AppError):
         return line
@@ -164,7 +204,7 @@ def show_error(parent: QWidget | None, exc: BaseException, title: str | None = N
     if isinstance(exc, ConflictError):
         QMessageBox.warning(parent, _tr("Changed by someone else"),
                             _tr("This was changed by someone else since you loaded it; it is shown again "
-                                "as it is now. Nothing was overwritten.") + "\n\n" + str(exc))
+                                "as it is now. Nothing was overwritten.") + "\n\n" + message_text(exc.message))
         return
     if title is None:
         title = (_tr("Check the values") if isinstance(exc, ValidationError)

@@ -2036,79 +2036,79 @@ The reason is stored with the move and shows in reports.</source>
         <name>Operations</name>
         <message>
             <source>Title</source>
-            <translation type="unfinished" />
+            <translation>제목</translation>
         </message>
         <message>
             <source>Amount</source>
-            <translation type="unfinished" />
+            <translation>금액</translation>
         </message>
         <message>
             <source>Currency</source>
-            <translation type="unfinished" />
+            <translation>통화</translation>
         </message>
         <message>
             <source>Owner</source>
-            <translation type="unfinished" />
+            <translation>담당 영업</translation>
         </message>
         <message>
             <source>Stage</source>
-            <translation type="unfinished" />
+            <translation>단계</translation>
         </message>
         <message>
             <source>Expected close</source>
-            <translation type="unfinished" />
+            <translation>예상 계약일</translation>
         </message>
         <message>
             <source>Forecast category</source>
-            <translation type="unfinished" />
+            <translation>예측 범주</translation>
         </message>
         <message>
             <source>Account</source>
-            <translation type="unfinished" />
+            <translation>고객사</translation>
         </message>
         <message>
             <source>Contact</source>
-            <translation type="unfinished" />
+            <translation>고객 담당자</translation>
         </message>
         <message>
             <source>Lead source</source>
-            <translation type="unfinished" />
+            <translation>리드 출처</translation>
         </message>
         <message>
             <source>Campaign</source>
-            <translation type="unfinished" />
+            <translation>캠페인</translation>
         </message>
         <message>
             <source>Description</source>
-            <translation type="unfinished" />
+            <translation>설명</translation>
         </message>
         <message>
             <source>Reason</source>
-            <translation type="unfinished" />
+            <translation>사유</translation>
         </message>
         <message>
             <source>Loss reason</source>
-            <translation type="unfinished" />
+            <translation>실주 사유</translation>
         </message>
         <message>
             <source>Subject</source>
-            <translation type="unfinished" />
+            <translation>제목</translation>
         </message>
         <message>
             <source>Type</source>
-            <translation type="unfinished" />
+            <translation>유형</translation>
         </message>
         <message>
             <source>Name</source>
-            <translation type="unfinished" />
+            <translation>이름</translation>
         </message>
         <message>
             <source>Role</source>
-            <translation type="unfinished" />
+            <translation>역할</translation>
         </message>
         <message>
             <source>Deal</source>
-            <translation type="unfinished" />
+            <translation>영업기회</translation>
         </message>
         <message>
             <source>Something went wrong: {0}. Nothing was saved by this step; the details are in the log.</source>
@@ -2140,7 +2140,7 @@ The reason is stored with the move and shows in reports.</source>
         </message>
         <message>
             <source>{0}: {1}</source>
-            <translation type="unfinished" />
+            <translation>{0}: {1}</translation>
         </message>
     </context>
     <context>
@@ -2202,48 +2202,60 @@ The reason is stored with the move and shows in reports.</source>
     <context>
         <name>AppError</name>
         <message>
-            <source>{path}: backup target already exists</source>
+            <source>needs --server URL and --db FILE</source>
             <translation type="unfinished" />
+        </message>
+        <message>
+            <source>--db postgresql+psycopg://admin@host/db is required</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>server not reachable, working offline ({reason}); {count} change(s) wait in the outbox</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{path}: backup target already exists</source>
+            <translation>{path}: 백업 대상 파일이 이미 있습니다</translation>
         </message>
         <message>
             <source>{path}: the database was written by a newer version of this program (schema {schema}); update the program. The file was not changed.</source>
-            <translation type="unfinished" />
+            <translation>{path}: 이 데이터베이스는 더 새로운 버전의 프로그램으로 기록되었습니다(스키마 {schema}). 프로그램을 업데이트하세요. 파일은 변경되지 않았습니다.</translation>
         </message>
         <message>
             <source>{path}: cannot open the database ({reason})</source>
-            <translation type="unfinished" />
+            <translation>{path}: 데이터베이스를 열 수 없습니다 ({reason})</translation>
         </message>
         <message>
             <source>{path}: no such database file</source>
-            <translation type="unfinished" />
+            <translation>{path}: 데이터베이스 파일이 없습니다</translation>
         </message>
         <message>
             <source>{path}: folder does not exist</source>
-            <translation type="unfinished" />
+            <translation>{path}: 폴더가 없습니다</translation>
         </message>
         <message>
             <source>{path}: is a folder, not a database file</source>
-            <translation type="unfinished" />
+            <translation>{path}: 데이터베이스 파일이 아니라 폴더입니다</translation>
         </message>
         <message>
             <source>{path}: the database is damaged ({result})</source>
-            <translation type="unfinished" />
+            <translation>{path}: 데이터베이스가 손상되었습니다 ({result})</translation>
         </message>
         <message>
             <source>{first}; {rest}</source>
-            <translation type="unfinished" />
+            <translation>{first}; {rest}</translation>
         </message>
         <message>
             <source>a subject is required</source>
-            <translation type="unfinished" />
+            <translation>제목을 입력해 주세요</translation>
         </message>
         <message>
             <source>'{type}' is not one of {allowed}</source>
-            <translation type="unfinished" />
+            <translation>'{type}'은(는) {allowed} 중 하나가 아닙니다</translation>
         </message>
         <message>
             <source>activity {activity} not found</source>
-            <translation type="unfinished" />
+            <translation>활동 {activity}을(를) 찾을 수 없습니다</translation>
         </message>
         <message>
             <source>owner does not exist</source>
@@ -2251,31 +2263,31 @@ The reason is stored with the move and shows in reports.</source>
         </message>
         <message>
             <source>deal does not exist</source>
-            <translation type="unfinished" />
+            <translation>영업기회가 없습니다</translation>
         </message>
         <message>
             <source>stage {stage} does not exist</source>
-            <translation type="unfinished" />
+            <translation>{stage}단계는 없습니다</translation>
         </message>
         <message>
             <source>deal {deal} not found</source>
-            <translation type="unfinished" />
+            <translation>영업기회 {deal}을(를) 찾을 수 없습니다</translation>
         </message>
         <message>
             <source>deliverable {deliverable} not found</source>
-            <translation type="unfinished" />
+            <translation>요건 {deliverable}을(를) 찾을 수 없습니다</translation>
         </message>
         <message>
             <source>an owner is required</source>
-            <translation type="unfinished" />
+            <translation>담당 영업을 지정해 주세요</translation>
         </message>
         <message>
             <source>account does not exist</source>
-            <translation type="unfinished" />
+            <translation>고객사가 없습니다</translation>
         </message>
         <message>
             <source>contact does not exist</source>
-            <translation type="unfinished" />
+            <translation>고객 담당자가 없습니다</translation>
         </message>
         <message>
             <source>lead source does not exist</source>
@@ -2287,26 +2299,34 @@ The reason is stored with the move and shows in reports.</source>
         </message>
         <message>
             <source>'{text}' is not a deal id</source>
-            <translation type="unfinished" />
+            <translation>'{text}'은(는) 영업기회 ID가 아닙니다</translation>
         </message>
         <message>
             <source>no deal with id '{text}'</source>
-            <translation type="unfinished" />
+            <translation>ID가 '{text}'인 영업기회가 없습니다</translation>
         </message>
         <message>
             <source>'{text}' matches more than one deal; give more of the id</source>
-            <translation type="unfinished" />
+            <translation>'{text}'에 해당하는 영업기회가 여러 건입니다. ID를 더 길게 입력하세요</translation>
         </message>
         <message>
             <source>not a deal field</source>
-            <translation type="unfinished" />
+            <translation>영업기회 항목이 아닙니다</translation>
         </message>
         <message>
             <source>not an editable deal field</source>
-            <translation type="unfinished" />
+            <translation>수정할 수 있는 영업기회 항목이 아닙니다</translation>
         </message>
         <message>
             <source>deal '{title}' was changed by someone else; reload it</source>
+            <translation>다른 사람이 영업기회 '{title}'을(를) 변경했습니다. 다시 불러오세요</translation>
+        </message>
+        <message>
+            <source>generate it on the team server instead, e.g. pipeline-manager demo --db {server}, then sync ({sync})</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>cannot generate demo data</source>
             <translation type="unfinished" />
         </message>
         <message>
@@ -2323,99 +2343,99 @@ The reason is stored with the move and shows in reports.</source>
         </message>
         <message>
             <source>evidence {evidence} not found</source>
-            <translation type="unfinished" />
+            <translation>증빙 {evidence}을(를) 찾을 수 없습니다</translation>
         </message>
         <message>
             <source>is satisfied by filling the deal's {fields}, not by a tick</source>
-            <translation type="unfinished" />
+            <translation>체크 표시가 아니라 영업기회의 {fields} 항목을 채우면 충족됩니다</translation>
         </message>
         <message>
             <source>is satisfied by logging a done {types} activity, not by a tick</source>
-            <translation type="unfinished" />
+            <translation>체크 표시가 아니라 완료된 {types} 활동을 기록하면 충족됩니다</translation>
         </message>
         <message>
             <source>a document needs a file or a link</source>
-            <translation type="unfinished" />
+            <translation>문서에는 파일이나 링크가 필요합니다</translation>
         </message>
         <message>
             <source>this check needs a note</source>
-            <translation type="unfinished" />
+            <translation>이 확인 항목에는 메모가 필요합니다</translation>
         </message>
         <message>
             <source>already withdrawn</source>
-            <translation type="unfinished" />
+            <translation>이미 철회되었습니다</translation>
         </message>
         <message>
             <source>the deal is lost; reopen it into a stage first</source>
-            <translation type="unfinished" />
+            <translation>실주된 영업기회입니다. 먼저 단계로 재개하세요</translation>
         </message>
         <message>
             <source>the deal's stage is not part of the active process</source>
-            <translation type="unfinished" />
+            <translation>영업기회의 단계가 현재 프로세스에 없습니다</translation>
         </message>
         <message>
             <source>the deal is won; reopen it into a stage first</source>
-            <translation type="unfinished" />
+            <translation>수주된 영업기회입니다. 먼저 단계로 재개하세요</translation>
         </message>
         <message>
             <source>stage {position} {stage}: {deliverables}</source>
-            <translation type="unfinished" />
+            <translation>{position}단계 {stage}: {deliverables}</translation>
         </message>
         <message>
             <source>gate refused, missing deliverables: {missing}</source>
-            <translation type="unfinished" />
+            <translation>단계 게이트를 통과하지 못했습니다. 누락된 요건: {missing}</translation>
         </message>
         <message>
             <source>'{target}' is not a stage number, 'won' or 'lost'</source>
-            <translation type="unfinished" />
+            <translation>'{target}'은(는) 단계 번호나 'won', 'lost'가 아닙니다</translation>
         </message>
         <message>
             <source>the deal is already won</source>
-            <translation type="unfinished" />
+            <translation>이미 수주된 영업기회입니다</translation>
         </message>
         <message>
             <source>the deal is already lost</source>
-            <translation type="unfinished" />
+            <translation>이미 실주된 영업기회입니다</translation>
         </message>
         <message>
             <source>deal '{title}' was changed by someone else (version {version}, you had {expected}); reload it</source>
-            <translation type="unfinished" />
+            <translation>다른 사람이 영업기회 '{title}'을(를) 변경했습니다(현재 버전 {version}, 불러온 버전 {expected}). 다시 불러오세요</translation>
         </message>
         <message>
             <source>moving a deal back needs a reason</source>
-            <translation type="unfinished" />
+            <translation>영업기회를 이전 단계로 옮기려면 사유가 필요합니다</translation>
         </message>
         <message>
             <source>stage {stage} does not exist (stages are 1 to {last})</source>
-            <translation type="unfinished" />
+            <translation>{stage}단계는 없습니다 (단계는 1~{last})</translation>
         </message>
         <message>
             <source>reopening a closed deal needs a reason</source>
-            <translation type="unfinished" />
+            <translation>종료된 영업기회를 재개하려면 사유가 필요합니다</translation>
         </message>
         <message>
             <source>{user} is a rep; only a manager can override a stage gate</source>
-            <translation type="unfinished" />
+            <translation>{user} 님은 영업 담당자입니다. 단계 게이트 예외 승인은 영업 관리자만 할 수 있습니다</translation>
         </message>
         <message>
             <source>move {move} not found</source>
-            <translation type="unfinished" />
+            <translation>이동 기록 {move}을(를) 찾을 수 없습니다</translation>
         </message>
         <message>
             <source>the deal has moved since; only its latest move can be undone</source>
-            <translation type="unfinished" />
+            <translation>그 뒤에 영업기회가 다시 이동했습니다. 가장 최근의 이동만 되돌릴 수 있습니다</translation>
         </message>
         <message>
             <source>the deal is already in stage {stage}</source>
-            <translation type="unfinished" />
+            <translation>영업기회가 이미 {stage}단계에 있습니다</translation>
         </message>
         <message>
             <source>a lost deal needs a loss reason</source>
-            <translation type="unfinished" />
+            <translation>실주 처리에는 실주 사유가 필요합니다</translation>
         </message>
         <message>
             <source>a deal's creation cannot be undone as a move</source>
-            <translation type="unfinished" />
+            <translation>영업기회 생성은 이동처럼 되돌릴 수 없습니다</translation>
         </message>
         <message>
             <source>unknown stage '{value}' (map it in stage_values of a mapping file)</source>
@@ -2424,6 +2444,14 @@ The reason is stored with the move and shows in reports.</source>
         <message>
             <source>{file}: {message}</source>
             <translation>{file}: {message}</translation>
+        </message>
+        <message>
+            <source>import on the team server instead, e.g. pipeline-manager import FILE --db {server}, then sync ({sync})</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>cannot import deals</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>{file}, row {row}, column '{column}': {message}</source>
@@ -2658,8 +2686,8 @@ The reason is stored with the move and shows in reports.</source>
             <translation>'{encoding}'은(는) 알 수 없는 인코딩입니다 (예: utf-8, cp949, cp1252)</translation>
         </message>
         <message>
-            <source>the file is not {encoding} text (byte {byte}: {reason})</source>
-            <translation>파일이 {encoding} 텍스트가 아닙니다 (바이트 {byte}: {reason})</translation>
+            <source>the file is not {encoding} text (byte {byte}: {detail})</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>the file is empty</source>
@@ -2758,16 +2786,8 @@ The reason is stored with the move and shows in reports.</source>
             <translation>이 리드 출처에 캠페인 '{name}'이(가) 이미 있습니다</translation>
         </message>
         <message>
-            <source>'{value}' is not a number</source>
-            <translation>'{value}'은(는) 숫자가 아닙니다</translation>
-        </message>
-        <message>
             <source>must be 0 or more</source>
             <translation>0 이상이어야 합니다</translation>
-        </message>
-        <message>
-            <source>'{value}' is not a valid date (use YYYY-MM-DD)</source>
-            <translation>'{value}'은(는) 올바른 날짜가 아닙니다 (YYYY-MM-DD 형식으로 쓰세요)</translation>
         </message>
         <message>
             <source>lead source {lead_source} not found</source>
@@ -2811,51 +2831,51 @@ The reason is stored with the move and shows in reports.</source>
         </message>
         <message>
             <source>{refused} on an offline replica (what is written only here never reaches the team server): {instead}</source>
-            <translation type="unfinished" />
+            <translation>오프라인 복제본: {refused}. 여기에만 기록한 내용은 팀 서버에 전달되지 않습니다. {instead}</translation>
         </message>
         <message>
             <source>users are added on the team server by its owner, e.g. {command}, and arrive here with the next sync ({sync})</source>
-            <translation type="unfinished" />
+            <translation>사용자는 팀 서버에서 서버 소유자가 추가하며(예: {command}), 다음 동기화({sync}) 때 이곳으로 전달됩니다</translation>
         </message>
         <message>
             <source>a name is required</source>
-            <translation type="unfinished" />
+            <translation>이름은 필수입니다</translation>
         </message>
         <message>
             <source>cannot add a user</source>
-            <translation type="unfinished" />
+            <translation>사용자를 추가할 수 없습니다</translation>
         </message>
         <message>
             <source>'{role}' is not a role (rep or manager)</source>
-            <translation type="unfinished" />
+            <translation>'{role}'은(는) 역할이 아닙니다 (rep 또는 manager)</translation>
         </message>
         <message>
             <source>there is no user named '{name}' here, and users cannot be added</source>
-            <translation type="unfinished" />
+            <translation>여기에는 '{name}' 사용자가 없으며 사용자를 추가할 수도 없습니다</translation>
         </message>
         <message>
             <source>no user named '{name}'</source>
-            <translation type="unfinished" />
+            <translation>'{name}' 사용자가 없습니다</translation>
         </message>
         <message>
             <source>an account name is required</source>
-            <translation type="unfinished" />
+            <translation>고객사 이름은 필수입니다</translation>
         </message>
         <message>
             <source>a contact name is required</source>
-            <translation type="unfinished" />
+            <translation>고객 담당자 이름은 필수입니다</translation>
         </message>
         <message>
             <source>a user named '{name}' already exists</source>
-            <translation type="unfinished" />
+            <translation>'{name}' 사용자가 이미 있습니다</translation>
         </message>
         <message>
             <source>stage {stage} does not exist (stages are numbered 1 to {last})</source>
-            <translation type="unfinished" />
+            <translation>{stage}단계는 없습니다 (단계 번호는 1~{last})</translation>
         </message>
         <message>
             <source>stage {stage} has no deliverable '{key}' (it has: {keys})</source>
-            <translation type="unfinished" />
+            <translation>{stage}단계에는 '{key}' 요건이 없습니다 (있는 요건: {keys})</translation>
         </message>
         <message>
             <source>the deal is no longer yours (the server gave it to someone else); this change was not applied</source>
@@ -2890,28 +2910,132 @@ The reason is stored with the move and shows in reports.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <source>not saved: an earlier step failed ({error})</source>
+            <source>a login is lower-case letters, digits, '_', '.', '-' (at most 63)</source>
             <translation type="unfinished" />
+        </message>
+        <message>
+            <source>a password is required</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>wrong password ({reason})</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>this login is disabled, it was removed from the team ({reason})</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>team mode needs a PostgreSQL server (--db postgresql+psycopg://user@host/db)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>'{login}' is not a member of this team</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{login} is not a member of this team (ask a manager: pipeline-manager server add-user)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>cannot keep the password: this system has no usable keyring ({reason}); use PGPASSWORD or ~/.pgpass instead</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>'{login}' ({name}) is on the team; nothing to restore</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>'{login}' ({name}) was removed from the team</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>a role is {roles}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>no password stored for {key}; run: pipeline-manager login --db {url} --user {login}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>cannot log in as {key}: {reason}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>cannot move {login} to {group}: the server still has it in {groups} (a grant of another role; revoke it as that role or a superuser)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>cannot remove {login}: the server keeps it in {groups} (a grant of another role; revoke it as that role or a superuser)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>cannot restore {login}: the server has no role '{login}' any more (dropped by hand?); create it again with: CREATE ROLE {login} NOLOGIN</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>cannot restore {login} into {group}: the server has it in {groups} (a grant of another role; revoke it as that role or a superuser)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>'{login}' ({name}) was removed from the team; to bring them back: pipeline-manager server restore-user {login} --role {role}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>'{login}' is already a member</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the server already has a role '{login}'</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>'{name}' already has the login '{login}'</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>you cannot remove the login you are connected as</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>hand the deals to another member</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{login} ({name}) owns {count} open deal(s); hand them to another member with --reassign-to LOGIN</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>not saved: an earlier step failed ({error})</source>
+            <translation>저장되지 않았습니다. 앞 단계가 실패했습니다 ({error})</translation>
         </message>
         <message>
             <source>at most {digits} decimal places</source>
-            <translation type="unfinished" />
+            <translation>소수점 이하는 {digits}자리까지 입력할 수 있습니다</translation>
         </message>
         <message>
             <source>{currency} has no minor unit: a whole amount, no cents</source>
-            <translation type="unfinished" />
+            <translation>{currency}은(는) 소수 단위가 없습니다: 소수점 없이 정수 금액으로 입력하세요</translation>
+        </message>
+        <message>
+            <source>'{value}' is not a number</source>
+            <translation>'{value}'은(는) 숫자가 아닙니다</translation>
+        </message>
+        <message>
+            <source>'{value}' is not a valid date (use YYYY-MM-DD)</source>
+            <translation>'{value}'은(는) 올바른 날짜가 아닙니다 (YYYY-MM-DD 형식으로 쓰세요)</translation>
         </message>
         <message>
             <source>the amount is written in {written_in} but the deal is in {currency}</source>
-            <translation type="unfinished" />
+            <translation>금액은 {written_in}(으)로 적혀 있지만 영업기회 통화는 {currency}입니다</translation>
         </message>
         <message>
             <source>'{code}' is not a known ISO 4217 currency code</source>
-            <translation type="unfinished" />
+            <translation>'{code}'은(는) 알려진 ISO 4217 통화 코드가 아닙니다</translation>
         </message>
         <message>
             <source>'{value}' is not one of {allowed}</source>
-            <translation type="unfinished" />
+            <translation>'{value}'은(는) {allowed} 중 하나가 아닙니다</translation>
         </message>
     </context>
 </TS>

@@ -827,3 +827,43 @@ def test_a_strange_currency_code_stays_data(db, rep, tmp_path):
     assert odd_total.value.endswith('--($F$4:$F$5="X"")+1+("""))')
     assert odd_total.number_format == "#,##0.00"
     assert totals["Total KRW"].number_format == '"₩"#,##0'
+
+
+# ------------------------------------------------------------------ the order of titles
+
+ORDERED = ["Alpha", "beta", "Zeta", "Émile", "가온", "나래", "하늘"]  # app.services.collation's order
+SHUFFLED = ["하늘", "Zeta", "가온", "beta", "Émile", "나래", "Alpha"]
+
+
+def test_lists_with_equal_figures_are_in_title_order_on_every_server(db_any_server, tmp_path):
+    """Deals alike in all but their title come out in one order on SQLite, PostgreSQL and a
+    Korean team's PostgreSQL (whose own collation puts Hangul first), and the at-risk and
+    slipping sheets list them as the analytics service does."""
+    from app.services import analytics
+
+    db = db_any_server
+    rep = people.create_user(db, "Kim Min-su", "rep")
+    manager = people.create_user(db, "Lee Ji-eun", "manager")
+    for title in SHUFFLED:
+        old = deals.create_deal(db, title=title, owner_id=rep.id, amount=Decimal(100),
+                                expected_close=date(2026, 12, 1), at=at(8, 3))
+        deals.change_close_date(db, old.id, date(2026, 12, 15), expected_version=old.version, actor_id=rep.id,
+                                at=at(11, 18))
+        activities.log_activity(db, type="call", subject=title, owner_id=rep.id, deal_id=old.id,
+                                done_at=at(11, 19), at=at(11, 19))
+        new = deals.create_deal(db, title=f"New {title}", owner_id=rep.id, amount=Decimal(10), at=at(11, 17))
+        gates.move_deal(db, new.id, 2, actor_id=manager.id, override_reason="ok", at=at(11, 18))
+    path = tmp_path / "w.xlsx"
+    write_weekly_report(db, path, week=WEEK, now=NOW)
+    wb = load_workbook(path)
+    news = [f"New {t}" for t in ORDERED]
+    open_rows = [r for r in rows_of(wb["Open deals"]) if r[2]]
+    assert [r[2] for r in open_rows] == ORDERED + news  # stage 1 then 2, the same close date within each
+    assert [r[0] for r in rows_of(wb["Stage moves this week"])] == news  # all at one moment
+    assert [r[2] for r in rows_of(wb["Activities"])] == ORDERED
+    assert [r[4] for r in rows_of(wb["Summary"]) if r[0] == "New deal"] == news
+    f = analytics.Filters(start=date(2026, 11, 16), end=date(2026, 11, 22), now=NOW)
+    risky = [r[0] for r in rows_of(wb["At-risk deals"])]
+    assert risky == ORDERED == [a.title for a in analytics.at_risk_deals(db, f)]
+    slipping = [r[0] for r in rows_of(wb["Slipping deals"])]
+    assert slipping == ORDERED == [s.title for s in analytics.slippage(db, f).per_deal]

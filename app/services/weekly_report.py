@@ -31,6 +31,7 @@ from sqlalchemy import func, select
 from app.db import Database
 from app.errors import AppError, ValidationError
 from app.models import Opportunity, Stage, Status, utcnow
+from app.services.collation import text_key
 from app.services.people import find_user
 from app.services.process import active_stages
 from app.services.report import queries as Q
@@ -421,7 +422,7 @@ def _stream_list(ws, ctx: _Ctx, sheet_key: str, cols: Sequence[Col], query, conv
     with run.db.read() as s:
         for r in rows(s):
             sheet.add(r)
-    currencies = sorted(found, key=lambda c: (c != ctx.currency, c)) or [ctx.currency]
+    currencies = sorted(found, key=lambda c: (c != ctx.currency, text_key(c))) or [ctx.currency]
     sheet.finish(total_label=run.t("col.total") if total else None, rules=rules, split_currencies=currencies,
                  groups=groups(sorted(keys)) if groups is not None else ())
     return sheet
@@ -430,7 +431,7 @@ def _stream_list(ws, ctx: _Ctx, sheet_key: str, cols: Sequence[Col], query, conv
 def _currencies(rows: Sequence[Sequence], index: int, main: str) -> list[str]:
     """The currencies of a list, the report's main currency first."""
     found = {r[index] for r in rows if r[index]}
-    return sorted(found, key=lambda c: (c != main, c)) or [main]
+    return sorted(found, key=lambda c: (c != main, text_key(c))) or [main]
 
 
 def _yes_rule(col_letter: str, first_row: int, yes: str, fill) -> RowRule:
@@ -718,7 +719,7 @@ def _closed(ws, ctx: _Ctx) -> int:
 
     def groups(keys: list[tuple]) -> list[TotalGroup]:
         """Won and lost are never added together: one total for each (and currency)."""
-        currencies = sorted({c for _r, c in keys}, key=lambda c: (c != ctx.currency, c)) or [ctx.currency]
+        currencies = sorted({c for _r, c in keys}, key=lambda c: (c != ctx.currency, text_key(c))) or [ctx.currency]
         out = []
         for result, label in ((won, t("col.total_won")), (lost, t("col.total_lost"))):
             for cur in currencies:

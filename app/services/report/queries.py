@@ -29,6 +29,7 @@ from app.models import (
     User,
 )
 from app.models.base import UTCDateTime
+from app.services.collation import text_key, text_order
 from app.services.gates import progress_clauses
 
 BATCH = 2000
@@ -125,7 +126,7 @@ def pipeline_by_stage(s: Session, stages: list[Stage], owner_id: uuid.UUID | Non
     out = []
     for st in stages:
         groups = by_pos.get(st.position) or [(None, 0, Decimal("0.00"))]
-        for cur, n, amount in sorted(groups, key=lambda g: g[0] or ""):
+        for cur, n, amount in sorted(groups, key=lambda g: text_key(g[0])):
             weighted = (amount * st.probability / 100).quantize(Decimal("0.01"))
             out.append(StageLine(st.position, st.name_en, st.name_ko, st.probability, cur, n, amount, weighted))
     return out
@@ -185,7 +186,7 @@ def pipeline_changes(s: Session, start: datetime, end: datetime, as_of_start: da
          .outerjoin(v1, v1.c.deal_id == o.id)
          .outerjoin(Stage, Stage.id == v1.c.stage_id)
          .where(o.currency == currency, or_(created, closed, was_open != is_open))
-         .order_by(o.title, o.id))
+         .order_by(*text_order(o.title), o.id))
     if owner_id is not None:
         q = q.where(o.owner_id == owner_id)
     out = []
@@ -199,7 +200,7 @@ def pipeline_changes(s: Session, start: datetime, end: datetime, as_of_start: da
 def currencies_in_use(s: Session, owner_id: uuid.UUID | None, status: str | None = None) -> list[str]:
     """Currencies of the deals (of one status), most used first."""
     q = (select(Opportunity.currency, func.count()).group_by(Opportunity.currency)
-         .order_by(func.count().desc(), Opportunity.currency))
+         .order_by(func.count().desc(), *text_order(Opportunity.currency)))
     if owner_id is not None:
         q = q.where(Opportunity.owner_id == owner_id)
     if status is not None:
@@ -253,7 +254,7 @@ def open_deals_query(stages: list[Stage], now: datetime, owner_id: uuid.UUID | N
          .outerjoin(pushes, pushes.c.deal_id == Opportunity.id)
          .where(Opportunity.status == Status.OPEN.value)
          .order_by(Stage.position, Opportunity.expected_close.is_(None), Opportunity.expected_close,
-                   Opportunity.title, Opportunity.id))
+                   *text_order(Opportunity.title), Opportunity.id))
     if owner_id is not None:
         q = q.where(Opportunity.owner_id == owner_id)
     return q
@@ -305,7 +306,7 @@ def moves_query(start: datetime, end: datetime, owner_id: uuid.UUID | None):
          .outerjoin(who, who.id == StageTransition.user_id)
          .where(StageTransition.at >= start, StageTransition.at < end,
                 StageTransition.kind != TransitionKind.CREATED.value)
-         .order_by(StageTransition.at, Opportunity.title))
+         .order_by(StageTransition.at, *text_order(Opportunity.title), StageTransition.id))
     if owner_id is not None:
         q = q.where(Opportunity.owner_id == owner_id)
     return q
@@ -326,7 +327,8 @@ def closed_query(start: datetime, end: datetime, owner_id: uuid.UUID | None, dia
          .outerjoin(Account, Account.id == Opportunity.account_id)
          .where(StageTransition.at >= start, StageTransition.at < end,
                 StageTransition.kind.in_([TransitionKind.WON.value, TransitionKind.LOST.value]))
-         .order_by(StageTransition.to_status.desc(), StageTransition.at))
+         .order_by(StageTransition.to_status.desc(), StageTransition.at, *text_order(Opportunity.title),
+                   StageTransition.id))
     if owner_id is not None:
         q = q.where(Opportunity.owner_id == owner_id)
     return q
@@ -351,7 +353,8 @@ def activities_query(start: datetime, end: datetime, now: datetime, owner_id: uu
          .outerjoin(Opportunity, Opportunity.id == Activity.opportunity_id)
          .outerjoin(Account, Account.id == Opportunity.account_id)
          .where(or_(done_in_week, overdue))
-         .order_by(Activity.done_at.is_(None), Activity.done_at, Activity.due_at, Activity.subject))
+         .order_by(Activity.done_at.is_(None), Activity.done_at, Activity.due_at, *text_order(Activity.subject),
+                   Activity.id))
     if owner_id is not None:
         q = q.where(Activity.owner_id == owner_id)
     return q
@@ -390,7 +393,7 @@ def slipping_query(start: datetime, end: datetime, owner_id: uuid.UUID | None, c
          .join(Stage, Stage.id == Opportunity.stage_id)
          .outerjoin(Account, Account.id == Opportunity.account_id)
          .where(Opportunity.currency == currency)
-         .order_by(pushes.c.n.desc(), pushes.c.days.desc(), Opportunity.title, Opportunity.id))
+         .order_by(pushes.c.n.desc(), pushes.c.days.desc(), *text_order(Opportunity.title), Opportunity.id))
     if owner_id is not None:
         q = q.where(Opportunity.owner_id == owner_id)
     return q
@@ -410,7 +413,7 @@ def at_risk_query(now: datetime, owner_id: uuid.UUID | None, thresholds: dict[in
          .join(owner, owner.id == Opportunity.owner_id)
          .outerjoin(Account, Account.id == Opportunity.account_id)
          .where(Opportunity.status == Status.OPEN.value, days > limit)
-         .order_by((days - limit).desc(), Opportunity.title, Opportunity.id))
+         .order_by((days - limit).desc(), *text_order(Opportunity.title), Opportunity.id))
     if owner_id is not None:
         q = q.where(Opportunity.owner_id == owner_id)
     return q

@@ -2203,15 +2203,15 @@ The reason is stored with the move and shows in reports.</source>
         <name>AppError</name>
         <message>
             <source>needs --server URL and --db FILE</source>
-            <translation type="unfinished" />
+            <translation>--server URL과 --db FILE이 필요합니다</translation>
         </message>
         <message>
             <source>--db postgresql+psycopg://admin@host/db is required</source>
-            <translation type="unfinished" />
+            <translation>--db postgresql+psycopg://admin@host/db를 지정해야 합니다</translation>
         </message>
         <message>
             <source>server not reachable, working offline ({reason}); {count} change(s) wait in the outbox</source>
-            <translation type="unfinished" />
+            <translation>서버에 연결할 수 없어 오프라인으로 작업합니다 ({reason}). 변경 {count}건이 전송 대기 중입니다</translation>
         </message>
         <message>
             <source>{path}: backup target already exists</source>
@@ -2323,11 +2323,11 @@ The reason is stored with the move and shows in reports.</source>
         </message>
         <message>
             <source>generate it on the team server instead, e.g. pipeline-manager demo --db {server}, then sync ({sync})</source>
-            <translation type="unfinished" />
+            <translation>대신 팀 서버에서 만든 뒤(예: pipeline-manager demo --db {server}) 동기화하세요 ({sync})</translation>
         </message>
         <message>
             <source>cannot generate demo data</source>
-            <translation type="unfinished" />
+            <translation>데모 데이터를 만들 수 없습니다</translation>
         </message>
         <message>
             <source>the number of demo deals must be at least 1</source>
@@ -2447,11 +2447,11 @@ The reason is stored with the move and shows in reports.</source>
         </message>
         <message>
             <source>import on the team server instead, e.g. pipeline-manager import FILE --db {server}, then sync ({sync})</source>
-            <translation type="unfinished" />
+            <translation>대신 팀 서버에서 가져온 뒤(예: pipeline-manager import FILE --db {server}) 동기화하세요 ({sync})</translation>
         </message>
         <message>
             <source>cannot import deals</source>
-            <translation type="unfinished" />
+            <translation>영업기회를 가져올 수 없습니다</translation>
         </message>
         <message>
             <source>{file}, row {row}, column '{column}': {message}</source>
@@ -2687,7 +2687,7 @@ The reason is stored with the move and shows in reports.</source>
         </message>
         <message>
             <source>the file is not {encoding} text (byte {byte}: {detail})</source>
-            <translation type="unfinished" />
+            <translation>파일이 {encoding} 텍스트가 아닙니다 (바이트 {byte}: {detail})</translation>
         </message>
         <message>
             <source>the file is empty</source>
@@ -2879,131 +2879,131 @@ The reason is stored with the move and shows in reports.</source>
         </message>
         <message>
             <source>the deal is no longer yours (the server gave it to someone else); this change was not applied</source>
-            <translation type="unfinished" />
+            <translation>이 영업기회는 더 이상 내 담당이 아닙니다 (서버에서 다른 사람에게 배정됨). 이 변경은 적용되지 않았습니다</translation>
         </message>
         <message>
             <source>the deal was deleted on the server; this change was not applied</source>
-            <translation type="unfinished" />
+            <translation>이 영업기회는 서버에서 삭제되었습니다. 이 변경은 적용되지 않았습니다</translation>
         </message>
         <message>
             <source>an earlier offline change to this deal is in conflict; resolve it first</source>
-            <translation type="unfinished" />
+            <translation>이 영업기회에 대한 이전 오프라인 변경이 충돌 상태입니다. 먼저 해결하세요</translation>
         </message>
         <message>
             <source>this database is not a replica (pipeline-manager replica create)</source>
-            <translation type="unfinished" />
+            <translation>이 데이터베이스는 복제본이 아닙니다 (pipeline-manager replica create로 만드세요)</translation>
         </message>
         <message>
             <source>the server must be a PostgreSQL URL</source>
-            <translation type="unfinished" />
+            <translation>서버는 PostgreSQL URL이어야 합니다</translation>
         </message>
         <message>
             <source>{path} already exists</source>
-            <translation type="unfinished" />
+            <translation>{path} 파일이 이미 있습니다</translation>
         </message>
         <message>
             <source>{op} is not a sync conflict</source>
-            <translation type="unfinished" />
+            <translation>{op}은(는) 동기화 충돌이 아닙니다</translation>
         </message>
         <message>
             <source>retry or discard</source>
-            <translation type="unfinished" />
+            <translation>retry 또는 discard 중 하나입니다</translation>
         </message>
         <message>
             <source>a login is lower-case letters, digits, '_', '.', '-' (at most 63)</source>
-            <translation type="unfinished" />
+            <translation>로그인 이름은 영문 소문자, 숫자, '_', '.', '-'로만 씁니다 (최대 63자)</translation>
         </message>
         <message>
             <source>a password is required</source>
-            <translation type="unfinished" />
+            <translation>비밀번호는 필수입니다</translation>
         </message>
         <message>
             <source>wrong password ({reason})</source>
-            <translation type="unfinished" />
+            <translation>비밀번호가 틀렸습니다 ({reason})</translation>
         </message>
         <message>
             <source>this login is disabled, it was removed from the team ({reason})</source>
-            <translation type="unfinished" />
+            <translation>이 로그인은 비활성화되었습니다. 팀에서 제외된 계정입니다 ({reason})</translation>
         </message>
         <message>
             <source>team mode needs a PostgreSQL server (--db postgresql+psycopg://user@host/db)</source>
-            <translation type="unfinished" />
+            <translation>팀 모드에는 PostgreSQL 서버가 필요합니다 (--db postgresql+psycopg://user@host/db)</translation>
         </message>
         <message>
             <source>'{login}' is not a member of this team</source>
-            <translation type="unfinished" />
+            <translation>'{login}'은(는) 이 팀의 팀원이 아닙니다</translation>
         </message>
         <message>
             <source>{login} is not a member of this team (ask a manager: pipeline-manager server add-user)</source>
-            <translation type="unfinished" />
+            <translation>{login}은(는) 이 팀의 팀원이 아닙니다 (영업 관리자에게 요청하세요: pipeline-manager server add-user)</translation>
         </message>
         <message>
             <source>cannot keep the password: this system has no usable keyring ({reason}); use PGPASSWORD or ~/.pgpass instead</source>
-            <translation type="unfinished" />
+            <translation>비밀번호를 보관할 수 없습니다. 이 시스템에는 사용할 수 있는 키링이 없습니다 ({reason}). 대신 PGPASSWORD 또는 ~/.pgpass를 사용하세요</translation>
         </message>
         <message>
             <source>'{login}' ({name}) is on the team; nothing to restore</source>
-            <translation type="unfinished" />
+            <translation>'{login}' ({name}) 님은 이미 팀원입니다. 복원할 것이 없습니다</translation>
         </message>
         <message>
             <source>'{login}' ({name}) was removed from the team</source>
-            <translation type="unfinished" />
+            <translation>'{login}' ({name}) 님은 팀에서 제외되었습니다</translation>
         </message>
         <message>
             <source>a role is {roles}</source>
-            <translation type="unfinished" />
+            <translation>역할은 {roles} 중 하나입니다</translation>
         </message>
         <message>
             <source>no password stored for {key}; run: pipeline-manager login --db {url} --user {login}</source>
-            <translation type="unfinished" />
+            <translation>{key}에 저장된 비밀번호가 없습니다. 다음을 실행하세요: pipeline-manager login --db {url} --user {login}</translation>
         </message>
         <message>
             <source>cannot log in as {key}: {reason}</source>
-            <translation type="unfinished" />
+            <translation>{key}(으)로 로그인할 수 없습니다: {reason}</translation>
         </message>
         <message>
             <source>cannot move {login} to {group}: the server still has it in {groups} (a grant of another role; revoke it as that role or a superuser)</source>
-            <translation type="unfinished" />
+            <translation>{login}을(를) {group}(으)로 옮길 수 없습니다. 서버에서 아직 {groups}에 속해 있습니다 (다른 역할이 부여한 권한입니다. 그 역할이나 슈퍼유저로 회수하세요)</translation>
         </message>
         <message>
             <source>cannot remove {login}: the server keeps it in {groups} (a grant of another role; revoke it as that role or a superuser)</source>
-            <translation type="unfinished" />
+            <translation>{login}을(를) 제외할 수 없습니다. 서버에서 여전히 {groups}에 속해 있습니다 (다른 역할이 부여한 권한입니다. 그 역할이나 슈퍼유저로 회수하세요)</translation>
         </message>
         <message>
             <source>cannot restore {login}: the server has no role '{login}' any more (dropped by hand?); create it again with: CREATE ROLE {login} NOLOGIN</source>
-            <translation type="unfinished" />
+            <translation>{login}을(를) 복원할 수 없습니다. 서버에 '{login}' 역할이 더 이상 없습니다 (직접 삭제했나요?). 다음으로 다시 만드세요: CREATE ROLE {login} NOLOGIN</translation>
         </message>
         <message>
             <source>cannot restore {login} into {group}: the server has it in {groups} (a grant of another role; revoke it as that role or a superuser)</source>
-            <translation type="unfinished" />
+            <translation>{login}을(를) {group}(으)로 복원할 수 없습니다. 서버에서 {groups}에 속해 있습니다 (다른 역할이 부여한 권한입니다. 그 역할이나 슈퍼유저로 회수하세요)</translation>
         </message>
         <message>
             <source>'{login}' ({name}) was removed from the team; to bring them back: pipeline-manager server restore-user {login} --role {role}</source>
-            <translation type="unfinished" />
+            <translation>'{login}' ({name}) 님은 팀에서 제외되었습니다. 다시 팀원으로 복원하려면: pipeline-manager server restore-user {login} --role {role}</translation>
         </message>
         <message>
             <source>'{login}' is already a member</source>
-            <translation type="unfinished" />
+            <translation>'{login}'은(는) 이미 팀원입니다</translation>
         </message>
         <message>
             <source>the server already has a role '{login}'</source>
-            <translation type="unfinished" />
+            <translation>서버에 '{login}' 역할이 이미 있습니다</translation>
         </message>
         <message>
             <source>'{name}' already has the login '{login}'</source>
-            <translation type="unfinished" />
+            <translation>'{name}' 님은 이미 '{login}' 로그인이 있습니다</translation>
         </message>
         <message>
             <source>you cannot remove the login you are connected as</source>
-            <translation type="unfinished" />
+            <translation>지금 접속한 로그인은 제외할 수 없습니다</translation>
         </message>
         <message>
             <source>hand the deals to another member</source>
-            <translation type="unfinished" />
+            <translation>영업기회는 다른 팀원에게 넘기세요</translation>
         </message>
         <message>
             <source>{login} ({name}) owns {count} open deal(s); hand them to another member with --reassign-to LOGIN</source>
-            <translation type="unfinished" />
+            <translation>{login} ({name}) 님이 진행 중인 영업기회 {count}건의 담당자입니다. --reassign-to LOGIN으로 다른 팀원에게 넘기세요</translation>
         </message>
         <message>
             <source>not saved: an earlier step failed ({error})</source>

@@ -402,7 +402,7 @@ def test_a_deal_handed_to_another_rep_leaves_the_replica_and_its_offline_edits_c
 
 
 @pytest.mark.parametrize("pull_first", [False, True], ids=["sync", "pull-then-sync"])
-def test_every_offline_change_to_a_deal_handed_away_is_no_longer_yours(team, tmp_path, pull_first):
+def test_every_offline_change_to_a_deal_handed_away_is_no_longer_yours(team, tmp_path, pull_first, qtbot):
     """Withdrawn evidence and a completed activity (A's own, which the server still shows A)
     on a deal handed to B come back like an edit does: "no longer yours", not applied, the
     deal gone from A's replica; whether the pull removed the deal before the push or not."""
@@ -432,6 +432,14 @@ def test_every_offline_change_to_a_deal_handed_away_is_no_longer_yours(team, tmp
         assert s.scalar(select(func.count()).select_from(Evidence).where(Evidence.opportunity_id == handed)) == 1
     assert _deal(a, handed) is None and _count(a, Activity, id=act) == 0
     assert _deal(a, team["kept"]) is not None
+    from app.views.sync_view import ConflictsDialog  # the rep reads the same reason for each
+
+    dlg = ConflictsDialog(a)
+    qtbot.addWidget(dlg)
+    rows = {dlg.table.item(r, 0).text(): dlg.table.item(r, 1).text() for r in range(dlg.table.rowCount())}
+    assert set(rows) == {"Evidence withdrawn", "Activity done", "Evidence"}
+    assert set(rows.values()) == {"The deal is no longer yours (the server gave it to someone else); "
+                                  "this change was not applied."}
     a.dispose()
 
 

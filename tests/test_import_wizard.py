@@ -8,6 +8,7 @@ import csv
 import json
 import threading
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QWizard
 
@@ -15,6 +16,7 @@ from app.services.deals import list_deals
 from app.services.importer import ImportCancelled, load_mapping
 from app.views import import_wizard
 from app.views.context import AppContext
+from app.views.i18n import install_translators
 from app.views.import_wizard import ImportWizard
 
 
@@ -146,3 +148,68 @@ def test_cancel_during_the_check_stops_it_and_imports_nothing(qtbot, db, manager
     qtbot.waitUntil(lambda: not check.running(), timeout=5000)
     assert check.job.outcome == "cancelled" and check.status.text() == "Cancelled; nothing was imported."
     assert heard == [] and list_deals(db) == []
+
+
+def write_bad_file(path):
+    """Two bad rows: a typo in an amount (row 3) and a day that does not exist (row 5)."""
+    rows = [["source_id", "title", "owner", "amount", "expected_close", "stage", "status"]]
+    for i in range(1, 6):
+        rows.append([f"k{i}", f"Deal {i}", "Mina Choi", "1000", "2026-03-31", "1", "open"])
+    rows[2][3] = "12o0"  # spreadsheet row 3
+    rows[4][4] = "2026-02-30"  # spreadsheet row 5
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+@pytest.fixture
+def korean(qapp):
+    install_translators(qapp, "ko")
+    yield qapp
+    install_translators(qapp, "en")
+
+
+def test_the_problem_list_in_korean_names_row_column_and_what_is_wrong(qtbot, korean, db, manager, tmp_path):
+    path = write_bad_file(tmp_path / "거래.csv")
+    wiz = ImportWizard(make_ctx(db, manager))
+    qtbot.addWidget(wiz)
+    wiz.show()
+    wiz.file_page.file_edit.setText(str(path))
+    wiz.file_page.load_preview()
+    choose(wiz.file_page.preset_combo, "generic")
+    wiz.next()
+    wiz.next()
+    check = wiz.check_page
+    qtbot.waitUntil(lambda: not check.running(), timeout=20_000)
+    model = check.problems
+
+    def cell(r, c, role=Qt.ItemDataRole.DisplayRole):
+        return model.index(r, c).data(role)
+
+    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(4)] == ["파일", "행", "열", "문제"]
+    assert [[cell(r, c) for c in range(4)] for r in range(model.rowCount())] == [
+        ["거래.csv", "3", "amount", "'12o0'은(는) 금액이 아닙니다 (숫자가 아닙니다)"],
+        ["거래.csv", "5", "expected_close", "'2026-02-30'은(는) 날짜가 아닙니다 (그 달에 없는 날짜입니다)"],
+    ]
+    assert cell(0, model.COL_MESSAGE, Qt.ItemDataRole.ToolTipRole) == \
+        "거래.csv, 3행, 'amount' 열: '12o0'은(는) 금액이 아닙니다 (숫자가 아닙니다)"
+    assert check.status.text().startswith("문제 2건이 발견되어 아무것도 가져오지 않았습니다.")
+    assert list_deals(db) == []
+
+    install_translators(korean, "en")  # the list follows a language switch
+    qtbot.waitUntil(lambda: cell(0, model.COL_MESSAGE) == "'12o0' is not an amount (not a number)")
+    assert cell(1, model.COL_MESSAGE) == "'2026-02-30' is not a date (day is out of range for month)"
+    assert cell(1, model.COL_MESSAGE, Qt.ItemDataRole.ToolTipRole) == \
+        "거래.csv, row 5, column 'expected_close': '2026-02-30' is not a date (day is out of range for month)"
+    assert model.headerData(3, Qt.Orientation.Horizontal) == "Problem"
+
+
+def test_a_file_that_cannot_be_read_is_said_in_korean(qtbot, korean, db, manager, tmp_path):
+    path = tmp_path / "빈파일.csv"
+    path.write_bytes(b"")
+    wiz = ImportWizard(make_ctx(db, manager))
+    qtbot.addWidget(wiz)
+    wiz.file_page.file_edit.setText(str(path))
+    wiz.file_page.load_preview()
+    assert wiz.file_page.error_label.text() == "빈파일.csv: 파일이 비어 있습니다"
+    assert not wiz.file_page.isComplete()

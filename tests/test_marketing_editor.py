@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox
 from app.models import LeadSource
 from app.services import deals, gates, marketing
 from app.views.context import AppContext, Changes
+from app.views.i18n import install_translators
 from app.views.marketing_editor import (
     COL_ACTUAL,
     COL_ATTAINMENT,
@@ -257,3 +258,43 @@ def test_delete_target(qtbot, targets, db):
     qtbot.mouseClick(targets.delete_button, Qt.MouseButton.LeftButton)
     assert marketing.list_targets(db) == []
     assert targets.model.rowCount() == 0
+
+
+# ------------------------------------------------------------------ in Korean
+
+@pytest.fixture
+def korean(qapp):
+    install_translators(qapp, "ko")
+    yield qapp
+    install_translators(qapp, "en")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("12o0", "Web, 2026-01: '12o0'은(는) 숫자가 아닙니다"),
+    ("-5", "Web, 2026-01: 0 이상이어야 합니다"),
+])
+def test_a_bad_figure_is_refused_in_korean(qtbot, korean, db, manager, web, text, message):
+    dlg = MarketingDialog(AppContext(db=db, user_id=manager.id, user_name=manager.name, role="manager", lang="ko"))
+    qtbot.addWidget(dlg)
+    dlg.year.setValue(2026)
+    dlg.show()
+    assert dlg.windowTitle() == "리드 출처, 캠페인 및 마케팅 비용"
+    type_into_cell(qtbot, dlg.grid_view, dlg.grid.index(0, 0), text)
+    assert dlg.error.text() == message
+    assert spend_rows(db) == []
+
+
+def test_a_duplicate_lead_source_and_a_bad_target_are_refused_in_korean(qtbot, korean, db, manager, web,
+                                                                     monkeypatch):
+    ctx = AppContext(db=db, user_id=manager.id, user_name=manager.name, role="manager", lang="ko")
+    dlg = MarketingDialog(ctx)
+    qtbot.addWidget(dlg)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("web", True))
+    dlg.add_source_button.click()
+    assert dlg.error.text() == "리드 출처 'web'이(가) 이미 있습니다"
+    targets = TargetsDialog(ctx)
+    qtbot.addWidget(targets)
+    fill_target(targets, "win_rate", None, date(2026, 1, 1), date(2026, 3, 31), "140")
+    qtbot.mouseClick(targets.add_button, Qt.MouseButton.LeftButton)
+    assert targets.error.text() == "수주율 목표는 0에서 100 사이의 백분율입니다"
+    assert marketing.list_targets(db) == [] and [s.name for s in marketing.list_lead_sources(db)] == ["Web"]

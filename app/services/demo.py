@@ -193,8 +193,11 @@ def generate(db: Database, *, deals: int, seed: int, end: date | None = None,
     offline replica (ReplicaRefused) before anything is written: its bulk rows would
     never be pushed to the team server.
     """
-    refuse_on_replica(db, "cannot generate demo data", "generate it on the team server instead, e.g. "
-                      "pipeline-manager demo --db {server}, then sync ({sync})")
+    def instead(*, server: str, owner: str, sync: str) -> Message:
+        return Message("generate it on the team server instead, e.g. pipeline-manager demo --db {server}, "
+                       "then sync ({sync})", server=server, sync=sync)
+
+    refuse_on_replica(db, Message("cannot generate demo data"), instead)
     if deals < 1:
         raise AppError(Message("the number of demo deals must be at least 1"))
     end = end or datetime.now(UTC).date()

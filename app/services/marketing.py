@@ -28,17 +28,16 @@ def _name(value, errors: dict[str, str], required: Message) -> str:
     return name
 
 
-def _refused(exc: ValueError, fallback: Message) -> str:
-    """The reader's own Message for a value it refused, else ``fallback`` (same English)."""
-    given = exc.args[0] if exc.args else None
-    return given if isinstance(given, Message) else fallback
+def _reason(exc: ValueError) -> str:
+    """What a reader of app.services.validation said of a value it refused (a Message)."""
+    return exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
 
 
 def _amount(value, errors: dict[str, str], key: str, *, allow_negative: bool = False) -> Decimal | None:
     try:
         amount = parse_amount(value)
     except ValueError as exc:
-        errors[key] = _refused(exc, Message("'{value}' is not a number", value=value))
+        errors[key] = _reason(exc)
         return None
     if amount is None:
         errors[key] = Message("an amount is required")
@@ -60,7 +59,7 @@ def _parse_date(value, errors: dict[str, str], key: str) -> date | None:
     try:
         return parse_date(value)
     except ValueError as exc:
-        errors[key] = _refused(exc, Message("'{value}' is not a valid date (use YYYY-MM-DD)", value=value))
+        errors[key] = _reason(exc)
         return None
 
 

@@ -635,8 +635,11 @@ def resolve_mapping(path: str | Path, preset_name: str | None = None,
 def check_can_import(db: Database) -> None:
     """Raise ReplicaRefused when ``db`` is an offline replica: an import's bulk writes would
     never be pushed. import_file asks it; a front may ask it before the user picks a file."""
-    refuse_on_replica(db, "cannot import deals", "import on the team server instead, e.g. "
-                      "pipeline-manager import FILE --db {server}, then sync ({sync})")
+    def instead(*, server: str, owner: str, sync: str) -> Message:
+        return Message("import on the team server instead, e.g. pipeline-manager import FILE --db {server}, "
+                       "then sync ({sync})", server=server, sync=sync)
+
+    refuse_on_replica(db, Message("cannot import deals"), instead)
 
 
 def import_file(db: Database, path: str | Path, *, preset: str | None = None,

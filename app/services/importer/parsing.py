@@ -133,8 +133,8 @@ def _decode(data: bytes, encoding: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise ParseError(Message("the file is not {encoding} text (byte {byte}: {reason})",
-                                 encoding=encoding, byte=exc.start, reason=exc.reason)) from None
+        raise ParseError(Message("the file is not {encoding} text (byte {byte}: {detail})",
+                                 encoding=encoding, byte=exc.start, detail=exc.reason)) from None
 
 
 def _delimiter(first_line: str) -> str:

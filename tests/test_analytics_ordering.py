@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from test_analytics_common import D, new_deal, path, set_close
 
+from app.errors import ValidationError
 from app.services import analytics, people
 from app.services import marketing as mkt
 from app.services.analytics import Filters
@@ -87,3 +89,14 @@ def _titles(db) -> dict:
 
     with db.read() as s:
         return dict(s.execute(select(Opportunity.id, Opportunity.title)).all())
+
+
+def test_an_unknown_chart_or_category_is_refused_with_a_message(db):
+    with pytest.raises(ValidationError) as chart:
+        analytics.deals_for(db, JAN, chart="pie", key=1)
+    assert chart.value.errors["chart"].template.startswith("'{chart}' is not a chart")
+    assert chart.value.errors["chart"].fields == {"chart": "pie"}
+    with pytest.raises(ValidationError) as category:
+        analytics.deals_for(db, JAN, chart="forecast", key=(date(2026, 1, 1), "maybe"))
+    assert str(category.value.errors["key"]) == "'maybe' is not a forecast category"
+    assert category.value.errors["key"].fields == {"value": "maybe"}

@@ -216,3 +216,20 @@ def test_quitting_stops_a_running_export(ctx, parent, qtbot, tmp_path, monkeypat
     with qtbot.waitSignal(job.finished, timeout=20_000) as blocker:
         pass
     assert blocker.args[0] == "cancelled"
+
+
+def test_failure_is_shown_in_korean_in_a_korean_interface(ctx, parent, qtbot, tmp_path, monkeypatch, qapp):
+    from app.views.i18n import install_translators
+
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, text, *a: warnings.append(text))
+    install_translators(qapp, "ko")
+    try:
+        job = report_export.start_export(ctx, parent, tmp_path / "missing" / "w.xlsx", WEEK)
+        with qtbot.waitSignal(job.finished, timeout=20_000) as blocker:
+            pass
+    finally:
+        install_translators(qapp, "en")
+    assert blocker.args[0] == "failed"
+    assert blocker.args[1] == f"{tmp_path / 'missing'}: 폴더가 없습니다"
+    assert len(warnings) == 1 and warnings[0].endswith(f"{tmp_path / 'missing'}: 폴더가 없습니다")

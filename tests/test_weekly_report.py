@@ -707,12 +707,18 @@ def test_cancel_leaves_no_file_and_keeps_an_older_one(story_db, tmp_path):
 
 
 def test_bad_week_and_unwritable_paths(db, tmp_path):
-    with pytest.raises(ValidationError):
+    """Each refusal is a Message (shown in the interface language), its path a field."""
+    with pytest.raises(ValidationError) as bad_week:
         write_weekly_report(db, tmp_path / "w.xlsx", week="2026-W99")
-    with pytest.raises(AppError, match="folder does not exist"):
+    assert bad_week.value.errors["week"].fields == {"week": "2026-W99"}
+    with pytest.raises(AppError, match="folder does not exist") as missing:
         write_weekly_report(db, tmp_path / "missing" / "w.xlsx", week=WEEK)
-    with pytest.raises(AppError, match="is a folder"):
+    assert missing.value.message.template == "{path}: folder does not exist"
+    assert missing.value.message.fields == {"path": str(tmp_path / "missing")}
+    with pytest.raises(AppError, match="is a folder") as folder:
         write_weekly_report(db, tmp_path, week=WEEK)
+    assert folder.value.message.template == "{path}: is a folder, not a file"
+    assert ExportCancelled().message.template == "export cancelled; no file was written"
 
 
 def test_the_open_deals_list_is_one_streamed_query(db, rep, tmp_path):

@@ -33,7 +33,7 @@ from sqlalchemy import BigInteger, and_, case, func, literal, or_, select, type_
 from sqlalchemy.orm import Session
 
 from app.db import Database
-from app.errors import ValidationError
+from app.errors import Message, ValidationError
 from app.models import (
     Campaign,
     CloseDateChange,
@@ -926,7 +926,7 @@ def deals_for(db: Database, f: Filters, *, chart: str, key, k: float = DEFAULT_K
                                          o.expected_close <= min(last, f.end), o.amount.is_not(None),
                                          *q.deal_conds())
             else:
-                raise ValidationError({"key": f"'{cat}' is not a forecast category"})
+                raise ValidationError({"key": Message("'{value}' is not a forecast category", value=cat)})
         elif chart == "slippage":
             c = CloseDateChange
             wk = _day_start(key)
@@ -934,7 +934,8 @@ def deals_for(db: Database, f: Filters, *, chart: str, key, k: float = DEFAULT_K
             ids = (select(c.opportunity_id).join(o, o.id == c.opportunity_id)
                    .where(_pushes(q), c.at >= q.ts(lo), c.at < q.ts(hi), *q.deal_conds()))
         else:
-            raise ValidationError({"chart": f"'{chart}' is not a chart (dwell, funnel, forecast, slippage, at_risk)"})
+            raise ValidationError({"chart": Message("'{chart}' is not a chart (dwell, funnel, forecast, slippage, "
+                                                    "at_risk)", chart=chart)})
         sub = ids.subquery()
         return list(s.scalars(select(o.id).where(o.id.in_(select(sub.c[0]))).order_by(*text_order(o.title), o.id)))
 

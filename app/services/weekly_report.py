@@ -29,7 +29,7 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from sqlalchemy import func, select
 
 from app.db import Database
-from app.errors import AppError, ValidationError
+from app.errors import AppError, Message, ValidationError
 from app.models import Opportunity, Stage, Status, utcnow
 from app.services.collation import text_key
 from app.services.people import find_user
@@ -75,8 +75,8 @@ Progress = Callable[[int, int], None]
 class ExportCancelled(AppError):
     """The user cancelled the export; no file was written."""
 
-    def __init__(self, message: str = "export cancelled; no file was written"):
-        super().__init__(message)
+    def __init__(self, message: str | None = None):
+        super().__init__(message or Message("export cancelled; no file was written"))
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ def parse_iso_week(week: str) -> tuple[date, date]:
             return monday, monday + timedelta(days=6)
         except ValueError:
             pass
-    raise ValidationError({"week": f"'{week}' is not an ISO week like 2026-W47"})
+    raise ValidationError({"week": Message("'{week}' is not an ISO week like 2026-W47", week=week)})
 
 
 def iso_week_of(day: date) -> str:
@@ -226,17 +226,19 @@ def write_weekly_report(
 def _open_part_file(target: Path) -> Path:
     """Check that ``target`` can be written, and claim a temporary name beside it."""
     if target.is_dir():
-        raise AppError(f"{target}: is a folder, not a file")
+        raise AppError(Message("{path}: is a folder, not a file", path=str(target)))
     if not target.parent.exists():
-        raise AppError(f"{target.parent}: folder does not exist")
+        raise AppError(Message("{path}: folder does not exist", path=str(target.parent)))
     if not target.parent.is_dir():
-        raise AppError(f"{target.parent}: is not a folder")
+        raise AppError(Message("{path}: is not a folder", path=str(target.parent)))
     part = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")  # unique per export
     try:
         with open(part, "wb"):
             pass
     except OSError as exc:
-        raise AppError(f"{target}: cannot write the file ({exc.strerror or exc})") from exc
+        # the system's reason (exc.strerror) comes in the system's language, as the OS gives it
+        raise AppError(Message("{path}: cannot write the file ({reason})", path=str(target),
+                               reason=exc.strerror or str(exc))) from exc
     return part
 
 

@@ -2266,6 +2266,14 @@ The reason is stored with the move and shows in reports.</source>
             <translation>영업기회가 없습니다</translation>
         </message>
         <message>
+            <source>'{chart}' is not a chart (dwell, funnel, forecast, slippage, at_risk)</source>
+            <translation>'{chart}'은(는) 차트가 아닙니다 (dwell, funnel, forecast, slippage, at_risk)</translation>
+        </message>
+        <message>
+            <source>'{value}' is not a forecast category</source>
+            <translation>'{value}'은(는) 예측 범주가 아닙니다</translation>
+        </message>
+        <message>
             <source>stage {stage} does not exist</source>
             <translation>{stage}단계는 없습니다</translation>
         </message>
@@ -3036,6 +3044,26 @@ The reason is stored with the move and shows in reports.</source>
         <message>
             <source>'{value}' is not one of {allowed}</source>
             <translation>'{value}'은(는) {allowed} 중 하나가 아닙니다</translation>
+        </message>
+        <message>
+            <source>'{week}' is not an ISO week like 2026-W47</source>
+            <translation>'{week}'은(는) ISO 주가 아닙니다 (예: 2026-W47)</translation>
+        </message>
+        <message>
+            <source>{path}: is a folder, not a file</source>
+            <translation>{path}: 파일이 아니라 폴더입니다</translation>
+        </message>
+        <message>
+            <source>{path}: is not a folder</source>
+            <translation>{path}: 폴더가 아닙니다</translation>
+        </message>
+        <message>
+            <source>export cancelled; no file was written</source>
+            <translation>내보내기를 취소했습니다. 파일을 저장하지 않았습니다</translation>
+        </message>
+        <message>
+            <source>{path}: cannot write the file ({reason})</source>
+            <translation>{path}: 파일을 저장할 수 없습니다 ({reason})</translation>
         </message>
     </context>
 </TS>

@@ -276,3 +276,47 @@ def test_the_quick_line_plans_a_task_and_logs_the_rest_as_done(qtbot, ctx, deal)
     assert not dlg.quick_done.isChecked() and dlg.quick_due.isEnabled()
     dlg.quick_type.setCurrentIndex(dlg.quick_type.findData("meeting"))
     assert dlg.quick_done.isChecked()
+
+
+# ------------------------------------------------------------------ in Korean
+
+@pytest.fixture
+def korean(qapp):
+    from app.views.i18n import install_translators
+
+    install_translators(qapp, "ko")
+    yield qapp
+    install_translators(qapp, "en")
+
+
+@pytest.fixture
+def ko_ctx(db, rep):
+    return AppContext(db=db, user_id=rep.id, user_name=rep.name, role="rep", lang="ko")
+
+
+def test_in_korean_a_bad_amount_shows_the_service_error_in_korean(qtbot, korean, ko_ctx, db, deal):
+    dlg = _dialog(qtbot, ko_ctx, deal.id)
+    dlg.amount_edit.clear()
+    qtbot.keyClicks(dlg.amount_edit, "12.345")  # the deal is in KRW: no minor unit
+    qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+    assert dlg.errors["amount"].isVisible()
+    assert dlg.errors["amount"].text() == "KRW은(는) 소수 단위가 없습니다: 소수점 없이 정수 금액으로 입력하세요"
+    assert deals.get_deal(db, deal.id).amount == Decimal("150000000.00")
+
+
+def test_in_korean_a_conflict_says_so_in_korean(qtbot, korean, ko_ctx, db, deal, rep, warnings):
+    dlg = _dialog(qtbot, ko_ctx, deal.id)
+    deals.update_deal(db, deal.id, expected_version=deal.version, actor_id=rep.id, title="다른 제목")
+    dlg.amount_edit.setText("99")
+    assert dlg.save() is False
+    assert warnings == [("다른 사용자가 변경함",
+                         "이 영업기회를 연 뒤 다른 사용자가 변경했습니다. 최신 내용으로 다시 불러왔으니 변경 사항을 "
+                         "다시 입력해 주세요.\n\n다른 사람이 영업기회 '다른 제목'을(를) 변경했습니다. 다시 불러오세요")]
+    assert dlg.title_edit.text() == "다른 제목"
+
+
+def test_in_korean_the_quick_line_without_subject_says_so_in_korean(qtbot, korean, ko_ctx, db, deal):
+    dlg = _dialog(qtbot, ko_ctx, deal.id)
+    dlg.tabs.setCurrentIndex(2)
+    qtbot.keyClick(dlg.quick_subject, Qt.Key.Key_Return)
+    assert dlg.quick_error.isVisible() and dlg.quick_error.text() == "제목을 입력해 주세요"

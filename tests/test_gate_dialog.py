@@ -228,3 +228,71 @@ def test_a_won_deal_dropped_on_lost_is_refused_before_any_question(qtbot, db, ma
     assert run_move(make_ctx(db, manager), deal.id, "lost") is None
     assert asked == [] and len(warned) == 1 and "reopen it into a stage first" in warned[0]
     assert stage_of(db, deal.id)[1] == "won"
+
+
+# ------------------------------------------------------------------ in Korean
+
+@pytest.fixture
+def korean(qapp):
+    from app.views.i18n import install_translators
+
+    install_translators(qapp, "ko")
+    yield qapp
+    install_translators(qapp, "en")
+
+
+def korean_ctx(db, user) -> AppContext:
+    return AppContext(db=db, user_id=user.id, user_name=user.name, role=user.role, lang="ko")
+
+
+def test_in_korean_a_refused_move_opens_the_gate_dialog_in_korean(qtbot, korean, db, rep, deal, monkeypatch):
+    from PySide6.QtWidgets import QGroupBox
+
+    to_stage(db, deal.id, 2, rep.id)
+    seen = {}
+
+    def look(self):
+        seen.update(title=self.windowTitle(), intro=self.intro.text(),
+                    groups=[g.title() for g in self.scroll.widget().findChildren(QGroupBox)])
+        return QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(GateDialog, "exec", look)
+    assert run_move(korean_ctx(db, rep), deal.id, 3) is None
+    assert seen == {"title": "단계 게이트",
+                    "intro": "“ERP rollout”은(는) 아직 3. 요구사항 분석(으)로 이동할 수 없습니다. "
+                             "아래의 누락된 단계 완료 요건을 기록한 뒤 이동하세요.",
+                    "groups": ["2. 영업기회 확인"]}
+
+
+def test_in_korean_a_won_deal_dropped_on_lost_is_refused_in_korean(qtbot, korean, db, manager, deal, warnings):
+    gates.move_deal(db, deal.id, "won", actor_id=manager.id, override_reason="signed early")
+    assert run_move(korean_ctx(db, manager), deal.id, "lost") is None
+    assert warnings == [("이동할 수 없습니다", "수주된 영업기회입니다. 먼저 단계로 재개하세요")]
+
+
+def test_in_korean_a_redo_the_gate_refuses_says_so_in_korean(qtbot, korean, db, rep, deal, warnings):
+    """Undo a move, withdraw a deliverable it needed, redo: the gate refuses and the message
+    box says why in Korean; the stage and deliverable names are the template's data, as stored."""
+    from app.services import evidence
+
+    to_stage(db, deal.id, 2, rep.id)
+    satisfy_stage(db, deal.id, 2, rep.id)
+    ctx = korean_ctx(db, rep)
+    assert run_move(ctx, deal.id, 3).to_stage == 3
+    ctx.undo_stack.undo()
+    assert stage_of(db, deal.id) == (2, "open")
+    budget = next(i for i in gates.checklist(db, deal.id) if i.key == "budget")
+    evidence.withdraw_evidence(db, budget.evidence_id, actor_id=rep.id)
+    ctx.undo_stack.redo()
+    assert warnings == [("실행 취소 또는 다시 실행을 할 수 없습니다",
+                         "단계 게이트를 통과하지 못했습니다. 누락된 요건: 2단계 Qualification: Budget confirmed")]
+    assert stage_of(db, deal.id) == (2, "open")
+
+
+def test_in_korean_the_field_dialog_shows_the_service_error_in_korean(qtbot, korean, db, rep, deal):
+    dlg = FieldDialog(korean_ctx(db, rep), deal.id, ("amount",))
+    qtbot.addWidget(dlg)
+    dlg.set_value("amount", "-5")
+    dlg.save()
+    assert not dlg.errors["amount"].isHidden()
+    assert dlg.errors["amount"].text() == "0 이상이어야 합니다"

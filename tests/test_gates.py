@@ -9,7 +9,7 @@ import pytest
 from conftest import T0, satisfy_stage
 from sqlalchemy import func, select
 
-from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError
+from app.errors import ConflictError, NotFound, PermissionDenied, ValidationError, render
 from app.models import Activity, Evidence, Opportunity, StageTransition
 from app.services import activities, deals, evidence, gates, people
 from app.services.process import active_stages, find_deliverable
@@ -443,3 +443,62 @@ def test_closed_deal_refusal(status, target, refusal):
 @pytest.mark.parametrize("position, delta, target", [(1, 1, 2), (6, 1, 7), (7, 1, "won"), (2, -1, 1), (1, -1, None)])
 def test_neighbour_target(position, delta, target):
     assert gates.neighbour_target(position, delta, 7) == target
+
+
+# ------------------------------------------------------------------ messages a front can translate
+
+KO = {  # as the Korean .ts has them (AppError context), to render without Qt
+    "gate refused, missing deliverables: {missing}": "단계 게이트를 통과하지 못했습니다. 누락된 요건: {missing}",
+    "stage {position} {stage}: {deliverables}": "{position}단계 {stage}: {deliverables}",
+    "{first}; {rest}": "{first}; {rest}",
+}
+
+
+def test_a_gate_refusal_is_a_message_with_each_stage_as_fields(db, rep, refs):
+    deal = new_deal(db, rep, refs)
+    satisfy_stage(db, deal.id, 1, rep.id, at=at(1))
+    evidence.record_evidence(db, deal.id, find_deliverable_id(db, 2, "budget"), actor_id=rep.id, note="ok")
+    with pytest.raises(gates.GateRefused) as ei:
+        gates.move_deal(db, deal.id, 4, actor_id=rep.id)
+    msg = ei.value.message
+    assert msg.template == "gate refused, missing deliverables: {missing}"
+    assert str(ei.value) == ("gate refused, missing deliverables: stage 2 Qualification: Decision authority "
+                             "confirmed, Business need confirmed, Purchase timeline confirmed; stage 3 Needs "
+                             "analysis: Discovery meeting held, Requirements document, Buying committee mapped")
+    first = msg.fields["missing"].fields["first"]
+    assert first.template == "stage {position} {stage}: {deliverables}"
+    assert first.fields == {"position": 2, "stage": "Qualification",
+                            "deliverables": "Decision authority confirmed, Business need confirmed, "
+                                            "Purchase timeline confirmed"}
+    assert render(msg, lambda t: KO.get(t, t)) == (
+        "단계 게이트를 통과하지 못했습니다. 누락된 요건: 2단계 Qualification: Decision authority confirmed, "
+        "Business need confirmed, Purchase timeline confirmed; 3단계 Needs analysis: Discovery meeting held, "
+        "Requirements document, Buying committee mapped")
+
+
+def test_refusals_name_their_values_as_fields(db, rep, manager, refs):
+    deal = new_deal(db, rep, refs)
+    with pytest.raises(PermissionDenied) as ei:
+        gates.move_deal(db, deal.id, 2, actor_id=rep.id, override_reason="trust me")
+    assert ei.value.message.template == "{user} is a rep; only a manager can override a stage gate"
+    assert ei.value.message.fields == {"user": rep.name}
+    with pytest.raises(ConflictError) as ei:
+        gates.move_deal(db, deal.id, 2, actor_id=manager.id, expected_version=7, override_reason="x")
+    assert ei.value.message.fields == {"title": "MES 구축", "version": 1, "expected": 7}
+    assert str(ei.value) == "deal 'MES 구축' was changed by someone else (version 1, you had 7); reload it"
+    with pytest.raises(ValidationError) as ei:
+        gates.move_deal(db, deal.id, 9, actor_id=manager.id)
+    assert ei.value.errors["to"].template == "stage {stage} does not exist (stages are 1 to {last})"
+    assert ei.value.errors["to"].fields == {"stage": 9, "last": 7}
+    with pytest.raises(ValidationError) as ei:
+        gates.move_deal(db, deal.id, 1, actor_id=manager.id)
+    assert ei.value.errors["to"] == "the deal is already in stage 1"
+    assert str(ei.value) == "to: the deal is already in stage 1"  # the CLI's English, as before
+    with pytest.raises(ValidationError) as ei:
+        gates.move_deal(db, deal.id, "lost", actor_id=manager.id)
+    assert ei.value.errors["loss_reason"].template == "a lost deal needs a loss reason"
+
+
+def find_deliverable_id(db, position, key):
+    with db.read() as s:
+        return find_deliverable(s, position, key).id

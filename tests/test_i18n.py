@@ -143,3 +143,31 @@ def test_dates_and_numbers_follow_the_interface_language(qapp):
         assert QLocale().toString(QDate(2027, 4, 14), QLocale.FormatType.ShortFormat) == "4/14/27"
     finally:
         install_translators(qapp, "en")
+
+
+def test_service_errors_reach_the_user_in_korean(korean):
+    """What show_error / short_error put in front of the user: an AppError's Message in Korean,
+    a ValidationError one field a line after its label (none for a field no form shows)."""
+    from app.errors import AppError, Message, NotFound, ValidationError
+    from app.views.operations import error_text, short_error
+
+    exc = ValidationError({"amount": Message("must be 0 or more"),
+                           "owner_id": Message("an owner is required"),
+                           "move": Message("a deal's creation cannot be undone as a move")})
+    assert error_text(exc) == ("금액: 0 이상이어야 합니다\n담당 영업: 담당 영업을 지정해 주세요\n"
+                               "영업기회 생성은 이동처럼 되돌릴 수 없습니다")
+    assert short_error(exc) == ("금액: 0 이상이어야 합니다; 담당 영업: 담당 영업을 지정해 주세요; "
+                                "영업기회 생성은 이동처럼 되돌릴 수 없습니다")
+    assert str(exc) == ("amount: must be 0 or more; owner_id: an owner is required; "
+                        "move: a deal's creation cannot be undone as a move")  # the CLI's, unchanged
+    assert short_error(NotFound(Message("no user named '{name}'", name="박지훈"))) == "'박지훈' 사용자가 없습니다"
+    assert error_text(AppError("not a Message")) == "not a Message"  # untranslated text stays as given
+
+
+def test_service_errors_in_english_keep_their_text(qapp):
+    from app.errors import Message, ValidationError
+    from app.views.operations import error_text
+
+    install_translators(qapp, "en")
+    exc = ValidationError({"amount": Message("must be 0 or more"), "to": Message("the deal is already won")})
+    assert error_text(exc) == "Amount: must be 0 or more\nthe deal is already won"

@@ -213,3 +213,14 @@ def test_a_file_that_cannot_be_read_is_said_in_korean(qtbot, korean, db, manager
     wiz.file_page.load_preview()
     assert wiz.file_page.error_label.text() == "빈파일.csv: 파일이 비어 있습니다"
     assert not wiz.file_page.isComplete()
+
+
+def test_a_bad_mapping_file_is_said_in_korean(qtbot, korean, db, manager, tmp_path, monkeypatch):
+    bad = tmp_path / "매핑.json"
+    bad.write_text(json.dumps({"fields": {"title": "Name"}, "stage_values": {"Demo": 9}}), "utf-8")
+    wiz = ImportWizard(make_ctx(db, manager))
+    qtbot.addWidget(wiz)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(bad), ""))
+    qtbot.mouseClick(wiz.file_page.load_button, Qt.MouseButton.LeftButton)
+    assert wiz.file_page.error_label.text() == f"{bad}: stage_values.Demo: 9단계는 없습니다 (1-7)"
+    assert wiz.loaded_mapping is None

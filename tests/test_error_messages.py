@@ -207,4 +207,3 @@ def test_validation_error_keeps_its_english_str_and_its_messages():
     assert str(exc) == "amount: at most 3 decimal places; title: a title is required"
     assert exc.errors["amount"].template == "at most {digits} decimal places"
     assert isinstance(NotFound(Message("deal {deal} not found", deal=1)), AppError)
-

@@ -25,6 +25,13 @@ WEEK = "2026-W47"
 
 
 @pytest.fixture
+def db(module_db):
+    """The module's database (one per engine), emptied for each test: creating a PostgreSQL
+    database per test cost more than the export it tests."""
+    return module_db
+
+
+@pytest.fixture
 def ctx(db, manager, rep):
     for i in range(5):
         deals.create_deal(db, title=f"Deal {i}", owner_id=rep.id, amount=Decimal(1_000_000 * (i + 1)),

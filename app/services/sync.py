@@ -39,11 +39,11 @@ pull
     or evidence of it first note the deal's id in their ``detail``, since the row goes too.
     The replica holds an activity only with its deal.
 
-    On push, every operation that changes a deal (named, or through an activity or evidence
-    of it) is checked in its own server transaction: a deal the member no longer sees
-    refuses it, even where row-level security would let the write through (one's own
-    activity on a deal handed to someone else), so every kind of change to a handed-away
-    deal comes back the same way.
+    On push, an operation that changes a deal through an activity or evidence of it also
+    checks, in its own server transaction, that the member still sees the deal (operations
+    naming the deal read it anyway): row-level security would let one's own activity on a
+    deal handed to someone else through, and every kind of change to a handed-away deal
+    is to come back the same way.
 """
 
 from __future__ import annotations
@@ -448,10 +448,13 @@ def push(replica: Database, server: Database) -> PushResult:
             result.skipped += 1
             continue
 
-        def record(_db, s, op_id=op_id, name=name, deal_id=deal_id):
-            # a change to a deal this member no longer sees is refused like an edit of it,
-            # also where the server would let it through (one's own activity on a deal
-            # handed to someone else): "the deal is no longer yours", not applied
+        # an operation naming its deal reads it (and finds none the member no longer sees);
+        # one through an activity may pass row-level security by another way (one's own
+        # activity on a deal handed to someone else): it checks the deal in its transaction,
+        # so that it too is refused as "the deal is no longer yours", not applied
+        through_row = deal_id if not args.get("deal_id") else None
+
+        def record(_db, s, op_id=op_id, name=name, deal_id=through_row):
             if deal_id and s.scalar(select(Opportunity.id).where(Opportunity.id == uuid.UUID(deal_id))) is None:
                 raise NotFound(Message("deal {deal} not found", deal=deal_id))
             s.execute(text("INSERT INTO applied_operation (client_id, op_id, name) VALUES (:c, :o, :n)"),

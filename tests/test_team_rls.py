@@ -758,3 +758,43 @@ def test_a_promoted_members_replica_gets_the_teams_activities_without_a_deal(tea
         replica.dispose()
     finally:
         server.dispose()
+
+
+def test_a_demoted_managers_offline_change_to_anothers_activity_is_no_longer_theirs(team_db, tmp_path, qtbot):
+    """Promoted, A marks B's activity without a deal done offline; demoted before the sync,
+    A's push is refused with the reason (not "activity ... not found"), B's activity stays
+    open on the server and leaves A's replica."""
+    from app.models import Activity
+    from app.services import outbox, sync
+    from app.views.sync_view import ConflictsDialog
+
+    url, login, users = team_db["url"], team_db["logins"]["a"], team_db["users"]
+    admin = open_database(url)
+    try:
+        b_act = activities.log_activity(admin, type="email", subject="B's, no deal", owner_id=users["b"].id).id
+    finally:
+        admin.dispose()
+    team.set_role(url, login, "manager")
+    server = _member_server(team_db, "a")
+    path = tmp_path / "a.sqlite"
+    try:
+        sync.create_replica(str(path), server)
+        replica = open_database(str(path))
+        outbox.run(replica, "complete_activity", activity_id=b_act)
+        team.set_role(url, login, "rep")
+        server.dispose()
+        server = _member_server(team_db, "a")
+        r = sync.sync(replica, server)
+        assert r.push.applied == 0 and len(r.push.conflicts) == 1
+        (c,) = sync.conflicts(replica)
+        assert (c.kind, c.error) == ("revoked_activity", sync.ACTIVITY_NOT_YOURS)
+        dlg = ConflictsDialog(replica)
+        qtbot.addWidget(dlg)
+        assert dlg.table.item(0, 0).text() == "Activity done"
+        assert dlg.table.item(0, 1).text().startswith("The activity is no longer yours to see")
+        with replica.read() as s:
+            assert s.get(Activity, b_act) is None
+        assert _raw_admin(url, "SELECT done_at FROM activity WHERE id = :a", a=b_act) == [(None,)]
+        replica.dispose()
+    finally:
+        server.dispose()

@@ -356,6 +356,8 @@ def _mark(replica: Database, op_id: str, status: str, detail: dict | None = None
 NOT_YOURS = Message("the deal is no longer yours (the server gave it to someone else); this change was not applied")
 DELETED = Message("the deal was deleted on the server; this change was not applied")
 BLOCKED = Message("an earlier offline change to this deal is in conflict; resolve it first")
+ACTIVITY_NOT_YOURS = Message("the activity is no longer yours to see (the server gave it to someone else, or your "
+                             "role changed); this change was not applied")
 
 
 def _gone(server: Database, deal_id: uuid.UUID) -> tuple[str, Message] | None:
@@ -369,6 +371,15 @@ def _gone(server: Database, deal_id: uuid.UUID) -> tuple[str, Message] | None:
                      {"d": deal_id}).first():
             return "deleted", DELETED
     return None
+
+
+def _activity_gone(server: Database, activity_id: str) -> bool:
+    """Whether an activity the server shows this member no more left their sight on its
+    own (given to another person, or the member is a manager no longer: migration 0005's
+    ``access_change``), rather than being deleted."""
+    with server.read() as s:
+        return s.execute(text("SELECT 1 FROM access_change WHERE table_name = 'activity' AND row_id = :a "
+                              "AND member_id = pm_current_user_id()"), {"a": uuid.UUID(activity_id)}).first() is not None
 
 
 def _describe(exc: AppError) -> tuple[str, list[str]]:
@@ -475,6 +486,9 @@ def push(replica: Database, server: Database) -> PushResult:
             server_side = _server_deal(server, uuid.UUID(deal_id)) if deal_id else None
             if deal_id and server_side is None:  # the server says "not found": say why
                 kind, error = _gone(server, uuid.UUID(deal_id)) or (kind, error)
+            elif not deal_id and isinstance(exc, NotFound) and args.get("activity_id") \
+                    and _activity_gone(server, args["activity_id"]):
+                kind, error = "revoked_activity", ACTIVITY_NOT_YOURS
             _mark(replica, op_id, "conflict", {"error": error, "kind": kind, "server": server_side,
                                                "missing": missing})
             result.conflicts.append(op_id)

@@ -161,6 +161,8 @@ class ConflictsDialog(QDialog):
             "gate": self.tr("The stage gate is not met on the server; missing:"),
             "revoked": self.tr("The deal is no longer yours (the server gave it to someone else); "
                                "this change was not applied."),
+            "revoked_activity": self.tr("The activity is no longer yours to see (the server gave it to someone "
+                                        "else, or your role changed); this change was not applied."),
             "deleted": self.tr("The deal was deleted on the server."),
             "blocked": self.tr("An earlier offline change to this deal is in conflict; resolve it first."),
         }.get(c.kind) or c.error

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from conftest import SERVERS, database_url_for
+from conftest import SERVERS, clone_pg_database, database_url_for
 from openpyxl import load_workbook
 from sqlalchemy import event, update
 
@@ -114,14 +114,43 @@ def story_file(tmp_path_factory):
     return folder / "story.sqlite", ids
 
 
+ON_BOTH_ENGINES = pytest.mark.parametrize("story_db", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture(scope="module")
+def story_pg(request):
+    """The story told once per module into a PostgreSQL database (its URL) that tests clone."""
+    server = request.getfixturevalue("pg_server")
+    url = server.create_database()
+    database = open_database(url)
+    try:
+        rep = people.create_user(database, "Kim Min-su", "rep")
+        manager = people.create_user(database, "Lee Ji-eun", "manager")
+        _tell_story(database, rep, manager)
+    finally:
+        database.dispose()  # no connection left: it can be a template
+    yield url
+    server.drop_database(url)
+
+
 @pytest.fixture
-def story_db(story_file, tmp_path):
-    """A fresh copy of the story database for one test."""
-    src, _ids = story_file
-    copy = backup_sqlite(src, tmp_path / "copy.sqlite")
-    database = open_database(copy)
+def story_db(request, story_file, tmp_path):
+    """A fresh copy of the story database for one test: on SQLite, and on PostgreSQL too for
+    the tests marked ``@ON_BOTH_ENGINES`` (the report's other SQL paths: an owner, a week not
+    over, a past week's pipeline, several currencies)."""
+    drop = None
+    if getattr(request, "param", "sqlite") == "postgresql":
+        server = request.getfixturevalue("pg_server")
+        url = clone_pg_database(server, request.getfixturevalue("story_pg"))
+        drop = lambda: server.drop_database(url)  # noqa: E731
+    else:
+        src, _ids = story_file
+        url = backup_sqlite(src, tmp_path / "copy.sqlite")
+    database = open_database(url)
     yield database
     database.dispose()
+    if drop is not None:
+        drop()
 
 
 @pytest.fixture(scope="module", params=SERVERS)
@@ -134,6 +163,8 @@ def workbook(request, story_file, tmp_path_factory):
     if request.param == "sqlite":
         src, _ids = story_file
         database = open_database(backup_sqlite(src, folder / "db.sqlite"))
+    elif request.param == "postgresql":
+        database = open_database(request.getfixturevalue("story_pg"))  # only read
     else:
         url, drop = database_url_for(request.param, request, folder)
         database = open_database(url)
@@ -457,6 +488,7 @@ def test_summary_open_pipeline_against_last_week(workbook):
     assert sum(r[1] for r in bridge[:-1]) == bridge[-1][1]
 
 
+@ON_BOTH_ENGINES
 def test_a_past_week_shows_its_pipeline_from_the_history(story_db, tmp_path):
     path = tmp_path / "w46.xlsx"
     write_weekly_report(story_db, path, week="2026-W46", now=NOW)
@@ -532,6 +564,7 @@ def test_velocity_of_each_week_uses_the_pipeline_at_its_end(db, rep, manager, tm
     assert kpis["Open deals"] == [3, 4] and kpis["Pipeline velocity (per day)"] == [97.3, 72.73]
 
 
+@ON_BOTH_ENGINES
 def test_a_week_not_over_says_as_of_today(story_db, tmp_path):
     path = tmp_path / "w47.xlsx"
     saturday = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)  # after the story's last event
@@ -545,6 +578,7 @@ def test_a_week_not_over_says_as_of_today(story_db, tmp_path):
     assert bridge[-1][:3] == ["Open now (2026-11-21 12:00)", 5600000, 11]
 
 
+@ON_BOTH_ENGINES
 def test_won_and_lost_totals_per_currency(story_db, tmp_path):
     rep = people.find_user(story_db, "Kim Min-su")
     usd = deals.create_deal(story_db, title="Dollar deal", owner_id=rep.id, at=at(11, 2), amount=Decimal("1200.50"),
@@ -664,6 +698,7 @@ def test_korean_workbook(story_db, tmp_path):
     assert wb["진행 중 딜"]["A2"].value.endswith("· 주 말이 아닌 오늘 기준 (2026-11-23 09:00)")
 
 
+@ON_BOTH_ENGINES
 def test_owner_filter(story_db, tmp_path):
     db = story_db
     manager = people.find_user(db, "Lee Ji-eun")

@@ -69,7 +69,7 @@
         </message>
         <message>
             <source>Overdue: %1 · Today: %2 · Upcoming: %3</source>
-            <translation>기한 초과: %1 · 오늘: %2 · 예정: %3</translation>
+            <translation>기한 초과 %1건 · 오늘 %2건 · 예정 %3건</translation>
         </message>
         <message>
             <source>Mark done</source>
@@ -162,7 +162,7 @@
         </message>
         <message>
             <source>Close date</source>
-            <translation>계약 예정일</translation>
+            <translation>예상 계약일</translation>
         </message>
         <message>
             <source>Activity</source>
@@ -395,7 +395,7 @@ went on: %3 (%4)</source>
         </message>
         <message>
             <source>(%1 went on)</source>
-            <translation>(%1 다음 단계 진행)</translation>
+            <translation>(%1 진행)</translation>
         </message>
         <message>
             <source>Funnel: deals created in the period that reached each stage · lead to won %1</source>
@@ -411,7 +411,7 @@ went on: %3 (%4)</source>
         </message>
         <message>
             <source>Best case</source>
-            <translation>최선</translation>
+            <translation>최상의 경우</translation>
         </message>
         <message>
             <source>Pipeline</source>
@@ -684,11 +684,11 @@ target %6 · coverage %7</source>
         </message>
         <message>
             <source>From</source>
-            <translation>이전</translation>
+            <translation>변경 전</translation>
         </message>
         <message>
             <source>To</source>
-            <translation>변경</translation>
+            <translation>변경 후</translation>
         </message>
         <message>
             <source>Shift</source>
@@ -716,7 +716,7 @@ target %6 · coverage %7</source>
         </message>
         <message>
             <source>Best case</source>
-            <translation>최선</translation>
+            <translation>최상의 경우</translation>
         </message>
         <message>
             <source>Commit</source>
@@ -732,11 +732,11 @@ target %6 · coverage %7</source>
         </message>
         <message>
             <source>Forward</source>
-            <translation>전진</translation>
+            <translation>다음 단계로</translation>
         </message>
         <message>
             <source>Moved back</source>
-            <translation>후퇴</translation>
+            <translation>이전 단계로</translation>
         </message>
         <message>
             <source>Won</source>
@@ -851,7 +851,7 @@ target %6 · coverage %7</source>
         <message numerus="yes">
             <source>%n deal(s): double-click one to open it.</source>
             <translation>
-                <numerusform>영업기회 %n건: 두 번 클릭하면 엽니다.</numerusform>
+                <numerusform>영업기회 %n건: 더블클릭하면 열립니다.</numerusform>
             </translation>
         </message>
         <message>
@@ -1112,7 +1112,7 @@ target %6 · coverage %7</source>
         </message>
         <message>
             <source>Open %1 · Won %2 · Lost %3</source>
-            <translation>진행 중 %1 · 수주 %2 · 실주 %3</translation>
+            <translation>진행 중 %1건 · 수주 %2건 · 실주 %3건</translation>
         </message>
         <message>
             <source>Cannot open the database</source>
@@ -1473,7 +1473,7 @@ A B2B sales pipeline with a gated 7-stage process: a deal leaves a stage only wi
         </message>
         <message>
             <source>Closing from</source>
-            <translation>계약 예정일</translation>
+            <translation>예상 계약일</translation>
         </message>
         <message>
             <source>to</source>
@@ -1485,11 +1485,11 @@ A B2B sales pipeline with a gated 7-stage process: a deal leaves a stage only wi
         </message>
         <message>
             <source>Drop here when won</source>
-            <translation>수주 시 여기에 놓기</translation>
+            <translation>수주하면 여기로 끌어다 놓으세요</translation>
         </message>
         <message>
             <source>Drop here when lost</source>
-            <translation>실주 시 여기에 놓기</translation>
+            <translation>실주하면 여기로 끌어다 놓으세요</translation>
         </message>
         <message numerus="yes">
             <source>%n d</source>
@@ -1515,7 +1515,7 @@ A B2B sales pipeline with a gated 7-stage process: a deal leaves a stage only wi
         </message>
         <message>
             <source>Close date</source>
-            <translation>계약 예정일</translation>
+            <translation>예상 계약일</translation>
         </message>
         <message>
             <source>Amount</source>
@@ -1549,7 +1549,7 @@ A B2B sales pipeline with a gated 7-stage process: a deal leaves a stage only wi
         </message>
         <message>
             <source>Weighted {0}</source>
-            <translation>가중 {0}</translation>
+            <translation>가중 합계 {0}</translation>
         </message>
         <message>
             <source>Cannot refresh</source>
@@ -2120,7 +2120,7 @@ The reason is stored with the move and shows in reports.</source>
         </message>
         <message>
             <source>Changed by someone else</source>
-            <translation>다른 사람이 변경함</translation>
+            <translation>다른 사용자가 변경함</translation>
         </message>
         <message>
             <source>Check the values</source>
@@ -2132,7 +2132,7 @@ The reason is stored with the move and shows in reports.</source>
         </message>
         <message>
             <source>This was changed by someone else since you loaded it; it is shown again as it is now. Nothing was overwritten.</source>
-            <translation>불러온 뒤에 다른 사람이 변경했습니다. 현재 상태로 다시 표시합니다. 덮어쓴 내용은 없습니다.</translation>
+            <translation>불러온 뒤에 다른 사용자가 변경했습니다. 현재 상태로 다시 표시합니다. 덮어쓴 내용은 없습니다.</translation>
         </message>
         <message>
             <source>Not found</source>
@@ -2994,10 +2994,6 @@ The reason is stored with the move and shows in reports.</source>
             <translation>{login}을(를) {group}(으)로 복원할 수 없습니다. 서버에서 {groups}에 속해 있습니다 (다른 역할이 부여한 권한입니다. 그 역할이나 슈퍼유저로 회수하세요)</translation>
         </message>
         <message>
-            <source>'{login}' ({name}) was removed from the team; to bring them back: pipeline-manager server restore-user {login} --role {role}</source>
-            <translation>'{login}' ({name}) 님은 팀에서 제외되었습니다. 다시 팀원으로 복원하려면: pipeline-manager server restore-user {login} --role {role}</translation>
-        </message>
-        <message>
             <source>'{login}' is already a member</source>
             <translation>'{login}'은(는) 이미 팀원입니다</translation>
         </message>
@@ -3012,6 +3008,10 @@ The reason is stored with the move and shows in reports.</source>
         <message>
             <source>you cannot remove the login you are connected as</source>
             <translation>지금 접속한 로그인은 제외할 수 없습니다</translation>
+        </message>
+        <message>
+            <source>'{login}' ({name}) was removed from the team; to bring them back: pipeline-manager server restore-user {login} --role {role}</source>
+            <translation>'{login}' ({name}) 님은 팀에서 제외되었습니다. 다시 팀원으로 복원하려면: pipeline-manager server restore-user {login} --role {role}</translation>
         </message>
         <message>
             <source>hand the deals to another member</source>

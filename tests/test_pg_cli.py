@@ -126,6 +126,10 @@ def test_a_removed_member_comes_back_with_restore_user(pg_url, tmp_path, monkeyp
     code, _, err = _cli(monkeypatch, capsys, ["server", "add-user", "Kim Min-su", "--role", "rep", "--login", kim,
                                               "--password-stdin", "--db", pg_url], "new-pw\n")
     assert code == 1 and f"server restore-user {kim}" in _one_line(err)
+    code, _, err = _cli(monkeypatch, capsys, ["server", "add-user", "Kim Min-su", "--role", "rep", "--login",
+                                              f"kim2_{tag}", "--password-stdin", "--db", pg_url], "new-pw\n")
+    assert code == 1 and f"server restore-user {kim} --role rep" in _one_line(err)  # the person, by name
+    assert _admin(pg_url, "SELECT count(*) FROM pg_roles WHERE rolname = :r", r=f"kim2_{tag}") == [(0,)]
     assert _admin(pg_url, "SELECT rolcanlogin FROM pg_roles WHERE rolname = :r", r=kim) == [(False,)]
 
     code, out, err = _cli(monkeypatch, capsys, ["server", "restore-user", kim, "--role", "rep", "--password-stdin",

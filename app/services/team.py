@@ -186,16 +186,17 @@ def add_member(admin_url: str, name: str, role: str, login: str, password: str,
     try:
         with db.write() as s:
             member = s.scalar(select(User).where(User.db_role == login))
-            if member is not None and not member.active:
-                raise ValidationError({"login": Message(
-                    "'{login}' ({name}) was removed from the team; to bring them back: "
-                    "pipeline-manager server restore-user {login} --role {role}",
-                    login=login, name=member.name, role=role)})
+            user = s.scalar(select(User).where(func.lower(User.name) == name.lower()))
+            for removed in (member, user):  # the person, or their login, was taken off the team
+                if removed is not None and removed.db_role is not None and not removed.active:
+                    raise ValidationError({"login": Message(
+                        "'{login}' ({name}) was removed from the team; to bring them back: "
+                        "pipeline-manager server restore-user {login} --role {role}",
+                        login=removed.db_role, name=removed.name, role=role)})
             if member is not None:
                 raise ValidationError({"login": Message("'{login}' is already a member", login=login)})
             if s.scalar(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": login}):
                 raise ValidationError({"login": Message("the server already has a role '{login}'", login=login)})
-            user = s.scalar(select(User).where(func.lower(User.name) == name.lower()))
             if user is not None and user.db_role is not None:
                 raise ValidationError({"name": Message("'{name}' already has the login '{login}'",
                                                        name=name, login=user.db_role)})

@@ -263,7 +263,7 @@ def set_role(admin_url: str, login: str, role: str) -> tuple[User, str]:
     sessions too. Returns the user and their former role."""
     _require_postgresql(admin_url)
     if role not in GROUP_OF:
-        raise ValidationError({"role": Message("a role is {roles}", roles=" or ".join(GROUP_OF))})
+        raise ValidationError({"role": Message("a role is rep or manager")})
     db = open_database(admin_url_with_password(admin_url), create=False)
     try:
         with db.write() as s:
@@ -346,7 +346,7 @@ def restore_member(admin_url: str, login: str, role: str, password: str) -> tupl
     their role before the removal."""
     _require_postgresql(admin_url)
     if role not in GROUP_OF:
-        raise ValidationError({"role": Message("a role is {roles}", roles=" or ".join(GROUP_OF))})
+        raise ValidationError({"role": Message("a role is rep or manager")})
     login = (login or "").strip()
     errors: dict = {}
     _check_login_and_password(login, password, errors)

@@ -2966,8 +2966,8 @@ The reason is stored with the move and shows in reports.</source>
             <translation>'{login}' ({name}) 님은 팀에서 제외되었습니다</translation>
         </message>
         <message>
-            <source>a role is {roles}</source>
-            <translation>역할은 {roles} 중 하나입니다</translation>
+            <source>a role is rep or manager</source>
+            <translation>역할은 rep(영업 담당자) 또는 manager(영업 관리자)입니다</translation>
         </message>
         <message>
             <source>no password stored for {key}; run: pipeline-manager login --db {url} --user {login}</source>

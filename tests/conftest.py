@@ -142,20 +142,24 @@ def satisfy_stage(db, deal_id, position, actor_id, at=None):
             assert all(getattr(deal, f) is not None for f in d.field_list), d.key
 
 
-# the process template (stages, deliverables) stays; everything a user enters goes
+# the process template (stages, deliverables) stays; everything a user enters goes, and the
+# sync bookkeeping about it (a replica's own replica_state stays)
 _TEMPLATE_TABLES = {"process_template", "stage", "deliverable"}
+_SYNC_TABLES = ("outbox", "tombstone", "access_change", "applied_operation")
 
 
 def empty_database(db) -> None:
     """Delete every user, account, deal, its history, marketing figure and target, keeping
     the migrated schema and the process template: a database reused by several tests (or
     hypothesis examples) of a module starts each one as a new company would."""
-    from sqlalchemy import text
+    from sqlalchemy import inspect, text
 
     from app.models import Base
 
     tables = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name not in _TEMPLATE_TABLES]
     with db.write_engine.begin() as conn:
+        present = set(inspect(conn).get_table_names())
+        tables += [name for name in _SYNC_TABLES if name in present]
         if conn.dialect.name == "postgresql":
             conn.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
         else:

@@ -30,6 +30,15 @@ def transitions(db, deal_id):
 
 
 @pytest.fixture
+def korean(qapp):
+    from app.views.i18n import install_translators
+
+    install_translators(qapp, "ko")
+    yield qapp
+    install_translators(qapp, "en")
+
+
+@pytest.fixture
 def env(qtbot, db, rep):
     src = people.create_lead_source(db, "Referral")
     acc = people.create_account(db, "Hanil Steel")
@@ -287,6 +296,29 @@ def test_korean_headers_show_korean_stage_names(qtbot, db, rep):
     ctx.lang = "en"
     ctx.hub.language_changed.emit("en")
     assert board.headers[0].name.text() == "1. Lead generation"
+
+
+def test_korean_board_dates_and_chip_fit_a_small_screen(qtbot, korean, db, rep):
+    """Korean dates in the close-date filter, and the "showing N deals" chip does not make
+    the board wider than a 1024-pixel screen (at the end of the filter bar it did)."""
+    from PySide6.QtCore import QDate
+
+    ctx = AppContext(db=db, user_id=rep.id, user_name=rep.name, role=rep.role, lang="ko")
+    board = Board(ctx)
+    qtbot.addWidget(board)
+    board.resize(1000, 600)
+    board.show()
+    qtbot.waitExposed(board)
+    assert board.close_label.text() == "예상 계약일"
+    assert board.close_from.text() == "전체"  # the minimum date: no bound
+    board.close_from.setDate(QDate(2026, 10, 1))
+    assert board.close_from.text() == "2026. 10. 1."  # was 2026-10-01 whatever the language
+    assert board.won.hint.text() == "수주하면 여기로 끌어다 놓으세요"
+    narrow = board.minimumSizeHint().width()
+    d = deals.create_deal(db, title="ERP", owner_id=rep.id)
+    ctx.hub.deals_focus_requested.emit([d.id])
+    assert board.focus_chip.text().startswith("선택한 영업기회 1건 표시 중")
+    assert board.minimumSizeHint().width() == narrow < 1000
 
 
 def test_cards_paint(env, qtbot):

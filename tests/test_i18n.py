@@ -97,7 +97,11 @@ def test_translations_keep_placeholders_and_accelerators():
 def test_terms_are_consistent():
     """One Korean word per key term wherever it is used alone."""
     terms = {"Won": "수주", "Lost": "실주", "Deal": "영업기회", "Stage": "단계", "Overdue": "기한 초과",
-             "Pipeline": "파이프라인", "Activities": "활동", "Cancel": "취소"}
+             "Pipeline": "파이프라인", "Activities": "활동", "Cancel": "취소",
+             # each was translated two ways: 계약 예정일 / 예상 계약일, 최선 in two screens,
+             # 다른 사람이 / 다른 사용자가 변경함
+             "Close date": "예상 계약일", "Expected close date": "예상 계약일", "Best case": "최상의 경우",
+             "Commit": "확정", "Owner": "담당 영업", "Changed by someone else": "다른 사용자가 변경함"}
     for ctx, msg in _messages():
         src = msg.findtext("source")
         if src in terms:
@@ -171,3 +175,21 @@ def test_service_errors_in_english_keep_their_text(qapp):
     install_translators(qapp, "en")
     exc = ValidationError({"amount": Message("must be 0 or more"), "to": Message("the deal is already won")})
     assert error_text(exc) == "Amount: must be 0 or more\nthe deal is already won"
+
+
+def test_korean_compact_money_and_date_edits():
+    """Tiles and axes write money as Koreans do; date edits show the locale's date with a
+    four-digit year (both were "₩7,873.3만", "₩100.0억" and a fixed 2026-10-01)."""
+    from decimal import Decimal
+
+    from app.views.formatting import compact_money, date_edit_format, locale_for
+
+    ko, en = locale_for("ko"), locale_for("en")
+    assert compact_money(Decimal(78_733_000), "KRW", ko) == "₩7,873만"
+    assert compact_money(Decimal(10_000_000_000), "KRW", ko) == "₩100억"
+    assert compact_money(Decimal(6_130_000_000), "KRW", ko) == "₩61.3억"
+    assert compact_money(Decimal(99_990_000), "KRW", ko) == "₩1억"  # rounds up a unit, not "₩10,000만"
+    assert compact_money(Decimal(1_200_000_000_000), "KRW", ko) == "₩1.2조"
+    assert compact_money(Decimal(5_000), "KRW", ko) == "₩5,000"
+    assert compact_money(Decimal(78_733_000), "KRW", en) == "₩78.7M"  # English unchanged
+    assert date_edit_format(ko) == "yyyy. M. d." and date_edit_format(en) == "M/d/yyyy"

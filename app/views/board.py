@@ -52,7 +52,7 @@ from app.services import gates
 from app.services import people as people_service
 from app.services.board import BoardFilters, Card, Sort
 from app.views.context import AppContext, Changes
-from app.views.formatting import locale_for, money, short_date
+from app.views.formatting import date_edit_format, locale_for, money, short_date
 from app.views.gate_dialog import run_move
 from app.views.operations import QueryOp
 
@@ -542,10 +542,14 @@ class Board(QWidget):
             QLabel(), QLabel(), QLabel(), QLabel(), QLabel())
         bar = QHBoxLayout()
         for w in (self.owner_label, self.owner_combo, self.search_label, self.search, self.close_label,
-                  self.close_from, self.to_label, self.close_to, self.sort_label, self.sort_combo,
-                  self.focus_chip):
+                  self.close_from, self.to_label, self.close_to, self.sort_label, self.sort_combo):
             bar.addWidget(w)
         bar.addStretch(1)
+        # the "Showing N selected deals ✕" chip on a line of its own: at the end of the filter
+        # bar it made the window wider than a 1024-pixel screen
+        chip_row = QHBoxLayout()
+        chip_row.addWidget(self.focus_chip)
+        chip_row.addStretch(1)
 
         # columns
         self.models: list[ColumnModel] = []
@@ -589,6 +593,7 @@ class Board(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
+        layout.addLayout(chip_row)
         layout.addWidget(self.scroll, 1)
         layout.addLayout(closed)
 
@@ -659,7 +664,7 @@ class Board(QWidget):
     def _date_edit(self) -> QDateEdit:
         edit = QDateEdit()
         edit.setCalendarPopup(True)
-        edit.setDisplayFormat("yyyy-MM-dd")
+        edit.setDisplayFormat(date_edit_format(self.locale))
         edit.setMinimumDate(QDate(2000, 1, 1))
         edit.setDate(edit.minimumDate())  # the minimum shows as "any"
         return edit
@@ -695,6 +700,7 @@ class Board(QWidget):
         self.close_label.setText(_tr("Closing from"))
         self.to_label.setText(_tr("to"))
         for edit in (self.close_from, self.close_to):
+            edit.setDisplayFormat(date_edit_format(self.locale))  # the interface language's dates
             edit.setSpecialValueText(_tr("any"))
         self.sort_label.setText(_tr("Sort:"))
         self.sort_combo.blockSignals(True)

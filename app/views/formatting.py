@@ -28,16 +28,20 @@ def money(amount: Decimal | None, currency: str, loc: QLocale | None = None) -> 
 
 
 def compact_money(amount: Decimal | None, currency: str, loc: QLocale | None = None) -> str:
-    """Short form for headers and tiles: ₩1.2B, $350K; Korean uses 만/억."""
+    """Short form for headers and tiles: ₩1.2B, $350K; Korean uses 만/억/조 as Koreans
+    write them: ₩2.8억, ₩100억 (no ".0"), ₩7,873만 (만 never takes a decimal)."""
     if amount is None:
         return "—"
     loc = loc or QLocale()
     symbol = SYMBOLS.get(currency, currency + " ")
     v = float(amount)
     if loc.language() == QLocale.Language.Korean:
-        for unit, div in (("조", 1e12), ("억", 1e8), ("만", 1e4)):
-            if abs(v) >= div:
-                return f"{symbol}{loc.toString(v / div, 'f', 1)}{unit}"
+        for unit, div, decimals in (("조", 1e12, 1), ("억", 1e8, 1), ("만", 1e4, 0)):
+            if abs(round(v / div, decimals)) >= 1:
+                scaled = round(v / div, decimals)
+                if scaled == int(scaled):
+                    decimals = 0
+                return f"{symbol}{loc.toString(scaled, 'f', decimals)}{unit}"
         return f"{symbol}{loc.toString(v, 'f', 0)}"
     for unit, div in (("B", 1e9), ("M", 1e6), ("K", 1e3)):
         if abs(v) >= div:
@@ -49,6 +53,13 @@ def number(value: float | int | Decimal | None, decimals: int = 0, loc: QLocale 
     if value is None:
         return "—"
     return (loc or QLocale()).toString(float(value), "f", decimals)
+
+
+def date_edit_format(loc: QLocale | None = None) -> str:
+    """A QDateEdit's display format: the locale's short date with a four-digit year
+    ("yyyy. M. d." in Korean, "M/d/yyyy" in English), not a fixed ISO pattern."""
+    fmt = (loc or QLocale()).dateFormat(QLocale.FormatType.ShortFormat)
+    return fmt if "yyyy" in fmt else fmt.replace("yy", "yyyy")
 
 
 def short_date(value: date | datetime | None, loc: QLocale | None = None) -> str:

@@ -264,3 +264,40 @@ def test_double_click_in_the_list_opens_the_deal(qtbot, dash, monkeypatch):
     assert opened == [dlg.proxy.data(index, ID_ROLE)]
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert not shiboken6.isValid(made[0])  # closed, the workspace is deleted, not kept as a hidden child
+
+
+def test_korean_dashboard_fits_a_small_window(qtbot, ctx):
+    """Korean at 1024x640: the period's date edits in Korean format, money as Koreans write
+    it (만 without a decimal, no "100.0억"), and the dwell chart's legend wraps onto a second
+    row above the bars instead of running off the chart or over stage 1's bars."""
+    from PySide6.QtCore import QPointF
+
+    from app.views.i18n import install_translators
+
+    app = QApplication.instance()
+    install_translators(app, "ko")
+    try:
+        ctx.lang = "ko"
+        w = DashboardWidget(ctx, synchronous=True, today=TODAY)
+        qtbot.addWidget(w)
+        w.resize(1024, 640)
+        w.show()
+        qtbot.waitExposed(w)
+        assert w.start_edit.text() == "2026. 4. 1." and w.end_edit.text() == "2026. 6. 30."
+        assert w._money(78_733_000.0, compact=True) == "₩7,873만"  # was ₩7,873.3만
+        assert w._money(10_000_000_000.0, compact=True) == "₩100억"  # was ₩100.0억
+        assert w._money(280_000_000.0, compact=True) == "₩2.8억"
+        assert w._money_tick(5e9) == "₩50억"
+        panel = w.charts["dwell"]
+        vb = panel.plot.getViewBox()
+        labels = [label.text for _sample, label in panel.legend.items]
+        assert "수주 중앙값의 1.5배 초과 시 위험" in labels
+        assert panel.legend_rows() == 2
+        legend = panel.legend.mapRectToScene(panel.legend.boundingRect())
+        assert legend.right() <= vb.mapRectToScene(vb.boundingRect()).right()  # nothing cut off
+        below_legend = vb.mapSceneToView(QPointF(legend.left(), legend.bottom())).y()
+        assert below_legend < 0.55  # stage 1's first bar starts at 0.61, its risk line at 0.55
+        w.resize(1600, 900)
+        qtbot.waitUntil(lambda: panel.legend_rows() == 1)
+    finally:
+        install_translators(app, "en")

@@ -31,6 +31,7 @@ BEST_CASE = "#64b5f6"
 PIPELINE = "#b0bec5"
 NEUTRAL = "#5c6bc0"
 TARGET = "#ef6c00"
+LEGEND_OFFSET = 6  # px from the plot's top-left corner
 
 
 @dataclass(frozen=True)
@@ -115,10 +116,16 @@ class ValueAxis(pg.AxisItem):
         return [self.formatter(v * scale) for v in values]
 
 
+def _natural_width(item) -> float:
+    """What a legend sample or label needs, not what the layout last gave it."""
+    return item.effectiveSizeHint(Qt.SizeHint.MinimumSize).width()
+
+
 class ChartPanel(QWidget):
     """A titled pyqtgraph plot with a "Save as PNG…" button and context-menu action."""
 
     saved = Signal(str)
+    legend_arranged = Signal(int)  # rows the legend takes after fitting it to the width
 
     def __init__(self, bottom: pg.AxisItem, left: pg.AxisItem, parent=None):
         super().__init__(parent)
@@ -140,8 +147,9 @@ class ChartPanel(QWidget):
         self.plot.setMinimumHeight(220)
         self.plot.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.plot.customContextMenuRequested.connect(self._context_menu)
-        self.legend = self.plot.addLegend(offset=(6, 2), labelTextColor="#333333", colCount=5,
+        self.legend = self.plot.addLegend(offset=(LEGEND_OFFSET, 2), labelTextColor="#333333", colCount=5,
                                           brush=pg.mkBrush(255, 255, 255, 220))
+        self.plot.getPlotItem().getViewBox().sigResized.connect(lambda *_a: self.arrange_legend())
         self.empty = pg.TextItem(anchor=(0.5, 0.5), color="#777777")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
@@ -173,8 +181,44 @@ class ChartPanel(QWidget):
             self.plot.getPlotItem().showAxis(side)
 
     def fit_legend(self) -> None:
-        """Hide the legend box when it has nothing to say."""
+        """Hide the legend box when it has nothing to say; otherwise lay it out to fit."""
         self.legend.setVisible(bool(self.legend.items))
+        self.arrange_legend()
+
+    def arrange_legend(self) -> None:
+        """As many legend entries per row as fit the plot's width, the rest on more rows
+        (a Korean entry like "수주 중앙값의 1.5배 초과 시 위험" ran off a narrow chart)."""
+        items = self.legend.items
+        if not items:
+            return
+        available = self.plot.getPlotItem().getViewBox().width() - 2 * LEGEND_OFFSET
+        spacing = self.legend.layout.horizontalSpacing() + 3
+        widths = [_natural_width(sample) + _natural_width(label) + 2 * spacing for sample, label in items]
+        columns, col_widths = 1, [max(widths)]
+        for n in range(len(items), 0, -1):
+            col_widths = [max(widths[i] for i in range(c, len(items), n)) for c in range(n)]
+            if sum(col_widths) <= available:
+                columns = n
+                break
+        layout = self.legend.layout
+        for i in range(layout.count() - 1, -1, -1):
+            layout.removeAt(i)
+        for i, (sample, label) in enumerate(items):
+            row, col = divmod(i, columns)
+            layout.addItem(sample, row, 2 * col, alignment=Qt.AlignmentFlag.AlignVCenter)
+            layout.addItem(label, row, 2 * col + 1)
+        self.legend.columnCount = columns
+        self.legend.rowCount = rows = -(-len(items) // columns)
+        row_height = max(max(s.effectiveSizeHint(Qt.SizeHint.MinimumSize).height(),
+                             lab.effectiveSizeHint(Qt.SizeHint.MinimumSize).height()) for s, lab in items)
+        # its natural size: pyqtgraph's updateSize() sums what the layout last handed out,
+        # so the box only ever grew
+        self.legend.setGeometry(0, 0, sum(col_widths), rows * (row_height + layout.verticalSpacing()))
+        self.legend_arranged.emit(rows)
+
+    def legend_rows(self) -> int:
+        """How many rows the legend takes now (for tests and layout checks)."""
+        return self.legend.rowCount if self.legend.items else 0
 
     def show_empty(self, text: str) -> None:
         """A grey note in the middle of an empty chart (no data for the period)."""

@@ -365,7 +365,6 @@ class DashboardWidget(QWidget):
         self.end_edit = QDateEdit()
         for e in (self.start_edit, self.end_edit):
             e.setCalendarPopup(True)
-            e.setDisplayFormat("yyyy-MM-dd")
         self.owner = QComboBox()
         self.source = QComboBox()
         self.refresh_button = QPushButton()
@@ -402,6 +401,9 @@ class DashboardWidget(QWidget):
         self.charts["slippage"].plot.getAxis("left").setWidth(40)
         for name in ("dwell", "funnel"):
             self.charts[name].plot.getViewBox().invertY(True)
+        self._content_top: dict[str, float] = {}  # dwell: first bar's edge; forecast: tallest stack
+        for name in ("dwell", "forecast"):
+            self.charts[name].legend_arranged.connect(lambda _rows, n=name: self._legend_headroom(n))
         charts = QGridLayout()
         charts.addWidget(self.charts["dwell"], 0, 0)
         charts.addWidget(self.charts["funnel"], 0, 1)
@@ -444,6 +446,8 @@ class DashboardWidget(QWidget):
     # ---------------------------------------------------------- texts
 
     def retranslate(self) -> None:
+        for e in (self.start_edit, self.end_edit):
+            e.setDisplayFormat(fmt.date_edit_format(self.loc))  # the interface language's dates
         self.period_label.setText(self.tr("Period"))
         self.owner_label.setText(self.tr("Owner"))
         self.source_label.setText(self.tr("Lead source"))
@@ -734,8 +738,26 @@ class DashboardWidget(QWidget):
                                    .replace("%1", fmt.number(data.k, 1, self.loc)),
                                    pen=pg.mkPen(TARGET, width=2, style=Qt.PenStyle.DashLine))
             panel.plot.addItem(line)
-        panel.plot.setYRange(-0.2, 7.5, padding=0)  # the row above stage 1 holds the legend
+        self._content_top["dwell"] = 0.55  # stage 1's top bar and threshold line
+        self._legend_headroom("dwell")  # the rows above stage 1 hold the legend
         panel.plot.setXRange(0, max(top, 1.0) * 1.08, padding=0)
+
+    def _legend_headroom(self, name: str) -> None:
+        """Room above the bars for the legend, however many rows it wraps to (a narrow
+        window or longer Korean labels wrap it; a second row sat on stage 1's bars)."""
+        panel = self.charts[name]
+        content = self._content_top.get(name)
+        if content is None or not panel.legend.items:
+            return
+        h = panel.plot.getViewBox().height()
+        need = panel.legend.height() + 8  # px: the legend, its offset and a gap
+        if h <= need * 1.5:
+            need = h / 3  # a tiny plot: never give the legend more than a third
+        if name == "dwell":  # inverted: stage 1 near the top, y grows downwards to 7.5
+            low = (content * h - 7.5 * need) / (h - need)
+            panel.plot.setYRange(min(-0.2, low), 7.5, padding=0)
+        else:
+            panel.plot.setYRange(0, max(content * 1.2, content * h / (h - need)), padding=0)
 
     def _render_funnel(self, data: DashboardData) -> None:
         panel = self.charts["funnel"]
@@ -817,7 +839,8 @@ class DashboardWidget(QWidget):
             panel.plot.addItem(pg.PlotDataItem(xs, ys, connect="pairs", name=self.tr("Target"),
                                                pen=pg.mkPen(TARGET, width=2.5)))
         panel.plot.setXRange(-0.6, len(months) - 0.4, padding=0)
-        panel.plot.setYRange(0, max(top, 1.0) * 1.2, padding=0)  # headroom for the legend
+        self._content_top["forecast"] = max(top, 1.0)
+        self._legend_headroom("forecast")
 
     def _render_slippage(self, data: DashboardData) -> None:
         panel = self.charts["slippage"]

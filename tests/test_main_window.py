@@ -182,6 +182,35 @@ def test_language_switch_without_restart(window, qtbot):
     assert menu_titles(win)[0] == "&File"
 
 
+def test_korean_toolbar_has_no_accelerator_letters_and_a_steady_undo(window, qtbot):
+    """Tool buttons read "열기", not "열기(O)" (Qt strips only the "&" of "열기(&O)…"), and
+    the undo button keeps its short label after a step; its tooltip names the step."""
+    from PySide6.QtGui import QUndoCommand
+
+    win, _deal = window
+
+    def button(action):
+        return win.toolbar.widgetForAction(action).text()
+
+    try:
+        win.set_language("ko")
+        qtbot.waitUntil(lambda: win.open_action.text() == "열기(&O)…")
+        assert [button(a) for a in (win.open_action, win.undo_action, win.log_action, win.refresh_action)] \
+            == ["열기", "실행 취소", "활동 기록", "새로 고침"]
+        assert "(O)" not in button(win.open_action)
+        win.ctx.undo_stack.push(QUndoCommand("“Fleet telematics” 이동"))
+        assert "“Fleet telematics” 이동" in win.undo_action.text()  # the menu names the step
+        assert button(win.undo_action) == "실행 취소"
+        assert "“Fleet telematics” 이동" in win.undo_action.toolTip()
+        assert "&" not in win.undo_action.toolTip()
+        count = win.count_label.text()
+        assert count.startswith("진행 중 1건 · 수주 0건 · 실주 0건"), count
+    finally:
+        win.set_language("en")
+    qtbot.waitUntil(lambda: button(win.open_action) == "Open")
+    assert button(win.log_action) == "Log activity" and button(win.undo_action) == "Undo"
+
+
 def test_geometry_and_last_database_remembered(window, settings):
     win, _deal = window
     win.resize(1234, 777)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +40,14 @@ from app.views.operations import QueryOp, show_error
 from app.views.settings import Settings, SettingsDialog
 
 log = logging.getLogger(__name__)
+
+
+def toolbar_text(text: str) -> str:
+    """A menu text as a tool button shows it: without the accelerator, Korean style
+    "열기(&O)…" included (Qt strips only the "&", so the toolbar read "열기(O)")."""
+    text = re.sub(r"\s*\(&[^&\s]\)", "", text)
+    text = re.sub(r"&(.)", r"\1", text)
+    return text.replace("…", "").replace("...", "").strip()
 
 
 def optional(module: str, name: str):
@@ -115,6 +124,8 @@ class MainWindow(QMainWindow):
         self.redo_action.setObjectName("redo")
         redo_keys = [k.toString() for k in QKeySequence.keyBindings(SK.Redo)]
         self.redo_action.setShortcuts(list(dict.fromkeys(redo_keys + ["Ctrl+Shift+Z"])))
+        self.undo_group.undoTextChanged.connect(lambda _t: self._undo_tooltips())
+        self.undo_group.redoTextChanged.connect(lambda _t: self._undo_tooltips())
         self.find_action = self._action("find", self.find, SK.Find)
         self.log_action = self._action("logActivity", self.log_activity, "Ctrl+L")
         self.settings_action = self._action("settings", self.open_settings, [SK.Preferences, "Ctrl+,"])
@@ -206,12 +217,26 @@ class MainWindow(QMainWindow):
             act.setText(text)
         self.undo_action.setText(self.tr("&Undo"))
         self.redo_action.setText(self.tr("&Redo"))
+        for act in (self.open_action, self.log_action, self.refresh_action):
+            act.setIconText(toolbar_text(act.text()))
+        # the toolbar's undo/redo keep a short, steady label; the menu and the tooltip name
+        # the step ("Undo Move “…”"), which as a button label shifted the whole toolbar
+        self.undo_action.setIconText(toolbar_text(self.tr("&Undo")))
+        self.redo_action.setIconText(toolbar_text(self.tr("&Redo")))
+        self._undo_tooltips()
         self.toolbar.setWindowTitle(self.tr("Toolbar"))
         for widget, text in ((self.board, self.tr("Board")), (self.activities, self.tr("Activities")),
                              (self.dashboard, self.tr("Dashboard"))):
             if widget is not None:
                 self.tabs.setTabText(self.tabs.indexOf(widget), text)
         self.update_status()
+
+    def _undo_tooltips(self) -> None:
+        """Undo/redo tool buttons tell which step they take back (the menu text, plainly)."""
+        for act in (self.undo_action, self.redo_action):
+            tip = toolbar_text(act.text())
+            if act.toolTip() != tip:
+                act.setToolTip(tip)
 
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.LanguageChange:

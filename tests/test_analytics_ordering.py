@@ -100,3 +100,22 @@ def test_an_unknown_chart_or_category_is_refused_with_a_message(db):
         analytics.deals_for(db, JAN, chart="forecast", key=(date(2026, 1, 1), "maybe"))
     assert str(category.value.errors["key"]) == "'maybe' is not a forecast category"
     assert category.value.errors["key"].fields == {"value": "maybe"}
+
+
+def test_text_equal_finds_a_name_in_any_ascii_case_on_every_server(db_any_server):
+    from sqlalchemy import select
+
+    from app.models import User
+    from app.services.collation import text_equal
+
+    db = db_any_server
+    for name in NAMES:
+        people.create_user(db, name, "rep")
+    with db.read() as s:
+        def found(value):
+            return list(s.scalars(select(User.name).where(text_equal(User.name, value))))
+
+        assert found("ZETA") == ["Zeta"] and found("alpha") == ["Alpha"]
+        assert found("Émile") == ["Émile"]  # as typed: found on SQLite too
+        assert found("émile") == []  # beyond ASCII, case counts, on every engine alike
+        assert found("가온") == ["가온"]

@@ -12,7 +12,8 @@ in another order on each. Every list ordered by text uses this order instead:
 
 :func:`text_order` is the order in SQL (``ORDER BY``), :func:`text_key` the same order in
 Python (``sorted``); both lower ASCII letters only, as SQLite's ``lower()`` and PostgreSQL's
-``lower()`` under the "C" collation do, so the two never disagree.
+``lower()`` under the "C" collation do, so the two never disagree. :func:`text_equal` is
+the matching case-blind equality (a name typed in another case finds its row).
 """
 
 from __future__ import annotations
@@ -68,10 +69,17 @@ def text_order(column) -> tuple:
     return (_folded(column), _binary(column))
 
 
+def text_equal(column, value: str):
+    """``column`` = ``value`` with ASCII letters compared without case, by the same rule on
+    every engine. (``func.lower(column) == value.lower()`` is not: SQLite's lower() leaves
+    'É' as it is while Python's lowers it, so on SQLite it never finds 'Émile' at all.)"""
+    return _folded(column) == value.translate(_ASCII_LOWER)
+
+
 def text_key(value: str | None) -> tuple[str, str]:
     """The same order in Python: ``sorted(names, key=text_key)``; None sorts as ''."""
     value = value or ""
     return (value.translate(_ASCII_LOWER), value)
 
 
-__all__ = ["text_key", "text_order"]
+__all__ = ["text_equal", "text_key", "text_order"]

@@ -16,6 +16,8 @@ Conventions (see docs/kpi.md):
   v0..v(n−1), q-quantile = v[i] + (v[i+1] − v[i])·f where (n−1)·q = i + f.
 - Money is Decimal; amounts of deals in another currency than the chosen one are excluded
   (and counted in ``Kpis.excluded_deals``).
+- Names and titles (sources, campaigns, owners, ties of equal figures) come in
+  :mod:`app.services.collation`'s order, the same on SQLite and on any PostgreSQL server.
 """
 
 from __future__ import annotations
@@ -520,9 +522,9 @@ def cycle_length(db: Database, f: Filters) -> CycleLength:
         cyc = _won_cycles(q)
         one = select(literal(1).label("all_"), cyc.c.v).subquery()
         overall = _stats_by(s, one, ["all_"]).get((1,), EMPTY)
-        by_owner = {k[0]: v for k, v in sorted(_stats_by(s, cyc, ["owner"]).items(), key=lambda kv: text_key(kv[0][0]))}
-        by_source = {k[0]: v for k, v in sorted(_stats_by(s, cyc, ["source"]).items(),
-                                                key=lambda kv: text_key(kv[0][0]))}
+        by_name = lambda kv: text_key(kv[0][0])  # noqa: E731 - owner and source names, in the app's order
+        by_owner = {k[0]: v for k, v in sorted(_stats_by(s, cyc, ["owner"]).items(), key=by_name)}
+        by_source = {k[0]: v for k, v in sorted(_stats_by(s, cyc, ["source"]).items(), key=by_name)}
         return CycleLength(overall, by_owner, by_source)
 
 

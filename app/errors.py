@@ -31,6 +31,32 @@ def _message(template: str, fields: dict) -> Message:
     return Message(template, **fields)
 
 
+class Localized(str):
+    """A name the data holds in several languages (a stage, a deliverable of the process
+    template), for a Message field: the English name as the str, the others by language
+    code, so that a front shows the name in its interface language::
+
+        Message("stage {stage}", stage=Localized(st.name_en, ko=st.name_ko))
+    """
+
+    names: dict
+
+    def __new__(cls, en: str, /, **others: str):
+        self = super().__new__(cls, en)
+        self.names = {"en": en, **{k: v for k, v in others.items() if v}}
+        return self
+
+    def __reduce__(self):
+        return (_localized, (str(self), self.names))
+
+    def in_language(self, lang: str | None) -> str:
+        return self.names.get(lang or "en", str(self))
+
+
+def _localized(en: str, names: dict) -> Localized:
+    return Localized(en, **{k: v for k, v in names.items() if k != "en"})
+
+
 def listed(parts: list[str]) -> str:
     """``parts`` (Messages or plain text) as one message separated by "; ", each part still
     translated by a front: a list cannot be one template, so it is a chain of
@@ -43,15 +69,17 @@ def listed(parts: list[str]) -> str:
     return out
 
 
-def render(message: str, translate=None) -> str:
+def render(message: str, translate=None, language: str | None = None) -> str:
     """``message`` with its template passed through ``translate`` (template -> template in
-    another language; None keeps English) and its fields filled in, Message fields rendered
-    the same way. A plain str is looked up as a whole."""
+    another language; None keeps English) and its fields filled in: Message fields rendered
+    the same way, Localized fields in ``language``. A plain str is looked up as a whole."""
     if translate is None:
         return str(message)
     if not isinstance(message, Message):
         return translate(str(message))
-    fields = {k: render(v, translate) if isinstance(v, Message) else v for k, v in message.fields.items()}
+    fields = {k: render(v, translate, language) if isinstance(v, Message)
+              else v.in_language(language) if isinstance(v, Localized) else v
+              for k, v in message.fields.items()}
     try:
         return translate(message.template).format(**fields)
     except (KeyError, IndexError, ValueError):  # a broken translation: English, never a crash

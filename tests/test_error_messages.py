@@ -11,7 +11,7 @@ import string
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from app.errors import AppError, Message, NotFound, ValidationError, listed, render
+from app.errors import AppError, Localized, Message, NotFound, ValidationError, listed, render
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app"
@@ -199,6 +199,22 @@ def test_nested_and_listed_messages_render_through_a_translation():
     assert render(msg, lambda t: ko.get(t, t)) == \
         "단계 게이트를 통과하지 못했습니다. 누락된 요건: 2단계 Qualify: Budget; 3단계 Demo: Demo done"
     assert listed([]) == "" and listed(["one"]) == "one"
+
+
+def test_localized_fields_show_the_name_of_the_interface_language():
+    """A stage's or deliverable's name is the template's data in both languages: English in
+    str() (CLI, logs), the Korean name when rendered for Korean, English again when the
+    data has no Korean name; a pickled message keeps both."""
+    import pickle
+
+    ko = {"stage {position} {stage}: {deliverables}": "{position}단계 {stage}: {deliverables}"}
+    msg = Message("stage {position} {stage}: {deliverables}", position=2,
+                  stage=Localized("Qualification", ko="영업기회 확인"), deliverables=Localized("Budget", ko=""))
+    assert msg == "stage 2 Qualification: Budget"
+    assert render(msg, lambda t: ko.get(t, t), "ko") == "2단계 영업기회 확인: Budget"
+    assert render(msg, lambda t: t, "en") == "stage 2 Qualification: Budget"
+    again = pickle.loads(pickle.dumps(msg))
+    assert render(again, lambda t: ko.get(t, t), "ko") == "2단계 영업기회 확인: Budget"
 
 
 def test_validation_error_keeps_its_english_str_and_its_messages():

@@ -272,7 +272,7 @@ def test_in_korean_a_won_deal_dropped_on_lost_is_refused_in_korean(qtbot, korean
 
 def test_in_korean_a_redo_the_gate_refuses_says_so_in_korean(qtbot, korean, db, rep, deal, warnings):
     """Undo a move, withdraw a deliverable it needed, redo: the gate refuses and the message
-    box says why in Korean; the stage and deliverable names are the template's data, as stored."""
+    box says why in Korean, with the stage and deliverable names of the template's Korean side."""
     from app.services import evidence
 
     to_stage(db, deal.id, 2, rep.id)
@@ -285,7 +285,7 @@ def test_in_korean_a_redo_the_gate_refuses_says_so_in_korean(qtbot, korean, db, 
     evidence.withdraw_evidence(db, budget.evidence_id, actor_id=rep.id)
     ctx.undo_stack.redo()
     assert warnings == [("실행 취소 또는 다시 실행을 할 수 없습니다",
-                         "단계 게이트를 통과하지 못했습니다. 누락된 요건: 2단계 Qualification: Budget confirmed")]
+                         "단계 게이트를 통과하지 못했습니다. 누락된 요건: 2단계 영업기회 확인: 예산 확인")]
     assert stage_of(db, deal.id) == (2, "open")
 
 

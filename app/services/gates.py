@@ -23,6 +23,7 @@ from app.db import Database
 from app.errors import (
     AppError,
     ConflictError,
+    Localized,
     Message,
     NotFound,
     PermissionDenied,
@@ -74,14 +75,15 @@ class GateRefused(AppError):
 
     def __init__(self, missing: list[MissingDeliverable]):
         self.missing = missing
-        parts: dict[int, list[str]] = {}
-        names: dict[int, str] = {}
+        parts: dict[int, list[MissingDeliverable]] = {}
         for m in missing:
-            parts.setdefault(m.stage_position, []).append(m.name_en)
-            names[m.stage_position] = m.stage_name_en
-        # the template's stage and deliverable names are the process's own data: as stored
-        stages = [Message("stage {position} {stage}: {deliverables}", position=p, stage=names[p],
-                          deliverables=", ".join(v)) for p, v in sorted(parts.items())]
+            parts.setdefault(m.stage_position, []).append(m)
+        # stage and deliverable names are the process template's own data, in both its languages
+        stages = [Message("stage {position} {stage}: {deliverables}", position=p,
+                          stage=Localized(ms[0].stage_name_en, ko=ms[0].stage_name_ko),
+                          deliverables=Localized(", ".join(m.name_en for m in ms),
+                                                 ko=", ".join(m.name_ko for m in ms)))
+                  for p, ms in sorted(parts.items())]
         super().__init__(Message("gate refused, missing deliverables: {missing}", missing=listed(stages)))
 
     def by_stage(self) -> dict[int, list[MissingDeliverable]]:

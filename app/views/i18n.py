@@ -16,6 +16,7 @@ LANGUAGES = ("en", "ko")
 QM_NAME = "pipeline_{lang}.qm"
 
 _installed: list[QTranslator] = []
+_language = ["en"]  # the interface language install_translators last set
 
 
 def _ours(lang: str) -> QTranslator | None:
@@ -41,6 +42,7 @@ def install_translators(app: QCoreApplication, lang: str) -> None:
     """Make ``lang`` ("en" or "ko") the interface language; "en" = no translator. Dates and
     numbers follow it too (QLocale's default: the locale every view formats with)."""
     QLocale.setDefault(locale_for(lang))
+    _language[0] = lang
     for tr in _installed:
         app.removeTranslator(tr)
     _installed.clear()
@@ -49,6 +51,11 @@ def install_translators(app: QCoreApplication, lang: str) -> None:
     for tr in (_qt_own(lang), _ours(lang)):
         if tr is not None and app.installTranslator(tr):
             _installed.append(tr)
+
+
+def current_language() -> str:
+    """The interface language ("en" or "ko") the translators were last installed for."""
+    return _language[0]
 
 
 def installed_count() -> int:

@@ -138,8 +138,11 @@ def message_text(message: str) -> str:
     """A service's message (app.errors.Message, or plain text) in the interface language:
     its template looked up in the "AppError" context of the translations (what
     tools/update_translations.py extracts from every ``Message("...")``), its fields filled
-    in. Untranslated text stays English."""
-    return render(message, _tr_message)
+    in, names the data holds in several languages (errors.Localized) in the interface
+    language. Untranslated text stays English."""
+    from app.views.i18n import current_language
+
+    return render(message, _tr_message, current_language())
 
 
 def field_message(message: str) -> str:

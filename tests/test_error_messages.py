@@ -223,3 +223,28 @@ def test_validation_error_keeps_its_english_str_and_its_messages():
     assert str(exc) == "amount: at most 3 decimal places; title: a title is required"
     assert exc.errors["amount"].template == "at most {digits} decimal places"
     assert isinstance(NotFound(Message("deal {deal} not found", deal=1)), AppError)
+
+
+def test_gui_start_up_on_a_missing_folder_is_one_dialog_in_korean(qtbot, tmp_path, monkeypatch):
+    """Opening the app in Korean on a database path whose folder does not exist: one
+    critical dialog, in Korean, naming the path; nothing is created."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.views import application
+    from app.views import settings as settings_module
+    from app.views.i18n import install_translators
+    from app.views.settings import Settings
+
+    settings = Settings.at(str(tmp_path / "settings.ini"))
+    settings.user_name, settings.role, settings.language = "Kim", "rep", "ko"
+    monkeypatch.setattr(application, "Settings", lambda: settings)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _p, title, text, *a, **k: shown.append(text))
+    target = tmp_path / "nowhere" / "pipeline.sqlite"
+    try:
+        assert application.run_gui(str(target)) == 1
+    finally:
+        settings_module.set_current(None)
+        install_translators(application.QApplication.instance(), "en")
+    assert shown == [f"{target.parent}: 폴더가 없습니다"]
+    assert not target.parent.exists()

@@ -16,7 +16,7 @@ from app.errors import AppError
 from app.services import people
 from app.views.context import AppContext
 from app.views.i18n import install_translators
-from app.views.operations import wait_for_ops
+from app.views.operations import error_text, wait_for_ops
 from app.views.settings import Settings, set_current
 
 SAMPLE_DEALS = 600
@@ -121,7 +121,7 @@ def run_gui(db_target: str | None) -> int:
     try:
         db, ctx = open_for_gui(target, settings.user_name, settings.role, lang)
     except AppError as exc:
-        QMessageBox.critical(None, "Pipeline Manager", str(exc))
+        QMessageBox.critical(None, "Pipeline Manager", error_text(exc))
         return 1
     if db_target is None or not settings.last_database:
         settings.last_database = db.location

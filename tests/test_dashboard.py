@@ -297,7 +297,42 @@ def test_korean_dashboard_fits_a_small_window(qtbot, ctx):
         assert legend.right() <= vb.mapRectToScene(vb.boundingRect()).right()  # nothing cut off
         below_legend = vb.mapSceneToView(QPointF(legend.left(), legend.bottom())).y()
         assert below_legend < 0.55  # stage 1's first bar starts at 0.61, its risk line at 0.55
+        assert_funnel_figures_inside(w)
         w.resize(1600, 900)
         qtbot.waitUntil(lambda: panel.legend_rows() == 1)
     finally:
         install_translators(app, "en")
+
+
+def assert_funnel_figures_inside(w):
+    """Each "80  (71.3% went on)" beside a funnel bar ends inside the plot."""
+    from PySide6.QtCore import QPointF
+
+    vb = w.charts["funnel"].plot.getViewBox()
+    right = vb.mapRectToScene(vb.boundingRect()).right()
+    labels = w._funnel_labels
+    assert len(labels) == 7
+    for x, label in labels:
+        left = vb.mapViewToScene(QPointF(x, 1.0)).x()
+        assert left + label.textItem.boundingRect().width() <= right + 0.5, label.toPlainText()
+
+
+def test_small_window_needs_no_sideways_scrolling(qtbot, ctx):
+    """At 1024x640 a long chart title is cut with "…" (whole in its tooltip) instead of
+    widening its chart (the English funnel title pushed the dashboard into a horizontal
+    scroll bar), the legend flows onto a second row, and the funnel's figures stay inside."""
+    from PySide6.QtWidgets import QScrollArea
+
+    w = DashboardWidget(ctx, synchronous=True, today=TODAY)
+    qtbot.addWidget(w)
+    w.resize(1024, 640)
+    w.show()
+    qtbot.waitExposed(w)
+    scroll = w.findChild(QScrollArea)
+    assert scroll.horizontalScrollBar().maximum() == 0
+    title = w.charts["funnel"].title
+    assert title.text().startswith("Funnel: deals created in the period that reached each stage")
+    assert title.is_elided()
+    assert title.toolTip() == title.text()
+    assert w.charts["dwell"].legend_rows() == 2  # Won Lost Open / At risk above 1.5 × median won
+    assert_funnel_figures_inside(w)

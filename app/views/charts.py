@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -121,6 +121,37 @@ def _natural_width(item) -> float:
     return item.effectiveSizeHint(Qt.SizeHint.MinimumSize).width()
 
 
+class TitleLabel(QLabel):
+    """A one-line title that may get narrower than its text: cut with "…", the whole title
+    in the tooltip (a long one, with counts or in Korean, used to widen its chart and push
+    the dashboard into sideways scrolling at 1024 pixels). ``text()`` stays the full title."""
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return QSize(0, super().minimumSizeHint().height())
+
+    def is_elided(self) -> bool:
+        return self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        super().setText(text)
+        self._update_tip()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._update_tip()
+
+    def _update_tip(self) -> None:
+        self.setToolTip(self.text() if self.is_elided() else "")
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        rect = self.contentsRect()
+        shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        painter = QPainter(self)
+        painter.setFont(self.font())
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), shown)
+
+
 class ChartPanel(QWidget):
     """A titled pyqtgraph plot with a "Save as PNG…" button and context-menu action."""
 
@@ -129,7 +160,7 @@ class ChartPanel(QWidget):
 
     def __init__(self, bottom: pg.AxisItem, left: pg.AxisItem, parent=None):
         super().__init__(parent)
-        self.title = QLabel()
+        self.title = TitleLabel()
         f = QFont(self.title.font())
         f.setBold(True)
         self.title.setFont(f)
@@ -186,35 +217,43 @@ class ChartPanel(QWidget):
         self.arrange_legend()
 
     def arrange_legend(self) -> None:
-        """As many legend entries per row as fit the plot's width, the rest on more rows
-        (a Korean entry like "수주 중앙값의 1.5배 초과 시 위험" ran off a narrow chart)."""
+        """The legend's entries in reading order, as many to a row as fit the plot's width,
+        the rest on further rows (a Korean entry like "수주 중앙값의 1.5배 초과 시 위험" ran
+        off a narrow chart); the last entry of a row spans the rest of it, so one long
+        entry on a row of its own does not spread out the short ones above it."""
         items = self.legend.items
         if not items:
             return
         available = self.plot.getPlotItem().getViewBox().width() - 2 * LEGEND_OFFSET
-        spacing = self.legend.layout.horizontalSpacing() + 3
+        spacing = self.legend.layout.horizontalSpacing()
         widths = [_natural_width(sample) + _natural_width(label) + 2 * spacing for sample, label in items]
-        columns, col_widths = 1, [max(widths)]
-        for n in range(len(items), 0, -1):
-            col_widths = [max(widths[i] for i in range(c, len(items), n)) for c in range(n)]
-            if sum(col_widths) <= available:
-                columns = n
-                break
+        rows: list[list[int]] = [[]]
+        used = 0.0
+        for i, w in enumerate(widths):
+            if rows[-1] and used + w > available:
+                rows.append([])
+                used = 0.0
+            rows[-1].append(i)
+            used += w
+        per_row = max(len(r) for r in rows)
         layout = self.legend.layout
         for i in range(layout.count() - 1, -1, -1):
             layout.removeAt(i)
-        for i, (sample, label) in enumerate(items):
-            row, col = divmod(i, columns)
-            layout.addItem(sample, row, 2 * col, alignment=Qt.AlignmentFlag.AlignVCenter)
-            layout.addItem(label, row, 2 * col + 1)
-        self.legend.columnCount = columns
-        self.legend.rowCount = rows = -(-len(items) // columns)
+        for r, entries in enumerate(rows):
+            for j, i in enumerate(entries):
+                sample, label = items[i]
+                layout.addItem(sample, r, 2 * j, alignment=Qt.AlignmentFlag.AlignVCenter)
+                span = 2 * (per_row - j) - 1 if j == len(entries) - 1 else 1
+                layout.addItem(label, r, 2 * j + 1, 1, span)
+        self.legend.columnCount = per_row
+        self.legend.rowCount = len(rows)
         row_height = max(max(s.effectiveSizeHint(Qt.SizeHint.MinimumSize).height(),
                              lab.effectiveSizeHint(Qt.SizeHint.MinimumSize).height()) for s, lab in items)
         # its natural size: pyqtgraph's updateSize() sums what the layout last handed out,
         # so the box only ever grew
-        self.legend.setGeometry(0, 0, sum(col_widths), rows * (row_height + layout.verticalSpacing()))
-        self.legend_arranged.emit(rows)
+        width = max(sum(widths[i] for i in entries) for entries in rows)
+        self.legend.setGeometry(0, 0, width, len(rows) * (row_height + layout.verticalSpacing()))
+        self.legend_arranged.emit(len(rows))
 
     def legend_rows(self) -> int:
         """How many rows the legend takes now (for tests and layout checks)."""

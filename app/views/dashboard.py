@@ -404,6 +404,8 @@ class DashboardWidget(QWidget):
         self._content_top: dict[str, float] = {}  # dwell: first bar's edge; forecast: tallest stack
         for name in ("dwell", "forecast"):
             self.charts[name].legend_arranged.connect(lambda _rows, n=name: self._legend_headroom(n))
+        self._funnel_labels: list[tuple[float, pg.TextItem]] = []
+        self.charts["funnel"].plot.getViewBox().sigResized.connect(lambda *_a: self._funnel_room())
         charts = QGridLayout()
         charts.addWidget(self.charts["dwell"], 0, 0)
         charts.addWidget(self.charts["funnel"], 0, 1)
@@ -766,6 +768,7 @@ class DashboardWidget(QWidget):
         self.bars["funnel"] = []
         steps = sorted(data.funnel.steps, key=lambda s: s.stage)
         self.funnel_axis.set_labels({s.stage: self.stage_name(s.stage, s.name_en, s.name_ko) for s in steps})
+        self._funnel_labels = []
         top = max((s.reached for s in steps), default=0)
         if not top:
             panel.show_empty(self.tr("No deals created in this period"))
@@ -783,6 +786,7 @@ class DashboardWidget(QWidget):
             label = pg.TextItem(text, color="#333333", anchor=(0, 0.5))
             label.setPos(float(s.reached), s.stage)
             panel.plot.addItem(label)
+            self._funnel_labels.append((float(s.reached), label))
         item = ClickableBars(bars, NEUTRAL)
         panel.plot.addItem(item)
         self._connect("funnel", item)
@@ -790,7 +794,23 @@ class DashboardWidget(QWidget):
         panel.title.setText(self.tr("Funnel: deals created in the period that reached each stage · lead to won %1")
                             .replace("%1", self._pct(data.funnel.lead_to_won)))
         panel.plot.setYRange(0.5, 7.5, padding=0)
-        panel.plot.setXRange(0, top * 1.45, padding=0)
+        self._funnel_room()
+
+    def _funnel_room(self) -> None:
+        """Widen the funnel's x range so the figure beside each bar is not cut off at the
+        right edge (a fixed 1.45 × the longest bar was too little in a narrow window)."""
+        labels = self._funnel_labels
+        if not labels:
+            return
+        panel = self.charts["funnel"]
+        width = panel.plot.getViewBox().width()
+        top = max(x for x, _label in labels)
+        span = top * 1.45
+        for x, label in labels:
+            share = (label.textItem.boundingRect().width() + 8) / width if width > 0 else 1.0
+            if share < 0.9:  # else the window is too small to say it all: keep the bars readable
+                span = max(span, x / (1 - share))
+        panel.plot.setXRange(0, span, padding=0)
 
     def _month_label(self, m: date) -> str:
         return self.loc.toString(QDate(m.year, m.month, 1), "MMM yy" if self.ctx.lang != "ko" else "yy년 M월")

@@ -321,6 +321,27 @@ def test_korean_board_dates_and_chip_fit_a_small_screen(qtbot, korean, db, rep):
     assert board.minimumSizeHint().width() == narrow < 1000
 
 
+def test_a_refresh_that_fails_says_why_in_korean(qtbot, korean, db, rep, monkeypatch):
+    """The board's one-line refusal comes in the interface language (it showed the
+    service's English text)."""
+    from app.errors import DatabaseError, Message
+    from app.services import board as board_service
+
+    d = deals.create_deal(db, title="ERP", owner_id=rep.id)
+    ctx = AppContext(db=db, user_id=rep.id, user_name=rep.name, role=rep.role, lang="ko")
+    board = Board(ctx)
+    qtbot.addWidget(board)
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, title, text: shown.append((title, text)))
+
+    def gone(*_a, **_k):
+        raise DatabaseError(Message("deal {deal} not found", deal="ERP"))
+
+    monkeypatch.setattr(board_service, "cards", gone)
+    board.refresh_deals([d.id])
+    assert shown == [("새로 고칠 수 없습니다", "영업기회 ERP을(를) 찾을 수 없습니다")]
+
+
 def test_cards_paint(env, qtbot):
     _ctx, board, _made = env
     image = board.views[0].viewport().grab()

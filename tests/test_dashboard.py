@@ -336,3 +336,21 @@ def test_small_window_needs_no_sideways_scrolling(qtbot, ctx):
     assert title.toolTip() == title.text()
     assert w.charts["dwell"].legend_rows() == 2  # Won Lost Open / At risk above 1.5 × median won
     assert_funnel_figures_inside(w)
+
+
+def test_a_drill_down_that_fails_says_why_in_korean(dash, ctx, monkeypatch):
+    """The status line shows the service's refusal in the interface language."""
+    from app.errors import DatabaseError, Message
+    from app.views.i18n import install_translators
+
+    def gone(*_a, **_k):
+        raise DatabaseError(Message("deal {deal} not found", deal="ERP"))
+
+    monkeypatch.setattr(analytics, "deals_for", gone)
+    app = QApplication.instance()
+    install_translators(app, "ko")
+    try:
+        assert dash.drill("funnel", 1) is None
+        assert dash.status.text() == "영업기회 ERP을(를) 찾을 수 없습니다"
+    finally:
+        install_translators(app, "en")

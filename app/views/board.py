@@ -54,7 +54,7 @@ from app.services.board import BoardFilters, Card, Sort
 from app.views.context import AppContext, Changes
 from app.views.formatting import date_edit_format, locale_for, money, short_date
 from app.views.gate_dialog import run_move
-from app.views.operations import QueryOp
+from app.views.operations import QueryOp, error_text
 
 log = logging.getLogger(__name__)
 
@@ -822,7 +822,7 @@ class Board(QWidget):
         try:
             fresh = board_service.cards(self.ctx.db, deal_ids, self.filters)
         except AppError as exc:  # the database went away: say so once, keep the board
-            QMessageBox.warning(self.window(), _tr("Cannot refresh"), str(exc))
+            QMessageBox.warning(self.window(), _tr("Cannot refresh"), error_text(exc))  # in the interface language
             return
         for deal_id, (card, belongs) in fresh.items():
             any_closed = any_closed or card is None or card.status != "open"

@@ -914,7 +914,7 @@ class DashboardWidget(QWidget):
         try:
             ids = analytics.deals_for(self.ctx.db, self.data.filters, chart=chart, key=key, k=self.data.k)
         except AppError as exc:
-            self.status.setText(str(exc))
+            self.status.setText(short_error(exc, "drill-down"))  # in the interface language
             return None
         if self.drilldown is not None:
             self.drilldown.close()

@@ -732,11 +732,11 @@ target %6 · coverage %7</source>
         </message>
         <message>
             <source>Forward</source>
-            <translation>다음 단계로</translation>
+            <translation>진행</translation>
         </message>
         <message>
             <source>Moved back</source>
-            <translation>이전 단계로</translation>
+            <translation>되돌림</translation>
         </message>
         <message>
             <source>Won</source>
@@ -2924,6 +2924,10 @@ The reason is stored with the move and shows in reports.</source>
         <message>
             <source>retry or discard</source>
             <translation>retry 또는 discard 중 하나입니다</translation>
+        </message>
+        <message>
+            <source>stage {position}: {deliverable}</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>a login is lower-case letters, digits, '_', '.', '-' (at most 63)</source>

@@ -354,3 +354,28 @@ def test_a_drill_down_that_fails_says_why_in_korean(dash, ctx, monkeypatch):
         assert dash.status.text() == "영업기회 ERP을(를) 찾을 수 없습니다"
     finally:
         install_translators(app, "en")
+
+
+def test_month_labels_never_run_into_each_other(qtbot, ctx):
+    """Twelve month labels under the forecast in a 1024-pixel window: every n-th one is
+    drawn, far enough apart for the widest; a wide window draws them all again."""
+    from PySide6.QtGui import QFontMetrics
+
+    w = DashboardWidget(ctx, synchronous=True, today=TODAY)
+    qtbot.addWidget(w)
+    w.resize(1024, 640)
+    w.show()
+    qtbot.waitExposed(w)
+    w.period.setCurrentIndex(w.period.findData("year"))
+    w.refresh()
+    axis = w.forecast_axis
+    assert len(axis.labels) == 12
+    assert 1 < len(axis.shown) < 12
+    x0, x1 = axis.linkedView().viewRange()[0]
+    px_per_month = axis.width() / (x1 - x0)
+    widest = max(QFontMetrics(axis.style.get("tickFont") or w.font()).horizontalAdvance(t)
+                 for t in axis.labels.values())
+    keys = sorted(axis.shown)
+    assert min(b - a for a, b in zip(keys, keys[1:], strict=False)) * px_per_month >= widest
+    w.resize(2400, 900)
+    qtbot.waitUntil(lambda: len(axis.shown) == 12)

@@ -3,6 +3,7 @@ category and money axes, and a titled chart panel that saves itself as PNG."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -92,16 +93,47 @@ class CategoryAxis(pg.AxisItem):
     """An axis that labels integer positions with given names (stages, months, weeks)."""
 
     def __init__(self, orientation: str, **kw):
-        super().__init__(orientation, **kw)
         self.labels: dict[int, str] = {}
+        self.shown: dict[int, str] = {}
+        super().__init__(orientation, **kw)
 
     def set_labels(self, labels: dict[int, str]) -> None:
         self.labels = dict(labels)
+        self.shown = dict(self.labels)  # the labels drawn: a bottom axis leaves some out to fit
         self.setTicks([[(k, v) for k, v in sorted(self.labels.items())], []])
         if self.orientation in ("left", "right") and self.labels:
             metrics = QFontMetrics(self.style.get("tickFont") or QFont())
             widest = max(metrics.horizontalAdvance(v) for v in self.labels.values())
             self.setWidth(min(widest + 16, 320))
+        self._thin()
+
+    def _thin(self) -> None:
+        """On a horizontal axis, every n-th label only, so that none overlaps the next (twelve
+        "26년 10월" or "Oct 26" ran into each other in a 1024-pixel window)."""
+        if self.orientation not in ("bottom", "top") or not self.labels:
+            return
+        view = self.linkedView()
+        if view is None or self.width() <= 0:
+            return
+        x0, x1 = view.viewRange()[0]
+        keys = sorted(self.labels)
+        gap = min((b - a for a, b in zip(keys, keys[1:], strict=False)), default=1) or 1
+        px = self.width() / (x1 - x0) * gap if x1 > x0 else 0.0
+        metrics = QFontMetrics(self.style.get("tickFont") or QFont())
+        widest = max(metrics.horizontalAdvance(v) for v in self.labels.values()) + 12
+        step = max(1, math.ceil(widest / px)) if px > 0 else 1
+        shown = {k: self.labels[k] for i, k in enumerate(keys) if i % step == 0}
+        if shown != self.shown:
+            self.shown = shown
+            self.setTicks([sorted(shown.items()), []])
+
+    def linkedViewChanged(self, view=None, newRange=None) -> None:  # noqa: N802 (pyqtgraph's name)
+        super().linkedViewChanged(view, newRange)
+        self._thin()
+
+    def resizeEvent(self, ev=None) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(ev)
+        self._thin()
 
 
 class ValueAxis(pg.AxisItem):

@@ -57,6 +57,44 @@ def _localized(en: str, names: dict) -> Localized:
     return Localized(en, **{k: v for k, v in names.items() if k != "en"})
 
 
+def to_json(message: str):
+    """``message`` as JSON-able data that :func:`from_json` turns back into the same Message
+    (template, fields, Localized names), for a message stored to be shown later (a sync
+    conflict's reason). A plain str stays a str; a field that is neither text nor a number
+    is kept as its text."""
+    if isinstance(message, Message):
+        return {"template": message.template, "fields": {k: _field_json(v) for k, v in message.fields.items()}}
+    return str(message)
+
+
+def _field_json(v):
+    if isinstance(v, Message):
+        return to_json(v)
+    if isinstance(v, Localized):
+        return {"names": v.names}
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return v
+    return str(v)
+
+
+def from_json(data) -> str:
+    """The Message (or plain text) :func:`to_json` stored; anything else as its text."""
+    if isinstance(data, dict) and isinstance(data.get("template"), str):
+        fields = {}
+        for k, v in (data.get("fields") or {}).items():
+            if isinstance(v, dict) and isinstance(v.get("names"), dict):
+                names = v["names"]
+                v = Localized(str(names.get("en", "")), **{c: str(n) for c, n in names.items() if c != "en"})
+            elif isinstance(v, dict):
+                v = from_json(v)
+            fields[k] = v
+        try:
+            return Message(data["template"], **fields)
+        except (KeyError, IndexError, ValueError):
+            return data["template"]
+    return "" if data is None else str(data)
+
+
 def listed(parts: list[str]) -> str:
     """``parts`` (Messages or plain text) as one message separated by "; ", each part still
     translated by a front: a list cannot be one template, so it is a chain of

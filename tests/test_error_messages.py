@@ -11,7 +11,17 @@ import string
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from app.errors import AppError, Localized, Message, NotFound, ValidationError, listed, render
+from app.errors import (
+    AppError,
+    Localized,
+    Message,
+    NotFound,
+    ValidationError,
+    from_json,
+    listed,
+    render,
+    to_json,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app"
@@ -212,6 +222,23 @@ def test_localized_fields_show_the_name_of_the_interface_language():
     assert render(msg, lambda t: t, "en") == "stage 2 Qualification: Budget"
     again = pickle.loads(pickle.dumps(msg))
     assert render(again, lambda t: ko.get(t, t), "ko") == "2단계 영업기회 확인: Budget"
+
+
+def test_a_stored_message_comes_back_with_its_template_fields_and_names():
+    """What a sync conflict stores (JSON) is the same Message again: nested messages,
+    Localized names, numbers; other values as text; plain text and old rows as text."""
+    import json
+
+    msg = Message("gate refused, missing deliverables: {missing}", missing=listed([
+        Message("stage {position}: {deliverable}", position=2, deliverable=Localized("Budget", ko="예산")),
+        Message("deal {deal} not found", deal=__import__("uuid").UUID(int=7))]))
+    back = from_json(json.loads(json.dumps(to_json(msg))))
+    assert back == msg and back.template == msg.template
+    ko = {"stage {position}: {deliverable}": "{position}단계: {deliverable}"}
+    assert render(back, lambda t: ko.get(t, t), "ko") == render(msg, lambda t: ko.get(t, t), "ko")
+    assert "2단계: 예산" in render(back, lambda t: ko.get(t, t), "ko")
+    assert from_json(to_json("plain words")) == "plain words" and from_json(None) == ""
+    assert from_json({"template": "a {b}", "fields": {}}) == "a {b}"  # a broken row: its text, no crash
 
 
 def test_validation_error_keeps_its_english_str_and_its_messages():

@@ -309,6 +309,47 @@ def test_gui_sync_menu_runs_off_the_gui_thread(server, tmp_path, qtbot):
     assert dlg.table.rowCount() == 0
 
 
+def test_a_gate_conflict_reads_in_korean_with_the_templates_korean_names(server, tmp_path, qtbot, monkeypatch):
+    """Offline, the deal's stage-2 gate was met and the deal moved to 3; meanwhile the server
+    withdrew the budget check. The conflicts dialog in Korean gives the reason and the missing
+    deliverable by the template's Korean name; a retry refused here too is a Korean warning."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from app.views.i18n import install_translators
+    from app.views.sync_view import ConflictsDialog
+    from tests.conftest import satisfy_stage
+
+    mgr, d1, _d2, _d3, a, _b = _setup(server, tmp_path)
+    outbox.run(a, "move_deal", deal_id=d1.id, target=2, actor_id=mgr.id, expected_version=1, override_reason="ok")
+    sync.sync(a, server)
+    satisfy_stage(server, d1.id, 2, mgr.id)
+    sync.sync(a, server)
+    with server.read() as s:
+        budget = s.scalars(select(Evidence).where(Evidence.opportunity_id == d1.id)).first()
+    version = _deal(a, d1.id).version
+    outbox.run(a, "move_deal", deal_id=d1.id, target=3, actor_id=mgr.id, expected_version=version)
+    evidence.withdraw_evidence(server, budget.id, actor_id=mgr.id)
+    assert sync.sync(a, server).push.conflicts
+    (c,) = sync.conflicts(a)
+    with server.read() as s:
+        st = active_stages(s)[1]
+        dl = next(d for d in st.deliverables if d.id == budget.deliverable_id)
+    assert c.kind == "gate" and c.missing == [f"stage 2: {dl.name_en}"]  # English as stored
+    app = QApplication.instance()
+    warned = []
+    try:
+        install_translators(app, "ko")
+        dlg = ConflictsDialog(a, None)
+        qtbot.addWidget(dlg)
+        assert dlg.table.item(0, 1).text() == f"서버에서 단계 게이트 조건이 충족되지 않습니다. 누락:\n2단계: {dl.name_ko}"
+        monkeypatch.setattr(QMessageBox, "warning", lambda _p, _title, text, *a_, **k: warned.append(text))
+        dlg._resolve("retry")  # the replica now knows the check is withdrawn: refused here too
+    finally:
+        install_translators(app, "en")
+    assert len(warned) == 1 and warned[0].startswith("단계 게이트를 통과하지 못했습니다")
+    assert dl.name_ko in warned[0]
+
+
 # ------------------------------------------------------------------ team logins (row-level security)
 
 def _member_server(pg_url, login, password):

@@ -59,7 +59,16 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from app.db import Database, open_database, url_without_password
-from app.errors import AppError, ConflictError, Message, NotFound, ValidationError
+from app.errors import (
+    AppError,
+    ConflictError,
+    Localized,
+    Message,
+    NotFound,
+    ValidationError,
+    from_json,
+    to_json,
+)
 from app.models import (
     Activity,
     Base,
@@ -134,10 +143,10 @@ class Conflict:
     name: str
     args: dict
     created_at: str
-    error: str
+    error: str  # the server's words, in English (a Message when it gave one: message_text shows it)
     kind: str
     server: dict | None
-    missing: list[str]
+    missing: list[str]  # "stage N: deliverable" per missing deliverable (Messages, names in both languages)
 
 
 def state(replica: Database) -> ReplicaState:
@@ -348,6 +357,10 @@ def _server_deal(server: Database, deal_id) -> dict | None:
 
 
 def _mark(replica: Database, op_id: str, status: str, detail: dict | None = None) -> None:
+    """Set an outbox row's status; a conflict's ``error`` (a Message or text) is kept both as
+    English text and as its template and fields ("message"), to be shown translated."""
+    if detail is not None and "error" in detail:
+        detail = {**detail, "error": str(detail["error"]), "message": to_json(detail["error"])}
     with replica.write() as s:
         s.execute(text("UPDATE outbox SET status = :st, detail = :d WHERE op_id = :id"),
                   {"st": status, "d": json.dumps(detail) if detail is not None else None, "id": op_id})
@@ -386,7 +399,8 @@ def _describe(exc: AppError) -> tuple[str, list[str]]:
     from app.services.gates import GateRefused
 
     if isinstance(exc, GateRefused):
-        return "gate", [f"stage {m.stage_position}: {m.name_en}" for m in exc.missing]
+        return "gate", [to_json(Message("stage {position}: {deliverable}", position=m.stage_position,
+                                        deliverable=Localized(m.name_en, ko=m.name_ko))) for m in exc.missing]
     if isinstance(exc, ConflictError):
         return "stale", []
     return "refused", []
@@ -482,7 +496,7 @@ def push(replica: Database, server: Database) -> PushResult:
             continue
         except AppError as exc:
             kind, missing = _describe(exc)
-            error = str(exc)
+            error = exc.message
             server_side = _server_deal(server, uuid.UUID(deal_id)) if deal_id else None
             if deal_id and server_side is None:  # the server says "not found": say why
                 kind, error = _gone(server, uuid.UUID(deal_id)) or (kind, error)
@@ -533,8 +547,9 @@ def conflicts(replica: Database) -> list[Conflict]:
     for op_id, name, raw_args, created, detail in _pending(replica, "conflict"):
         d = json.loads(detail or "{}")
         out.append(Conflict(op_id=op_id, name=name, args=json.loads(raw_args), created_at=created,
-                            error=d.get("error", ""), kind=d.get("kind", ""), server=d.get("server"),
-                            missing=d.get("missing", [])))
+                            error=from_json(d["message"]) if "message" in d else d.get("error", ""),
+                            kind=d.get("kind", ""), server=d.get("server"),
+                            missing=[from_json(m) for m in d.get("missing", [])]))
     return out
 
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from app.services import outbox
 from app.services import sync as sync_service
 from app.views.context import run_modal
-from app.views.operations import QueryOp, Task
+from app.views.operations import QueryOp, Task, error_text, message_text
 
 INTERVAL_MS = 5 * 60 * 1000
 
@@ -155,7 +155,8 @@ class ConflictsDialog(QDialog):
 
     def why(self, c: sync_service.Conflict) -> str:
         """Why the server refused the change, in the interface language (by its kind; a
-        reason only the server can word, such as a refused value, as the server said it)."""
+        reason only the server can word, such as a refused value, as the server said it,
+        translated when it is a message this program knows)."""
         return {
             "stale": self.tr("The deal changed on the server after you made this change."),
             "gate": self.tr("The stage gate is not met on the server; missing:"),
@@ -165,7 +166,7 @@ class ConflictsDialog(QDialog):
                                         "else, or your role changed); this change was not applied."),
             "deleted": self.tr("The deal was deleted on the server."),
             "blocked": self.tr("An earlier offline change to this deal is in conflict; resolve it first."),
-        }.get(c.kind) or c.error
+        }.get(c.kind) or message_text(c.error)
 
     def reload(self) -> None:
         self.items = sync_service.conflicts(self.db)
@@ -176,7 +177,7 @@ class ConflictsDialog(QDialog):
             theirs = (self.tr("“{0}”\nstage {1}, {2}, version {3}").format(
                 server.get("title"), server.get("stage"), server.get("status"), server.get("version"))
                 if server else self.tr("(not on the server)"))
-            why = self.why(c) + ("\n" + "\n".join(c.missing) if c.missing else "")
+            why = self.why(c) + ("\n" + "\n".join(message_text(m) for m in c.missing) if c.missing else "")
             for col, val in enumerate((what, why, mine, theirs)):
                 item = QTableWidgetItem(val)
                 item.setToolTip(c.error if col == 1 else val)  # the server's own words
@@ -195,7 +196,7 @@ class ConflictsDialog(QDialog):
         try:
             sync_service.resolve(self.db, self.items[row].op_id, action)
         except Exception as exc:  # e.g. the retried move is refused here too: say why
-            QMessageBox.warning(self, self.tr("Sync conflicts"), str(exc))
+            QMessageBox.warning(self, self.tr("Sync conflicts"), error_text(exc))
         self.reload()
 
 

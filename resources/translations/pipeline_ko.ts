@@ -2927,7 +2927,7 @@ The reason is stored with the move and shows in reports.</source>
         </message>
         <message>
             <source>stage {position}: {deliverable}</source>
-            <translation type="unfinished" />
+            <translation>{position}단계: {deliverable}</translation>
         </message>
         <message>
             <source>a login is lower-case letters, digits, '_', '.', '-' (at most 63)</source>

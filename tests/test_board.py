@@ -321,6 +321,26 @@ def test_korean_board_dates_and_chip_fit_a_small_screen(qtbot, korean, db, rep):
     assert board.minimumSizeHint().width() == narrow < 1000
 
 
+def test_totals_in_two_currencies_are_cut_with_an_ellipsis(qtbot, korean, db, rep):
+    """"합계 ₩907,600,000,000 + $153,100,000.00" is wider than a stage column: cut with "…",
+    whole in the tooltip (it was cut off mid-digit); the Won / Lost zones have room for it."""
+    deals.create_deal(db, title="ERP", owner_id=rep.id, amount="907600000000")
+    deals.create_deal(db, title="MES", owner_id=rep.id, amount="153100000", currency="USD")
+    ctx = AppContext(db=db, user_id=rep.id, user_name=rep.name, role=rep.role, lang="ko")
+    board = Board(ctx)
+    qtbot.addWidget(board)
+    board.resize(1400, 700)
+    board.show()
+    qtbot.waitExposed(board)
+    header = board.headers[0]
+    whole = "합계 ₩907,600,000,000 + $153,100,000.00"
+    assert header._full[header.total] == whole and whole in header.toolTip()
+    shown = header.total.text()
+    assert shown.endswith("…") and whole.startswith(shown[:-1])
+    assert header.total.fontMetrics().horizontalAdvance(shown) <= header.total.contentsRect().width()
+    assert not board.won.header.total.text().endswith("…")
+
+
 def test_a_refresh_that_fails_says_why_in_korean(qtbot, korean, db, rep, monkeypatch):
     """The board's one-line refusal comes in the interface language (it showed the
     service's English text)."""

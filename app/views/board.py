@@ -393,8 +393,9 @@ class ColumnView(QListView):
 class ColumnHeader(QFrame):
     """Stage name, deal count, total and weighted amounts of a column."""
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, *, elide: bool = True):
         super().__init__(parent)
+        self.elide = elide  # a stage column's width is fixed; a Won / Lost zone has room
         self.setObjectName("columnHeader")
         self.setStyleSheet("#columnHeader { background: #ffffff; border: 1px solid #d0d4da; border-radius: 6px; }")
         self.name = QLabel()
@@ -405,8 +406,12 @@ class ColumnHeader(QFrame):
         self.count = QLabel()
         self.total = QLabel()
         self.weighted = QLabel()
+        self._full = {}  # label -> its whole text; shown cut with "…" when the column is narrower
         for lab in (self.count, self.total, self.weighted):
             lab.setStyleSheet("color: #3c4043;")
+        if elide:
+            for lab in (self.total, self.weighted):  # their width is the column's, not their text's
+                lab.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         layout.setSpacing(1)
@@ -424,15 +429,29 @@ class ColumnHeader(QFrame):
                 return "—"
             return " + ".join(money(v, cur, loc) for cur, v in sorted(amounts.items()))
 
-        self.total.setText(_tr("Total {0}").format(fmt(totals.amounts)))
-        self.weighted.setText(_tr("Weighted {0}").format(fmt(totals.weighted)))
+        self._full = {self.total: _tr("Total {0}").format(fmt(totals.amounts)),
+                      self.weighted: _tr("Weighted {0}").format(fmt(totals.weighted))}
+        self._elide()
         self.weighted.setVisible(weighted)
-        self.setToolTip(f"{name}\n{self.count.text()}\n{self.total.text()}\n{self.weighted.text()}")
+        self.setToolTip(f"{name}\n{self.count.text()}\n{self._full[self.total]}\n{self._full[self.weighted]}")
+
+    def _elide(self) -> None:
+        """Totals in two currencies ("₩9,076,000,000 + $1,531,000") do not fit a column: cut
+        them with "…" (the tooltip has them whole) rather than mid-digit."""
+        for lab, text in self._full.items():
+            width = lab.contentsRect().width()
+            lab.setText(lab.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, width)
+                        if self.elide and width > 0 else text)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._elide()
 
     def show_pending(self, name: str) -> None:
         """Figures still being computed."""
         self.name.setText(name)
         self.count.setText("…")
+        self._full = {}
         self.total.setText("")
         self.weighted.setVisible(False)
 
@@ -449,7 +468,7 @@ class DropZone(QFrame):
         color = "#1b7f3b" if target == WON else "#b3261e"
         self._style = (f"#dropzone-{target} {{ border: 2px dashed {color}; border-radius: 8px; background: %s; }}")
         self._set_hover(False)
-        self.header = ColumnHeader(self)
+        self.header = ColumnHeader(self, elide=False)
         self.header.name.setMinimumHeight(0)
         self.header.setStyleSheet("#columnHeader { background: transparent; border: none; }")
         self.hint = QLabel()

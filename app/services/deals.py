@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -27,6 +27,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.services.collation import text_equal, text_order
 from app.services.outbox import operation
 from app.services.process import active_stages
 from app.services.validation import clean_deal_values
@@ -163,7 +164,7 @@ def open_deals_titled(db: Database, title: str, limit: int = 2) -> list[uuid.UUI
     with db.read() as s:
         return list(s.scalars(
             select(Opportunity.id)
-            .where(Opportunity.status == Status.OPEN.value, func.lower(Opportunity.title) == title.strip().lower())
+            .where(Opportunity.status == Status.OPEN.value, text_equal(Opportunity.title, title.strip()))
             .order_by(Opportunity.id).limit(limit)))
 
 
@@ -218,13 +219,13 @@ def list_deals(db: Database, *, stage: int | None = None, status: str | None = N
     """Deals as plain rows, filtered; ordered by stage then title."""
     q, owner_u = deal_rows_query()
     with db.read() as s:
-        q = q.order_by(Stage.position, Opportunity.title, Opportunity.id)
+        q = q.order_by(Stage.position, *text_order(Opportunity.title), Opportunity.id)
         if stage is not None:
             q = q.where(Stage.position == stage)
         if status is not None:
             q = q.where(Opportunity.status == status)
         if owner is not None:
-            q = q.where(func.lower(owner_u.name) == owner.lower())
+            q = q.where(text_equal(owner_u.name, owner.strip()))
         if search:
             like = f"%{search}%"
             q = q.where(or_(Opportunity.title.ilike(like), Account.name.ilike(like)))

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.db import Database
 from app.models import Campaign, Opportunity
+from app.services.collation import text_order
 
 
 @dataclass(frozen=True)
@@ -18,9 +19,9 @@ class Choice:
 
 
 def list_campaigns(db: Database, lead_source_id: uuid.UUID | None = None) -> list[Choice]:
-    """Campaigns (of one lead source, or all), by name."""
+    """Campaigns (of one lead source, or all), by name (app.services.collation)."""
     with db.read() as s:
-        q = select(Campaign.id, Campaign.name).order_by(Campaign.name)
+        q = select(Campaign.id, Campaign.name).order_by(*text_order(Campaign.name), Campaign.id)
         if lead_source_id is not None:
             q = q.where(Campaign.lead_source_id == lead_source_id)
         return [Choice(i, n) for i, n in s.execute(q)]

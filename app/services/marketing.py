@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from app.db import Database
 from app.errors import Message, NotFound, ValidationError
 from app.models import Campaign, LeadSource, MarketingSpend, Opportunity, Target, User
+from app.services.collation import text_equal, text_order
 from app.services.validation import currencies, parse_amount, parse_date
 
 METRICS = ("won_revenue", "won_count", "new_deals", "win_rate")
@@ -81,16 +82,27 @@ def _currency(value, errors: dict[str, str]) -> str:
 
 def list_lead_sources(db: Database) -> list[LeadSource]:
     with db.read() as s:
-        return list(s.scalars(select(LeadSource).order_by(LeadSource.name)))
+        return list(s.scalars(select(LeadSource).order_by(*text_order(LeadSource.name), LeadSource.id)))
+
+
+def _lead_source_named(s, name: str, *, other_than: uuid.UUID | None = None) -> uuid.UUID | None:
+    """The lead source already called ``name``: the one duplicate rule of lead sources
+    (ASCII letters in any case, by collation.text_equal, on every engine)."""
+    q = select(LeadSource.id).where(text_equal(LeadSource.name, name))
+    if other_than is not None:
+        q = q.where(LeadSource.id != other_than)
+    return s.scalar(q.limit(1))
 
 
 def create_lead_source(db: Database, name: str, channel: str | None = None) -> LeadSource:
+    """A new lead source; refused if one of that name exists (:func:`_lead_source_named`).
+    people.create_lead_source, the replica's operation, is this."""
     errors: dict[str, str] = {}
     name = _name(name, errors, Message("a lead source name is required"))
     if errors:
         raise ValidationError(errors)
     with db.write() as s:
-        if s.scalar(select(LeadSource.id).where(func.lower(LeadSource.name) == name.lower())):
+        if _lead_source_named(s, name):
             raise ValidationError({"name": Message("lead source '{name}' already exists", name=name)})
         src = LeadSource(name=name, channel=(channel or "").strip() or None)
         s.add(src)
@@ -111,9 +123,7 @@ def update_lead_source(db: Database, source_id: uuid.UUID, *, name: str | None =
         if src is None:
             raise NotFound(Message("lead source {lead_source} not found", lead_source=source_id))
         if name is not None and name != src.name:
-            clash = s.scalar(select(LeadSource.id).where(func.lower(LeadSource.name) == name.lower(),
-                                                         LeadSource.id != source_id))
-            if clash:
+            if _lead_source_named(s, name, other_than=source_id):
                 raise ValidationError({"name": Message("lead source '{name}' already exists", name=name)})
             src.name = name
         if channel is not None:
@@ -145,7 +155,7 @@ def delete_lead_source(db: Database, source_id: uuid.UUID) -> None:
 
 def list_campaigns(db: Database, lead_source_id: uuid.UUID | None = None) -> list[Campaign]:
     with db.read() as s:
-        q = select(Campaign).order_by(Campaign.name, Campaign.id)
+        q = select(Campaign).order_by(*text_order(Campaign.name), Campaign.id)
         if lead_source_id is not None:
             q = q.where(Campaign.lead_source_id == lead_source_id)
         return list(s.scalars(q))
@@ -167,7 +177,7 @@ def create_campaign(db: Database, lead_source_id: uuid.UUID, name: str, starts_o
         if s.get(LeadSource, lead_source_id) is None:
             errors["lead_source_id"] = Message("lead source does not exist")
         elif name and s.scalar(select(Campaign.id).where(Campaign.lead_source_id == lead_source_id,
-                                                         func.lower(Campaign.name) == name.lower())):
+                                                         text_equal(Campaign.name, name))):
             errors["name"] = Message("campaign '{name}' already exists for this lead source", name=name)
         if errors:
             raise ValidationError(errors)
@@ -193,7 +203,7 @@ def update_campaign(db: Database, campaign_id: uuid.UUID, *, name: str | None = 
         start, end = _check_campaign_dates(c.starts_on if starts_on is _UNSET else starts_on,
                                            c.ends_on if ends_on is _UNSET else ends_on, errors)
         if name and name != c.name and s.scalar(select(Campaign.id).where(
-                Campaign.lead_source_id == c.lead_source_id, func.lower(Campaign.name) == name.lower(),
+                Campaign.lead_source_id == c.lead_source_id, text_equal(Campaign.name, name),
                 Campaign.id != campaign_id)):
             errors["name"] = Message("campaign '{name}' already exists for this lead source", name=name)
         if errors:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import shlex
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.db import Database
 from app.errors import Message, NotFound, ValidationError
 from app.models import Account, Contact, LeadSource, Role, User
+from app.services import marketing
+from app.services.collation import text_equal, text_order
 from app.services.outbox import operation, refuse_on_replica
 
 
@@ -45,7 +47,7 @@ def create_user(db: Database, name: str, role: str = Role.REP.value, email: str 
     if errors:
         raise ValidationError(errors)
     with db.write() as s:
-        if s.scalar(select(User.id).where(func.lower(User.name) == name.lower())):
+        if s.scalar(select(User.id).where(text_equal(User.name, name))):
             raise ValidationError({"name": Message("a user named '{name}' already exists", name=name)})
         user = User(name=name, role=role, email=email)
         s.add(user)
@@ -68,18 +70,18 @@ def ensure_user(db: Database, name: str, role: str) -> User:
 
 def list_users(db: Database) -> list[User]:
     with db.read() as s:
-        return list(s.scalars(select(User).order_by(User.name)))
+        return list(s.scalars(select(User).order_by(*text_order(User.name), User.id)))
 
 
 def find_user(db: Database, name_or_id: str) -> User:
-    """A user by exact id or by name (case-insensitive)."""
+    """A user by exact id or by name (ASCII letters in any case: collation.text_equal)."""
     with db.read() as s:
         try:
             user = s.get(User, uuid.UUID(str(name_or_id)))
         except ValueError:
             user = None
         if user is None:
-            user = s.scalar(select(User).where(func.lower(User.name) == str(name_or_id).strip().lower()))
+            user = s.scalar(select(User).where(text_equal(User.name, str(name_or_id).strip())))
         if user is None:
             raise NotFound(Message("no user named '{name}'", name=name_or_id))
         return user
@@ -114,26 +116,19 @@ def create_contact(db: Database, name: str, account_id: uuid.UUID | None = None,
 
 @operation("create_lead_source")
 def create_lead_source(db: Database, name: str, channel: str | None = None) -> LeadSource:
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError({"name": Message("a lead source name is required")})
-    with db.write() as s:
-        if s.scalar(select(LeadSource.id).where(LeadSource.name == name)):
-            raise ValidationError({"name": Message("lead source '{name}' already exists", name=name)})
-        src = LeadSource(name=name, channel=channel)
-        s.add(src)
-        s.flush()
-        return src
+    """A new lead source by :func:`app.services.marketing.create_lead_source`'s rules (one
+    duplicate rule), as the operation a replica records in its outbox."""
+    return marketing.create_lead_source(db, name, channel)
 
 
 def list_accounts(db: Database) -> list[Account]:
     with db.read() as s:
-        return list(s.scalars(select(Account).order_by(Account.name)))
+        return list(s.scalars(select(Account).order_by(*text_order(Account.name), Account.id)))
 
 
 def list_contacts(db: Database, account_id: uuid.UUID | None = None) -> list[Contact]:
     with db.read() as s:
-        q = select(Contact).order_by(Contact.name)
+        q = select(Contact).order_by(*text_order(Contact.name), Contact.id)
         if account_id is not None:
             q = q.where(Contact.account_id == account_id)
         return list(s.scalars(q))
@@ -141,4 +136,4 @@ def list_contacts(db: Database, account_id: uuid.UUID | None = None) -> list[Con
 
 def list_lead_sources(db: Database) -> list[LeadSource]:
     with db.read() as s:
-        return list(s.scalars(select(LeadSource).order_by(LeadSource.name)))
+        return list(s.scalars(select(LeadSource).order_by(*text_order(LeadSource.name), LeadSource.id)))

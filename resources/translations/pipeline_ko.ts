@@ -230,6 +230,11 @@ stage {1}, {2}, version {3}</source>
             <translation>기간</translation>
         </message>
         <message>
+            <source>–</source>
+            <comment>between the first and last day of the period</comment>
+            <translation>~</translation>
+        </message>
+        <message>
             <source>Owner</source>
             <translation>담당 영업</translation>
         </message>
@@ -347,7 +352,7 @@ stage {1}, {2}, version {3}</source>
         </message>
         <message>
             <source>Previous period: %1 – %2</source>
-            <translation>이전 기간: %1 – %2</translation>
+            <translation>이전 기간: %1 ~ %2</translation>
         </message>
         <message>
             <source>No stage visits in this period</source>

@@ -284,6 +284,7 @@ def test_korean_dashboard_fits_a_small_window(qtbot, ctx):
         w.show()
         qtbot.waitExposed(w)
         assert w.start_edit.text() == "2026. 4. 1." and w.end_edit.text() == "2026. 6. 30."
+        assert w.to_label.text() == "~"  # a Korean range, as on the board
         assert w._money(78_733_000.0, compact=True) == "₩7,873만"  # was ₩7,873.3만
         assert w._money(10_000_000_000.0, compact=True) == "₩100억"  # was ₩100.0억
         assert w._money(280_000_000.0, compact=True) == "₩2.8억"

@@ -371,7 +371,7 @@ class DashboardWidget(QWidget):
         self.status = QLabel()
         self.status.setStyleSheet("color: #57606a;")
         self.period_label, self.owner_label, self.source_label = QLabel(), QLabel(), QLabel()
-        self.to_label = QLabel("–")
+        self.to_label = QLabel()
         top = QHBoxLayout()
         for w in (self.period_label, self.period, self.start_edit, self.to_label, self.end_edit,
                   self.owner_label, self.owner, self.source_label, self.source, self.refresh_button):
@@ -451,6 +451,7 @@ class DashboardWidget(QWidget):
         for e in (self.start_edit, self.end_edit):
             e.setDisplayFormat(fmt.date_edit_format(self.loc))  # the interface language's dates
         self.period_label.setText(self.tr("Period"))
+        self.to_label.setText(self.tr("–", "between the first and last day of the period"))  # Korean: ~
         self.owner_label.setText(self.tr("Owner"))
         self.source_label.setText(self.tr("Lead source"))
         self.refresh_button.setText(self.tr("Refresh"))

@@ -224,3 +224,39 @@ def test_where_a_database_is_shown_or_remembered_never_holds_a_password(tmp_path
         assert server_like.location == "postgresql+psycopg://kim@db.example/pipe"
     finally:
         local.dispose()
+
+
+@pytest.mark.postgresql
+def test_postgresql_sessions_are_in_utc_on_a_server_in_seoul(korean_server):
+    """A team server in Seoul (its database set to Asia/Seoul) gives the app's sessions UTC,
+    set on every new connection as the SQLite pragmas are: a stored naive-UTC timestamp read
+    as timestamptz is that moment, not 9 hours earlier, whichever connection reads it, and
+    after a transaction that was rolled back."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import create_engine, text
+
+    url = korean_server.create_database()
+    stored = "SELECT CAST(TIMESTAMP '2026-01-05 00:00' AS timestamptz)"
+    plain = create_engine(url)
+    db = open_database(url)
+    try:
+        with plain.connect() as conn:  # the server as the fixture set it up, without the app
+            assert conn.execute(text("SHOW TimeZone")).scalar() == "Asia/Seoul"
+            assert conn.execute(text(stored)).scalar() == datetime(2026, 1, 4, 15, 0, tzinfo=UTC)
+        with db.read() as s:
+            assert s.execute(text("SHOW TimeZone")).scalar() == "UTC"
+            assert s.execute(text(stored)).scalar() == datetime(2026, 1, 5, 0, 0, tzinfo=UTC)
+        with pytest.raises(ZeroDivisionError), db.write() as s:
+            s.execute(text("SELECT 1"))
+            raise ZeroDivisionError  # rolled back: the time zone stays
+        with db.write() as s, db.read() as other:  # two connections from the pool at once
+            assert s.execute(text("SHOW TimeZone")).scalar() == "UTC"
+            assert other.execute(text("SHOW TimeZone")).scalar() == "UTC"
+        db.engine.dispose()  # new connections after the pool was emptied
+        with db.read() as s:
+            assert s.execute(text("SHOW TimeZone")).scalar() == "UTC"
+    finally:
+        plain.dispose()
+        db.dispose()
+        korean_server.drop_database(url)

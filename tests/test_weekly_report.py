@@ -217,6 +217,35 @@ def test_sheet_names_are_valid_excel_names():
 
 # ------------------------------------------------------------------ structure
 
+# the desktop app's Korean for these words (resources/translations/pipeline_ko.ts); the
+# workbook a manager mails round must not call the same thing by another name
+APP_TERMS = {"Won": "수주", "Lost": "실주", "Stage": "단계", "Pipeline": "파이프라인", "Commit": "확정",
+             "Best case": "최상의 경우", "Forward": "진행", "Moved forward": "진행", "Back": "되돌림",
+             "Moved back": "되돌림", "Reopened": "재개", "Overdue": "기한 초과", "Call": "통화",
+             "Meeting": "미팅", "Win rate": "수주율", "Days in stage": "단계 체류 일수"}
+
+
+def test_report_labels_use_the_apps_korean_terms():
+    import xml.etree.ElementTree as ET
+    from importlib import resources
+
+    from app.services.report.labels import TEXT
+
+    used = {en: ko for en, ko in TEXT.values() if en in APP_TERMS}
+    assert set(used) >= {"Best case", "Forward", "Moved forward", "Back", "Moved back", "Call"}
+    for en, ko in TEXT.values():
+        if en in APP_TERMS:
+            assert ko == APP_TERMS[en], (en, ko)
+    # and the app still says so (else this table is stale, not the report)
+    ts = resources.files("resources.translations").joinpath("pipeline_ko.ts").read_text(encoding="utf-8")
+    app_words: dict[str, set[str]] = {}
+    for msg in ET.fromstring(ts).iter("message"):
+        app_words.setdefault(msg.findtext("source"), set()).add(msg.findtext("translation"))
+    for en, ko in APP_TERMS.items():
+        if en not in ("Moved forward", "Back"):  # the report's wording; the app says Forward, Moved back
+            assert ko in app_words.get(en, set()), (en, ko, app_words.get(en))
+
+
 def test_sheets_headers_and_layout(workbook):
     summary, wb = workbook
     assert wb.sheetnames == EN_SHEETS
@@ -696,6 +725,13 @@ def test_korean_workbook(story_db, tmp_path):
     assert wb["단계별 파이프라인"]["A2"].value.endswith("· 주 말(2026-11-22 24:00) 기준 진행 중 딜, 단계 이력으로 "
                                                  "계산; 금액은 오늘 기준")
     assert wb["진행 중 딜"]["A2"].value.endswith("· 주 말이 아닌 오늘 기준 (2026-11-23 09:00)")
+    # the app's words for a forward and a backward move and for the best case (not 전진 / 후퇴 / 최선)
+    moves = rows_of(wb["이번 주 단계 이동"])
+    assert [r[7] for r in moves] == ["진행", "수주", "실주", "되돌림"]
+    changes = {r[0]: r[1:3] for r in block(summary_ws, "지난주 이후 이동 (KRW 딜)")}
+    assert changes["진행"] == [1, 1] and changes["되돌림"] == [1, 0]
+    forecast = wb["월별 예측"]
+    assert [c.value for c in forecast[3]][:5] == ["월", "수주", "확정", "최상의 경우", "파이프라인"]
 
 
 @ON_BOTH_ENGINES

@@ -320,3 +320,42 @@ def test_in_korean_the_quick_line_without_subject_says_so_in_korean(qtbot, korea
     dlg.tabs.setCurrentIndex(2)
     qtbot.keyClick(dlg.quick_subject, Qt.Key.Key_Return)
     assert dlg.quick_error.isVisible() and dlg.quick_error.text() == "제목을 입력해 주세요"
+
+
+def _history_at(qtbot, ctx, db, deal, rep, manager, width):
+    satisfy_stage(db, deal.id, 1, rep.id, at=T0)
+    gates.move_deal(db, deal.id, 2, actor_id=rep.id, at=T0 + timedelta(days=3))
+    gates.move_deal(db, deal.id, 1, actor_id=rep.id, reason="budget frozen", at=T0 + timedelta(days=5))
+    gates.move_deal(db, deal.id, 3, actor_id=manager.id, override_reason="CEO sponsor", at=T0 + timedelta(days=6))
+    dlg = _dialog(qtbot, ctx, deal.id)
+    dlg.resize(width, 640)
+    dlg.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: dlg.history_view.isVisible())
+    qtbot.wait(10)
+    return dlg
+
+
+def test_in_korean_at_1024_pixels_the_history_reason_is_not_squeezed_by_the_days_bar(
+        qtbot, korean, ko_ctx, db, deal, rep, manager):
+    dlg = _history_at(qtbot, ko_ctx, db, deal, rep, manager, 1024)
+    view, hh = dlg.history_view, dlg.history_view.horizontalHeader()
+    fm = view.fontMetrics()
+    reason_w = hh.sectionSize(HistoryModel.COL_REASON)
+    days_w = hh.sectionSize(HistoryModel.COL_DAYS)
+    # the reasons are short: each fits whole (cell padding 8 px), not as "…"
+    assert dlg.history_model.index(2, HistoryModel.COL_REASON).data() == "budget frozen"
+    assert dlg.history_model.index(3, HistoryModel.COL_REASON).data() == "예외 승인: CEO sponsor"
+    assert reason_w >= fm.horizontalAdvance("예외 승인: CEO sponsor") + 8, (reason_w, days_w)
+    # the days column still holds its figure ("4.0") beside a bar, and all fits without scrolling
+    assert days_w >= fm.horizontalAdvance("0000.0 ") + 4 + 8 + 24
+    assert days_w < 150
+    assert hh.length() <= view.viewport().width()
+    assert dlg.close_edit.displayFormat() == "yyyy. M. d." and dlg.close_edit.text() == "2026. 3. 31."
+
+
+def test_on_a_wide_screen_the_days_bar_keeps_its_room(qtbot, ctx, db, deal, rep, manager):
+    dlg = _history_at(qtbot, ctx, db, deal, rep, manager, 1600)
+    hh = dlg.history_view.horizontalHeader()
+    assert hh.sectionSize(HistoryModel.COL_DAYS) == 150
+    assert hh.sectionSize(HistoryModel.COL_REASON) > 150
+    assert dlg.close_edit.displayFormat() == "M/d/yyyy"

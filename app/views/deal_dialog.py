@@ -20,6 +20,7 @@ from PySide6.QtCore import (
     QEvent,
     QLocale,
     QModelIndex,
+    QObject,
     QRectF,
     Qt,
     QTime,
@@ -236,6 +237,44 @@ class DaysBarDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+class DaysColumnWidth(QObject):
+    """Sizes the days-bar column of the stage history from the room left: up to
+    ``WIDEST`` px when there is space, down to the figure and a short bar, so the reason
+    column (the one that stretches) keeps about ``REASON_CHARS`` characters; at 1024 px a
+    fixed 150-px bar left the reason only "…"."""
+
+    WIDEST = 150
+    SHORTEST_BAR = 24
+    REASON_CHARS = 24
+
+    def __init__(self, view: QTableView, days: int, reason: int):
+        super().__init__(view)
+        self.view, self.days, self.reason = view, days, reason
+        view.viewport().installEventFilter(self)
+        view.horizontalHeader().sectionResized.connect(self._section_resized)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.Resize:
+            self.update()
+        return False
+
+    def _section_resized(self, logical: int, _old: int, _new: int) -> None:
+        if logical not in (self.days, self.reason):
+            self.update()
+
+    def update(self) -> None:
+        header = self.view.horizontalHeader()
+        fm = self.view.fontMetrics()
+        shortest = fm.horizontalAdvance("0000.0 ") + 4 + 8 + self.SHORTEST_BAR  # as DaysBarDelegate paints
+        shortest = max(shortest, header.sectionSizeFromContents(self.days).width())
+        others = sum(header.sectionSize(c) for c in range(header.count())
+                     if c not in (self.days, self.reason) and not header.isSectionHidden(c))
+        spare = self.view.viewport().width() - others - fm.averageCharWidth() * self.REASON_CHARS
+        width = max(shortest, min(self.WIDEST, spare))
+        if header.sectionSize(self.days) != width:
+            header.resizeSection(self.days, width)
+
+
 class HistoryModel(_RowsModel):
     """The stage timeline: one row per visit, oldest first, with the days spent."""
 
@@ -424,7 +463,7 @@ class DealDialog(QDialog):
         self.close_edit.setCalendarPopup(True)
         self.close_edit.setMinimumDate(NO_DATE)
         self.close_edit.setSpecialValueText("—")
-        self._date_format()
+        self.close_edit.setDisplayFormat(formatting.date_edit_format())
         self.clear_close = QPushButton()
         self.clear_close.setFlat(True)
         self.clear_close.clicked.connect(lambda: self.close_edit.setDate(NO_DATE))
@@ -508,8 +547,9 @@ class DealDialog(QDialog):
         self.history_view = _table(self.history_model, HistoryModel.COL_REASON)
         self.history_view.setItemDelegateForColumn(HistoryModel.COL_DAYS, DaysBarDelegate(self))
         self.history_view.horizontalHeader().setSectionResizeMode(
-            HistoryModel.COL_DAYS, QHeaderView.ResizeMode.Interactive)
-        self.history_view.setColumnWidth(HistoryModel.COL_DAYS, 150)
+            HistoryModel.COL_DAYS, QHeaderView.ResizeMode.Fixed)
+        self._history_widths = DaysColumnWidth(self.history_view, HistoryModel.COL_DAYS,
+                                               HistoryModel.COL_REASON)
         self.close_model = CloseDateModel(self)
         self.close_view = _table(self.close_model, CloseDateModel.COL_SHIFT)
         self.history_title = QLabel()
@@ -624,15 +664,8 @@ class DealDialog(QDialog):
         self.editors[key] = widget
         self.form.addRow(lab, box)
 
-    def _date_format(self) -> None:
-        """The locale's short date, but with a four-digit year."""
-        fmt = QLocale().dateFormat(QLocale.FormatType.ShortFormat)
-        if "yyyy" not in fmt:
-            fmt = fmt.replace("yy", "yyyy")
-        self.close_edit.setDisplayFormat(fmt)
-
     def retranslate(self) -> None:
-        self._date_format()
+        self.close_edit.setDisplayFormat(formatting.date_edit_format())
         self.checklist_model.lang = self.history_model.lang = self.ctx.lang
         texts = {
             "title": self.tr("&Title:"), "account_id": self.tr("&Account:"),

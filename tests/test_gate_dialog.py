@@ -296,3 +296,49 @@ def test_in_korean_the_field_dialog_shows_the_service_error_in_korean(qtbot, kor
     dlg.save()
     assert not dlg.errors["amount"].isHidden()
     assert dlg.errors["amount"].text() == "0 이상이어야 합니다"
+
+
+def test_in_korean_a_lost_gate_with_nothing_missing_says_it_can_move(qtbot, korean, db, manager, deal):
+    assert gates.missing_for_move(db, deal.id, "lost") == []
+    dlg = GateDialog(korean_ctx(db, manager), deal.id, "lost")
+    qtbot.addWidget(dlg)
+    dlg.show()
+    assert dlg.intro.text() == "“ERP rollout”은(는) 실주(으)로 이동할 수 있습니다."
+    assert dlg.done_label.isVisible() and dlg.done_label.text() == "게이트 요건이 모두 기록되었습니다."
+    assert not dlg.scroll.isVisible()  # no empty list under it
+    assert dlg.move_button.isEnabled() and dlg.move_button.text() == "이동"
+    assert not dlg.override_button.isVisible()
+
+
+def test_in_korean_the_intro_changes_once_the_last_item_is_recorded(qtbot, korean, db, rep, deal, monkeypatch):
+    to_stage(db, deal.id, 2, rep.id)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("확인함", True))
+    dlg = GateDialog(korean_ctx(db, rep), deal.id, 3)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    assert dlg.intro.text().startswith("“ERP rollout”은(는) 아직 3. 요구사항 분석(으)로 이동할 수 없습니다.")
+    assert dlg.scroll.isVisible() and not dlg.move_button.isEnabled()
+    for key in ("budget", "authority", "need", "timeline"):
+        btn = next(b for b in dlg.satisfy_buttons.values() if b.objectName() == f"satisfy-{key}-check")
+        qtbot.mouseClick(btn, Qt.MouseButton.LeftButton)
+    assert dlg.missing == []
+    assert dlg.intro.text() == "“ERP rollout”은(는) 3. 요구사항 분석(으)로 이동할 수 있습니다."
+    assert dlg.move_button.isEnabled() and not dlg.scroll.isVisible()
+
+
+def test_in_korean_the_field_dialog_date_reads_as_a_korean_date(qtbot, korean, db, rep, deal):
+    d = deals.get_deal(db, deal.id)
+    deals.update_deal(db, deal.id, expected_version=d.version, actor_id=rep.id, expected_close="2026-09-30")
+    dlg = FieldDialog(korean_ctx(db, rep), deal.id, ("amount", "expected_close"))
+    qtbot.addWidget(dlg)
+    edit = dlg.editors["expected_close"]
+    assert edit.displayFormat() == "yyyy. M. d." and edit.text() == "2026. 9. 30."
+
+
+def test_in_english_the_field_dialog_date_reads_month_first(qtbot, db, rep, deal):
+    d = deals.get_deal(db, deal.id)
+    deals.update_deal(db, deal.id, expected_version=d.version, actor_id=rep.id, expected_close="2026-09-30")
+    dlg = FieldDialog(make_ctx(db, rep), deal.id, ("expected_close",))
+    qtbot.addWidget(dlg)
+    assert dlg.editors["expected_close"].text() == "9/30/2026"
+

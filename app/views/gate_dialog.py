@@ -43,6 +43,7 @@ from app.services import deals as deals_service
 from app.services import evidence as evidence_service
 from app.services import gates
 from app.services import people as people_service
+from app.views import formatting
 from app.views.context import AppContext, run_modal
 from app.views.operations import CollectionOp, error_text, field_message, show_error
 from app.views.undo import EditDealCommand, MoveCommand
@@ -153,7 +154,7 @@ class FieldDialog(QDialog):
         if name == "expected_close":
             edit = QDateEdit()
             edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setDisplayFormat(formatting.date_edit_format())
             d = value or (date.today() + timedelta(days=30))
             edit.setDate(QDate(d.year, d.month, d.day))
             return edit
@@ -378,14 +379,15 @@ class GateDialog(QDialog):
         layout.addWidget(self.done_label)
         layout.addWidget(self.buttons)
         self.retranslate()
-        content = self.scroll.widget().sizeHint().height()
-        self.resize(640, max(300, min(640, content + 150)))
+        if self.missing:
+            content = self.scroll.widget().sizeHint().height()
+            self.resize(640, max(300, min(640, content + 150)))
+        else:  # no list to show: intro, the green line and the buttons
+            self.resize(640, self.sizeHint().height())
 
     # -- building
     def retranslate(self) -> None:
         self.setWindowTitle(_tr("Stage gate"))
-        self.intro.setText(_tr("“{0}” cannot move to {1} yet. Record the missing exit deliverables "
-                               "below, then move it.").format(self.title, target_label(self.ctx, self.target)))
         self.move_button.setText(_tr("Move"))
         self.cancel_button.setText(_tr("Cancel"))
         if self.override_button is not None:
@@ -429,6 +431,12 @@ class GateDialog(QDialog):
         col.addStretch(1)
         self.scroll.setWidget(body)
         nothing_missing = not self.missing
+        target = target_label(self.ctx, self.target)
+        # nothing blocks the move (from the start or once the last item is recorded): say it may move
+        self.intro.setText(_tr("“{0}” can move to {1}.").format(self.title, target) if nothing_missing
+                           else _tr("“{0}” cannot move to {1} yet. Record the missing exit deliverables "
+                                    "below, then move it.").format(self.title, target))
+        self.scroll.setVisible(not nothing_missing)
         self.move_button.setEnabled(nothing_missing)
         self.move_button.setDefault(nothing_missing)
         self.done_label.setVisible(nothing_missing)

@@ -1726,10 +1726,6 @@ The reason is stored with the move and shows in reports.</source>
             <translation>활동 유형:</translation>
         </message>
         <message>
-            <source>“{0}” cannot move to {1} yet. Record the missing exit deliverables below, then move it.</source>
-            <translation>“{0}”은(는) 아직 {1}(으)로 이동할 수 없습니다. 아래의 누락된 단계 완료 요건을 기록한 뒤 이동하세요.</translation>
-        </message>
-        <message>
             <source>Confirm…</source>
             <translation>확인…</translation>
         </message>
@@ -1744,6 +1740,14 @@ The reason is stored with the move and shows in reports.</source>
         <message>
             <source>Move back</source>
             <translation>이전 단계로 이동</translation>
+        </message>
+        <message>
+            <source>“{0}” can move to {1}.</source>
+            <translation>“{0}”은(는) {1}(으)로 이동할 수 있습니다.</translation>
+        </message>
+        <message>
+            <source>“{0}” cannot move to {1} yet. Record the missing exit deliverables below, then move it.</source>
+            <translation>“{0}”은(는) 아직 {1}(으)로 이동할 수 없습니다. 아래의 누락된 단계 완료 요건을 기록한 뒤 이동하세요.</translation>
         </message>
         <message>
             <source>Why is “{0}” reopened?</source>

@@ -85,7 +85,7 @@ def test_typed_spend_is_saved_as_decimal_and_announced(qtbot, dialog, ctx, db, w
 def test_bad_amount_is_refused_with_a_message(qtbot, dialog, db, text, message):
     type_into_cell(qtbot, dialog.grid_view, dialog.grid.index(0, 0), text)
     assert message in dialog.error.text()
-    assert "Web, 2026-01" in dialog.error.text()
+    assert "Web, Jan 2026" in dialog.error.text()
     assert spend_rows(db) == []
 
 
@@ -98,7 +98,7 @@ def test_a_spend_edit_is_announced_once_and_an_empty_cell_cleared_not_at_all(qtb
 
 def test_a_refused_spend_shows_one_message_and_announces_nothing(qtbot, dialog, db, heard, warnings):
     type_into_cell(qtbot, dialog.grid_view, dialog.grid.index(0, 0), "-5")
-    assert dialog.error.text() == "Web, 2026-01: must be 0 or more"
+    assert dialog.error.text() == "Web, Jan 2026: must be 0 or more"
     assert warnings == [] and heard == [] and spend_rows(db) == []
 
 
@@ -137,7 +137,7 @@ def test_campaign_column_and_year_switch(qtbot, dialog, db, web, monkeypatch):
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Spring webinar", True))
     dialog.add_campaign_button.click()
     labels = [ln.label() for ln in dialog.grid.lines]
-    assert labels == ["Web", "Web › Spring webinar"]
+    assert labels == ["Web", "Web / Spring webinar"]
     camp = marketing.list_campaigns(db)[0]
     type_into_cell(qtbot, dialog.grid_view, dialog.grid.index(10, 1), "300000")  # November
     assert spend_rows(db) == [(web.id, camp.id, date(2026, 11, 1), Decimal("300000.00"))]
@@ -270,8 +270,8 @@ def korean(qapp):
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("12o0", "Web, 2026-01: '12o0'은(는) 숫자가 아닙니다"),
-    ("-5", "Web, 2026-01: 0 이상이어야 합니다"),
+    ("12o0", "Web, 2026년 1월: '12o0'은(는) 숫자가 아닙니다"),
+    ("-5", "Web, 2026년 1월: 0 이상이어야 합니다"),
 ])
 def test_a_bad_figure_is_refused_in_korean(qtbot, korean, db, manager, web, text, message):
     dlg = MarketingDialog(AppContext(db=db, user_id=manager.id, user_name=manager.name, role="manager", lang="ko"))
@@ -298,3 +298,56 @@ def test_a_duplicate_lead_source_and_a_bad_target_are_refused_in_korean(qtbot, k
     qtbot.mouseClick(targets.add_button, Qt.MouseButton.LeftButton)
     assert targets.error.text() == "수주율 목표는 0에서 100 사이의 백분율입니다"
     assert marketing.list_targets(db) == [] and [s.name for s in marketing.list_lead_sources(db)] == ["Web"]
+
+
+def _ko_ctx(db, manager):
+    return AppContext(db=db, user_id=manager.id, user_name=manager.name, role="manager", lang="ko")
+
+
+def test_in_korean_channels_are_translated_campaigns_indented_and_months_named_once(
+        qtbot, korean, db, manager, web):
+    marketing.create_campaign(db, web.id, "봄 웨비나")
+    for name, channel in (("LinkedIn Ads", "paid"), ("Cold calls", "Outbound"), ("Partner referral", "partner"),
+                          ("Trade show", "events"), ("Newsletter", "my own channel")):
+        marketing.create_lead_source(db, name, channel)
+    dlg = MarketingDialog(_ko_ctx(db, manager))
+    qtbot.addWidget(dlg)
+    dlg.year.setValue(2026)
+    dlg.show()
+    m = dlg.lines_model
+    shown = {m.index(r, 0).data(): m.index(r, 1).data() for r in range(m.rowCount())}
+    assert shown == {"Cold calls": "아웃바운드", "LinkedIn Ads": "유료 광고", "Newsletter": "my own channel",
+                     "Partner referral": "파트너", "Trade show": "행사", "Web": "인바운드",
+                     "\u2003\u2003봄 웨비나": "캠페인"}
+    web_row = next(r for r in range(m.rowCount()) if m.index(r, 0).data() == "Web")
+    assert m.index(web_row, 1).data(Qt.ItemDataRole.ToolTipRole) == "inbound"  # as stored
+    assert [s.channel for s in marketing.list_lead_sources(db) if s.name == "Web"] == ["inbound"]
+    assert not any("›" in (m.index(r, 0).data() or "") for r in range(m.rowCount()))
+    g = dlg.grid
+    months = [g.headerData(r, Qt.Orientation.Vertical) for r in range(13)]
+    assert months[:3] == ["2026년 1월", "2026년 2월", "2026년 3월"] and months[11:] == ["2026년 12월", "합계"]
+    web_col = next(c for c, ln in enumerate(g.lines) if ln.campaign == "봄 웨비나")
+    assert g.headerData(web_col, Qt.Orientation.Horizontal) == "Web\n봄 웨비나"
+
+
+def test_in_english_months_read_jan_2026_and_channels_capitalised(qtbot, dialog):
+    assert dialog.grid.headerData(0, Qt.Orientation.Vertical) == "Jan 2026"
+    assert dialog.lines_model.index(0, 1).data() == "Inbound"
+
+
+def test_in_korean_the_targets_period_reads_as_korean_dates_with_a_tilde(qtbot, korean, db, manager, rep):
+    ctx = _ko_ctx(db, manager)
+    marketing.create_target(db, "won_count", date(2026, 1, 1), date(2026, 3, 31), "4")
+    dlg = TargetsDialog(ctx)
+    qtbot.addWidget(dlg)
+    dlg.year.setValue(2026)
+    dlg.show()
+    assert dlg.model.index(0, 2).data() == "26. 1. 1. ~ 26. 3. 31."
+    dlg.start.setDate(QDate(2026, 10, 1))
+    dlg.end.setDate(QDate(2026, 12, 31))
+    assert (dlg.start.text(), dlg.period_dash.text(), dlg.end.text()) == ("2026. 10. 1.", "~", "2026. 12. 31.")
+
+
+def test_in_english_the_targets_period_keeps_its_dash_and_us_dates(qtbot, targets):
+    targets.start.setDate(QDate(2026, 10, 1))
+    assert targets.start.text() == "10/1/2026" and targets.period_dash.text() == "–"

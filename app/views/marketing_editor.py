@@ -13,7 +13,17 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QEvent, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QDate,
+    QEvent,
+    QModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -72,6 +82,35 @@ def change(ctx: AppContext, work, owner, refused) -> CollectionOp:
                         initiator=owner).failure(failure)
 
 
+# the channels a lead source is usually given (stored as typed, in English); shown translated,
+# any other value as it is
+CHANNELS = {
+    "inbound": QT_TRANSLATE_NOOP("Channel", "Inbound"),
+    "outbound": QT_TRANSLATE_NOOP("Channel", "Outbound"),
+    "paid": QT_TRANSLATE_NOOP("Channel", "Paid"),
+    "partner": QT_TRANSLATE_NOOP("Channel", "Partner"),
+    "referral": QT_TRANSLATE_NOOP("Channel", "Referral"),
+    "events": QT_TRANSLATE_NOOP("Channel", "Events"),
+    "email": QT_TRANSLATE_NOOP("Channel", "Email"),
+    "social": QT_TRANSLATE_NOOP("Channel", "Social"),
+    "organic": QT_TRANSLATE_NOOP("Channel", "Organic"),
+}
+
+
+def channel_label(channel: str | None) -> str:
+    """A lead source's channel in the interface language (a known value) or as stored."""
+    if not channel:
+        return ""
+    known = CHANNELS.get(channel.strip().lower())
+    return QCoreApplication.translate("Channel", known) if known else channel
+
+
+def month_label(month: date, lang: str) -> str:
+    """One month as the interface language writes it: "Jan 2026", "2026년 1월"."""
+    fmt_ = QCoreApplication.translate("SpendGridModel", "MMM yyyy", "a month of the spend grid (Qt date format)")
+    return fmt.locale_for(lang).toString(QDate(month.year, month.month, 1), fmt_)
+
+
 def plain_amount(amount: Decimal) -> str:
     """An amount as the user would type it: 1500000 or 1250.50."""
     return str(int(amount)) if amount == amount.to_integral_value() else f"{amount:.2f}"
@@ -89,7 +128,8 @@ class Line:
     campaign: str | None = None
 
     def label(self) -> str:
-        return self.source if self.campaign is None else f"{self.source} › {self.campaign}"
+        """Source, or source / campaign (a "›" drew as a different, wide glyph in Korean fonts)."""
+        return self.source if self.campaign is None else f"{self.source} / {self.campaign}"
 
 
 def load_lines(db) -> list[Line]:
@@ -101,6 +141,9 @@ def load_lines(db) -> list[Line]:
         lines.append(Line(src.id, src.name))
         lines += [Line(src.id, src.name, c.id, c.name) for c in campaigns.get(src.id, [])]
     return lines
+
+
+CAMPAIGN_INDENT = "\u2003\u2003"  # two em spaces: a campaign sits under its lead source
 
 
 class LinesModel(QAbstractTableModel):
@@ -134,8 +177,10 @@ class LinesModel(QAbstractTableModel):
         line = self.lines[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             if index.column() == 0:
-                return line.source if line.campaign is None else f"    › {line.campaign}"
-            return (self.channels.get(line.source_id) or "") if line.campaign is None else self.tr("campaign")
+                return line.source if line.campaign is None else CAMPAIGN_INDENT + line.campaign
+            return channel_label(self.channels.get(line.source_id)) if line.campaign is None else self.tr("campaign")
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 1 and line.campaign is None:
+            return self.channels.get(line.source_id) or None  # the value as stored (and imported)
         if role == ID_ROLE:
             return line
         return None
@@ -180,11 +225,13 @@ class SpendGridModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
-            return self.lines[section].label() if section < len(self.lines) else None
+            if section >= len(self.lines):
+                return None
+            line = self.lines[section]  # a campaign under its source, on two lines
+            return line.source if line.campaign is None else f"{line.source}\n{line.campaign}"
         if section == 12:
             return self.tr("Total")
-        loc = fmt.locale_for(self.ctx.lang)
-        return loc.toString(QDate(self.year, section + 1, 1), "yyyy-MM (MMM)")
+        return month_label(date(self.year, section + 1, 1), self.ctx.lang)
 
     def amount(self, col: int, month: int) -> Decimal | None:
         entries = self.cells.get((col, month))
@@ -241,7 +288,7 @@ class SpendGridModel(QAbstractTableModel):
 
         def refused(exc: AppError) -> None:
             self.refused.emit(self.tr("%1, %2: %3").replace("%1", line.label())
-                              .replace("%2", month.strftime("%Y-%m")).replace("%3", error_text(exc)))
+                              .replace("%2", month_label(month, self.ctx.lang)).replace("%3", error_text(exc)))
 
         return change(self.ctx, work, self.parent(), refused).success(saved).run()
 
@@ -430,6 +477,11 @@ class MarketingDialog(QDialog):
 COL_METRIC, COL_OWNER, COL_PERIOD, COL_TARGET, COL_ACTUAL, COL_ATTAINMENT = range(6)
 
 
+def period_dash() -> str:
+    """The mark between a period's first and last day: "–", "~" in Korean."""
+    return QCoreApplication.translate("TargetsDialog", "–", "between the first and last day of the period")
+
+
 class TargetsModel(QAbstractTableModel):
     """Targets overlapping one year with their attainment; the target value is editable."""
 
@@ -494,7 +546,7 @@ class TargetsModel(QAbstractTableModel):
             if c == COL_OWNER:
                 return t.owner or self.tr("Team")
             if c == COL_PERIOD:
-                return f"{fmt.short_date(t.period_start, loc)} – {fmt.short_date(t.period_end, loc)}"
+                return f"{fmt.short_date(t.period_start, loc)} {period_dash()} {fmt.short_date(t.period_end, loc)}"
             if c == COL_TARGET:
                 return self._value(t.metric, t.target, self.currencies.get(t.target_id))
             if c == COL_ACTUAL:
@@ -568,7 +620,7 @@ class TargetsDialog(QDialog):
         self.end = QDateEdit(QDate(last.year, last.month, last.day))
         for e in (self.start, self.end):
             e.setCalendarPopup(True)
-            e.setDisplayFormat("yyyy-MM-dd")
+            e.setDisplayFormat(fmt.date_edit_format(fmt.locale_for(ctx.lang)))
         self.value = QLineEdit()
         self.add_button = QPushButton()
         self.add_button.clicked.connect(self.add_target)
@@ -580,7 +632,8 @@ class TargetsDialog(QDialog):
         self.form_labels = [QLabel() for _ in range(5)]
         period = QHBoxLayout()
         period.addWidget(self.start)
-        period.addWidget(QLabel("–"))
+        self.period_dash = QLabel()
+        period.addWidget(self.period_dash)
         period.addWidget(self.end)
         period.addStretch(1)
         add_row = QHBoxLayout()
@@ -618,6 +671,7 @@ class TargetsDialog(QDialog):
             label.setText(text)
         self.value.setPlaceholderText(self.tr("e.g. 500000000, or 35 for a 35 % win rate"))
         self.add_button.setText(self.tr("Add target"))
+        self.period_dash.setText(period_dash())
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 5)
 
     def changeEvent(self, event):  # noqa: N802

@@ -100,6 +100,45 @@
         </message>
     </context>
     <context>
+        <name>Channel</name>
+        <message>
+            <source>Inbound</source>
+            <translation>인바운드</translation>
+        </message>
+        <message>
+            <source>Outbound</source>
+            <translation>아웃바운드</translation>
+        </message>
+        <message>
+            <source>Paid</source>
+            <translation>유료 광고</translation>
+        </message>
+        <message>
+            <source>Partner</source>
+            <translation>파트너</translation>
+        </message>
+        <message>
+            <source>Referral</source>
+            <translation>추천</translation>
+        </message>
+        <message>
+            <source>Events</source>
+            <translation>행사</translation>
+        </message>
+        <message>
+            <source>Email</source>
+            <translation>이메일</translation>
+        </message>
+        <message>
+            <source>Social</source>
+            <translation>소셜</translation>
+        </message>
+        <message>
+            <source>Organic</source>
+            <translation>자연 유입</translation>
+        </message>
+    </context>
+    <context>
         <name>ChartPanel</name>
         <message>
             <source>Save as PNG…</source>
@@ -1319,6 +1358,11 @@ A B2B sales pipeline with a gated 7-stage process: a deal leaves a stage only wi
     <context>
         <name>SpendGridModel</name>
         <message>
+            <source>MMM yyyy</source>
+            <comment>a month of the spend grid (Qt date format)</comment>
+            <translation>yyyy년 M월</translation>
+        </message>
+        <message>
             <source>Total</source>
             <translation>합계</translation>
         </message>
@@ -1356,6 +1400,11 @@ A B2B sales pipeline with a gated 7-stage process: a deal leaves a stage only wi
     </context>
     <context>
         <name>TargetsDialog</name>
+        <message>
+            <source>–</source>
+            <comment>between the first and last day of the period</comment>
+            <translation>~</translation>
+        </message>
         <message>
             <source>Targets</source>
             <translation>목표</translation>

@@ -380,3 +380,25 @@ def test_month_labels_never_run_into_each_other(qtbot, ctx):
     assert min(b - a for a, b in zip(keys, keys[1:], strict=False)) * px_per_month >= widest
     w.resize(2400, 900)
     qtbot.waitUntil(lambda: len(axis.shown) == 12)
+
+
+def test_drill_down_columns_sort_in_the_apps_one_text_order(qtbot, db, rep):
+    """Clicking the Title or Owner header sorts as every list of the app does (collation:
+    ASCII letters without case, then code point): apple, Bob, Émile, élan, 김민수; Python's
+    lower() put élan before Émile, unlike the services' own lists."""
+    from app.services import deals, people
+
+    titles = ["élan", "김민수", "Bob", "Émile", "apple"]
+    ids = []
+    for t in titles:
+        owner = people.create_user(db, f"{t} owner", "rep")
+        ids.append(deals.create_deal(db, title=t, owner_id=owner.id).id)
+    ctx = AppContext(db=db, user_id=rep.id, user_name=rep.name, role="rep", lang="en")
+    dlg = dashboard.DrillDownDialog(ctx, "five", ids)
+    qtbot.addWidget(dlg)
+    want = ["apple", "Bob", "Émile", "élan", "김민수"]
+    for col, suffix in ((dashboard.COL_TITLE, ""), (dashboard.COL_OWNER, " owner")):
+        dlg.table.sortByColumn(col, Qt.SortOrder.AscendingOrder)
+        shown = [dlg.proxy.index(r, col).data() for r in range(dlg.proxy.rowCount())]
+        assert shown == [w + suffix for w in want]
+    assert [d.title for d in deals.list_deals(db) if d.title in titles] == want  # the service agrees

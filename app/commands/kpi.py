@@ -34,10 +34,11 @@ def configure(p) -> None:
 
 
 def _filters(db, args):
-    from sqlalchemy import func, select
+    from sqlalchemy import select
 
     from app.models import LeadSource
     from app.services.analytics import Filters, current_quarter
+    from app.services.collation import text_equal
     from app.services.people import find_user
 
     now = utcnow()
@@ -49,7 +50,7 @@ def _filters(db, args):
     source_id = None
     if args.source:
         with db.read() as s:
-            source_id = s.scalar(select(LeadSource.id).where(func.lower(LeadSource.name) == args.source.strip().lower()))
+            source_id = s.scalar(select(LeadSource.id).where(text_equal(LeadSource.name, args.source.strip())))
         if source_id is None:
             raise AppError(f"no lead source named '{args.source}'")
     currency = args.currency.strip().upper() if args.currency else None

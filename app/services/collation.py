@@ -82,4 +82,11 @@ def text_key(value: str | None) -> tuple[str, str]:
     return (value.translate(_ASCII_LOWER), value)
 
 
-__all__ = ["text_equal", "text_key", "text_order"]
+def text_sort_string(value: str | None) -> str:
+    """The order of :func:`text_key` as one string, for a sort that compares plain strings
+    by code (a Qt model's sort role): the folded text, a NUL, the text itself."""
+    folded, value = text_key(value)
+    return f"{folded}\x00{value}"
+
+
+__all__ = ["text_equal", "text_key", "text_order", "text_sort_string"]

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.services import activities as activity_service
 from app.services.activities import ActivityRow
+from app.services.collation import text_sort_string
 from app.views.context import AppContext, Changes, run_modal
 from app.views.log_activity import TYPES, type_label
 from app.views.operations import CollectionOp
@@ -139,7 +140,7 @@ class ActivitiesModel(QAbstractTableModel):
                 return r.due_at.timestamp() if r.due_at else float("inf")
             if col == self.COL_DONE:
                 return r.done_at.timestamp() if r.done_at else float("inf")
-            return (self.data(index) or "").lower()
+            return text_sort_string(self.data(index))
         if role == Qt.ItemDataRole.DisplayRole:
             if col == self.COL_GROUP:
                 return group_label(group)

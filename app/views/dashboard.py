@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 from app.errors import AppError
 from app.services import analytics
 from app.services.analytics import Filters, MarketingTotals, marketing_totals
+from app.services.collation import text_sort_string
 from app.services.deal_lookup import deal_rows
 from app.services.deals import DealRow
 from app.services.people import list_lead_sources, list_users
@@ -250,7 +251,7 @@ class DealListModel(QAbstractTableModel):
             return (r.title, r.account or "", r.owner, self.stage_text(r),
                     fmt.money(r.amount, r.currency, self.loc))[c]
         if role == SORT_ROLE:
-            return (r.title.lower(), (r.account or "").lower(), r.owner.lower(), r.stage,
+            return (text_sort_string(r.title), text_sort_string(r.account), text_sort_string(r.owner), r.stage,
                     float(r.amount) if r.amount is not None else -1.0)[c]
         if role == ID_ROLE:
             return r.id

@@ -147,6 +147,7 @@ def test_cancel_during_the_check_stops_it_and_imports_nothing(qtbot, db, manager
     assert not check.job.is_running()  # the wizard waited for the work to stop
     qtbot.waitUntil(lambda: not check.running(), timeout=5000)
     assert check.job.outcome == "cancelled" and check.status.text() == "Cancelled; nothing was imported."
+    assert check.progress.isHidden()  # it did not get through: no bar left standing at some percent
     assert heard == [] and list_deals(db) == []
 
 
@@ -195,6 +196,10 @@ def test_the_problem_list_in_korean_names_row_column_and_what_is_wrong(qtbot, ko
         "거래.csv, 3행, 'amount' 열: '12o0'은(는) 금액이 아닙니다 (숫자가 아닙니다)"
     assert check.status.text().startswith("문제 2건이 발견되어 아무것도 가져오지 않았습니다.")
     assert list_deals(db) == []
+    # the check went through every row: the bar says so (it stood at 0%)
+    assert check.progress.isVisible() and check.progress.text() == "100%"
+    # the column as the file names it (the message names the field); the tooltip says what it feeds
+    assert cell(0, model.COL_COLUMN, Qt.ItemDataRole.ToolTipRole) == "파일의 “amount” 열, 금액 항목으로 가져옵니다"
 
     install_translators(korean, "en")  # the list follows a language switch
     qtbot.waitUntil(lambda: cell(0, model.COL_MESSAGE) == "'12o0' is not an amount (not a number)")
@@ -202,6 +207,24 @@ def test_the_problem_list_in_korean_names_row_column_and_what_is_wrong(qtbot, ko
     assert cell(1, model.COL_MESSAGE, Qt.ItemDataRole.ToolTipRole) == \
         "거래.csv, row 5, column 'expected_close': '2026-02-30' is not a date (day is out of range for month)"
     assert model.headerData(3, Qt.Orientation.Horizontal) == "Problem"
+
+
+def test_the_column_of_a_problem_is_the_files_own_header_or_the_field_of_a_template(qtbot, korean):
+    from app.errors import Message
+    from app.services.importer import Mapping, Problem
+
+    model = import_wizard.ProblemModel()
+    mapping = Mapping(fields={"title": {"template": "{Company} {Project}"}, "amount": ["Deal value", "Amount"]})
+    model.set_problems([Problem("영업.csv", 3, "title", Message("a title is required")),
+                        Problem("영업.csv", 4, "Deal value", Message("must be 0 or more"))], mapping)
+    rows = [[model.index(r, c).data() for c in range(4)] for r in range(2)]
+    assert rows == [["영업.csv", "3", "제목", "제목은 필수입니다"],
+                    ["영업.csv", "4", "Deal value", "0 이상이어야 합니다"]]
+    assert model.index(1, model.COL_COLUMN).data(Qt.ItemDataRole.ToolTipRole) == \
+        "파일의 “Deal value” 열, 금액 항목으로 가져옵니다"
+    # a template's field has no one column: the tooltip is the whole line
+    assert model.index(0, model.COL_COLUMN).data(Qt.ItemDataRole.ToolTipRole) == \
+        model.index(0, model.COL_MESSAGE).data(Qt.ItemDataRole.ToolTipRole)
 
 
 def test_a_file_that_cannot_be_read_is_said_in_korean(qtbot, korean, db, manager, tmp_path):

@@ -156,11 +156,34 @@ class ProblemModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.problems: list[Problem] = []
+        self.fields_of: dict[str, str] = {}  # a file's column header (normalised) -> the field it feeds
+        self.templated: set[str] = set()  # fields built from a template: a problem names the field
 
-    def set_problems(self, problems: list[Problem]) -> None:
+    def set_problems(self, problems: list[Problem], mapping: Mapping | None = None) -> None:
+        """The problems to list; ``mapping`` (the one checked) says which field each column feeds."""
         self.beginResetModel()
         self.problems = list(problems)
+        self.fields_of, self.templated = {}, set()
+        for f, spec in (mapping.fields.items() if mapping is not None else ()):
+            if isinstance(spec, list):
+                for header in spec:
+                    self.fields_of.setdefault(norm(header), f)
+            elif "template" in spec:
+                self.templated.add(f)
         self.endResetModel()
+
+    def column_text(self, p: Problem) -> str:
+        """The column as the user's file names it (its header, what they will look for in
+        the spreadsheet); a field built from a template has no one column: its label."""
+        if not p.column:
+            return ""
+        return field_label(p.column) if p.column in self.templated else p.column
+
+    def column_tip(self, p: Problem) -> str | None:
+        f = self.fields_of.get(norm(p.column)) if p.column and p.column not in self.templated else None
+        if f is None:
+            return None
+        return _tr("The file's column “%1”, imported as %2").replace("%1", p.column).replace("%2", field_label(f))
 
     def rowCount(self, parent: QModelIndex | None = None) -> int:
         return 0 if parent is not None and parent.isValid() else len(self.problems)
@@ -172,14 +195,14 @@ class ProblemModel(QAbstractTableModel):
         if not index.isValid():
             return None
         p = self.problems[index.row()]
+        c = index.column()
         if role == Qt.ItemDataRole.ToolTipRole:
-            return message_text(p.text)
+            return (self.column_tip(p) if c == self.COL_COLUMN else None) or message_text(p.text)
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        c = index.column()
         if c == self.COL_MESSAGE:
             return message_text(p.message)
-        return (p.file, "" if p.row is None else str(p.row), p.column or "")[c]
+        return (p.file, "" if p.row is None else str(p.row), self.column_text(p))[c]
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
@@ -189,7 +212,7 @@ class ProblemModel(QAbstractTableModel):
     def retranslate(self) -> None:
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 3)
         if self.problems:
-            self.dataChanged.emit(self.index(0, self.COL_MESSAGE), self.index(len(self.problems) - 1, self.COL_MESSAGE))
+            self.dataChanged.emit(self.index(0, self.COL_COLUMN), self.index(len(self.problems) - 1, self.COL_MESSAGE))
 
 
 # ------------------------------------------------------------------ the job
@@ -576,6 +599,7 @@ class _JobPage(QWizardPage):
         super().__init__()
         self.wiz = wizard
         self.job: ImportJob | None = None
+        self.mapping: Mapping | None = None
         self.result: ImportResult | None = None
         self.error: AppError | None = None
         self.progress = QProgressBar()
@@ -598,7 +622,9 @@ class _JobPage(QWizardPage):
         self.result, self.error = None, None
         self.problems.set_problems([])
         self.progress.setValue(0)
-        self.job = ImportJob(self.wiz.ctx, self.wiz.file_page.path(), self.wiz.mapping_page.mapping(),
+        self.progress.show()
+        self.mapping = self.wiz.mapping_page.mapping()
+        self.job = ImportJob(self.wiz.ctx, self.wiz.file_page.path(), self.mapping,
                              self.wiz.file_page.history_path(), self.dry_run, self, initiator=self.wiz)
         self.job.progressed.connect(self._on_progress)
         self.job.finished.connect(self._on_finished)
@@ -624,13 +650,18 @@ class _JobPage(QWizardPage):
 
     @Slot(str, object)
     def _on_finished(self, outcome: str, payload) -> None:
+        # every row was read (with or without problems): the bar says done; a job that was
+        # cancelled or could not read the file did not get through, and its bar goes
+        if outcome == "done" or isinstance(payload, ImportFailed):
+            self.progress.setValue(PROGRESS_STEPS)
+        else:
+            self.progress.hide()
         if outcome == "done":
             self.result = payload
-            self.progress.setValue(PROGRESS_STEPS)
         elif outcome == "failed":
             self.error = payload
             if isinstance(payload, ImportFailed):
-                self.problems.set_problems(payload.problems)
+                self.problems.set_problems(payload.problems, self.mapping)
                 self.problem_view.resizeColumnsToContents()
         self.retranslate()
         self.finished_job(outcome)

@@ -2058,6 +2058,10 @@ The reason is stored with the move and shows in reports.</source>
             <translation>가져오는 중…</translation>
         </message>
         <message>
+            <source>The file's column “%1”, imported as %2</source>
+            <translation>파일의 “%1” 열, %2 항목으로 가져옵니다</translation>
+        </message>
+        <message>
             <source>Mapping file: %1</source>
             <translation>매핑 파일: %1</translation>
         </message>

@@ -6,6 +6,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import keyring
+import keyring.backend
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -34,6 +36,36 @@ def one_line_error(proc) -> str:
     assert len(lines) == 1, proc.stderr
     assert lines[0].startswith("pipeline-manager: error: "), lines[0]
     return lines[0]
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A keyring backend in memory, so no test touches the system's keyring (see
+    :func:`memory_keyring`)."""
+
+    priority = 1
+
+    def __init__(self):
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service, username):
+        return self.store.get((service, username))
+
+    def set_password(self, service, username, password):
+        self.store[(service, username)] = password
+
+    def delete_password(self, service, username):
+        self.store.pop((service, username), None)
+
+
+@pytest.fixture
+def memory_keyring():
+    """The keyring module's backend replaced by a :class:`MemoryKeyring` (yielded)."""
+    old = keyring.get_keyring()
+    ring = MemoryKeyring()
+    keyring.set_keyring(ring)
+    yield ring
+    keyring.set_keyring(old)
+
 
 
 def pytest_configure(config):

@@ -6,8 +6,6 @@ from __future__ import annotations
 import io
 import uuid
 
-import keyring
-import keyring.backend
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -30,31 +28,6 @@ def test_check_and_backup_on_postgresql(pg_url, tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 1 and "pg_dump" in err and err.strip().count("\n") == 0
     assert not (tmp_path / "x.bak").exists()
-
-
-class _MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 1
-
-    def __init__(self):
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.store.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.store[(service, username)] = password
-
-    def delete_password(self, service, username):
-        self.store.pop((service, username), None)
-
-
-@pytest.fixture
-def no_system_keyring():
-    old = keyring.get_keyring()
-    keyring.set_keyring(_MemoryKeyring())
-    yield
-    keyring.set_keyring(old)
 
 
 def _cli(monkeypatch, capsys, argv, stdin=""):
@@ -89,7 +62,7 @@ def _admin(url, sql, **params):
         engine.dispose()
 
 
-def test_a_removed_member_comes_back_with_restore_user(pg_url, tmp_path, monkeypatch, capsys, no_system_keyring):
+def test_a_removed_member_comes_back_with_restore_user(pg_url, tmp_path, monkeypatch, capsys, memory_keyring):
     """`remove-user`, then `restore-user` with the same login: the same user (their history,
     their won deal), a new password (the old one no longer works), the role given; the deals
     handed over meanwhile stay with their new owner, and leave the replica they kept.

@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 import uuid
 
-import keyring
-import keyring.backend
 import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import DBAPIError, ProgrammingError
@@ -20,30 +18,9 @@ from app.services.process import active_stages
 pytestmark = pytest.mark.postgresql
 
 
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 1
-
-    def __init__(self):
-        super().__init__()
-        self.store: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service, username):
-        return self.store.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.store[(service, username)] = password
-
-    def delete_password(self, service, username):
-        self.store.pop((service, username), None)
-
-
 @pytest.fixture(autouse=True)
-def memory_keyring():
-    old = keyring.get_keyring()
-    ring = MemoryKeyring()
-    keyring.set_keyring(ring)
-    yield ring
-    keyring.set_keyring(old)
+def _no_system_keyring(memory_keyring):  # conftest.memory_keyring, for every test here
+    return memory_keyring
 
 
 def _login(prefix: str) -> str:

@@ -240,3 +240,53 @@ def test_failure_is_shown_in_korean_in_a_korean_interface(ctx, parent, qtbot, tm
     assert blocker.args[0] == "failed"
     assert blocker.args[1] == f"{tmp_path / 'missing'}: 폴더가 없습니다"
     assert len(warnings) == 1 and warnings[0].endswith(f"{tmp_path / 'missing'}: 폴더가 없습니다")
+
+
+@pytest.fixture
+def korean(qapp):
+    from app.views.i18n import install_translators
+
+    install_translators(qapp, "ko")
+    yield qapp
+    install_translators(qapp, "en")
+
+
+def test_a_week_reads_as_the_language_writes_it(qapp):
+    assert report_export.week_label("2026-W47") == "2026-W47"
+    assert report_export.week_label("2027-W05") == "2027-W05"
+
+
+def test_in_korean_a_week_reads_2026_nyeon_47_jucha(korean):
+    assert report_export.week_label("2026-W47") == "2026년 47주차"
+    assert report_export.week_label("2027-W05") == "2027년 5주차"
+    assert report_export.week_label("2026-W53") == "2026년 53주차"  # 2026 has 53 ISO weeks
+
+
+def test_in_korean_the_week_is_chosen_by_its_korean_name(korean, parent, monkeypatch):
+    monkeypatch.setattr(report_export, "current_iso_week", lambda: "2026-W49")
+    monkeypatch.setattr(report_export, "last_complete_iso_week", lambda: "2026-W48")
+    asked = []
+
+    def get_item(_parent, _title, label, items, current, editable):
+        asked.append((label, items[:3], items[current], editable))
+        return items[2], True
+
+    monkeypatch.setattr(QInputDialog, "getItem", get_item)
+    assert report_export.ask_week(parent) == "2026-W47"
+    assert asked == [("주차 (직접 입력할 때는 ISO 형식, 예: 2026-W48):",
+                      ["2026년 49주차", "2026년 48주차", "2026년 47주차"], "2026년 48주차", True)]
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a: ("2026-w5", True))  # typed, as ISO
+    assert report_export.ask_week(parent) == "2026-W05"
+
+
+def test_in_korean_the_progress_and_done_message_name_the_week_in_korean(korean, parent, qtbot, monkeypatch,
+                                                                         tmp_path):
+    dlg = report_export.ReportProgressDialog(parent, WEEK)
+    qtbot.addWidget(dlg)
+    assert dlg.labelText() == "2026년 47주차 주간 보고서를 작성하는 중…"
+    texts = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: texts.append(box.text()) or 0)
+    summary = service.ReportSummary(path=tmp_path / "w.xlsx", week=WEEK, start=date(2026, 11, 16),
+                                    end=date(2026, 11, 22), lang="ko", owner=None, currency="KRW", sheets=[])
+    report_export.show_done(parent, summary)
+    assert texts == [f"2026년 47주차 주간 보고서를 다음 위치에 저장했습니다:\n{tmp_path / 'w.xlsx'}"]

@@ -40,6 +40,14 @@ def tr(text: str) -> str:
     return QCoreApplication.translate(CONTEXT, text)
 
 
+def week_label(week: str) -> str:
+    """An ISO week ('2026-W47') as the interface language writes it: 2026-W47, 2026년 47주차."""
+    monday, _sunday = parse_iso_week(week)
+    year, number, _ = monday.isocalendar()
+    text = QCoreApplication.translate("ReportExport", "{year}-W{week:02d}", "an ISO week; year and week are numbers")
+    return text.format(year=year, week=number)
+
+
 def _risk_factor() -> float:
     """k of the at-risk rule from the app settings (as the board and the dashboard use it)."""
     try:
@@ -87,7 +95,7 @@ class ReportProgressDialog(QProgressDialog):
         if self.cancelling:
             self.setLabelText(self.tr("Cancelling…"))
         else:
-            self.setLabelText(self.tr("Writing the weekly report for %1…").replace("%1", self.week))
+            self.setLabelText(self.tr("Writing the weekly report for %1…").replace("%1", week_label(self.week)))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -210,7 +218,7 @@ def show_done(parent: QWidget | None, summary: ReportSummary) -> None:
     box.setIcon(QMessageBox.Icon.Information)
     box.setWindowTitle(tr("Export weekly report"))
     box.setText(tr("The weekly report for %1 was written to:\n%2")
-                .replace("%1", summary.week).replace("%2", str(summary.path)))
+                .replace("%1", week_label(summary.week)).replace("%2", str(summary.path)))
     open_button = box.addButton(tr("Open"), QMessageBox.ButtonRole.AcceptRole)
     box.addButton(QMessageBox.StandardButton.Close)
     box.exec()
@@ -237,14 +245,17 @@ def ask_week(parent: QWidget | None) -> str | None:
     from datetime import timedelta
 
     weeks = [iso_week_of(monday - timedelta(weeks=i)) for i in range(12)]
+    labels = [week_label(w) for w in weeks]  # shown in the interface language; an ISO week may be typed
     default = last_complete_iso_week()
-    text = default
+    text = week_label(default)
     while True:
         text, ok = QInputDialog.getItem(parent, tr("Export weekly report"),
-                                        tr("ISO week (for example %1):").replace("%1", default),
-                                        weeks, weeks.index(text) if text in weeks else 0, True)
+                                        tr("Week (or type an ISO week, for example %1):").replace("%1", default),
+                                        labels, labels.index(text) if text in labels else 0, True)
         if not ok:
             return None
+        if text in labels:
+            return weeks[labels.index(text)]
         try:
             monday, _ = parse_iso_week(text)
         except ValidationError:

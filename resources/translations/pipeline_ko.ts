@@ -1302,6 +1302,48 @@ A B2B sales pipeline with a gated 7-stage process: a deal leaves a stage only wi
         </message>
     </context>
     <context>
+        <name>ReportExport</name>
+        <message>
+            <source>{year}-W{week:02d}</source>
+            <comment>an ISO week; year and week are numbers</comment>
+            <translation>{year}년 {week}주차</translation>
+        </message>
+        <message>
+            <source>Export weekly report</source>
+            <translation>주간 보고서 내보내기</translation>
+        </message>
+        <message>
+            <source>Open</source>
+            <translation>열기</translation>
+        </message>
+        <message>
+            <source>Save weekly report</source>
+            <translation>주간 보고서 저장</translation>
+        </message>
+        <message>
+            <source>Excel workbook (*.xlsx)</source>
+            <translation>Excel 통합 문서 (*.xlsx)</translation>
+        </message>
+        <message>
+            <source>Week (or type an ISO week, for example %1):</source>
+            <translation>주차 (직접 입력할 때는 ISO 형식, 예: %1):</translation>
+        </message>
+        <message>
+            <source>The weekly report was not written.</source>
+            <translation>주간 보고서를 작성하지 못했습니다.</translation>
+        </message>
+        <message>
+            <source>The weekly report for %1 was written to:
+%2</source>
+            <translation>%1 주간 보고서를 다음 위치에 저장했습니다:
+%2</translation>
+        </message>
+        <message>
+            <source>'%1' is not an ISO week like %2.</source>
+            <translation>'%1'은(는) %2 형식의 ISO 주차가 아닙니다.</translation>
+        </message>
+    </context>
+    <context>
         <name>ReportProgressDialog</name>
         <message>
             <source>Export weekly report</source>
@@ -2207,43 +2249,6 @@ The reason is stored with the move and shows in reports.</source>
         <message>
             <source>{0}: {1}</source>
             <translation>{0}: {1}</translation>
-        </message>
-    </context>
-    <context>
-        <name>ReportExport</name>
-        <message>
-            <source>Export weekly report</source>
-            <translation>주간 보고서 내보내기</translation>
-        </message>
-        <message>
-            <source>Open</source>
-            <translation>열기</translation>
-        </message>
-        <message>
-            <source>Save weekly report</source>
-            <translation>주간 보고서 저장</translation>
-        </message>
-        <message>
-            <source>Excel workbook (*.xlsx)</source>
-            <translation>Excel 통합 문서 (*.xlsx)</translation>
-        </message>
-        <message>
-            <source>ISO week (for example %1):</source>
-            <translation>ISO 주차 (예: %1):</translation>
-        </message>
-        <message>
-            <source>The weekly report was not written.</source>
-            <translation>주간 보고서를 작성하지 못했습니다.</translation>
-        </message>
-        <message>
-            <source>The weekly report for %1 was written to:
-%2</source>
-            <translation>%1 주간 보고서를 다음 위치에 저장했습니다:
-%2</translation>
-        </message>
-        <message>
-            <source>'%1' is not an ISO week like %2.</source>
-            <translation>'%1'은(는) %2 형식의 ISO 주차가 아닙니다.</translation>
         </message>
     </context>
     <context>

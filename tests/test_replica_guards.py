@@ -246,3 +246,66 @@ def test_on_a_replica_the_app_works_as_the_member_it_syncs_as(pg_url, tmp_path):
         assert (ctx.user_id, ctx.user_name, ctx.role) == (kim.id, "Kim Min-su", "rep")
     finally:
         db.dispose()
+
+
+def spend_and_targets(path: Path) -> tuple[int, int, int]:
+    """(lead sources, spend rows, targets) read straight from the replica file."""
+    con = sqlite3.connect(path)
+    try:
+        return tuple(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                     for t in ("lead_source", "marketing_spend", "target"))
+    finally:
+        con.close()
+
+
+def test_marketing_figures_and_targets_are_refused_on_a_replica(replica, replica_path, server, team):
+    """Spend, targets, campaigns and lead sources are not named operations: on a replica
+    they would stay on that computer, so each is refused, names the way, writes nothing;
+    the lead source a deal needs still goes through its operation, and on the server
+    the same calls work."""
+    from datetime import date
+
+    from app.errors import Message
+    from app.services import marketing
+
+    web = marketing.create_lead_source(server, "Web", "inbound")
+    sync.sync(replica, server)
+    before, outbox_before = spend_and_targets(replica_path), counts(replica_path)[2]
+    calls = [
+        lambda: marketing.set_month_spend(replica, web.id, date(2026, 1, 1), "1000", currency="KRW"),
+        lambda: marketing.create_spend(replica, web.id, date(2026, 1, 1), "1000", currency="KRW"),
+        lambda: marketing.create_target(replica, "won_revenue", date(2026, 1, 1), date(2026, 3, 31), "5000000",
+                                        currency="KRW"),
+        lambda: marketing.create_campaign(replica, web.id, "Spring webinar"),
+        lambda: marketing.create_lead_source(replica, "Trade fair"),
+        lambda: marketing.delete_lead_source(replica, web.id),
+    ]
+    for call in calls:
+        with pytest.raises(ReplicaRefused) as exc:
+            call()
+        assert str(exc.value).startswith("lead sources, campaigns, marketing spend and targets cannot be "
+                                         "changed on an offline replica")
+        assert f"pipeline-manager sync --db {replica_path}" in str(exc.value)
+        assert isinstance(exc.value.message, Message)
+    assert spend_and_targets(replica_path) == before and counts(replica_path)[2] == outbox_before
+    people.create_lead_source(replica, "Trade fair")  # the operation: recorded, pushed
+    assert counts(replica_path)[2] == outbox_before + 1
+    marketing.set_month_spend(server, web.id, date(2026, 1, 1), "1000", currency="KRW")
+
+
+def test_data_menu_editors_on_a_replica_say_so_before_opening(qtbot, replica, team, settings, warnings,
+                                                               monkeypatch):
+    from app.views import marketing_editor
+
+    opened = []
+    for name in ("MarketingDialog", "TargetsDialog"):
+        monkeypatch.setattr(getattr(marketing_editor, name), "exec", lambda self: opened.append(self) or 0)
+    ctx = AppContext(db=replica, user_id=team.id, user_name=team.name, role=team.role)
+    win = MainWindow(ctx, settings)
+    qtbot.addWidget(win)
+    win.edit_marketing()
+    win.edit_targets()
+    assert opened == [] and len(warnings) == 2
+    assert [w[0] for w in warnings] == ["Marketing spend", "Targets"]
+    assert all("cannot be changed on an offline replica" in w[1] for w in warnings)
+    win.close()

@@ -309,6 +309,38 @@ def test_gui_sync_menu_runs_off_the_gui_thread(server, tmp_path, qtbot):
     assert dlg.table.rowCount() == 0
 
 
+def test_an_offline_undo_of_a_move_reaches_the_server(server, tmp_path):
+    """Undo of a move on a replica is a named operation: it waits in the outbox and the
+    server replays it (the deal back in its stage, the undo in its history), where before it
+    stayed on the replica and the two disagreed for good; once the deal moved on the
+    server meanwhile, the undo comes back as a conflict instead."""
+    from app.services import gates
+
+    mgr, d1, d2, _d3, a, _b = _setup(server, tmp_path)
+    moved = outbox.run(a, "move_deal", deal_id=d1.id, target=2, actor_id=mgr.id, expected_version=1,
+                       override_reason="ok")
+    gates.undo_move(a, moved.transition_id, actor_id=mgr.id, expected_version=moved.version)
+    assert sync.pending_count(a) == 2
+    r = sync.sync(a, server)
+    assert r.push.applied == 2 and not r.push.conflicts
+    with server.read() as s:
+        first = active_stages(s)[0].id
+        kinds = s.scalars(select(StageTransition.kind).where(StageTransition.opportunity_id == d1.id)
+                          .order_by(StageTransition.at)).all()
+    assert _deal(server, d1.id).stage_id == first and _deal(a, d1.id).stage_id == first
+    assert kinds == ["created", "forward", "backward"]
+    # the same on a deal the server moved meanwhile: the undo is refused there, as a conflict
+    moved = outbox.run(a, "move_deal", deal_id=d2.id, target=2, actor_id=mgr.id, expected_version=1,
+                       override_reason="ok")
+    sync.sync(a, server)
+    gates.move_deal(server, d2.id, 3, actor_id=mgr.id, override_reason="on the server")
+    gates.undo_move(a, moved.transition_id, actor_id=mgr.id, expected_version=moved.version)
+    assert sync.sync(a, server).push.conflicts
+    (c,) = sync.conflicts(a)
+    assert c.name == "undo_move" and c.kind == "stale"
+    assert _deal(server, d2.id).version == _deal(a, d2.id).version  # the replica shows the server's deal
+
+
 def test_a_gate_conflict_reads_in_korean_with_the_templates_korean_names(server, tmp_path, qtbot, monkeypatch):
     """Offline, the deal's stage-2 gate was met and the deal moved to 3; meanwhile the server
     withdrew the budget check. The conflicts dialog in Korean gives the reason and the missing

@@ -449,6 +449,7 @@ def _move(s: Session, deal_id, target, *, actor_id, expected_version=None, reaso
     )
 
 
+@operation("undo_move")
 def undo_move(db: Database, transition_id: uuid.UUID, *, actor_id: uuid.UUID,
               expected_version: int | None = None, at: datetime | None = None) -> MoveResult:
     """Reverse the deal's latest move, recorded as a new transition (history stays complete).

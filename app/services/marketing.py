@@ -14,10 +14,27 @@ from app.db import Database
 from app.errors import Message, NotFound, ValidationError
 from app.models import Campaign, LeadSource, MarketingSpend, Opportunity, Target, User
 from app.services.collation import text_equal, text_order
+from app.services.outbox import refuse_on_replica, refused_on_replica
 from app.services.validation import currencies, parse_amount, parse_date
 
 METRICS = ("won_revenue", "won_count", "new_deals", "win_rate")
 MAX_NAME = 200
+
+
+def _marketing_instead(*, server: str, owner: str, sync: str) -> Message:
+    return Message("change them with the team server open ({server}), then sync ({sync})", server=server, sync=sync)
+
+
+# marketing figures and targets are not named operations: on an offline replica they are
+# refused (a lead source a deal needs is created by people.create_lead_source, which is one)
+_REFUSED = Message("lead sources, campaigns, marketing spend and targets cannot be changed")
+_team_server_only = refused_on_replica(_REFUSED, _marketing_instead)
+
+
+def check_can_edit(db: Database) -> None:
+    """Raise ReplicaRefused on an offline replica, where these figures cannot be changed;
+    a front asks it before opening an editor."""
+    refuse_on_replica(db, _REFUSED, _marketing_instead)
 
 
 def _name(value, errors: dict[str, str], required: Message) -> str:
@@ -94,6 +111,7 @@ def _lead_source_named(s, name: str, *, other_than: uuid.UUID | None = None) -> 
     return s.scalar(q.limit(1))
 
 
+@_team_server_only
 def create_lead_source(db: Database, name: str, channel: str | None = None) -> LeadSource:
     """A new lead source; refused if one of that name exists (:func:`_lead_source_named`).
     people.create_lead_source, the replica's operation, is this."""
@@ -110,6 +128,7 @@ def create_lead_source(db: Database, name: str, channel: str | None = None) -> L
         return src
 
 
+@_team_server_only
 def update_lead_source(db: Database, source_id: uuid.UUID, *, name: str | None = None,
                        channel: str | None = None) -> LeadSource:
     """Rename a lead source and/or change its channel (None leaves a value unchanged)."""
@@ -132,6 +151,7 @@ def update_lead_source(db: Database, source_id: uuid.UUID, *, name: str | None =
         return src
 
 
+@_team_server_only
 def delete_lead_source(db: Database, source_id: uuid.UUID) -> None:
     """Delete a lead source with its campaigns and spend; refused while deals refer to it."""
     with db.write() as s:
@@ -168,6 +188,7 @@ def _check_campaign_dates(starts_on, ends_on, errors: dict[str, str]) -> tuple[d
     return out[0], out[1]
 
 
+@_team_server_only
 def create_campaign(db: Database, lead_source_id: uuid.UUID, name: str, starts_on=None,
                     ends_on=None) -> Campaign:
     errors: dict[str, str] = {}
@@ -190,6 +211,7 @@ def create_campaign(db: Database, lead_source_id: uuid.UUID, name: str, starts_o
 _UNSET = object()
 
 
+@_team_server_only
 def update_campaign(db: Database, campaign_id: uuid.UUID, *, name: str | None = None,
                     starts_on=_UNSET, ends_on=_UNSET) -> Campaign:
     """Change a campaign; dates given as None clear them, omitted ones stay."""
@@ -215,6 +237,7 @@ def update_campaign(db: Database, campaign_id: uuid.UUID, *, name: str | None = 
         return c
 
 
+@_team_server_only
 def delete_campaign(db: Database, campaign_id: uuid.UUID) -> None:
     """Delete a campaign and its spend; refused while deals refer to it."""
     with db.write() as s:
@@ -261,6 +284,7 @@ def _clean_spend(s, lead_source_id, campaign_id, month, amount, currency, errors
     return m, value, code
 
 
+@_team_server_only
 def create_spend(db: Database, lead_source_id: uuid.UUID, month, amount, *,
                  campaign_id: uuid.UUID | None = None, currency: str = "KRW") -> MarketingSpend:
     """Spend of one lead source (optionally one of its campaigns) in one month (1st of month)."""
@@ -276,6 +300,7 @@ def create_spend(db: Database, lead_source_id: uuid.UUID, month, amount, *,
         return sp
 
 
+@_team_server_only
 def update_spend(db: Database, spend_id: uuid.UUID, *, month=_UNSET, amount=_UNSET,
                  campaign_id=_UNSET, currency=_UNSET) -> MarketingSpend:
     errors: dict[str, str] = {}
@@ -296,6 +321,7 @@ def update_spend(db: Database, spend_id: uuid.UUID, *, month=_UNSET, amount=_UNS
         return sp
 
 
+@_team_server_only
 def delete_spend(db: Database, spend_id: uuid.UUID) -> None:
     with db.write() as s:
         sp = s.get(MarketingSpend, spend_id)
@@ -304,6 +330,7 @@ def delete_spend(db: Database, spend_id: uuid.UUID) -> None:
         s.delete(sp)
 
 
+@_team_server_only
 def set_month_spend(db: Database, lead_source_id: uuid.UUID, month, amount, *,
                     campaign_id: uuid.UUID | None = None, currency: str = "KRW") -> MarketingSpend | None:
     """The one spend figure of a lead source (or one of its campaigns) for a month in a
@@ -373,6 +400,7 @@ def _clean_target(s, metric, owner_id, period_start, period_end, value, currency
     return start, end, v, code
 
 
+@_team_server_only
 def create_target(db: Database, metric: str, period_start, period_end, value, *,
                   owner_id: uuid.UUID | None = None, currency: str | None = "KRW") -> Target:
     """A SMART goal: metric (won_revenue, won_count, new_deals, win_rate in percent), an owner or
@@ -388,6 +416,7 @@ def create_target(db: Database, metric: str, period_start, period_end, value, *,
         return t
 
 
+@_team_server_only
 def update_target(db: Database, target_id: uuid.UUID, *, metric=_UNSET, owner_id=_UNSET,
                   period_start=_UNSET, period_end=_UNSET, value=_UNSET, currency=_UNSET) -> Target:
     errors: dict[str, str] = {}
@@ -411,6 +440,7 @@ def update_target(db: Database, target_id: uuid.UUID, *, metric=_UNSET, owner_id
         return t
 
 
+@_team_server_only
 def delete_target(db: Database, target_id: uuid.UUID) -> None:
     with db.write() as s:
         t = s.get(Target, target_id)

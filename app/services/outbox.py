@@ -42,6 +42,7 @@ def _services():
 
     return [
         Operation("move_deal", gates.move_deal, ("deal_id", "target"), versioned=True),
+        Operation("undo_move", gates.undo_move, ("transition_id",), versioned=True),
         Operation("update_deal", deals.update_deal, ("deal_id",), versioned=True),
         Operation("change_close_date", deals.change_close_date, ("deal_id", "new_date"), versioned=True),
         Operation("create_deal", deals.create_deal),
@@ -168,6 +169,24 @@ def refuse_on_replica(db: dbmod.Database, refused: str,
             instead = instead.replace(key, value)
     raise ReplicaRefused(Message("{refused} on an offline replica (what is written only here never reaches the "
                                  "team server): {instead}", refused=refused, instead=instead))
+
+
+def refused_on_replica(refused: str, instead: str | Callable[..., str]):
+    """Decorator of a service that writes but is not a named operation (marketing figures,
+    targets): on an offline replica it is refused (:func:`refuse_on_replica`) before
+    anything is written, since what it wrote there would never reach the team server;
+    called from inside a named operation (whose replay it is part of) it runs."""
+
+    def deco(func):
+        @functools.wraps(func)
+        def wrapper(db, *args, **kwargs):
+            if id_seed.get() is None:
+                refuse_on_replica(db, refused, instead)
+            return func(db, *args, **kwargs)
+
+        return wrapper
+
+    return deco
 
 
 def operation(name: str):

@@ -311,7 +311,7 @@ def _recheck_access(sc, conn, params) -> tuple[int, int]:
 
 # the operations that name a row hanging off a deal rather than the deal (their args have no
 # deal_id): the argument and the row's model, to find which deal they change
-_ROW_ARGS = {"activity_id": Activity, "evidence_id": Evidence}
+_ROW_ARGS = {"activity_id": Activity, "evidence_id": Evidence, "transition_id": StageTransition}
 
 
 def _local_deal(conn, args: dict) -> str | None:

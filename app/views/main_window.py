@@ -420,14 +420,25 @@ class MainWindow(QMainWindow):
             export(self.ctx, self)
 
     def edit_marketing(self) -> None:
-        dialog = optional("app.views.marketing_editor", "MarketingDialog")
-        if dialog is not None:
-            run_modal(dialog(self.ctx, self))
+        self._open_marketing_editor("MarketingDialog", self.tr("Marketing spend"))
 
     def edit_targets(self) -> None:
-        dialog = optional("app.views.marketing_editor", "TargetsDialog")
-        if dialog is not None:
-            run_modal(dialog(self.ctx, self))
+        self._open_marketing_editor("TargetsDialog", self.tr("Targets"))
+
+    def _open_marketing_editor(self, name: str, title: str) -> None:
+        """Data → Marketing spend… / Targets…; on an offline replica, where these figures
+        cannot be changed, the refusal comes before the editor opens."""
+        dialog = optional("app.views.marketing_editor", name)
+        if dialog is None:
+            return
+        from app.services.marketing import check_can_edit
+
+        try:
+            check_can_edit(self.ctx.db)
+        except AppError as exc:
+            show_error(self, exc, title)
+            return
+        run_modal(dialog(self.ctx, self))
 
     def about(self) -> None:
         QMessageBox.about(self, self.tr("About Pipeline Manager"),

@@ -137,9 +137,11 @@ class ConflictsDialog(QDialog):
             "move_deal": self.tr("Move"), "create_deal": self.tr("New deal"), "update_deal": self.tr("Edit"),
             "change_close_date": self.tr("Close date"), "log_activity": self.tr("Activity"),
             "complete_activity": self.tr("Activity done"), "record_evidence": self.tr("Evidence"),
-            "withdraw_evidence": self.tr("Evidence withdrawn"),
+            "withdraw_evidence": self.tr("Evidence withdrawn"), "undo_move": self.tr("Undo of a move"),
+            "create_account": self.tr("New account"), "create_contact": self.tr("New contact"),
+            "create_lead_source": self.tr("New lead source"),
         }
-        hidden = {"deal_id", "actor_id", "owner_id", "expected_version", "at", "activity_id",
+        hidden = {"deal_id", "actor_id", "owner_id", "expected_version", "at", "activity_id", "transition_id",
                   "deliverable_id", "evidence_id"}
         parts = []
         if name == "move_deal":

@@ -220,6 +220,22 @@
             <translation>증빙 철회</translation>
         </message>
         <message>
+            <source>Undo of a move</source>
+            <translation>이동 실행 취소</translation>
+        </message>
+        <message>
+            <source>New account</source>
+            <translation>새 고객사</translation>
+        </message>
+        <message>
+            <source>New contact</source>
+            <translation>새 고객 담당자</translation>
+        </message>
+        <message>
+            <source>New lead source</source>
+            <translation>새 리드 출처</translation>
+        </message>
+        <message>
             <source>to stage {0}</source>
             <translation>{0}단계로</translation>
         </message>
@@ -1201,6 +1217,14 @@ target %6 · coverage %7</source>
         <message>
             <source>Import</source>
             <translation>가져오기</translation>
+        </message>
+        <message>
+            <source>Marketing spend</source>
+            <translation>마케팅 비용</translation>
+        </message>
+        <message>
+            <source>Targets</source>
+            <translation>목표</translation>
         </message>
         <message>
             <source>About Pipeline Manager</source>
@@ -2811,6 +2835,14 @@ The reason is stored with the move and shows in reports.</source>
         <message>
             <source>unknown preset '{name}' (one of {presets})</source>
             <translation>알 수 없는 형식 '{name}' ({presets} 중 하나)</translation>
+        </message>
+        <message>
+            <source>lead sources, campaigns, marketing spend and targets cannot be changed</source>
+            <translation>리드 출처, 캠페인, 마케팅 비용과 목표는 변경할 수 없습니다</translation>
+        </message>
+        <message>
+            <source>change them with the team server open ({server}), then sync ({sync})</source>
+            <translation>팀 서버({server})를 연 상태에서 변경한 다음 동기화하세요 ({sync})</translation>
         </message>
         <message>
             <source>an amount is required</source>

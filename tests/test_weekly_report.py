@@ -222,7 +222,8 @@ def test_sheet_names_are_valid_excel_names():
 APP_TERMS = {"Won": "수주", "Lost": "실주", "Stage": "단계", "Pipeline": "파이프라인", "Commit": "확정",
              "Best case": "최상의 경우", "Forward": "진행", "Moved forward": "진행", "Back": "되돌림",
              "Moved back": "되돌림", "Reopened": "재개", "Overdue": "기한 초과", "Call": "통화",
-             "Meeting": "미팅", "Win rate": "수주율", "Days in stage": "단계 체류 일수"}
+             "Meeting": "미팅", "Win rate": "수주율", "Days in stage": "단계 체류 일수", "Owner": "담당 영업",
+             "Won revenue": "수주 매출", "Due": "기한", "Kind": "종류"}
 
 
 def test_report_labels_use_the_apps_korean_terms():
@@ -232,7 +233,8 @@ def test_report_labels_use_the_apps_korean_terms():
     from app.services.report.labels import TEXT
 
     used = {en: ko for en, ko in TEXT.values() if en in APP_TERMS}
-    assert set(used) >= {"Best case", "Forward", "Moved forward", "Back", "Moved back", "Call"}
+    assert set(used) >= {"Best case", "Forward", "Moved forward", "Back", "Moved back", "Call", "Owner",
+                         "Won revenue", "Due", "Kind"}
     for en, ko in TEXT.values():
         if en in APP_TERMS:
             assert ko == APP_TERMS[en], (en, ko)
@@ -707,7 +709,7 @@ def test_korean_workbook(story_db, tmp_path):
     wb = load_workbook(path)
     assert wb.sheetnames == KO_SHEETS == summary.sheets
     ws = wb["진행 중 딜"]
-    assert [c.value for c in ws[3]][:4] == ["담당자", "고객사", "딜", "단계"]
+    assert [c.value for c in ws[3]][:4] == ["담당 영업", "고객사", "딜", "단계"]
     d8 = [c.value for c in find_row(ws, 2, "Old lead")]
     assert d8[3] == "가망고객 발굴" and d8[11] == "예"
     rules = [r.formula for cf in ws.conditional_formatting for r in cf.rules]

@@ -309,3 +309,31 @@ def test_data_menu_editors_on_a_replica_say_so_before_opening(qtbot, replica, te
     assert [w[0] for w in warnings] == ["Marketing spend", "Targets"]
     assert all("cannot be changed on an offline replica" in w[1] for w in warnings)
     win.close()
+
+
+def test_every_service_that_writes_is_an_operation_or_refused_on_a_replica():
+    """A public service function that opens a write is a named operation (replayed on the
+    server), refused on a replica (outbox.refused_on_replica / refuse_on_replica), or part
+    of the sync and team machinery itself: nothing a user does on a replica can stay there
+    unseen by the team server. (Undo of a move and the marketing editors once did.)"""
+    import ast
+
+    root = Path(__file__).resolve().parents[1] / "app" / "services"
+    machinery = {"sync.py", "team.py"}  # the replica's own bookkeeping; server administration
+    refusers = {"refuse_on_replica", "check_can_import", "_refuse_new_user_on_replica"}
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if path.name in machinery:
+            continue
+        source = path.read_text("utf-8")
+        for fn in ast.parse(source).body:
+            if not isinstance(fn, ast.FunctionDef) or fn.name.startswith("_"):
+                continue
+            body = ast.get_source_segment(source, fn)
+            if ".write()" not in body:
+                continue
+            decorators = {ast.unparse(d).split("(")[0] for d in fn.decorator_list}
+            calls = {n.func.id for n in ast.walk(fn) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+            if not (decorators & {"operation", "_team_server_only", "refused_on_replica"} or calls & refusers):
+                found.append(f"{path.relative_to(root)}:{fn.name}")
+    assert found == []

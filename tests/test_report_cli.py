@@ -54,7 +54,7 @@ def test_korean_report_for_one_owner(demo_db, tmp_path):
     out = tmp_path / "ko.xlsx"
     proc = run("report", "--db", demo_db, "--week", "2026-W26", "--owner", owner, "--lang", "ko", "-o", out)
     assert proc.returncode == 0, proc.stderr
-    ws = load_workbook(out)["진행 중 딜"]
+    ws = load_workbook(out)["진행 중 영업기회"]
     owners = [r[0].value for r in ws.iter_rows(min_row=4) if r[0].value and not str(r[0].value).startswith("합계")]
     assert owners == [owner] * n
 

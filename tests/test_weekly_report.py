@@ -37,8 +37,8 @@ HOSTILE = ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)", "\t=1", "\r=1"]
 EN_SHEETS = ["Summary", "Pipeline by stage", "Open deals", "Stage moves this week",
              "Won and lost this week", "Slipping deals", "At-risk deals", "Forecast by month",
              "Dwell time by stage", "Activities"]
-KO_SHEETS = ["요약", "단계별 파이프라인", "진행 중 딜", "이번 주 단계 이동", "이번 주 수주·실주",
-             "일정 지연 딜", "위험 딜", "월별 예측", "단계별 체류 기간", "활동"]
+KO_SHEETS = ["요약", "단계별 파이프라인", "진행 중 영업기회", "이번 주 단계 이동", "이번 주 수주·실주",
+             "일정 지연 영업기회", "위험 영업기회", "월별 예측", "단계별 체류 기간", "활동"]
 
 
 def at(month, day, hour=10):
@@ -238,6 +238,9 @@ def test_report_labels_use_the_apps_korean_terms():
     for en, ko in TEXT.values():
         if en in APP_TERMS:
             assert ko == APP_TERMS[en], (en, ko)
+    # a deal is 영업기회 in the app, never 딜 (the report's sheets once said 진행 중 딜)
+    assert [ko for _en, ko in TEXT.values() if "딜" in ko] == []
+    assert TEXT["col.deal"][1] == "영업기회" and TEXT["sheet.open"][1] == "진행 중 영업기회"
     # and the app still says so (else this table is stale, not the report)
     ts = resources.files("resources.translations").joinpath("pipeline_ko.ts").read_text(encoding="utf-8")
     app_words: dict[str, set[str]] = {}
@@ -708,8 +711,8 @@ def test_korean_workbook(story_db, tmp_path):
     summary = write_weekly_report(story_db, path, week=WEEK, lang="ko", now=NOW)
     wb = load_workbook(path)
     assert wb.sheetnames == KO_SHEETS == summary.sheets
-    ws = wb["진행 중 딜"]
-    assert [c.value for c in ws[3]][:4] == ["담당 영업", "고객사", "딜", "단계"]
+    ws = wb["진행 중 영업기회"]
+    assert [c.value for c in ws[3]][:4] == ["담당 영업", "고객사", "영업기회", "단계"]
     d8 = [c.value for c in find_row(ws, 2, "Old lead")]
     assert d8[3] == "가망고객 발굴" and d8[11] == "예"
     rules = [r.formula for cf in ws.conditional_formatting for r in cf.rules]
@@ -718,19 +721,19 @@ def test_korean_workbook(story_db, tmp_path):
     summary_ws = wb["요약"]
     win = find_row(summary_ws, 0, "수주율")
     assert win[3].number_format == '+0.0"%p";-0.0"%p";0.0"%p"'  # percentage points: %p
-    bridge = block(summary_ws, "진행 중 파이프라인: 지난주 → 이번 주 (KRW 딜)")
-    assert [r[0] for r in bridge] == ["지난주 말 진행 중 (2026-11-15 24:00)", "신규 딜", "수주", "실주",
+    bridge = block(summary_ws, "진행 중 파이프라인: 지난주 → 이번 주 (KRW 영업기회)")
+    assert [r[0] for r in bridge] == ["지난주 말 진행 중 (2026-11-15 24:00)", "신규 영업기회", "수주", "실주",
                                       "재개 및 기타", "이번 주 말 진행 중 (2026-11-22 24:00)"]
-    assert block(summary_ws, "변동별 딜")[0][:5] == ["신규 딜", 1000000, 1, "가망고객 발굴", "Epsilon deal"]
+    assert block(summary_ws, "변동별 영업기회")[0][:5] == ["신규 영업기회", 1000000, 1, "가망고객 발굴", "Epsilon deal"]
     closed = [r[0] for r in rows_of(wb["이번 주 수주·실주"])]
     assert closed[-2:] == ["수주 합계", "실주 합계"]
-    assert wb["단계별 파이프라인"]["A2"].value.endswith("· 주 말(2026-11-22 24:00) 기준 진행 중 딜, 단계 이력으로 "
+    assert wb["단계별 파이프라인"]["A2"].value.endswith("· 주 말(2026-11-22 24:00) 기준 진행 중 영업기회, 단계 이력으로 "
                                                  "계산; 금액은 오늘 기준")
-    assert wb["진행 중 딜"]["A2"].value.endswith("· 주 말이 아닌 오늘 기준 (2026-11-23 09:00)")
+    assert wb["진행 중 영업기회"]["A2"].value.endswith("· 주 말이 아닌 오늘 기준 (2026-11-23 09:00)")
     # the app's words for a forward and a backward move and for the best case (not 전진 / 후퇴 / 최선)
     moves = rows_of(wb["이번 주 단계 이동"])
     assert [r[7] for r in moves] == ["진행", "수주", "실주", "되돌림"]
-    changes = {r[0]: r[1:3] for r in block(summary_ws, "지난주 이후 이동 (KRW 딜)")}
+    changes = {r[0]: r[1:3] for r in block(summary_ws, "지난주 이후 이동 (KRW 영업기회)")}
     assert changes["진행"] == [1, 1] and changes["되돌림"] == [1, 0]
     forecast = wb["월별 예측"]
     assert [c.value for c in forecast[3]][:5] == ["월", "수주", "확정", "최상의 경우", "파이프라인"]

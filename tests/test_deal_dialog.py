@@ -359,3 +359,24 @@ def test_on_a_wide_screen_the_days_bar_keeps_its_room(qtbot, ctx, db, deal, rep,
     assert hh.sectionSize(HistoryModel.COL_DAYS) == 150
     assert hh.sectionSize(HistoryModel.COL_REASON) > 150
     assert dlg.close_edit.displayFormat() == "M/d/yyyy"
+
+
+def test_in_korean_an_undone_move_reads_in_korean_in_the_history(qtbot, korean, ko_ctx, db, deal, manager):
+    """The reason the program writes on an undo is stored in English (like any reason, for
+    the CLI and the data) and shown in the interface language; a person's reason as typed."""
+    from app.services import gates
+
+    moved = gates.move_deal(db, deal.id, 2, actor_id=manager.id, override_reason="고객 요청")
+    gates.undo_move(db, moved.transition_id, actor_id=manager.id)
+    with db.read() as s:
+        from sqlalchemy import select
+
+        from app.models import StageTransition
+        stored = s.scalars(select(StageTransition.reason).where(StageTransition.opportunity_id == deal.id)
+                           .order_by(StageTransition.at)).all()
+    assert stored[-1] == "Undo of forward move"
+    dlg = _dialog(qtbot, ko_ctx, deal.id)
+    m = dlg.history_model
+    reasons = [m.index(r, HistoryModel.COL_REASON).data() for r in range(m.rowCount())]
+    assert reasons[-1] == "진행 이동 실행 취소"
+    assert any("고객 요청" in (r or "") for r in reasons)  # a person's words stay as written

@@ -949,3 +949,27 @@ def test_lists_with_equal_figures_are_in_title_order_on_every_server(db_any_serv
     assert risky == ORDERED == [a.title for a in analytics.at_risk_deals(db, f)]
     slipping = [r[0] for r in rows_of(wb["Slipping deals"])]
     assert slipping == ORDERED == [s.title for s in analytics.slippage(db, f).per_deal]
+
+
+def test_the_programs_own_move_reasons_read_in_the_reports_language():
+    """An undo's stored reason ("Undo of forward move") in the Korean workbook reads as the
+    app shows it; a person's reason stays as typed; English keeps the stored text."""
+    from datetime import UTC
+
+    from app.services import history
+    from app.services.weekly_report import _Run
+
+    ko, en = _Run(None, "ko", UTC, None, None), _Run(None, "en", UTC, None, None)
+    assert ko.reason(history.undo_reason("forward")) == "진행 이동 실행 취소"
+    assert ko.reason(history.undo_reason("won")) == "수주 이동 실행 취소"
+    assert ko.reason(history.UNDO_REOPEN) == "재개 실행 취소"
+    assert ko.reason("Undo of my budget") == "Undo of my budget" and ko.reason(None) is None
+    assert en.reason(history.undo_reason("backward")) == "Undo of backward move"
+    # the same words as the app's translation of the same reason
+    import xml.etree.ElementTree as ET
+    from importlib import resources
+
+    ts = resources.files("resources.translations").joinpath("pipeline_ko.ts").read_text(encoding="utf-8")
+    app = {m.findtext("source"): m.findtext("translation") for m in ET.fromstring(ts).iter("message")}
+    assert app["Undo of {kind} move"].format(kind="진행") == ko.reason(history.undo_reason("forward"))
+    assert app["Undo of reopen"] == ko.reason(history.UNDO_REOPEN)

@@ -42,6 +42,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.services import history
 from app.services.outbox import operation
 from app.services.process import DeliverableDef, StageDef, active_stages
 
@@ -481,7 +482,7 @@ def undo_move(db: Database, transition_id: uuid.UUID, *, actor_id: uuid.UUID,
                     StageTransition.to_status == Status.LOST.value,
                     StageTransition.at <= tr.at,
                 ).order_by(StageTransition.at.desc()).limit(1)
-            ) or "Undo of reopen"
+            ) or history.UNDO_REOPEN
         return _move(s, deal.id, target, actor_id=actor_id, expected_version=expected_version,
-                     reason=f"Undo of {tr.kind} move", loss_reason=loss_reason,
+                     reason=history.undo_reason(tr.kind), loss_reason=loss_reason,
                      at=at, skip_gates=True)

@@ -14,8 +14,42 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from app.db import Database
-from app.errors import Message, NotFound
+from app.errors import Localized, Message, NotFound
 from app.models import CloseDateChange, Opportunity, Stage, StageTransition, User, utcnow
+
+# the reasons the program writes itself (undo of a move), stored in English like any reason;
+# fronts show them in their language through system_reason / reason_message
+UNDO_REOPEN = "Undo of reopen"
+UNDO_KINDS = ("forward", "backward", "won", "lost", "reopened", "imported")
+
+
+def undo_reason(kind: str) -> str:
+    """The reason stored on the transition that undoes a move of ``kind``."""
+    return f"Undo of {kind} move"
+
+
+def system_reason(reason: str | None) -> tuple[str, str | None] | None:
+    """("undo_move", kind) or ("undo_reopen", None) when ``reason`` is one the program
+    wrote itself; None for a person's own words."""
+    if reason == UNDO_REOPEN:
+        return ("undo_reopen", None)
+    for kind in UNDO_KINDS:
+        if reason == undo_reason(kind):
+            return ("undo_move", kind)
+    return None
+
+
+def reason_message(reason: str | None) -> str | None:
+    """A stage move's reason to show: the program's own reasons as Messages (the kind in
+    both languages), a person's words as they are."""
+    known = system_reason(reason)
+    if known is None:
+        return reason
+    if known[0] == "undo_reopen":
+        return Message("Undo of reopen")
+    from app.services.report.labels import TEXT  # the kinds' Korean names, as the report gives them
+
+    return Message("Undo of {kind} move", kind=Localized(known[1], ko=TEXT[f"kind.{known[1]}"][1]))
 
 
 @dataclass(frozen=True)

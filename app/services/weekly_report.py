@@ -31,6 +31,7 @@ from sqlalchemy import func, select
 from app.db import Database
 from app.errors import AppError, Message, ValidationError
 from app.models import Opportunity, Stage, Status, utcnow
+from app.services import history
 from app.services.collation import text_key
 from app.services.people import find_user
 from app.services.process import active_stages
@@ -167,6 +168,17 @@ class _Run:
 
     def stage_name(self, name_en: str | None, name_ko: str | None) -> str | None:
         return name_ko if self.lang == "ko" else name_en
+
+    def reason(self, reason: str | None) -> str | None:
+        """A move's reason: the program's own (an undo) in the report's language, a
+        person's words as written."""
+        known = history.system_reason(reason)
+        if known is None or self.lang != "ko":
+            return reason
+        key, kind = known
+        if key == "undo_reopen":
+            return self.t("reason.undo_reopen")
+        return self.t("reason.undo_move", kind=self.t(f"kind.{kind}"))
 
 
 def write_weekly_report(
@@ -686,7 +698,7 @@ def _moves(ws, ctx: _Ctx) -> int:
          reason, override) = raw
         return (title, account, owner, _status_or_stage(run, fstatus, fen, fko),
                 _status_or_stage(run, tstatus, ten, tko), at, who,
-                t(f"kind.{kind}") if f"kind.{kind}" in _KINDS else kind, reason, override)
+                t(f"kind.{kind}") if f"kind.{kind}" in _KINDS else kind, run.reason(reason), override)
 
     cols = [Col(t("col.deal")), Col(t("col.account")), Col(t("col.owner")), Col(t("col.from")),
             Col(t("col.to")), Col(t("col.when"), "datetime"), Col(t("col.who")), Col(t("col.kind")),
@@ -709,7 +721,7 @@ def _closed(ws, ctx: _Ctx) -> int:
     def convert(raw):
         title, account, owner, status, _pos, sen, sko, amount, currency, at, reason, override, days = raw
         return (title, account, owner, t(f"status.{status}"), run.stage_name(sen, sko), amount, currency, at,
-                reason, override, round(float(days), 1) if days is not None else None)
+                run.reason(reason), override, round(float(days), 1) if days is not None else None)
 
     cols = [Col(t("col.deal")), Col(t("col.account")), Col(t("col.owner")), Col(t("col.result")),
             Col(t("col.stage")),

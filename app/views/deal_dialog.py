@@ -328,7 +328,7 @@ class HistoryModel(_RowsModel):
     def reason_text(e: history.HistoryEntry) -> str:
         if e.override_reason:
             return _tr("Override: %1").replace("%1", e.override_reason)
-        return e.reason or ""
+        return message_text(history.reason_message(e.reason)) if e.reason else ""
 
 
 class CloseDateModel(_RowsModel):

@@ -2541,6 +2541,14 @@ The reason is stored with the move and shows in reports.</source>
             <translation>영업기회 생성은 이동처럼 되돌릴 수 없습니다</translation>
         </message>
         <message>
+            <source>Undo of {kind} move</source>
+            <translation>{kind} 이동 실행 취소</translation>
+        </message>
+        <message>
+            <source>Undo of reopen</source>
+            <translation>재개 실행 취소</translation>
+        </message>
+        <message>
             <source>unknown stage '{value}' (map it in stage_values of a mapping file)</source>
             <translation>알 수 없는 단계 '{value}' (매핑 파일의 stage_values에서 매핑하세요)</translation>
         </message>

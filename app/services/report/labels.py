@@ -173,6 +173,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "kind.lost": ("Lost", "실주"),
     "kind.reopened": ("Reopened", "재개"),
     "kind.imported": ("Imported", "가져옴"),
+    # the reasons the program writes itself (history.system_reason); English: as stored
+    "reason.undo_move": ("Undo of {kind} move", "{kind} 이동 실행 취소"),
+    "reason.undo_reopen": ("Undo of reopen", "재개 실행 취소"),
     "type.call": ("Call", "통화"),
     "type.meeting": ("Meeting", "미팅"),
     "type.email": ("Email", "이메일"),

@@ -247,3 +247,58 @@ def test_a_bad_mapping_file_is_said_in_korean(qtbot, korean, db, manager, tmp_pa
     qtbot.mouseClick(wiz.file_page.load_button, Qt.MouseButton.LeftButton)
     assert wiz.file_page.error_label.text() == f"{bad}: stage_values.Demo: 9단계는 없습니다 (1-7)"
     assert wiz.loaded_mapping is None
+
+
+def test_a_western_european_csv_is_read_once_its_encoding_is_chosen(qtbot, db, manager, tmp_path, monkeypatch):
+    """A Windows-1252 file (Excel on a Western European PC) is refused by the detection, with
+    advice that names the page's Text encoding choice (not the command line's --encoding);
+    choosing Windows-1252 shows it right in the preview, and the import stores it right."""
+    path = tmp_path / "kunden.csv"
+    rows = [["source_id", "title", "account", "owner", "amount", "stage", "status"],
+            ["k1", "Café Müller ERP", "Café Müller GmbH", "Jürgen Weiß", "1200", "1", "open"],
+            ["k2", "Señor Pérez CRM", "Pérez S.L.", "Jürgen Weiß", "900", "2", "open"]]
+    with open(path, "w", newline="", encoding="cp1252") as fh:
+        csv.writer(fh).writerows(rows)
+    ctx = make_ctx(db, manager)
+    wiz = ImportWizard(ctx)
+    qtbot.addWidget(wiz)
+    wiz.show()
+    page = wiz.file_page
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    qtbot.mouseClick(page.browse_button, Qt.MouseButton.LeftButton)
+    assert not page.isComplete()
+    error = page.error_label.text()
+    assert error.startswith("kunden.csv: the file is not UTF-8 and does not read as CP949")
+    assert "choose the file's text encoding above" in error and "--encoding" not in error
+    choose(page.encoding_combo, "cp1252")
+    assert page.error_label.text() == "" and page.isComplete()
+    assert page.preview.index(0, 2).data() == "Café Müller GmbH"
+    choose(page.preset_combo, "generic")
+    wiz.next()
+    wiz.next()
+    check = wiz.check_page
+    qtbot.waitUntil(lambda: not check.running(), timeout=20_000)
+    assert check.isComplete(), check.status.text()
+    with qtbot.waitSignal(ctx.hub.pipeline_changed, timeout=20_000):
+        wiz.next()
+    stored = {d.title: d for d in list_deals(db)}
+    assert set(stored) == {"Café Müller ERP", "Señor Pérez CRM"}
+    assert stored["Café Müller ERP"].account == "Café Müller GmbH" and stored["Señor Pérez CRM"].owner == "Jürgen Weiß"
+
+
+def test_the_encoding_choice_is_off_for_a_workbook(qtbot, db, manager, tmp_path, monkeypatch):
+    from openpyxl import Workbook
+
+    path = tmp_path / "deals.xlsx"
+    wb = Workbook()
+    wb.active.append(["title", "amount"])
+    wb.active.append(["Alpha", 100])
+    wb.save(path)
+    wiz = ImportWizard(make_ctx(db, manager))
+    qtbot.addWidget(wiz)
+    page = wiz.file_page
+    choose(page.encoding_combo, "cp1252")
+    page.file_edit.setText(str(path))
+    page.load_preview()
+    assert not page.encoding_combo.isEnabled() and page.encoding() is None
+    assert page.preview.index(0, 0).data() == "Alpha"

@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from app.errors import AppError
+from app.errors import AppError, Message
 from app.services import board as board_service
 from app.services.importer import (
     FIELDS,
@@ -70,12 +70,14 @@ from app.services.importer.mapping import (
     stage_choices,
     status_choices,
 )
-from app.services.importer.parsing import ParseError, Table, read_table
+from app.services.importer.parsing import ENCODING_HINT, ParseError, Table, is_workbook, read_table
 from app.views.context import AppContext
 from app.views.operations import Cancelled, QueryOp, Task, message_text, short_error
 
 CONTEXT = "ImportWizard"
 PREVIEW_ROWS = 20
+# the text encodings offered for a CSV file (None: detect UTF-8, its BOMs, or Korean CP949)
+ENCODINGS = (None, "utf-8", "cp949", "cp1252", "cp932", "gb18030")
 PROGRESS_STEPS = 1000
 
 
@@ -218,13 +220,14 @@ class ProblemModel(QAbstractTableModel):
 # ------------------------------------------------------------------ the job
 
 def _import_work(path: Path, mapping: Mapping, history: Path | None, dry_run: bool, actor_id,
-                 returned: threading.Event):
+                 returned: threading.Event, encoding: str | None = None):
     """The op's work (on a worker): the import with the op's progress and stop flag; a real
     import's value carries what it changed. ``returned`` is set when it is over."""
     def work(task: Task):
         try:
             result = import_file(task.db, path, mapping=mapping, history_path=history, dry_run=dry_run,
-                                 actor_id=actor_id, cancelled=task.stop.is_set, progress=task.progress)
+                                 actor_id=actor_id, encoding=encoding, cancelled=task.stop.is_set,
+                                 progress=task.progress)
         finally:
             returned.set()
         return result  # the runner announces result.changes (none for a dry run)
@@ -240,12 +243,13 @@ class ImportJob(QObject):
     finished = Signal(str, object)
 
     def __init__(self, ctx: AppContext, path: Path, mapping: Mapping, history: Path | None,
-                 dry_run: bool, parent: QObject | None = None, *, initiator: object = None):
+                 dry_run: bool, parent: QObject | None = None, *, initiator: object = None,
+                 encoding: str | None = None):
         super().__init__(parent)
         self.outcome: str | None = None
         self._started = False
         self._returned = threading.Event()  # the work has returned (or raised) on its worker
-        work = _import_work(path, mapping, history, dry_run, ctx.user_id, self._returned)
+        work = _import_work(path, mapping, history, dry_run, ctx.user_id, self._returned, encoding)
         self.op = QueryOp(ctx, work, parent=parent, initiator=initiator)
         self.op.progress(self.progressed.emit).success(lambda result: self._end("done", result)) \
             .failure(self._on_failed)
@@ -295,6 +299,10 @@ class FilePage(QWizardPage):
             self.preset_combo.addItem("", name)
         self.load_button = QPushButton()
         self.load_button.clicked.connect(self.load_mapping_file)
+        self.encoding_label = QLabel()
+        self.encoding_combo = QComboBox()
+        for code in ENCODINGS:
+            self.encoding_combo.addItem("", code)
         self.history_label = QLabel()
         self.history_edit = QLineEdit()
         self.history_button = QPushButton()
@@ -316,9 +324,11 @@ class FilePage(QWizardPage):
         grid.addWidget(self.preset_label, 1, 0)
         grid.addWidget(self.preset_combo, 1, 1)
         grid.addWidget(self.load_button, 1, 2)
-        grid.addWidget(self.history_label, 2, 0)
-        grid.addWidget(self.history_edit, 2, 1)
-        grid.addWidget(self.history_button, 2, 2)
+        grid.addWidget(self.encoding_label, 2, 0)
+        grid.addWidget(self.encoding_combo, 2, 1)
+        grid.addWidget(self.history_label, 3, 0)
+        grid.addWidget(self.history_edit, 3, 1)
+        grid.addWidget(self.history_button, 3, 2)
         lay = QVBoxLayout(self)
         lay.addLayout(grid)
         lay.addWidget(self.error_label)
@@ -328,6 +338,7 @@ class FilePage(QWizardPage):
         self.file_edit.editingFinished.connect(self.load_preview)
         self.file_edit.textChanged.connect(lambda _t: self.completeChanged.emit())
         self.preset_combo.currentIndexChanged.connect(self._preset_changed)
+        self.encoding_combo.currentIndexChanged.connect(lambda _i: self.load_preview())
         self.retranslate()
         self._preset_changed()
 
@@ -343,6 +354,13 @@ class FilePage(QWizardPage):
             self.preset_combo.setItemText(self.preset_combo.count() - 1,
                                           _tr("Mapping file: %1").replace("%1", self.wiz.loaded_mapping.name))
         self.load_button.setText(_tr("Load mapping…"))
+        self.encoding_label.setText(_tr("Text encoding:"))
+        names = {None: _tr("Detect (UTF-8 or Korean CP949)"), "utf-8": _tr("UTF-8"),
+                 "cp949": _tr("Korean (CP949, Korean Excel)"), "cp1252": _tr("Western European (Windows-1252)"),
+                 "cp932": _tr("Japanese (Shift_JIS)"), "gb18030": _tr("Chinese (GB18030)")}
+        for i in range(self.encoding_combo.count()):
+            self.encoding_combo.setItemText(i, names[self.encoding_combo.itemData(i)])
+        self.encoding_combo.setToolTip(_tr("How the CSV file's text is encoded; an Excel workbook needs none"))
         self.history_label.setText(_tr("Stage history file:"))
         self.history_edit.setPlaceholderText(_tr("Salesforce OpportunityHistory.csv (found beside the file if empty)"))
         self.history_button.setText(_tr("Browse…"))
@@ -389,18 +407,34 @@ class FilePage(QWizardPage):
         path = self.path()
         table = None
         if path is not None:
+            self.encoding_combo.setEnabled(not is_workbook(path))
             try:
-                table = read_table(path, limit=PREVIEW_ROWS)
+                table = read_table(path, limit=PREVIEW_ROWS, encoding=self.encoding())
             except ParseError as exc:
-                self.error_label.setText(message_text(Problem(path.name, None, None, exc.message).text))
+                self.error_label.setText(message_text(Problem(path.name, None, None, self._here(exc.message)).text))
         self.preview.set_table(table)
         self.preview_view.resizeColumnsToContents()
         self.wiz.invalidate_mapping()
         self.completeChanged.emit()
 
+    @staticmethod
+    def _here(message: str) -> str:
+        """The importer's advice to pass ``--encoding`` (a command-line option) said the
+        way this page offers it: the Text encoding choice above."""
+        if isinstance(message, Message) and message.fields.get("hint") is ENCODING_HINT:
+            return Message(message.template, **{**message.fields, "hint": _tr(
+                "choose the file's text encoding above (Windows-1252 for Western European Excel), "
+                "or save the file as UTF-8")})
+        return message
+
     def path(self) -> Path | None:
         text = self.file_edit.text().strip()
         return Path(text) if text else None
+
+    def encoding(self) -> str | None:
+        """The chosen text encoding of a CSV file (None: detect it; a workbook has none)."""
+        path = self.path()
+        return None if path is None or is_workbook(path) else self.encoding_combo.currentData()
 
     def history_path(self) -> Path | None:
         text = self.history_edit.text().strip()
@@ -625,7 +659,8 @@ class _JobPage(QWizardPage):
         self.progress.show()
         self.mapping = self.wiz.mapping_page.mapping()
         self.job = ImportJob(self.wiz.ctx, self.wiz.file_page.path(), self.mapping,
-                             self.wiz.file_page.history_path(), self.dry_run, self, initiator=self.wiz)
+                             self.wiz.file_page.history_path(), self.dry_run, self, initiator=self.wiz,
+                             encoding=self.wiz.file_page.encoding())
         self.job.progressed.connect(self._on_progress)
         self.job.finished.connect(self._on_finished)
         self.retranslate()
@@ -747,7 +782,7 @@ class ImportWizard(QWizard):
         self.ctx = ctx
         self.loaded_mapping: Mapping | None = None
         self.table: Table | None = None
-        self._table_path: Path | None = None
+        self._table_path: tuple | None = None  # (path, encoding) the table was read with
         self._base: Mapping | None = None
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setMinimumSize(860, 600)
@@ -778,12 +813,13 @@ class ImportWizard(QWizard):
         if path is None:
             self.table = None
             return
-        if self.table is None or self._table_path != path:
+        path_key = (path, self.file_page.encoding())
+        if self.table is None or self._table_path != path_key:
             try:
-                self.table = read_table(path)
+                self.table = read_table(path, encoding=self.file_page.encoding())
             except ParseError:
                 self.table = None
-            self._table_path = path
+            self._table_path = path_key
 
     def base_mapping(self) -> Mapping:
         """The preset or mapping file chosen on the first page (before the user's changes)."""

@@ -1904,6 +1904,38 @@ The reason is stored with the move and shows in reports.</source>
             <translation>매핑 불러오기…</translation>
         </message>
         <message>
+            <source>Text encoding:</source>
+            <translation>텍스트 인코딩:</translation>
+        </message>
+        <message>
+            <source>Detect (UTF-8 or Korean CP949)</source>
+            <translation>자동 감지 (UTF-8 또는 한국어 CP949)</translation>
+        </message>
+        <message>
+            <source>UTF-8</source>
+            <translation>UTF-8</translation>
+        </message>
+        <message>
+            <source>Korean (CP949, Korean Excel)</source>
+            <translation>한국어 (CP949, 한글 Excel)</translation>
+        </message>
+        <message>
+            <source>Western European (Windows-1252)</source>
+            <translation>서유럽 (Windows-1252)</translation>
+        </message>
+        <message>
+            <source>Japanese (Shift_JIS)</source>
+            <translation>일본어 (Shift_JIS)</translation>
+        </message>
+        <message>
+            <source>Chinese (GB18030)</source>
+            <translation>중국어 (GB18030)</translation>
+        </message>
+        <message>
+            <source>How the CSV file's text is encoded; an Excel workbook needs none</source>
+            <translation>CSV 파일의 텍스트 인코딩입니다. Excel 통합 문서에는 필요하지 않습니다</translation>
+        </message>
+        <message>
             <source>Stage history file:</source>
             <translation>단계 이력 파일:</translation>
         </message>
@@ -2130,6 +2162,10 @@ The reason is stored with the move and shows in reports.</source>
         <message>
             <source>Mapping file: %1</source>
             <translation>매핑 파일: %1</translation>
+        </message>
+        <message>
+            <source>choose the file's text encoding above (Windows-1252 for Western European Excel), or save the file as UTF-8</source>
+            <translation>위에서 파일의 텍스트 인코딩을 선택하거나(서유럽 Excel은 Windows-1252) 파일을 UTF-8로 저장하세요</translation>
         </message>
         <message>
             <source>Choose the %1 column to map its values.</source>

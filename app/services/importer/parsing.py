@@ -148,6 +148,11 @@ def clean_header(text) -> str:
     return str(text if text is not None else "").strip().rstrip("*").strip()
 
 
+def is_workbook(path: str | Path) -> bool:
+    """An Excel workbook (read with openpyxl, no text encoding) rather than a CSV file."""
+    return Path(path).suffix.lower() in (".xlsx", ".xlsm")
+
+
 def read_table(path: str | Path, limit: int | None = None, encoding: str | None = None) -> Table:
     """Read a CSV or XLSX file (``limit`` data rows at most, for a preview). ``encoding``
     overrides the detection of a CSV's encoding. Error messages do not repeat the file
@@ -155,7 +160,7 @@ def read_table(path: str | Path, limit: int | None = None, encoding: str | None 
     path = Path(path)
     if not path.exists():
         raise ParseError(Message("no such file"))
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    if is_workbook(path):
         return _read_xlsx(path, limit)
     data = path.read_bytes()
     enc = encoding or detect_encoding(data)

@@ -334,3 +334,13 @@ def db_any_server(request, tmp_path):
     database.dispose()
     if drop is not None:
         drop()
+
+
+@pytest.fixture
+def korean(qapp):
+    """The interface in Korean for the test (Qt's and our translators, QLocale), English after."""
+    from app.views.i18n import install_translators
+
+    install_translators(qapp, "ko")
+    yield qapp
+    install_translators(qapp, "en")

@@ -30,15 +30,6 @@ def transitions(db, deal_id):
 
 
 @pytest.fixture
-def korean(qapp):
-    from app.views.i18n import install_translators
-
-    install_translators(qapp, "ko")
-    yield qapp
-    install_translators(qapp, "en")
-
-
-@pytest.fixture
 def env(qtbot, db, rep):
     src = people.create_lead_source(db, "Referral")
     acc = people.create_account(db, "Hanil Steel")

@@ -281,15 +281,6 @@ def test_the_quick_line_plans_a_task_and_logs_the_rest_as_done(qtbot, ctx, deal)
 # ------------------------------------------------------------------ in Korean
 
 @pytest.fixture
-def korean(qapp):
-    from app.views.i18n import install_translators
-
-    install_translators(qapp, "ko")
-    yield qapp
-    install_translators(qapp, "en")
-
-
-@pytest.fixture
 def ko_ctx(db, rep):
     return AppContext(db=db, user_id=rep.id, user_name=rep.name, role="rep", lang="ko")
 

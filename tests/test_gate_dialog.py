@@ -232,15 +232,6 @@ def test_a_won_deal_dropped_on_lost_is_refused_before_any_question(qtbot, db, ma
 
 # ------------------------------------------------------------------ in Korean
 
-@pytest.fixture
-def korean(qapp):
-    from app.views.i18n import install_translators
-
-    install_translators(qapp, "ko")
-    yield qapp
-    install_translators(qapp, "en")
-
-
 def korean_ctx(db, user) -> AppContext:
     return AppContext(db=db, user_id=user.id, user_name=user.name, role=user.role, lang="ko")
 

@@ -6,7 +6,6 @@ import re
 import xml.etree.ElementTree as ET
 from importlib import resources
 
-import pytest
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication
 
@@ -28,13 +27,6 @@ def _messages():
     for ctx in _ts().getroot().iter("context"):
         for msg in ctx.iter("message"):
             yield ctx.findtext("name"), msg
-
-
-@pytest.fixture
-def korean(qapp):
-    install_translators(qapp, "ko")
-    yield qapp
-    install_translators(qapp, "en")
 
 
 def test_switching_to_korean_and_back_relabels_live_widgets(qtbot, db, rep):

@@ -8,7 +8,6 @@ import csv
 import json
 import threading
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QWizard
 
@@ -161,13 +160,6 @@ def write_bad_file(path):
     with open(path, "w", newline="", encoding="utf-8") as fh:
         csv.writer(fh).writerows(rows)
     return path
-
-
-@pytest.fixture
-def korean(qapp):
-    install_translators(qapp, "ko")
-    yield qapp
-    install_translators(qapp, "en")
 
 
 def test_the_problem_list_in_korean_names_row_column_and_what_is_wrong(qtbot, korean, db, manager, tmp_path):

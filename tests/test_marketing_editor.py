@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox
 from app.models import LeadSource
 from app.services import deals, gates, marketing
 from app.views.context import AppContext, Changes
-from app.views.i18n import install_translators
 from app.views.marketing_editor import (
     COL_ACTUAL,
     COL_ATTAINMENT,
@@ -261,13 +260,6 @@ def test_delete_target(qtbot, targets, db):
 
 
 # ------------------------------------------------------------------ in Korean
-
-@pytest.fixture
-def korean(qapp):
-    install_translators(qapp, "ko")
-    yield qapp
-    install_translators(qapp, "en")
-
 
 @pytest.mark.parametrize(("text", "message"), [
     ("12o0", "Web, 2026년 1월: '12o0'은(는) 숫자가 아닙니다"),

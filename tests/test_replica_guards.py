@@ -41,14 +41,18 @@ def write_csv(path: Path, owner: str, n: int = 5) -> Path:
     return path
 
 
-def counts(path: Path) -> tuple[int, int, int]:
-    """(deals, users, outbox rows) read straight from the replica file."""
+def table_counts(path: Path, tables: tuple[str, ...]) -> tuple[int, ...]:
+    """Row counts of ``tables``, read straight from the replica file."""
     con = sqlite3.connect(path)
     try:
-        return tuple(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                     for t in ("opportunity", "app_user", "outbox"))
+        return tuple(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables)
     finally:
         con.close()
+
+
+def counts(path: Path) -> tuple[int, ...]:
+    """(deals, users, outbox rows) of the replica file."""
+    return table_counts(path, ("opportunity", "app_user", "outbox"))
 
 
 def digest(path: Path) -> str:
@@ -248,14 +252,9 @@ def test_on_a_replica_the_app_works_as_the_member_it_syncs_as(pg_url, tmp_path):
         db.dispose()
 
 
-def spend_and_targets(path: Path) -> tuple[int, int, int]:
-    """(lead sources, spend rows, targets) read straight from the replica file."""
-    con = sqlite3.connect(path)
-    try:
-        return tuple(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                     for t in ("lead_source", "marketing_spend", "target"))
-    finally:
-        con.close()
+def spend_and_targets(path: Path) -> tuple[int, ...]:
+    """(lead sources, spend rows, targets) of the replica file."""
+    return table_counts(path, ("lead_source", "marketing_spend", "target"))
 
 
 def test_marketing_figures_and_targets_are_refused_on_a_replica(replica, replica_path, server, team):

@@ -242,15 +242,6 @@ def test_failure_is_shown_in_korean_in_a_korean_interface(ctx, parent, qtbot, tm
     assert len(warnings) == 1 and warnings[0].endswith(f"{tmp_path / 'missing'}: 폴더가 없습니다")
 
 
-@pytest.fixture
-def korean(qapp):
-    from app.views.i18n import install_translators
-
-    install_translators(qapp, "ko")
-    yield qapp
-    install_translators(qapp, "en")
-
-
 def test_a_week_reads_as_the_language_writes_it(qapp):
     assert report_export.week_label("2026-W47") == "2026-W47"
     assert report_export.week_label("2027-W05") == "2027-W05"

@@ -294,3 +294,36 @@ def test_the_encoding_choice_is_off_for_a_workbook(qtbot, db, manager, tmp_path,
     page.load_preview()
     assert not page.encoding_combo.isEnabled() and page.encoding() is None
     assert page.preview.index(0, 0).data() == "Alpha"
+
+
+def test_a_history_file_in_another_encoding_is_told_to_choose_it_in_the_wizard(qtbot, db, manager, tmp_path):
+    """The check refuses a Salesforce stage history saved as Windows-1252: the problem names
+    the wizard's Text encoding choice (not the command line's --encoding), and since no row
+    was checked the progress bar does not claim 100 %."""
+    main = tmp_path / "Opportunity.csv"
+    with open(main, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([["Id", "Name", "Account Name", "Owner Name", "Amount", "Stage", "Close Date",
+                                   "Created Date"],
+                                  ["006A", "ERP", "Acme", "Mina Choi", "100", "Prospecting", "2026-03-01",
+                                   "2026-01-01"]])
+    with open(tmp_path / "OpportunityHistory.csv", "w", newline="", encoding="cp1252") as fh:
+        csv.writer(fh).writerows([["OpportunityId", "CreatedDate", "StageName", "CloseDate"],
+                                  ["006A", "2026-01-02", "Qualificatión", "2026-03-01"]])
+    wiz = ImportWizard(make_ctx(db, manager))
+    qtbot.addWidget(wiz)
+    wiz.show()
+    page = wiz.file_page
+    page.file_edit.setText(str(main))
+    page.load_preview()
+    choose(page.preset_combo, "salesforce")
+    wiz.next()
+    wiz.next()
+    check = wiz.check_page
+    qtbot.waitUntil(lambda: not check.running(), timeout=20_000)
+    m = check.problems
+    texts = [m.index(r, m.COL_MESSAGE).data() for r in range(m.rowCount())]
+    assert len(texts) == 1 and m.index(0, m.COL_FILE).data() == "OpportunityHistory.csv"
+    assert "choose the file's text encoding above" in texts[0] and "--encoding" not in texts[0]
+    assert "--encoding" not in m.index(0, m.COL_MESSAGE).data(Qt.ItemDataRole.ToolTipRole)
+    assert not check.progress.isVisible()
+    assert list_deals(db) == []

@@ -199,11 +199,12 @@ class ProblemModel(QAbstractTableModel):
         p = self.problems[index.row()]
         c = index.column()
         if role == Qt.ItemDataRole.ToolTipRole:
-            return (self.column_tip(p) if c == self.COL_COLUMN else None) or message_text(p.text)
+            return (self.column_tip(p) if c == self.COL_COLUMN else None) or message_text(
+                Problem(p.file, p.row, p.column, in_wizard_words(p.message)).text)
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if c == self.COL_MESSAGE:
-            return message_text(p.message)
+            return message_text(in_wizard_words(p.message))
         return (p.file, "" if p.row is None else str(p.row), self.column_text(p))[c]
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
@@ -215,6 +216,16 @@ class ProblemModel(QAbstractTableModel):
         self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 3)
         if self.problems:
             self.dataChanged.emit(self.index(0, self.COL_COLUMN), self.index(len(self.problems) - 1, self.COL_MESSAGE))
+
+
+def in_wizard_words(message: str) -> str:
+    """The importer's advice to pass ``--encoding`` (a command-line option) said the way the
+    wizard offers it, the Text encoding choice on its first page; other messages as they are."""
+    if isinstance(message, Message) and message.fields.get("hint") is ENCODING_HINT:
+        return Message(message.template, **{**message.fields, "hint": _tr(
+            "choose the file's text encoding above (Windows-1252 for Western European Excel), "
+            "or save the file as UTF-8")})
+    return message
 
 
 # ------------------------------------------------------------------ the job
@@ -411,21 +422,11 @@ class FilePage(QWizardPage):
             try:
                 table = read_table(path, limit=PREVIEW_ROWS, encoding=self.encoding())
             except ParseError as exc:
-                self.error_label.setText(message_text(Problem(path.name, None, None, self._here(exc.message)).text))
+                self.error_label.setText(message_text(Problem(path.name, None, None, in_wizard_words(exc.message)).text))
         self.preview.set_table(table)
         self.preview_view.resizeColumnsToContents()
         self.wiz.invalidate_mapping()
         self.completeChanged.emit()
-
-    @staticmethod
-    def _here(message: str) -> str:
-        """The importer's advice to pass ``--encoding`` (a command-line option) said the
-        way this page offers it: the Text encoding choice above."""
-        if isinstance(message, Message) and message.fields.get("hint") is ENCODING_HINT:
-            return Message(message.template, **{**message.fields, "hint": _tr(
-                "choose the file's text encoding above (Windows-1252 for Western European Excel), "
-                "or save the file as UTF-8")})
-        return message
 
     def path(self) -> Path | None:
         text = self.file_edit.text().strip()
@@ -686,8 +687,10 @@ class _JobPage(QWizardPage):
     @Slot(str, object)
     def _on_finished(self, outcome: str, payload) -> None:
         # every row was read (with or without problems): the bar says done; a job that was
-        # cancelled or could not read the file did not get through, and its bar goes
-        if outcome == "done" or isinstance(payload, ImportFailed):
+        # cancelled or could not read the file (its problems name no row) did not get
+        # through, and its bar goes
+        if outcome == "done" or (isinstance(payload, ImportFailed)
+                                 and any(p.row is not None for p in payload.problems)):
             self.progress.setValue(PROGRESS_STEPS)
         else:
             self.progress.hide()

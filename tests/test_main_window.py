@@ -343,3 +343,29 @@ def test_a_remembered_server_url_loses_the_password_an_older_version_kept(settin
     assert settings.last_database == "postgresql+psycopg://kim@db.example/pipe"
     settings.last_database = "/home/kim/pipeline.sqlite"
     assert application.remembered_database(settings) == "/home/kim/pipeline.sqlite"
+
+
+def test_edit_undo_names_the_step_in_the_language_after_a_switch(window, qtbot):
+    """Edit → Undo names the step it takes back in the interface language, also for a step
+    made before the switch and one made after it (Qt's own undo action kept the prefix of
+    the language it was made in: "Undo …" in a Korean window, and after a switch the step
+    was dropped from the text altogether)."""
+    from PySide6.QtGui import QUndoCommand
+
+    win, _deal = window
+    win.ctx.undo_stack.push(QUndoCommand("Move “Fleet telematics”"))
+    assert win.undo_action.text() == "&Undo Move “Fleet telematics”"
+    try:
+        win.set_language("ko")
+        qtbot.waitUntil(lambda: win.open_action.text() == "열기(&O)…")
+        assert win.undo_action.text() == "Move “Fleet telematics” 실행 취소(&U)"
+        win.ctx.undo_stack.push(QUndoCommand("“ERP” 편집"))
+        assert win.undo_action.text() == "“ERP” 편집 실행 취소(&U)"
+        win.ctx.undo_stack.undo()
+        assert win.redo_action.text() == "“ERP” 편집 다시 실행(&R)"
+        assert win.undo_action.toolTip() == "Move “Fleet telematics” 실행 취소"
+    finally:
+        win.set_language("en")
+    qtbot.waitUntil(lambda: win.open_action.text() == "&Open…")
+    assert win.undo_action.text() == "&Undo Move “Fleet telematics”"
+    assert win.redo_action.text() == "&Redo “ERP” 편집"

@@ -124,8 +124,10 @@ class MainWindow(QMainWindow):
         self.redo_action.setObjectName("redo")
         redo_keys = [k.toString() for k in QKeySequence.keyBindings(SK.Redo)]
         self.redo_action.setShortcuts(list(dict.fromkeys(redo_keys + ["Ctrl+Shift+Z"])))
-        self.undo_group.undoTextChanged.connect(lambda _t: self._undo_tooltips())
-        self.undo_group.redoTextChanged.connect(lambda _t: self._undo_tooltips())
+        # after the group's own update (its prefix is fixed in the language of the moment it
+        # was made): the step in the interface language, also after a language switch
+        self.undo_group.undoTextChanged.connect(lambda _t: self._undo_texts())
+        self.undo_group.redoTextChanged.connect(lambda _t: self._undo_texts())
         self.find_action = self._action("find", self.find, SK.Find)
         self.log_action = self._action("logActivity", self.log_activity, "Ctrl+L")
         self.settings_action = self._action("settings", self.open_settings, [SK.Preferences, "Ctrl+,"])
@@ -215,15 +217,13 @@ class MainWindow(QMainWindow):
                 texts[act] = text
         for act, text in texts.items():
             act.setText(text)
-        self.undo_action.setText(self.tr("&Undo"))
-        self.redo_action.setText(self.tr("&Redo"))
         for act in (self.open_action, self.log_action, self.refresh_action):
             act.setIconText(toolbar_text(act.text()))
         # the toolbar's undo/redo keep a short, steady label; the menu and the tooltip name
         # the step ("Undo Move “…”"), which as a button label shifted the whole toolbar
         self.undo_action.setIconText(toolbar_text(self.tr("&Undo")))
         self.redo_action.setIconText(toolbar_text(self.tr("&Redo")))
-        self._undo_tooltips()
+        self._undo_texts()
         self.toolbar.setWindowTitle(self.tr("Toolbar"))
         for widget, text in ((self.board, self.tr("Board")), (self.activities, self.tr("Activities")),
                              (self.dashboard, self.tr("Dashboard"))):
@@ -231,8 +231,12 @@ class MainWindow(QMainWindow):
                 self.tabs.setTabText(self.tabs.indexOf(widget), text)
         self.update_status()
 
-    def _undo_tooltips(self) -> None:
-        """Undo/redo tool buttons tell which step they take back (the menu text, plainly)."""
+    def _undo_texts(self) -> None:
+        """Edit → Undo / Redo name the step they take back ("Undo Move “…”"), and so do the
+        tool buttons' tooltips (the menu text, plainly)."""
+        undo, redo = self.undo_group.undoText(), self.undo_group.redoText()
+        self.undo_action.setText(self.tr("&Undo %1").replace("%1", undo) if undo else self.tr("&Undo"))
+        self.redo_action.setText(self.tr("&Redo %1").replace("%1", redo) if redo else self.tr("&Redo"))
         for act in (self.undo_action, self.redo_action):
             tip = toolbar_text(act.text())
             if act.toolTip() != tip:

@@ -1163,6 +1163,14 @@ target %6 · coverage %7</source>
             <translation>대시보드</translation>
         </message>
         <message>
+            <source>&amp;Undo %1</source>
+            <translation>%1 실행 취소(&amp;U)</translation>
+        </message>
+        <message>
+            <source>&amp;Redo %1</source>
+            <translation>%1 다시 실행(&amp;R)</translation>
+        </message>
+        <message>
             <source>manager</source>
             <translation>영업 관리자</translation>
         </message>
@@ -2144,6 +2152,10 @@ The reason is stored with the move and shows in reports.</source>
             <translation>— 가져오지 않음 —</translation>
         </message>
         <message>
+            <source>choose the file's text encoding above (Windows-1252 for Western European Excel), or save the file as UTF-8</source>
+            <translation>위에서 파일의 텍스트 인코딩을 선택하거나(서유럽 Excel은 Windows-1252) 파일을 UTF-8로 저장하세요</translation>
+        </message>
+        <message>
             <source>— not mapped —</source>
             <translation>— 매핑 안 함 —</translation>
         </message>
@@ -2162,10 +2174,6 @@ The reason is stored with the move and shows in reports.</source>
         <message>
             <source>Mapping file: %1</source>
             <translation>매핑 파일: %1</translation>
-        </message>
-        <message>
-            <source>choose the file's text encoding above (Windows-1252 for Western European Excel), or save the file as UTF-8</source>
-            <translation>위에서 파일의 텍스트 인코딩을 선택하거나(서유럽 Excel은 Windows-1252) 파일을 UTF-8로 저장하세요</translation>
         </message>
         <message>
             <source>Choose the %1 column to map its values.</source>

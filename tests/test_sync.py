@@ -341,6 +341,43 @@ def test_an_offline_undo_of_a_move_reaches_the_server(server, tmp_path):
     assert _deal(server, d2.id).version == _deal(a, d2.id).version  # the replica shows the server's deal
 
 
+def test_an_undo_in_conflict_holds_back_the_deal_and_can_be_retried(server, tmp_path):
+    """An undo refused as stale (the server edited the deal meanwhile, the move is still its
+    latest) blocks the deal's later offline changes like any conflict, and a retry runs it
+    against the deal as it is now: the deal goes back on the server too."""
+    from app.services import gates
+
+    mgr, d1, _d2, _d3, a, _b = _setup(server, tmp_path)
+    moved = outbox.run(a, "move_deal", deal_id=d1.id, target=2, actor_id=mgr.id, expected_version=1,
+                       override_reason="ok")
+    sync.sync(a, server)
+    deals.update_deal(server, d1.id, expected_version=moved.version, actor_id=mgr.id, title="Alpha 2")
+    gates.undo_move(a, moved.transition_id, actor_id=mgr.id, expected_version=moved.version)
+    assert sync.sync(a, server).push.conflicts
+    (undo,) = sync.conflicts(a)
+    assert undo.name == "undo_move" and undo.kind == "stale"
+    # a later offline change to the same deal waits behind the conflict
+    outbox.run(a, "update_deal", deal_id=d1.id, expected_version=_deal(a, d1.id).version, actor_id=mgr.id,
+               amount="999")
+    r = sync.sync(a, server)
+    assert r.push.applied == 0 and len(r.push.conflicts) == 1
+    assert {c.kind for c in sync.conflicts(a)} == {"stale", "blocked"}
+    assert _deal(server, d1.id).amount != 999
+    (waiting,) = [c for c in sync.conflicts(a) if c.kind == "blocked"]
+    sync.resolve(a, waiting.op_id, "retry")  # retried first: still behind the undo's conflict
+    assert sync.sync(a, server).push.applied == 0
+    assert _deal(a, d1.id).version == _deal(server, d1.id).version  # its local edit went again
+    sync.resolve(a, undo.op_id, "retry")  # the waiting change does not hold back the undo's retry
+    assert sync.sync(a, server).push.applied == 1
+    with server.read() as s:
+        first = active_stages(s)[0].id
+    assert _deal(server, d1.id).stage_id == first and _deal(server, d1.id).title == "Alpha 2"
+    (waiting,) = [c for c in sync.conflicts(a) if c.kind == "blocked"]
+    sync.resolve(a, waiting.op_id, "retry")
+    assert sync.sync(a, server).push.applied == 1 and sync.conflicts(a) == []
+    assert _deal(server, d1.id).amount == 999
+
+
 def test_a_gate_conflict_reads_in_korean_with_the_templates_korean_names(server, tmp_path, qtbot, monkeypatch):
     """Offline, the deal's stage-2 gate was met and the deal moved to 3; meanwhile the server
     withdrew the budget check. The conflicts dialog in Korean gives the reason and the missing

@@ -315,15 +315,20 @@ _ROW_ARGS = {"activity_id": Activity, "evidence_id": Evidence, "transition_id": 
 
 
 def _local_deal(conn, args: dict) -> str | None:
-    """The deal an operation changes, as the replica knows it: its ``deal_id``, or the deal
-    of the activity or evidence it names (None: no deal, or the row is not here)."""
-    if args.get("deal_id"):
-        return args["deal_id"]
+    """The deal of the activity, evidence or move an operation names, as the replica knows
+    it (None: it names none, or the row is not here)."""
     for key, model in _ROW_ARGS.items():
         if args.get(key):
             deal_id = conn.scalar(select(model.opportunity_id).where(model.id == uuid.UUID(args[key])))
             return str(deal_id) if deal_id else None
     return None
+
+
+def _op_deal(conn, args: dict, detail: str | None) -> str | None:
+    """The deal a pending or conflicting operation changes: named in its arguments, noted in
+    its detail by a pull that removed the deal from here (see _note_deals), or found
+    through the activity, evidence or move it names."""
+    return args.get("deal_id") or json.loads(detail or "{}").get("deal_id") or _local_deal(conn, args)
 
 
 def _note_deals(conn) -> None:
@@ -441,7 +446,11 @@ def push(replica: Database, server: Database) -> PushResult:
     st = state(replica)
     result = PushResult()
     reg = outbox.registry()
-    blocked = {json.loads(r.args).get("deal_id") for r in _pending(replica, "conflict")} - {None}
+    # the deals with an earlier offline change in conflict: their later versioned changes
+    # wait (a change only waiting itself does not hold back the retry of the one it waits on)
+    with replica.read() as rs:
+        blocked = {_op_deal(rs, json.loads(r.args), r.detail) for r in _pending(replica, "conflict")
+                   if json.loads(r.detail or "{}").get("kind") != "blocked"} - {None}
     refresh = set()
     pause = os.environ.get(PAUSE_ENV, "-1")
     pause_after = int(pause.split(":")[0])
@@ -452,17 +461,17 @@ def push(replica: Database, server: Database) -> PushResult:
         args = json.loads(raw_args)
         # the deal it changes: named, or the deal of the activity / evidence it names (kept in
         # the detail by a pull that removed the deal from here, see _note_deals)
-        deal_id = args.get("deal_id") or json.loads(detail or "{}").get("deal_id")
-        if deal_id is None and any(args.get(k) for k in _ROW_ARGS):
-            with replica.read() as rs:
-                deal_id = _local_deal(rs, args)
+        with replica.read() as rs:
+            deal_id = _op_deal(rs, args, detail)
         opdef = reg[name]
         if opdef.versioned and deal_id in blocked:
             server_side = _server_deal(server, uuid.UUID(deal_id))
             kind, error = (_gone(server, uuid.UUID(deal_id)) if server_side is None else None) or (
                 "blocked", BLOCKED)
-            _mark(replica, op_id, "conflict", {"error": error, "kind": kind, "server": server_side, "missing": []})
+            _mark(replica, op_id, "conflict", {"error": error, "kind": kind, "server": server_side, "missing": [],
+                                               "deal_id": deal_id})
             result.conflicts.append(op_id)
+            refresh.add(uuid.UUID(deal_id))  # what it changed here goes: the deal as the server has it
             continue
         with server.read() as s:
             # not a SELECT of applied_operation: a member reads only their own rows of it
@@ -504,7 +513,7 @@ def push(replica: Database, server: Database) -> PushResult:
                     and _activity_gone(server, args["activity_id"]):
                 kind, error = "revoked_activity", ACTIVITY_NOT_YOURS
             _mark(replica, op_id, "conflict", {"error": error, "kind": kind, "server": server_side,
-                                               "missing": missing})
+                                               "missing": missing, "deal_id": deal_id})
             result.conflicts.append(op_id)
             if deal_id:
                 refresh.add(uuid.UUID(deal_id))
@@ -557,7 +566,8 @@ def resolve(replica: Database, op_id: str, action: str):
     """``discard`` drops the offline change; ``retry`` runs it again on the replica against the
     deal as it is now (its current version), as a new pending operation."""
     with replica.read() as s:
-        row = s.execute(text("SELECT name, args, status FROM outbox WHERE op_id = :id"), {"id": op_id}).first()
+        row = s.execute(text("SELECT name, args, status, detail FROM outbox WHERE op_id = :id"),
+                        {"id": op_id}).first()
     if row is None or row.status != "conflict":
         raise ValidationError({"op": Message("{op} is not a sync conflict", op=op_id)})
     if action == "discard":
@@ -567,10 +577,12 @@ def resolve(replica: Database, op_id: str, action: str):
         raise ValidationError({"action": Message("retry or discard")})
     args = json.loads(row.args)
     args.pop("at", None)
-    if outbox.registry()[row.name].versioned and args.get("deal_id"):
+    if outbox.registry()[row.name].versioned:
         with replica.read() as s:
-            args["expected_version"] = s.scalar(select(Opportunity.version)
-                                                .where(Opportunity.id == uuid.UUID(args["deal_id"])))
+            deal_id = _op_deal(s, args, row.detail)
+            if deal_id is not None:
+                args["expected_version"] = s.scalar(select(Opportunity.version)
+                                                    .where(Opportunity.id == uuid.UUID(deal_id)))
     out = outbox.run(replica, row.name, **args)
     _mark(replica, op_id, "retried")
     return out

@@ -148,6 +148,13 @@ class ValidationError(AppError):
         self.errors = dict(errors)
         super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
 
+    @property
+    def message(self) -> str:
+        """The field messages as one translatable message ("; " between them), without the
+        field names, which are the program's keys (a front that knows the fields labels
+        them itself: views.operations.validation_text)."""
+        return listed(list(self.errors.values()))
+
 
 class NotFound(AppError):
     pass

@@ -378,6 +378,33 @@ def test_an_undo_in_conflict_holds_back_the_deal_and_can_be_retried(server, tmp_
     assert _deal(server, d1.id).amount == 999
 
 
+def test_a_value_the_server_refuses_reads_in_korean_in_the_conflicts_dialog(server, tmp_path, qtbot):
+    """Offline, a new lead source "Webinar"; meanwhile the server got "WEBINAR" (the same
+    name to the app): the push is refused with the server's own reason, which the Korean
+    conflicts dialog shows in Korean (it was kept as English text)."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.services import marketing
+    from app.views.i18n import install_translators
+    from app.views.sync_view import ConflictsDialog
+
+    _mgr, _d1, _d2, _d3, a, _b = _setup(server, tmp_path)
+    outbox.run(a, "create_lead_source", name="Webinar")
+    marketing.create_lead_source(server, "WEBINAR")
+    assert sync.sync(a, server).push.conflicts
+    (c,) = sync.conflicts(a)
+    assert c.kind == "refused" and c.error == "lead source 'Webinar' already exists"
+    app = QApplication.instance()
+    try:
+        install_translators(app, "ko")
+        dlg = ConflictsDialog(a, None)
+        qtbot.addWidget(dlg)
+        assert dlg.table.item(0, 1).text() == "리드 출처 'Webinar'이(가) 이미 있습니다"
+        assert dlg.table.item(0, 0).text() == "새 리드 출처"
+    finally:
+        install_translators(app, "en")
+
+
 def test_a_gate_conflict_reads_in_korean_with_the_templates_korean_names(server, tmp_path, qtbot, monkeypatch):
     """Offline, the deal's stage-2 gate was met and the deal moved to 3; meanwhile the server
     withdrew the budget check. The conflicts dialog in Korean gives the reason and the missing

@@ -63,7 +63,8 @@ def to_json(message: str):
     conflict's reason). A plain str stays a str; a field that is neither text nor a number
     is kept as its text."""
     if isinstance(message, Message):
-        return {"template": message.template, "fields": {k: _field_json(v) for k, v in message.fields.items()}}
+        return {"template": message.template, "fields": {k: _field_json(v) for k, v in message.fields.items()},
+                "text": str(message)}
     return str(message)
 
 
@@ -90,8 +91,8 @@ def from_json(data) -> str:
             fields[k] = v
         try:
             return Message(data["template"], **fields)
-        except (KeyError, IndexError, ValueError):
-            return data["template"]
+        except (KeyError, IndexError, ValueError):  # a damaged row: its English text, never braces
+            return str(data.get("text") or data["template"])
     return "" if data is None else str(data)
 
 

@@ -238,7 +238,7 @@ def test_a_stored_message_comes_back_with_its_template_fields_and_names():
     assert render(back, lambda t: ko.get(t, t), "ko") == render(msg, lambda t: ko.get(t, t), "ko")
     assert "2단계: 예산" in render(back, lambda t: ko.get(t, t), "ko")
     assert from_json(to_json("plain words")) == "plain words" and from_json(None) == ""
-    assert from_json({"template": "a {b}", "fields": {}}) == "a {b}"  # a broken row: its text, no crash
+    assert from_json({"template": "a {b}", "fields": {"c": 1}, "text": "a b"}) == "a b"  # a broken row: its text
 
 
 def test_validation_error_keeps_its_english_str_and_its_messages():

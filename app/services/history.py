@@ -15,12 +15,20 @@ from sqlalchemy.orm import aliased
 
 from app.db import Database
 from app.errors import Localized, Message, NotFound
-from app.models import CloseDateChange, Opportunity, Stage, StageTransition, User, utcnow
+from app.models import (
+    CloseDateChange,
+    Opportunity,
+    Stage,
+    StageTransition,
+    TransitionKind,
+    User,
+    utcnow,
+)
 
 # the reasons the program writes itself (undo of a move), stored in English like any reason;
 # fronts show them in their language through system_reason / reason_message
 UNDO_REOPEN = "Undo of reopen"
-UNDO_KINDS = ("forward", "backward", "won", "lost", "reopened", "imported")
+UNDO_KINDS = tuple(k.value for k in TransitionKind if k is not TransitionKind.CREATED)  # what can be undone
 
 
 def undo_reason(kind: str) -> str:

@@ -50,7 +50,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import AppError, ConflictError, ValidationError
+from app.errors import AppError, ConflictError, Message, ValidationError
 from app.models import ForecastCategory
 from app.services import activities as activity_service
 from app.services import board as board_service
@@ -328,7 +328,8 @@ class HistoryModel(_RowsModel):
     def reason_text(e: history.HistoryEntry) -> str:
         if e.override_reason:
             return _tr("Override: %1").replace("%1", e.override_reason)
-        return message_text(history.reason_message(e.reason)) if e.reason else ""
+        reason = history.reason_message(e.reason)  # the program's own reasons are Messages
+        return message_text(reason) if isinstance(reason, Message) else (reason or "")
 
 
 class CloseDateModel(_RowsModel):

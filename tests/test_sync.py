@@ -12,6 +12,7 @@ from select import select as wait_readable
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
 
 from app.db import open_database
 from app.models import Activity, Evidence, Opportunity, StageTransition
@@ -403,6 +404,26 @@ def test_a_value_the_server_refuses_reads_in_korean_in_the_conflicts_dialog(serv
         assert dlg.table.item(0, 0).text() == "새 리드 출처"
     finally:
         install_translators(app, "en")
+
+
+def test_a_retry_that_fails_half_way_leaves_the_conflict_and_nothing_pending(server, tmp_path, monkeypatch):
+    """The retried change and the old conflict's "retried" mark are one transaction: when
+    the mark cannot be written, the retried change is not pending (nor applied here)
+    either, so retrying again cannot send it twice."""
+    mgr, d1, _d2, _d3, a, _b = _setup(server, tmp_path)
+    outbox.run(a, "update_deal", deal_id=d1.id, expected_version=1, actor_id=mgr.id, title="offline")
+    deals.update_deal(server, d1.id, expected_version=1, actor_id=mgr.id, title="server")
+    assert sync.sync(a, server).push.conflicts
+    (c,) = sync.conflicts(a)
+    monkeypatch.setattr(sync, "_RETRIED_SQL", "UPDATE no_such_table SET x = 1")
+    with pytest.raises(OperationalError):
+        sync.resolve(a, c.op_id, "retry")
+    assert sync.pending_count(a) == 0 and [x.op_id for x in sync.conflicts(a)] == [c.op_id]
+    assert _deal(a, d1.id).title == "server"
+    monkeypatch.undo()
+    sync.resolve(a, c.op_id, "retry")
+    assert sync.pending_count(a) == 1 and sync.conflicts(a) == []
+    assert sync.sync(a, server).push.applied == 1 and _deal(server, d1.id).title == "offline"
 
 
 def test_a_gate_conflict_reads_in_korean_with_the_templates_korean_names(server, tmp_path, qtbot, monkeypatch):

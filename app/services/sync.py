@@ -82,7 +82,7 @@ from app.models import (
     utcnow,
 )
 from app.services import outbox
-from app.services.unit_of_work import NOTHING, OpChanges
+from app.services.unit_of_work import NOTHING, OpChanges, UnitOfWork
 
 CHUNK = 5000
 # tests (kill -9): sleep before the N-th op of a push, or with "N:commit" right after the
@@ -562,6 +562,9 @@ def conflicts(replica: Database) -> list[Conflict]:
     return out
 
 
+_RETRIED_SQL = "UPDATE outbox SET status = 'retried', detail = NULL WHERE op_id = :id"
+
+
 def resolve(replica: Database, op_id: str, action: str):
     """``discard`` drops the offline change; ``retry`` runs it again on the replica against the
     deal as it is now (its current version), as a new pending operation."""
@@ -583,6 +586,10 @@ def resolve(replica: Database, op_id: str, action: str):
             if deal_id is not None:
                 args["expected_version"] = s.scalar(select(Opportunity.version)
                                                     .where(Opportunity.id == uuid.UUID(deal_id)))
-    out = outbox.run(replica, row.name, **args)
-    _mark(replica, op_id, "retried")
+    # the new pending operation and the old one's "retried" in one transaction: a retry that
+    # stopped half-way can never leave the change pending twice
+    with UnitOfWork(replica) as uow:
+        out = outbox.run(uow, row.name, **args)
+        with uow.write() as s:
+            s.execute(text(_RETRIED_SQL), {"id": op_id})
     return out

@@ -400,7 +400,7 @@ def test_a_value_the_server_refuses_reads_in_korean_in_the_conflicts_dialog(serv
         install_translators(app, "ko")
         dlg = ConflictsDialog(a, None)
         qtbot.addWidget(dlg)
-        assert dlg.table.item(0, 1).text() == "리드 출처 'Webinar'이(가) 이미 있습니다"
+        assert dlg.table.item(0, 1).text() == "리드 출처 'Webinar'이(가) 이미 있습니다."
         assert dlg.table.item(0, 0).text() == "새 리드 출처"
     finally:
         install_translators(app, "en")

@@ -159,16 +159,17 @@ class ConflictsDialog(QDialog):
         """Why the server refused the change, in the interface language (by its kind; a
         reason only the server can word, such as a refused value, as the server said it,
         translated when it is a message this program knows)."""
-        return {
+        words = {
             "stale": self.tr("The deal changed on the server after you made this change."),
             "gate": self.tr("The stage gate is not met on the server; missing:"),
-            "revoked": self.tr("The deal is no longer yours (the server gave it to someone else); "
-                               "this change was not applied."),
-            "revoked_activity": self.tr("The activity is no longer yours to see (the server gave it to someone "
-                                        "else, or your role changed); this change was not applied."),
-            "deleted": self.tr("The deal was deleted on the server."),
-            "blocked": self.tr("An earlier offline change to this deal is in conflict; resolve it first."),
-        }.get(c.kind) or message_text(c.error)
+        }.get(c.kind)
+        if words is not None:
+            return words
+        # the reason sync stored (no longer yours, deleted, blocked, refused by the server),
+        # as a sentence: one wording, translated once (AppError)
+        text = message_text(c.error)
+        text = text[:1].upper() + text[1:]
+        return text + "." if text and text[-1].isalnum() else text
 
     def reload(self) -> None:
         self.items = sync_service.conflicts(self.db)

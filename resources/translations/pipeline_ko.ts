@@ -252,22 +252,6 @@
             <translation>서버에서 단계 게이트 조건이 충족되지 않습니다. 누락:</translation>
         </message>
         <message>
-            <source>The deal is no longer yours (the server gave it to someone else); this change was not applied.</source>
-            <translation>이 영업기회는 더 이상 담당이 아닙니다 (서버에서 다른 사람에게 배정됨). 이 변경은 적용되지 않았습니다.</translation>
-        </message>
-        <message>
-            <source>The activity is no longer yours to see (the server gave it to someone else, or your role changed); this change was not applied.</source>
-            <translation>이 활동은 더 이상 나에게 보이지 않습니다 (서버에서 다른 사람에게 배정되었거나 내 역할이 바뀜). 이 변경은 적용되지 않았습니다.</translation>
-        </message>
-        <message>
-            <source>The deal was deleted on the server.</source>
-            <translation>서버에서 영업기회가 삭제되었습니다.</translation>
-        </message>
-        <message>
-            <source>An earlier offline change to this deal is in conflict; resolve it first.</source>
-            <translation>이 영업기회에 대한 이전 오프라인 변경이 충돌 상태입니다. 먼저 해결하세요.</translation>
-        </message>
-        <message>
             <source>“{0}”
 stage {1}, {2}, version {3}</source>
             <translation>“{0}”

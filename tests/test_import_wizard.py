@@ -327,3 +327,22 @@ def test_a_history_file_in_another_encoding_is_told_to_choose_it_in_the_wizard(q
     assert "--encoding" not in m.index(0, m.COL_MESSAGE).data(Qt.ItemDataRole.ToolTipRole)
     assert not check.progress.isVisible()
     assert list_deals(db) == []
+
+
+def test_the_file_error_follows_a_language_switch(qtbot, korean, db, manager, tmp_path):
+    """The file page's error line is said again in the new language after a switch (the
+    page's other labels were; the error stayed Korean)."""
+    path = tmp_path / "kunden.csv"
+    with open(path, "w", newline="", encoding="cp1252") as fh:
+        csv.writer(fh).writerows([["title"], ["Café"]])
+    wiz = ImportWizard(make_ctx(db, manager))
+    qtbot.addWidget(wiz)
+    page = wiz.file_page
+    page.file_edit.setText(str(path))
+    page.load_preview()
+    assert page.error_label.text().startswith("kunden.csv: 파일이 UTF-8이 아니고")
+    assert "위에서 파일의 텍스트 인코딩을 선택하거나" in page.error_label.text()
+    install_translators(korean, "en")
+    qtbot.waitUntil(lambda: page.title() == "Choose the file")
+    assert page.error_label.text().startswith("kunden.csv: the file is not UTF-8")
+    assert "choose the file's text encoding above" in page.error_label.text()

@@ -12,6 +12,7 @@ thread. "Save mapping…" writes the mapping as JSON (docs/import-mapping.md). T
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -319,6 +320,7 @@ class FilePage(QWizardPage):
         self.history_button = QPushButton()
         self.history_button.clicked.connect(self.browse_history)
         self.error_label = QLabel()
+        self.error = None  # how the error line's text is made (again on a language switch)
         self.error_label.setStyleSheet("color: #b00020")
         self.error_label.setWordWrap(True)
         self.preview_label = QLabel()
@@ -376,6 +378,8 @@ class FilePage(QWizardPage):
         self.history_edit.setPlaceholderText(_tr("Salesforce OpportunityHistory.csv (found beside the file if empty)"))
         self.history_button.setText(_tr("Browse…"))
         self.preview_label.setText(_tr("First rows of the file:"))
+        if getattr(self, "error", None) is not None:
+            self.error_label.setText(self.error())
 
     def _preset_changed(self) -> None:
         data = self.preset_combo.currentData()
@@ -405,7 +409,7 @@ class FilePage(QWizardPage):
         try:
             self.wiz.loaded_mapping = load_mapping(path)
         except AppError as exc:
-            self.error_label.setText(message_text(exc.message))
+            self._show_error(lambda msg=exc.message: message_text(msg))
             return
         if self.preset_combo.findData("__mapping__") < 0:
             self.preset_combo.addItem("", "__mapping__")
@@ -414,7 +418,7 @@ class FilePage(QWizardPage):
         self.wiz.invalidate_mapping()
 
     def load_preview(self) -> None:
-        self.error_label.clear()
+        self._show_error(None)
         path = self.path()
         table = None
         if path is not None:
@@ -422,11 +426,17 @@ class FilePage(QWizardPage):
             try:
                 table = read_table(path, limit=PREVIEW_ROWS, encoding=self.encoding())
             except ParseError as exc:
-                self.error_label.setText(message_text(Problem(path.name, None, None, in_wizard_words(exc.message)).text))
+                self._show_error(lambda name=path.name, msg=exc.message:
+                                 message_text(Problem(name, None, None, in_wizard_words(msg)).text))
         self.preview.set_table(table)
         self.preview_view.resizeColumnsToContents()
         self.wiz.invalidate_mapping()
         self.completeChanged.emit()
+
+    def _show_error(self, text: Callable[[], str] | None) -> None:
+        """The error line: ``text()`` in the interface language now and after a switch."""
+        self.error = text
+        self.error_label.setText("" if text is None else text())
 
     def path(self) -> Path | None:
         text = self.file_edit.text().strip()

@@ -115,3 +115,31 @@ def test_file_errors_name_the_file_once(db, tmp_path, name, content, words):
     got = problems(db, path)
     assert len(got) == 1 and got[0].file == name and words in got[0].message
     assert str(got[0]).count(name) == 1, str(got[0])
+
+
+def test_the_chosen_encoding_is_the_imported_files_its_companions_are_detected(db, tmp_path):
+    """A Salesforce export saved as Windows-1252 beside an Account.csv lookup saved as UTF-8:
+    --encoding cp1252 reads the export, and the lookup is still read as UTF-8 (forced to
+    cp1252 it would have become 'SociÃ©tÃ© GÃ©nÃ©rale' without a word); a companion that
+    detection cannot tell is read with the chosen encoding."""
+    opp = write_csv(tmp_path / "Opportunity.csv",
+                    [["Id", "Name", "AccountId", "Amount", "StageName", "CloseDate", "CreatedDate"],
+                     ["006A", "Café ERP", "001", "100", "Prospecting", "2026-03-01", "2026-01-01"],
+                     ["006B", "Müller CRM", "002", "200", "Prospecting", "2026-03-01", "2026-01-01"]],
+                    encoding="cp1252")
+    write_csv(tmp_path / "Account.csv", [["Id", "Name"], ["001", "Société Générale"]], encoding="utf-8")
+    import_file(db, opp, preset="salesforce", encoding="cp1252")
+    got = {d.title: d.account for d in list_deals(db)}
+    assert got == {"Café ERP": "Société Générale", "Müller CRM": "002"}  # an id the lookup lacks stays
+
+
+def test_a_companion_file_detection_cannot_tell_is_read_with_the_chosen_encoding(db, tmp_path):
+    opp = write_csv(tmp_path / "Opportunity.csv",
+                    [["Id", "Name", "AccountId", "Amount", "StageName", "CloseDate", "CreatedDate"],
+                     ["006A", "Café ERP", "001", "100", "Prospecting", "2026-03-01", "2026-01-01"]],
+                    encoding="cp1252")
+    write_csv(tmp_path / "Account.csv", [["Id", "Name"], ["001", "Société Générale"]], encoding="cp1252")
+    with pytest.raises(ImportFailed):
+        import_file(db, opp, preset="salesforce")  # neither file is detected
+    import_file(db, opp, preset="salesforce", encoding="cp1252")
+    assert [(d.title, d.account) for d in list_deals(db)] == [("Café ERP", "Société Générale")]

@@ -20,8 +20,9 @@ def configure(p) -> None:
     p.add_argument("--history", metavar="FILE",
                    help="stage history file (Salesforce OpportunityHistory.csv; default: the one beside FILE)")
     p.add_argument("--encoding", metavar="NAME",
-                   help="text encoding of CSV files (e.g. cp1252, cp949, latin-1); default: UTF-8 "
-                        "(with or without BOM), UTF-16 with BOM or Korean CP949, detected")
+                   help="text encoding of FILE if CSV (e.g. cp1252, cp949, latin-1); default: UTF-8 "
+                        "(with or without BOM), UTF-16 with BOM or Korean CP949, detected; the stage "
+                        "history and lookup files are detected and read with it only if detection fails")
     p.add_argument("--dry-run", action="store_true", help="check everything and report counts; write nothing")
     p.add_argument("--as", dest="as_user", metavar="USER",
                    help="who imports; also the owner of rows without one (default: a user named 'Imported')")

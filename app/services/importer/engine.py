@@ -74,6 +74,7 @@ from app.services.importer.parsing import (
     parse_date,
     parse_datetime,
     parse_fast,
+    read_companion,
     read_table,
 )
 from app.services.importer.presets import detect_preset, preset
@@ -508,7 +509,7 @@ class _RowPlan:
 def _read_history(reader: _Reader, path: Path, recs: dict[str, _Rec], encoding: str | None = None) -> None:
     h = reader.m.history_file
     try:
-        table = read_table(path, encoding=encoding)
+        table = read_companion(path, encoding)
     except ParseError as exc:
         reader.bad(path.name, None, None, exc.message)
         return
@@ -562,7 +563,7 @@ def _read_lookups(mapping: Mapping, base: Path, problems: list[Problem],
         if not p.exists():
             continue
         try:
-            t = read_table(p, encoding=encoding)
+            t = read_companion(p, encoding)
         except ParseError as exc:
             problems.append(Problem(p.name, None, None, exc.message))
             continue
@@ -652,7 +653,9 @@ def import_file(db: Database, path: str | Path, *, preset: str | None = None,
     ``actor_id``: the importing user, also the owner of deals whose owner cell is empty
     (without it a user named "Imported" is used). ``progress(done, total)`` is called now
     and then; ``cancelled()`` returning True stops the import with nothing written.
-    ``encoding``: the CSV files' text encoding when detection is not wanted (cp1252, ...).
+    ``encoding``: the imported CSV file's text encoding when detection is not wanted (cp1252,
+    ...); its stage history and lookup files are detected, and read with it only when
+    detection cannot tell (parsing.read_companion).
     Refused on an offline replica (ReplicaRefused) before anything is read or written, as
     its bulk writes would never be pushed; a dry run, which writes nothing, is allowed.
     """

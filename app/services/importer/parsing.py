@@ -54,6 +54,10 @@ class Table:
         return self.path.name
 
 
+class EncodingUndetected(ParseError):
+    """A CSV file whose text encoding detection cannot tell (not UTF-8, not Korean CP949)."""
+
+
 ENCODING_HINT = Message("pass the file's encoding with --encoding (e.g. --encoding cp1252 for Western "
                         "European Excel, --encoding cp949 for Korean), or save the file as UTF-8")
 
@@ -107,11 +111,11 @@ def detect_encoding(data: bytes) -> str:
     if text is not None and looks_korean(data, text):
         return "cp949"
     if _cp1252_like(data):
-        raise ParseError(Message("the file is not UTF-8 and does not read as CP949 (Korean Excel); it looks like "
+        raise EncodingUndetected(Message("the file is not UTF-8 and does not read as CP949 (Korean Excel); it looks like "
                                  "Windows-1252 (Western European) or another 8-bit encoding: {hint}",
                                  hint=ENCODING_HINT))
-    raise ParseError(Message("the file is not UTF-8 and does not read as CP949 (Korean Excel); it looks like "
-                             "an unknown encoding: {hint}", hint=ENCODING_HINT))
+    raise EncodingUndetected(Message("the file is not UTF-8 and does not read as CP949 (Korean Excel); it "
+                                     "looks like an unknown encoding: {hint}", hint=ENCODING_HINT))
 
 
 def _cp1252_like(data: bytes) -> bool:
@@ -146,6 +150,19 @@ def _delimiter(first_line: str) -> str:
 def clean_header(text) -> str:
     """Header as matched: surrounding spaces and a trailing required-marker ``*`` removed."""
     return str(text if text is not None else "").strip().rstrip("*").strip()
+
+
+def read_companion(path: str | Path, encoding: str | None = None) -> Table:
+    """A file read beside the one imported (its stage history, a lookup file): its own
+    encoding detected, and ``encoding`` (the one chosen for the imported file) used only
+    when detection cannot tell. A UTF-8 history beside a Windows-1252 export stays UTF-8:
+    Windows-1252 decodes almost any bytes, so forcing it would misread it silently."""
+    try:
+        return read_table(path)
+    except EncodingUndetected:
+        if encoding is None:
+            raise
+        return read_table(path, encoding=encoding)
 
 
 def is_workbook(path: str | Path) -> bool:

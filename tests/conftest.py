@@ -344,3 +344,16 @@ def korean(qapp):
     install_translators(qapp, "ko")
     yield qapp
     install_translators(qapp, "en")
+
+
+def admin_query(url: str, sql: str, **params) -> list:
+    """Rows of ``sql`` run on ``url`` by its own short-lived engine (a test reading the
+    server as its administrator, past row-level security)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text(sql), params).fetchall()
+    finally:
+        engine.dispose()

@@ -7,6 +7,7 @@ import io
 import uuid
 
 import pytest
+from conftest import admin_query
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -53,15 +54,6 @@ def _titles(path) -> set[str]:
         db.dispose()
 
 
-def _admin(url, sql, **params):
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return conn.execute(text(sql), params).fetchall()
-    finally:
-        engine.dispose()
-
-
 def test_a_removed_member_comes_back_with_restore_user(pg_url, tmp_path, monkeypatch, capsys, memory_keyring):
     """`remove-user`, then `restore-user` with the same login: the same user (their history,
     their won deal), a new password (the old one no longer works), the role given; the deals
@@ -74,8 +66,8 @@ def test_a_removed_member_comes_back_with_restore_user(pg_url, tmp_path, monkeyp
         code, _, err = _cli(monkeypatch, capsys, ["server", "add-user", name, "--role", role, "--login", login,
                                                   "--password-stdin", "--db", pg_url], pw + "\n")
         assert (code, err) == (0, "")
-    (kim_id,), = _admin(pg_url, "SELECT id FROM app_user WHERE db_role = :r", r=kim)
-    (lee_id,), = _admin(pg_url, "SELECT id FROM app_user WHERE db_role = :r", r=lee)
+    (kim_id,), = admin_query(pg_url, "SELECT id FROM app_user WHERE db_role = :r", r=kim)
+    (lee_id,), = admin_query(pg_url, "SELECT id FROM app_user WHERE db_role = :r", r=lee)
     admin = open_database(pg_url)
     try:
         open_deal = deals.create_deal(admin, title="Kim's open deal", owner_id=kim_id).id
@@ -102,16 +94,16 @@ def test_a_removed_member_comes_back_with_restore_user(pg_url, tmp_path, monkeyp
     code, _, err = _cli(monkeypatch, capsys, ["server", "add-user", "Kim Min-su", "--role", "rep", "--login",
                                               f"kim2_{tag}", "--password-stdin", "--db", pg_url], "new-pw\n")
     assert code == 1 and f"server restore-user {kim} --role rep" in _one_line(err)  # the person, by name
-    assert _admin(pg_url, "SELECT count(*) FROM pg_roles WHERE rolname = :r", r=f"kim2_{tag}") == [(0,)]
-    assert _admin(pg_url, "SELECT rolcanlogin FROM pg_roles WHERE rolname = :r", r=kim) == [(False,)]
+    assert admin_query(pg_url, "SELECT count(*) FROM pg_roles WHERE rolname = :r", r=f"kim2_{tag}") == [(0,)]
+    assert admin_query(pg_url, "SELECT rolcanlogin FROM pg_roles WHERE rolname = :r", r=kim) == [(False,)]
 
     code, out, err = _cli(monkeypatch, capsys, ["server", "restore-user", kim, "--role", "rep", "--password-stdin",
                                                 "--db", pg_url], "new-pw\n")
     assert (code, err) == (0, "")
     assert f"restored {kim} (Kim Min-su) as a rep" in out
-    assert _admin(pg_url, "SELECT id, active, role FROM app_user WHERE db_role = :r", r=kim) == [(kim_id, True, "rep")]
-    assert _admin(pg_url, "SELECT count(*) FROM app_user WHERE lower(name) = 'kim min-su'") == [(1,)]
-    assert {r[0] for r in _admin(pg_url, "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
+    assert admin_query(pg_url, "SELECT id, active, role FROM app_user WHERE db_role = :r", r=kim) == [(kim_id, True, "rep")]
+    assert admin_query(pg_url, "SELECT count(*) FROM app_user WHERE lower(name) = 'kim min-su'") == [(1,)]
+    assert {r[0] for r in admin_query(pg_url, "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
                                          "JOIN pg_roles r ON r.oid = m.member WHERE r.rolname = :r", r=kim)} == {"pm_rep"}
     db = team.connect_as(pg_url, kim, "new-pw")
     try:
@@ -120,7 +112,7 @@ def test_a_removed_member_comes_back_with_restore_user(pg_url, tmp_path, monkeyp
         assert [r.title for r in deals.list_deals(db)] == ["Kim's won deal"]
     finally:
         db.dispose()
-    assert dict(_admin(pg_url, "SELECT id, owner_id FROM opportunity"))[open_deal] == lee_id
+    assert dict(admin_query(pg_url, "SELECT id, owner_id FROM opportunity"))[open_deal] == lee_id
     with pytest.raises(AppError, match="wrong password"):
         team.connect_as(pg_url, kim, "old-pw")
     # the replica Kim kept syncs again once Kim logs in with the new password

@@ -6,6 +6,7 @@ import io
 import uuid
 
 import pytest
+from conftest import admin_query
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import DBAPIError, ProgrammingError
 
@@ -544,18 +545,9 @@ def test_without_a_keyring_pgpassword_gives_the_password(checked_passwords, monk
 # ------------------------------------------------------------ changing and removing members
 
 def _groups(url, login) -> set[str]:
-    return {r[0] for r in _raw_admin(url, "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON "
+    return {r[0] for r in admin_query(url, "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON "
                                           "g.oid = m.roleid JOIN pg_roles r ON r.oid = m.member "
                                           "WHERE r.rolname = :r", r=login)}
-
-
-def _raw_admin(url, sql, **params):
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return conn.execute(text(sql), params).fetchall()
-    finally:
-        engine.dispose()
 
 
 def test_cli_set_role_moves_a_rep_to_the_managers_and_back(team_db, monkeypatch, capsys):
@@ -591,7 +583,7 @@ def test_set_role_is_one_transaction(team_db, monkeypatch):
     with pytest.raises(RuntimeError):
         team.set_role(url, login, "manager")
     assert _groups(url, login) == {"pm_rep"}
-    assert _raw_admin(url, "SELECT role FROM app_user WHERE db_role = :r", r=login) == [("rep",)]
+    assert admin_query(url, "SELECT role FROM app_user WHERE db_role = :r", r=login) == [("rep",)]
 
 
 def test_cli_remove_user_needs_a_new_owner_for_open_deals_then_the_login_fails(team_db, monkeypatch, capsys):
@@ -607,7 +599,7 @@ def test_cli_remove_user_needs_a_new_owner_for_open_deals_then_the_login_fails(t
     finally:
         admin.dispose()
     history = "SELECT count(*) FROM {t} WHERE user_id = :u"
-    before = {t: _raw_admin(url, history.format(t=t), u=b.id)[0][0] for t in ("stage_transition", "evidence")}
+    before = {t: admin_query(url, history.format(t=t), u=b.id)[0][0] for t in ("stage_transition", "evidence")}
     # refused while B owns an open deal: nothing changes, B still logs in
     code, out, err = _cli(monkeypatch, capsys, ["server", "remove-user", logins["b"], "--db", url])
     assert code == 1 and "owns 1 open deal" in _one_line_error(err) and "--reassign-to" in err
@@ -630,13 +622,13 @@ def test_cli_remove_user_needs_a_new_owner_for_open_deals_then_the_login_fails(t
         team.connect_as(url, logins["b"])
     assert _groups(url, logins["b"]) == set()
     # the open deal and its open activity are A's now; the history stays B's
-    owners = dict(_raw_admin(url, "SELECT title, owner_id FROM opportunity"))
+    owners = dict(admin_query(url, "SELECT title, owner_id FROM opportunity"))
     assert owners["Deal of b"] == users["a"].id and owners["Won by b"] == b.id
-    acts = dict(_raw_admin(url, "SELECT subject, owner_id FROM activity WHERE opportunity_id = :d", d=deal_b))
+    acts = dict(admin_query(url, "SELECT subject, owner_id FROM activity WHERE opportunity_id = :d", d=deal_b))
     assert acts == {"call b": users["a"].id, "done call of b": b.id}
-    assert {t: _raw_admin(url, history.format(t=t), u=b.id)[0][0]
+    assert {t: admin_query(url, history.format(t=t), u=b.id)[0][0]
             for t in ("stage_transition", "evidence")} == before
-    assert _raw_admin(url, "SELECT active, db_role FROM app_user WHERE id = :u", u=b.id) == [(False, logins["b"])]
+    assert admin_query(url, "SELECT active, db_role FROM app_user WHERE id = :u", u=b.id) == [(False, logins["b"])]
     db = team.connect_as(url, logins["a"])  # rep A sees the deal handed over (row-level security)
     try:
         assert {r.title for r in deals.list_deals(db)} == {"Deal of a", "Deal of b"}
@@ -771,7 +763,7 @@ def test_a_demoted_managers_offline_change_to_anothers_activity_is_no_longer_the
         assert dlg.table.item(0, 1).text().startswith("The activity is no longer yours to see")
         with replica.read() as s:
             assert s.get(Activity, b_act) is None
-        assert _raw_admin(url, "SELECT done_at FROM activity WHERE id = :a", a=b_act) == [(None,)]
+        assert admin_query(url, "SELECT done_at FROM activity WHERE id = :a", a=b_act) == [(None,)]
         replica.dispose()
     finally:
         server.dispose()

@@ -238,6 +238,17 @@ def _member(s, login: str, *, removed: bool = False) -> User:
     return user
 
 
+def _into_group(s, user: User, role: str) -> set[str]:
+    """Grant the member's login the group of ``role`` and revoke the other one; returns the
+    groups the login is in afterwards (more than that one when another admin's grant
+    remains, which this role cannot revoke: the caller refuses then)."""
+    ident = _quote_ident(user.db_role)
+    _ddl(s, f"GRANT {GROUP_OF[role]} TO {ident}")
+    for other in set(GROUP_OF.values()) - {GROUP_OF[role]}:
+        _ddl(s, f"REVOKE {other} FROM {ident}")
+    return _groups_of(s, user.db_role)
+
+
 def _groups_of(s, login: str) -> set[str]:
     return set(s.scalars(text(
         "SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid "
@@ -270,15 +281,11 @@ def set_role(admin_url: str, login: str, role: str) -> tuple[User, str]:
         with db.write() as s:
             user = _member(s, login)
             was = user.role
-            ident = _quote_ident(user.db_role)
-            _ddl(s, f"GRANT {GROUP_OF[role]} TO {ident}")
-            for other in set(GROUP_OF.values()) - {GROUP_OF[role]}:
-                _ddl(s, f"REVOKE {other} FROM {ident}")
-            if _groups_of(s, user.db_role) != {GROUP_OF[role]}:  # e.g. granted by another admin
+            groups = _into_group(s, user, role)
+            if groups != {GROUP_OF[role]}:
                 raise AppError(Message("cannot move {login} to {group}: the server still has it in {groups} "
                                        "(a grant of another role; revoke it as that role or a superuser)",
-                                       login=login, group=GROUP_OF[role],
-                                       groups=", ".join(sorted(_groups_of(s, user.db_role)))))
+                                       login=login, group=GROUP_OF[role], groups=", ".join(sorted(groups))))
             if user.role != role:
                 user.role, user.updated_at = role, utcnow()
                 _rows_change_sight(s, user.id)
@@ -362,14 +369,13 @@ def restore_member(admin_url: str, login: str, role: str, password: str) -> tupl
                                        "by hand?); create it again with: CREATE ROLE {login} NOLOGIN",
                                        login=login))
             was = user.role
-            ident = _quote_ident(user.db_role)
-            _ddl(s, f"ALTER ROLE {ident} LOGIN PASSWORD {_quote_literal(scram_sha256_verifier(password))}")
-            _ddl(s, f"GRANT {GROUP_OF[role]} TO {ident}")
-            if _groups_of(s, user.db_role) != {GROUP_OF[role]}:  # e.g. granted by another admin
+            _ddl(s, f"ALTER ROLE {_quote_ident(user.db_role)} LOGIN PASSWORD "
+                    f"{_quote_literal(scram_sha256_verifier(password))}")
+            groups = _into_group(s, user, role)
+            if groups != {GROUP_OF[role]}:
                 raise AppError(Message("cannot restore {login} into {group}: the server has it in {groups} "
                                        "(a grant of another role; revoke it as that role or a superuser)",
-                                       login=login, group=GROUP_OF[role],
-                                       groups=", ".join(sorted(_groups_of(s, user.db_role)))))
+                                       login=login, group=GROUP_OF[role], groups=", ".join(sorted(groups))))
             if was != role:
                 _rows_change_sight(s, user.id)
             user.active, user.role, user.updated_at = True, role, utcnow()

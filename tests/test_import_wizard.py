@@ -34,6 +34,16 @@ def write_file(path):
     return path
 
 
+def open_wizard(qtbot, db, user, path) -> ImportWizard:
+    """The import wizard shown, with ``path`` typed into its file page and previewed."""
+    wiz = ImportWizard(make_ctx(db, user))
+    qtbot.addWidget(wiz)
+    wiz.show()
+    wiz.file_page.file_edit.setText(str(path))
+    wiz.file_page.load_preview()
+    return wiz
+
+
 def choose(combo, data):
     i = combo.findData(data)
     assert i >= 0, data
@@ -97,11 +107,7 @@ def test_wizard_preview_map_check_and_import(qtbot, db, manager, tmp_path, monke
 
 def test_save_mapping_writes_what_the_user_chose(qtbot, db, manager, tmp_path, monkeypatch):
     path = write_file(tmp_path / "deals.csv")
-    wiz = ImportWizard(make_ctx(db, manager))
-    qtbot.addWidget(wiz)
-    wiz.show()
-    wiz.file_page.file_edit.setText(str(path))
-    wiz.file_page.load_preview()
+    wiz = open_wizard(qtbot, db, manager, path)
     wiz.next()
     mp = wiz.mapping_page
     choose(mp.combos["title"], "deal name")
@@ -164,11 +170,7 @@ def write_bad_file(path):
 
 def test_the_problem_list_in_korean_names_row_column_and_what_is_wrong(qtbot, korean, db, manager, tmp_path):
     path = write_bad_file(tmp_path / "거래.csv")
-    wiz = ImportWizard(make_ctx(db, manager))
-    qtbot.addWidget(wiz)
-    wiz.show()
-    wiz.file_page.file_edit.setText(str(path))
-    wiz.file_page.load_preview()
+    wiz = open_wizard(qtbot, db, manager, path)
     choose(wiz.file_page.preset_combo, "generic")
     wiz.next()
     wiz.next()
@@ -309,12 +311,8 @@ def test_a_history_file_in_another_encoding_is_told_to_choose_it_in_the_wizard(q
     with open(tmp_path / "OpportunityHistory.csv", "w", newline="", encoding="cp1252") as fh:
         csv.writer(fh).writerows([["OpportunityId", "CreatedDate", "StageName", "CloseDate"],
                                   ["006A", "2026-01-02", "Qualificatión", "2026-03-01"]])
-    wiz = ImportWizard(make_ctx(db, manager))
-    qtbot.addWidget(wiz)
-    wiz.show()
+    wiz = open_wizard(qtbot, db, manager, main)
     page = wiz.file_page
-    page.file_edit.setText(str(main))
-    page.load_preview()
     choose(page.preset_combo, "salesforce")
     wiz.next()
     wiz.next()

@@ -74,8 +74,23 @@ def test_default_week_is_the_last_complete_one(demo_db, tmp_path):
 def test_bad_week_is_one_line(demo_db, tmp_path):
     proc = run("report", "--db", demo_db, "--week", "2026-W99", "-o", tmp_path / "x.xlsx")
     assert one_line_error(proc) == \
-        "pipeline-manager: error: --week: '2026-W99' is not an ISO week like 2026-W47"
+        "pipeline-manager: error: --week: there is no week 99; weeks are numbered 1 to 53"
+    proc = run("report", "--db", demo_db, "--week", "2025년 53주차", "-o", tmp_path / "x.xlsx")
+    assert one_line_error(proc) == \
+        "pipeline-manager: error: --week: 2025 has no week 53; its weeks are numbered 1 to 52"
+    line = one_line_error(run("report", "--db", demo_db, "--week", "next week", "-o", tmp_path / "x.xlsx"))
+    assert line.startswith("pipeline-manager: error: --week: 'next week' is not a week; type one like ")
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_a_week_typed_in_korean_or_english_is_the_iso_week(demo_db, tmp_path):
+    """--week reads what the desktop dialog reads (weekly_report.parse_week_text)."""
+    for typed in ("2026년 26주차", "2026년 제26주", "week 26 of 2026"):
+        out = tmp_path / "typed.xlsx"
+        proc = run("report", "--db", demo_db, "--week", typed, "-o", out)
+        assert proc.returncode == 0, proc.stderr
+        assert "(week 2026-W26," in proc.stderr, typed
+        assert load_workbook(out)["Summary"]["A2"].value.startswith("Week 2026-W26: 2026-06-22 to 2026-06-28"), typed
 
 
 def test_unwritable_output_is_one_line(demo_db, tmp_path):

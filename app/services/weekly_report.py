@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -108,9 +109,79 @@ def parse_iso_week(week: str) -> tuple[date, date]:
         try:
             monday = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
             return monday, monday + timedelta(days=6)
-        except ValueError:
+        except (ValueError, OverflowError):  # no such week; the last week of year 9999
             pass
     raise ValidationError({"week": Message("'{week}' is not an ISO week like 2026-W47", week=week)})
+
+
+# A week as people type it, in English or Korean (parse_week_text). After NFKC (full-width
+# digits and letters become ASCII) and casefold: a four-digit year, optionally with 년/년도,
+# and a week number with its marker, in either order, or the week alone.
+_YEAR = r"(?P<year>\d{4})\s*(?:년도|년)?"
+_WEEK_FORMS = (
+    r"(?:c?w|wk|week)\s*\.?\s*(?P<week>\d{1,2})",  # W47, w5, week 47, wk. 47, CW47
+    r"(?:제\s*)?(?P<week>\d{1,2})\s*(?:번째\s*)?주(?:차)?",  # 47주차, 제47주, 47주, 47번째 주
+    r"(?P<week>\d{1,2})(?:st|nd|rd|th)?\s*week",  # 47th week
+)
+_SEP = r"[\s,./\-\u2010-\u2015]*"  # spaces, commas, dots, slashes, hyphens and dashes
+_WEEK_TEXT_RES = tuple(re.compile(p) for w in _WEEK_FORMS for p in (
+    rf"^{_YEAR}{_SEP}{w}$",  # 2026-W47, 2026W47, 2026 W47, 2026년 47주차, 2026년 제47주
+    rf"^{w}{_SEP}(?:of\s+)?{_YEAR}$",  # W47 2026, week 47 of 2026, 47주차 2026년
+    rf"^{w}$",  # W47, 47주차: the year is worked out (see parse_week_text)
+)) + (re.compile(r"^(?P<week>\d{1,2})$"),)  # 47 alone, typed where a week is asked
+
+
+def weeks_in_year(year: int) -> int:
+    """52 or 53: the number of ISO weeks of ``year`` (28 December is always in its last)."""
+    return date(year, 12, 28).isocalendar()[1]
+
+
+def parse_week_text(text: str, *, current: str | None = None) -> str:
+    """A week as a person types it, in English or Korean, as an ISO week ('2026-W47').
+
+    Read: the ISO forms (2026-W47, 2026W47, 2026 W47, 2026w47, 2026-w5), the Korean ones
+    (2026년 47주차, 2026년 제47주, 2026년 47주, 2026 47주차, 2026년 47번째 주), the English
+    ones (week 47 2026, week 47 of 2026, W47/2026, 2026 week 47, 47th week 2026), full-width
+    digits and letters too. The year has four digits. A week without a year (47주차, W47,
+    week 47, 47) is the latest week of that number that is not after ``current`` (an ISO
+    week, default: the current week): this year's if it has begun, else last year's, as a
+    report is about a week that has been. Raises ValidationError({'week': Message}) saying
+    what is wrong: not a week (with the form expected), a week number outside 1-53, or week
+    53 of a year that has 52.
+    """
+    cur_year, cur_week = _iso_year_week(current or current_iso_week())
+    raw = (text or "").strip()
+    normal = unicodedata.normalize("NFKC", raw).casefold().strip()
+    normal = re.sub(r"\s+", " ", normal)
+    if not normal:
+        raise ValidationError({"week": Message(
+            "no week given; type one like {year}-W{week:02d} or week {week} of {year}",
+            year=cur_year, week=cur_week)})
+    m = next((m for r in _WEEK_TEXT_RES if (m := r.match(normal))), None)
+    year = int(m["year"]) if m is not None and m.groupdict().get("year") else None
+    if m is None or year == 0:
+        raise ValidationError({"week": Message(
+            "'{text}' is not a week; type one like {year}-W{week:02d} or week {week} of {year}",
+            text=raw, year=cur_year, week=cur_week)})
+    week = int(m["week"])
+    if not 1 <= week <= 53:
+        raise ValidationError({"week": Message(
+            "there is no week {week}; weeks are numbered 1 to 53", week=week)})
+    if year is None:
+        year = cur_year if week <= cur_week else cur_year - 1
+    if week > weeks_in_year(year):
+        raise ValidationError({"week": Message(
+            "{year} has no week {week}; its weeks are numbered 1 to {weeks}",
+            year=year, week=week, weeks=weeks_in_year(year))})
+    iso = f"{year}-W{week:02d}"
+    parse_iso_week(iso)  # refuses only the last week of 9999, which ends after the calendar
+    return iso
+
+
+def _iso_year_week(week: str) -> tuple[int, int]:
+    monday, _sunday = parse_iso_week(week)
+    year, number, _ = monday.isocalendar()
+    return year, number
 
 
 def iso_week_of(day: date) -> str:

@@ -10,9 +10,16 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
-from PySide6.QtCore import QCoreApplication, QEvent
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QPushButton, QWidget
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer
+from PySide6.QtGui import QDesktopServices, QInputMethodEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialogButtonBox,
+    QFileDialog,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
 
 from app.services import deals
 from app.services import weekly_report as service
@@ -70,23 +77,77 @@ def finished_jobs(monkeypatch):
     return seen
 
 
+def when_week_dialog_shows(*actions):
+    """Run each ``action(dialog)`` in turn on the real week dialog once it shows (exec() is
+    modal and blocks the test); an action that fails closes the dialog, and the failure is
+    raised from :func:`check`. ``actions`` end by accepting or rejecting it."""
+    failures: list[BaseException] = []
+    pending = list(actions)
+
+    def poll():
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, report_export.WeekDialog):
+            QTimer.singleShot(10, poll)
+            return
+        action = pending.pop(0)
+        try:
+            action(dialog)
+        except BaseException as exc:  # noqa: BLE001 - raised again by check()
+            failures.append(exc)
+            dialog.reject()
+            return
+        if pending and dialog.isVisible():
+            QTimer.singleShot(0, poll)
+
+    QTimer.singleShot(0, poll)
+
+    def check():
+        if failures:
+            raise failures[0]
+    return check
+
+
+def type_week(qtbot, dialog, text: str) -> None:
+    """Clear the week field and type ``text`` into it, then press OK. Hangul comes as a
+    Korean input method gives it, committed text (QTest types ASCII keys only)."""
+    edit = dialog.combo.lineEdit()
+    edit.selectAll()
+    qtbot.keyClick(edit, Qt.Key.Key_Delete)
+    for ch in text:
+        if ch.isascii():
+            qtbot.keyClicks(edit, ch)
+        else:
+            event = QInputMethodEvent()
+            event.setCommitString(ch)
+            QCoreApplication.sendEvent(edit, event)
+    assert edit.text() == text
+    press_ok(qtbot, dialog)
+
+
+def press_ok(qtbot, dialog) -> None:
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+
+
 def test_menu_entry_asks_week_and_file_then_writes_off_the_gui_thread(ctx, parent, qtbot, tmp_path,
                                                                       monkeypatch, finished_jobs):
     asked = {}
 
-    def get_item(_parent, _title, _label, items, current, editable):
-        asked["items"], asked["current"] = items, current
-        return WEEK, True
+    def look_and_type(dialog):
+        asked["items"] = [dialog.combo.itemText(i) for i in range(dialog.combo.count())]
+        asked["current"] = dialog.combo.currentIndex()
+        type_week(qtbot, dialog, WEEK)
 
-    monkeypatch.setattr(QInputDialog, "getItem", get_item)
+    check = when_week_dialog_shows(look_and_type)
     target = tmp_path / "weekly"  # no suffix: .xlsx is added
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     monkeypatch.setattr(report_export, "_risk_factor", lambda: 2.0)  # the user's at-risk factor
     report_export.export_weekly_report(ctx, parent)
+    check()
     qtbot.waitUntil(lambda: bool(finished_jobs["done"]), timeout=20_000)
     # the last complete week preselected; the current (partial) week is offered first
     assert asked["items"][asked["current"]] == service.last_complete_iso_week()
     assert asked["items"][0] == service.current_iso_week() and asked["current"] == 1
+    assert len(asked["items"]) == 12
     summary = finished_jobs["done"][0]
     assert summary.path == tmp_path / "weekly.xlsx" and summary.week == WEEK
     assert finished_jobs["outcomes"][0][0] == "done"
@@ -156,15 +217,33 @@ def test_failure_is_shown_as_a_message(ctx, parent, qtbot, tmp_path, monkeypatch
     assert len(warnings) == 1 and "folder does not exist" in warnings[0]
 
 
-def test_a_bad_week_is_asked_again_and_cancel_stops(parent, monkeypatch):
-    answers = iter([("2026-W99", True), ("2026-w5", True)])
-    monkeypatch.setattr(QInputDialog, "getItem", lambda *a: next(answers))
-    warnings = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a: warnings.append(text))
+def test_a_bad_week_is_said_under_the_field_and_the_dialog_stays(parent, qtbot, monkeypatch):
+    monkeypatch.setattr(report_export, "current_iso_week", lambda: "2026-W49")
+    monkeypatch.setattr(report_export, "last_complete_iso_week", lambda: "2026-W48")
+    seen = []
+
+    def refused(text):
+        def action(dialog):
+            type_week(qtbot, dialog, text)
+            assert dialog.isVisible() and dialog.week is None
+            seen.append((dialog.error.isVisible(), dialog.error.text()))
+        return action
+
+    def edit_clears_the_message(dialog):
+        qtbot.keyClicks(dialog.combo.lineEdit(), "x")
+        seen.append((dialog.error.isVisible(), dialog.error.text()))
+
+    check = when_week_dialog_shows(refused("2026-W99"), refused("2025년 53주차"), refused("next week"),
+                                   edit_clears_the_message, lambda dialog: type_week(qtbot, dialog, "2026-w5"))
     assert report_export.ask_week(parent) == "2026-W05"
-    assert warnings == [f"'2026-W99' is not an ISO week like {service.last_complete_iso_week()}."]
-    monkeypatch.setattr(QInputDialog, "getItem", lambda *a: ("", False))
+    check()
+    assert seen == [(True, "There is no week 99; weeks are numbered 1 to 53"),
+                    (True, "2025 has no week 53; its weeks are numbered 1 to 52"),
+                    (True, "'next week' is not a week; type one like 2026-W49 or week 49 of 2026"),
+                    (False, "")]
+    check = when_week_dialog_shows(lambda dialog: dialog.reject())
     assert report_export.ask_week(parent) is None
+    check()
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
     assert report_export.ask_path(parent, WEEK) is None
 
@@ -253,21 +332,71 @@ def test_in_korean_a_week_reads_2026_nyeon_47_jucha(korean):
     assert report_export.week_label("2026-W53") == "2026년 53주차"  # 2026 has 53 ISO weeks
 
 
-def test_in_korean_the_week_is_chosen_by_its_korean_name(korean, parent, monkeypatch):
+def test_in_korean_the_week_is_chosen_by_its_korean_name(korean, parent, qtbot, monkeypatch):
     monkeypatch.setattr(report_export, "current_iso_week", lambda: "2026-W49")
     monkeypatch.setattr(report_export, "last_complete_iso_week", lambda: "2026-W48")
     asked = []
 
-    def get_item(_parent, _title, label, items, current, editable):
-        asked.append((label, items[:3], items[current], editable))
-        return items[2], True
+    def pick_third(dialog):
+        combo = dialog.combo
+        asked.append((dialog.prompt.text(), [combo.itemText(i) for i in range(3)], combo.currentText(),
+                      combo.isEditable()))
+        combo.setCurrentIndex(2)
+        press_ok(qtbot, dialog)
 
-    monkeypatch.setattr(QInputDialog, "getItem", get_item)
+    check = when_week_dialog_shows(pick_third)
     assert report_export.ask_week(parent) == "2026-W47"
-    assert asked == [("주차 (직접 입력할 때는 ISO 형식, 예: 2026-W48):",
+    check()
+    assert asked == [("주차 (목록에서 고르거나 직접 입력, 예: 2026년 48주차 또는 2026-W48):",
                       ["2026년 49주차", "2026년 48주차", "2026년 47주차"], "2026년 48주차", True)]
-    monkeypatch.setattr(QInputDialog, "getItem", lambda *a: ("2026-w5", True))  # typed, as ISO
+    check = when_week_dialog_shows(lambda dialog: type_week(qtbot, dialog, "2026-w5"))  # typed, as ISO
     assert report_export.ask_week(parent) == "2026-W05"
+    check()
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_every_week_the_dialog_lists_reads_back_as_its_week(qapp, parent, lang):
+    from app.views.i18n import install_translators
+
+    install_translators(qapp, lang)
+    try:
+        dialog = report_export.WeekDialog(parent, current="2027-W02", default="2027-W01")
+        assert dialog.weeks == ["2027-W02", "2027-W01", "2026-W53"] + [f"2026-W{w}" for w in range(52, 43, -1)]
+        for i, week in enumerate(dialog.weeks):
+            dialog.combo.setCurrentIndex(i)
+            dialog.accept()
+            assert dialog.week == week, dialog.combo.currentText()
+    finally:
+        install_translators(qapp, "en")
+
+
+def test_typed_in_korean_2026_nyeon_47_jucha_the_export_is_of_that_week(korean, ctx, parent, qtbot, tmp_path,
+                                                                        monkeypatch, finished_jobs):
+    """The real dialog in the Korean interface: a Korean week typed (not one of the listed
+    weeks), an unreadable one refused in Korean first; the workbook is of the week typed."""
+    ctx.lang = "ko"
+    monkeypatch.setattr(report_export, "current_iso_week", lambda: "2027-W20")  # 2026-W47 is not listed
+    monkeypatch.setattr(report_export, "last_complete_iso_week", lambda: "2027-W19")
+    target = tmp_path / "주간.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    seen = {}
+
+    def unreadable(dialog):
+        assert "2026년 47주차" not in [dialog.combo.itemText(i) for i in range(dialog.combo.count())]
+        type_week(qtbot, dialog, "다음 주")
+        seen["refused"] = (dialog.isVisible(), dialog.error.text())
+
+    check = when_week_dialog_shows(unreadable, lambda dialog: type_week(qtbot, dialog, "2026년 47주차"))
+    report_export.export_weekly_report(ctx, parent)
+    check()
+    qtbot.waitUntil(lambda: bool(finished_jobs["done"]), timeout=20_000)
+    assert seen["refused"] == (True, "'다음 주'은(는) 주차로 읽을 수 없습니다. "
+                                     "2027년 20주차 또는 2027-W20 형식으로 입력하세요")
+    summary = finished_jobs["done"][0]
+    assert summary.week == "2026-W47" and summary.path == target
+    assert (summary.start, summary.end) == (date(2026, 11, 16), date(2026, 11, 22))
+    wb = load_workbook(target)
+    assert wb["요약"]["A2"].value.startswith("2026-W47 주: 2026-11-16 ~ 2026-11-22")
 
 
 def test_in_korean_the_progress_and_done_message_name_the_week_in_korean(korean, parent, qtbot, monkeypatch,
@@ -281,3 +410,21 @@ def test_in_korean_the_progress_and_done_message_name_the_week_in_korean(korean,
                                     end=date(2026, 11, 22), lang="ko", owner=None, currency="KRW", sheets=[])
     report_export.show_done(parent, summary)
     assert texts == [f"2026년 47주차 주간 보고서를 다음 위치에 저장했습니다:\n{tmp_path / 'w.xlsx'}"]
+
+
+def test_the_week_dialog_relabels_on_language_change_and_keeps_what_was_typed(qapp, qtbot, parent):
+    from app.views.i18n import install_translators
+
+    dialog = report_export.WeekDialog(parent, current="2026-W49", default="2026-W48")
+    assert dialog.combo.currentText() == "2026-W48"
+    try:
+        install_translators(qapp, "ko")  # Qt posts LanguageChange to every widget
+        qtbot.waitUntil(lambda: dialog.windowTitle() == "주간 보고서 내보내기")
+        assert dialog.combo.currentText() == "2026년 48주차" and dialog.combo.itemText(0) == "2026년 49주차"
+        dialog.combo.setEditText("제30주")
+        install_translators(qapp, "en")
+        qtbot.waitUntil(lambda: dialog.windowTitle() == "Export weekly report")
+        assert dialog.prompt.text() == "Week (choose one, or type one such as 2026-W48):"
+        assert dialog.combo.currentText() == "제30주" and dialog.combo.itemText(0) == "2026-W49"
+    finally:
+        install_translators(qapp, "en")

@@ -11,12 +11,22 @@ no file.
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QMessageBox,
+    QProgressDialog,
+    QVBoxLayout,
+    QWidget,
+)
 from shiboken6 import isValid
 
 from app.errors import ValidationError
@@ -27,10 +37,12 @@ from app.services.weekly_report import (
     iso_week_of,
     last_complete_iso_week,
     parse_iso_week,
+    parse_week_text,
     write_weekly_report,
 )
 from app.views.context import AppContext
-from app.views.operations import Cancelled, QueryOp, Task, short_error
+from app.views.log_activity import error_label, show_error
+from app.views.operations import Cancelled, QueryOp, Task, field_message, short_error
 
 CONTEXT = "ReportExport"
 PROGRESS_STEPS = 1000  # the dialog works in permille, whatever the row count
@@ -238,31 +250,80 @@ def start_export(ctx: AppContext, parent: QWidget | None, path: str | Path, week
     return job
 
 
-def ask_week(parent: QWidget | None) -> str | None:
-    """The ISO week to report on: the current week and the 11 before it offered, the last
-    complete week preselected (on Monday the current week has barely begun)."""
-    monday, _ = parse_iso_week(current_iso_week())
-    from datetime import timedelta
+class WeekDialog(QDialog):
+    """Which week to report on: the current week and the 11 before it offered, the last
+    complete week preselected (on Monday the current week has barely begun); any other week
+    may be typed, in either language (:func:`parse_week_text`: 2026-W47, 2026년 47주차,
+    week 47 of 2026, 47주차 …). A week that cannot be read is said under the field, in the
+    interface language, and the dialog stays open. ``week``: the ISO week chosen."""
 
-    weeks = [iso_week_of(monday - timedelta(weeks=i)) for i in range(12)]
-    labels = [week_label(w) for w in weeks]  # shown in the interface language; an ISO week may be typed
-    default = last_complete_iso_week()
-    text = week_label(default)
-    while True:
-        text, ok = QInputDialog.getItem(parent, tr("Export weekly report"),
-                                        tr("Week (or type an ISO week, for example %1):").replace("%1", default),
-                                        labels, labels.index(text) if text in labels else 0, True)
-        if not ok:
-            return None
-        if text in labels:
-            return weeks[labels.index(text)]
+    def __init__(self, parent: QWidget | None = None, current: str | None = None,
+                 default: str | None = None):
+        super().__init__(parent)
+        self.current = current or current_iso_week()
+        self.default = default or last_complete_iso_week()
+        self.week: str | None = None
+        monday, _ = parse_iso_week(self.current)
+        self.weeks = [iso_week_of(monday - timedelta(weeks=i)) for i in range(12)]
+        self.prompt = QLabel()
+        self.combo = QComboBox()
+        self.combo.setEditable(True)
+        self.combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.combo.setMinimumWidth(260)  # room for a typed week in either language
+        self.combo.addItems([week_label(w) for w in self.weeks])
+        if self.default in self.weeks:
+            self.combo.setCurrentIndex(self.weeks.index(self.default))
+        else:
+            self.combo.setEditText(week_label(self.default))
+        self.prompt.setBuddy(self.combo)
+        self.error = error_label()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.combo.editTextChanged.connect(lambda _text: show_error(self.error, None))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.prompt)
+        layout.addWidget(self.combo)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(tr("Export weekly report"))
+        # %1: the week as the interface language writes it; %2 (a translation may add it):
+        # the same week in the ISO form, which is read in every language
+        self.prompt.setText(tr("Week (choose one, or type one such as %1):")
+                            .replace("%1", week_label(self.default)).replace("%2", self.default))
+        typed = self.combo.currentText()
+        listed = self.combo.findText(typed) >= 0
+        for i, week in enumerate(self.weeks):
+            self.combo.setItemText(i, week_label(week))
+        if not listed:
+            self.combo.setEditText(typed)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def accept(self) -> None:
         try:
-            monday, _ = parse_iso_week(text)
-        except ValidationError:
-            QMessageBox.warning(parent, tr("Export weekly report"),
-                                tr("'%1' is not an ISO week like %2.").replace("%1", text).replace("%2", default))
-            continue
-        return iso_week_of(monday)
+            self.week = parse_week_text(self.combo.currentText(), current=self.current)
+        except ValidationError as exc:
+            show_error(self.error, field_message(exc.errors["week"]))
+            self.combo.setFocus()
+            self.combo.lineEdit().selectAll()
+            return
+        super().accept()
+
+
+def ask_week(parent: QWidget | None) -> str | None:
+    """The ISO week to report on (:class:`WeekDialog`), or None when cancelled."""
+    dialog = WeekDialog(parent)
+    try:
+        return dialog.week if dialog.exec() == QDialog.DialogCode.Accepted else None
+    finally:
+        dialog.deleteLater()
 
 
 def ask_path(parent: QWidget | None, week: str) -> Path | None:

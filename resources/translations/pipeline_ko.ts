@@ -1341,10 +1341,6 @@ A B2B sales pipeline with a gated 7-stage process: a deal leaves a stage only wi
             <translation>Excel 통합 문서 (*.xlsx)</translation>
         </message>
         <message>
-            <source>Week (or type an ISO week, for example %1):</source>
-            <translation>주차 (직접 입력할 때는 ISO 형식, 예: %1):</translation>
-        </message>
-        <message>
             <source>The weekly report was not written.</source>
             <translation>주간 보고서를 작성하지 못했습니다.</translation>
         </message>
@@ -1355,8 +1351,8 @@ A B2B sales pipeline with a gated 7-stage process: a deal leaves a stage only wi
 %2</translation>
         </message>
         <message>
-            <source>'%1' is not an ISO week like %2.</source>
-            <translation>'%1'은(는) %2 형식의 ISO 주차가 아닙니다.</translation>
+            <source>Week (choose one, or type one such as %1):</source>
+            <translation>주차 (목록에서 고르거나 직접 입력, 예: %1 또는 %2):</translation>
         </message>
     </context>
     <context>
@@ -3207,6 +3203,22 @@ The reason is stored with the move and shows in reports.</source>
         <message>
             <source>export cancelled; no file was written</source>
             <translation>내보내기를 취소했습니다. 파일을 저장하지 않았습니다</translation>
+        </message>
+        <message>
+            <source>no week given; type one like {year}-W{week:02d} or week {week} of {year}</source>
+            <translation>주차를 입력하세요 (예: {year}년 {week}주차 또는 {year}-W{week:02d})</translation>
+        </message>
+        <message>
+            <source>'{text}' is not a week; type one like {year}-W{week:02d} or week {week} of {year}</source>
+            <translation>'{text}'은(는) 주차로 읽을 수 없습니다. {year}년 {week}주차 또는 {year}-W{week:02d} 형식으로 입력하세요</translation>
+        </message>
+        <message>
+            <source>there is no week {week}; weeks are numbered 1 to 53</source>
+            <translation>{week}주차는 없습니다. 주차는 1부터 53까지입니다</translation>
+        </message>
+        <message>
+            <source>{year} has no week {week}; its weeks are numbered 1 to {weeks}</source>
+            <translation>{year}년에는 {week}주차가 없습니다. {year}년의 주차는 1부터 {weeks}까지입니다</translation>
         </message>
         <message>
             <source>{path}: cannot write the file ({reason})</source>

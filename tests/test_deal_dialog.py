@@ -295,6 +295,25 @@ def test_in_korean_a_bad_amount_shows_the_service_error_in_korean(qtbot, korean,
     assert deals.get_deal(db, deal.id).amount == Decimal("150000000.00")
 
 
+def test_in_korean_errors_of_no_field_in_the_form_show_under_it_each_after_its_label(qtbot, korean, ko_ctx, db,
+                                                                                      deal, monkeypatch):
+    """A refusal naming fields the form has (next to them) and others (together under the
+    form, as views.operations.validation_text says them: label first where the user knows it)."""
+    from app.errors import Message, ValidationError
+
+    def refuse(uow, deal_id, **changes):
+        raise ValidationError({"stage": Message("the deal is already won"), "title": Message("a title is required"),
+                               "checklist": Message("must be 0 or more")})
+
+    monkeypatch.setattr(deals, "update_deal", refuse)
+    dlg = _dialog(qtbot, ko_ctx, deal.id)
+    dlg.title_edit.setText("새 제목")
+    assert dlg.save() is False
+    assert dlg.errors["title"].isVisible() and dlg.errors["title"].text() == "제목은 필수입니다"
+    assert dlg.general_error.isVisible()
+    assert dlg.general_error.text() == "단계: 이미 수주된 영업기회입니다; 0 이상이어야 합니다"
+
+
 def test_in_korean_a_conflict_says_so_in_korean(qtbot, korean, ko_ctx, db, deal, rep, warnings):
     dlg = _dialog(qtbot, ko_ctx, deal.id)
     deals.update_deal(db, deal.id, expected_version=deal.version, actor_id=rep.id, title="다른 제목")

@@ -97,7 +97,7 @@ def test_a_spend_edit_is_announced_once_and_an_empty_cell_cleared_not_at_all(qtb
 
 def test_a_refused_spend_shows_one_message_and_announces_nothing(qtbot, dialog, db, heard, warnings):
     type_into_cell(qtbot, dialog.grid_view, dialog.grid.index(0, 0), "-5")
-    assert dialog.error.text() == "Web, Jan 2026: must be 0 or more"
+    assert dialog.error.text() == "Web, Jan 2026: Amount: must be 0 or more"  # views.operations.validation_text
     assert warnings == [] and heard == [] and spend_rows(db) == []
 
 
@@ -115,7 +115,7 @@ def test_a_duplicate_lead_source_is_one_inline_message_and_no_announcement(qtbot
                                                                           monkeypatch):
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Web", True))
     dialog.add_source_button.click()
-    assert dialog.error.text() == "lead source 'Web' already exists"
+    assert dialog.error.text() == "Name: lead source 'Web' already exists"  # the field's label first
     assert warnings == [] and heard == []
     assert [s.name for s in marketing.list_lead_sources(db)] == ["Web"]
 
@@ -262,8 +262,8 @@ def test_delete_target(qtbot, targets, db):
 # ------------------------------------------------------------------ in Korean
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("12o0", "Web, 2026년 1월: '12o0'은(는) 숫자가 아닙니다"),
-    ("-5", "Web, 2026년 1월: 0 이상이어야 합니다"),
+    ("12o0", "Web, 2026년 1월: 금액: '12o0'은(는) 숫자가 아닙니다"),
+    ("-5", "Web, 2026년 1월: 금액: 0 이상이어야 합니다"),
 ])
 def test_a_bad_figure_is_refused_in_korean(qtbot, korean, db, manager, web, text, message):
     dlg = MarketingDialog(AppContext(db=db, user_id=manager.id, user_name=manager.name, role="manager", lang="ko"))
@@ -283,7 +283,7 @@ def test_a_duplicate_lead_source_and_a_bad_target_are_refused_in_korean(qtbot, k
     qtbot.addWidget(dlg)
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("web", True))
     dlg.add_source_button.click()
-    assert dlg.error.text() == "리드 출처 'web'이(가) 이미 있습니다"
+    assert dlg.error.text() == "이름: 리드 출처 'web'이(가) 이미 있습니다"
     targets = TargetsDialog(ctx)
     qtbot.addWidget(targets)
     fill_target(targets, "win_rate", None, date(2026, 1, 1), date(2026, 3, 31), "140")

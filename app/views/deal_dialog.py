@@ -62,7 +62,13 @@ from app.services.validation import currencies, minor_digits
 from app.views import formatting
 from app.views.context import AppContext, Changes
 from app.views.log_activity import error_label, fill_type_combo, show_error, to_utc, type_label
-from app.views.operations import CollectionOp, field_label, field_message, message_text, short_error
+from app.views.operations import (
+    CollectionOp,
+    field_message,
+    message_text,
+    short_error,
+    validation_text,
+)
 from app.views.undo import EditDealCommand
 
 NO_DATE = QDate(1900, 1, 1)  # the date edit's "no date" value (shown as "—")
@@ -933,19 +939,20 @@ class DealDialog(QDialog):
             parent=self, initiator=self, deals=[self.deal_id]).success(saved).failure(inline).run()
 
     def _show_errors(self, errors: dict[str, str]) -> None:
+        """Each message next to its field; the rest (no field of this form) together under
+        the form, each after its field's label where the user knows it (validation_text)."""
         first = None
-        rest = []
+        rest = {}
         for key, msg in errors.items():
             lab = self.errors.get(key)
             if lab is None:
-                label = field_label(key)
-                rest.append(message_text(msg) if label is None else f"{label}: {message_text(msg)}")
+                rest[key] = msg
                 continue
             msg = field_message(msg)
             show_error(lab, msg if lab.text() == "" else f"{lab.text()}; {msg}")
             first = first or key
         if rest:
-            show_error(self.general_error, "; ".join(rest))
+            show_error(self.general_error, validation_text(ValidationError(rest), "; "))
         if first:
             target = {"amount": self.amount_edit, "currency": self.currency_combo,
                       "expected_close": self.close_edit}.get(first, self.editors[first])

@@ -52,19 +52,11 @@ from app.services import analytics, marketing
 from app.services.people import list_users
 from app.views import formatting as fmt
 from app.views.context import AppContext
-from app.views.operations import CollectionOp, message_text
+from app.views.operations import CollectionOp, short_error
 
 _ROOT = QModelIndex()
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 CURRENCIES = ("KRW", "USD", "EUR", "JPY", "CNY", "GBP")
-
-
-def error_text(exc: AppError) -> str:
-    """One line for the user in the interface language (message_text); a ValidationError
-    lists only its messages."""
-    if isinstance(exc, ValidationError):
-        return "; ".join(message_text(m) for m in exc.errors.values())
-    return message_text(exc.message)
 
 
 def change(ctx: AppContext, work, owner, refused) -> CollectionOp:
@@ -288,7 +280,7 @@ class SpendGridModel(QAbstractTableModel):
 
         def refused(exc: AppError) -> None:
             self.refused.emit(self.tr("%1, %2: %3").replace("%1", line.label())
-                              .replace("%2", month_label(month, self.ctx.lang)).replace("%3", error_text(exc)))
+                              .replace("%2", month_label(month, self.ctx.lang)).replace("%3", short_error(exc)))
 
         return change(self.ctx, work, self.parent(), refused).success(saved).run()
 
@@ -427,7 +419,7 @@ class MarketingDialog(QDialog):
             self.error.clear()
             self.reload()
 
-        return change(self.ctx, work, self, lambda exc: self.show_error(error_text(exc))).success(saved).run()
+        return change(self.ctx, work, self, lambda exc: self.show_error(short_error(exc))).success(saved).run()
 
     def add_source(self) -> None:
         name, ok = QInputDialog.getText(self, self.tr("Add lead source"), self.tr("Name of the lead source:"))
@@ -573,7 +565,7 @@ class TargetsModel(QAbstractTableModel):
             self.saved.emit()
 
         return change(self.ctx, lambda uow: marketing.update_target(uow, t.target_id, value=text),
-                      self.parent(), lambda exc: self.refused.emit(error_text(exc))).success(saved).run()
+                      self.parent(), lambda exc: self.refused.emit(short_error(exc))).success(saved).run()
 
 
 class TargetsDialog(QDialog):
@@ -700,7 +692,7 @@ class TargetsDialog(QDialog):
             self.model.reload()
             self._saved()
 
-        return change(self.ctx, work, self, lambda exc: self.show_error(error_text(exc))).success(saved).run()
+        return change(self.ctx, work, self, lambda exc: self.show_error(short_error(exc))).success(saved).run()
 
     def add_target(self) -> None:
         owner = self.owner.currentData()

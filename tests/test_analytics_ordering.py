@@ -102,20 +102,26 @@ def test_an_unknown_chart_or_category_is_refused_with_a_message(db):
     assert category.value.errors["key"].fields == {"value": "maybe"}
 
 
-def test_text_equal_finds_a_name_in_any_ascii_case_on_every_server(db_any_server):
+def test_same_name_finds_a_name_in_any_case_and_form_on_every_server(db_any_server):
+    """The stored name key is compared as plain text, so the rule is the same on SQLite, a
+    C-collation PostgreSQL and a ko-KR one (whose lower() would fold accents away too)."""
+    import unicodedata
+
     from sqlalchemy import select
 
     from app.models import User
-    from app.services.collation import text_equal
+    from app.services.collation import same_name
 
     db = db_any_server
     for name in NAMES:
         people.create_user(db, name, "rep")
     with db.read() as s:
         def found(value):
-            return list(s.scalars(select(User.name).where(text_equal(User.name, value))))
+            return list(s.scalars(select(User.name).where(same_name(User.name_key, value))))
 
         assert found("ZETA") == ["Zeta"] and found("alpha") == ["Alpha"]
-        assert found("Émile") == ["Émile"]  # as typed: found on SQLite too
-        assert found("émile") == []  # beyond ASCII, case counts, on every engine alike
-        assert found("가온") == ["가온"]
+        assert found("Émile") == ["Émile"] and found("émile") == ["Émile"] and found("ÉMILE") == ["Émile"]
+        assert found("emile") == []  # an accent is not a case: another name
+        assert found("  가온 ") == ["가온"]
+        assert found(unicodedata.normalize("NFD", "가온")) == ["가온"]  # as macOS hands Hangul over
+        assert found("ＺＥＴＡ") == ["Zeta"]  # full-width Latin from a Korean input method

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,7 @@ def open_files(folder: Path) -> list[str]:
 def test_fresh_database_is_at_head_with_pragmas(tmp_path):
     db = open_database(tmp_path / "fresh.sqlite")
     try:
-        assert head_revision() == "0005"
+        assert head_revision() == "0006"
         assert current_revision(db.engine) == head_revision()
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -76,10 +77,12 @@ def _old_database(path: Path):
         # Core insert: only the columns schema 0001 has (app_user.db_role came with 0003)
         user_id = uuid.uuid4()
         s.execute(insert(User).values(id=user_id, name="김민수", role="rep"))
-        deal = Opportunity(title="한빛정밀 MES", owner_id=user_id, stage_id=template.stages[0].id)
-        s.add(deal)
-        s.flush()
-        ids = user_id, deal.id
+        deal_id = uuid.uuid4()
+        now = datetime.now(UTC)
+        s.execute(insert(Opportunity).values(  # no title_key: that came with 0006
+            id=deal_id, title="한빛정밀 MES", owner_id=user_id, stage_id=template.stages[0].id,
+            status="open", currency="KRW", forecast_category="pipeline", stage_entered_at=now, version=1))
+        ids = user_id, deal_id
     engine.dispose()
     return ids
 
@@ -93,6 +96,9 @@ def test_older_database_is_backed_up_then_migrated(tmp_path):
         with db.read() as s:
             assert s.get(User, user_id).name == "김민수"
             assert s.get(Opportunity, deal_id).title == "한빛정밀 MES"
+            # 0006 computed the name keys of the rows already there
+            assert s.get(User, user_id).name_key == "김민수"
+            assert s.get(Opportunity, deal_id).title_key == "한빛정밀 mes"
             assert s.scalar(select(func.count()).select_from(ProcessTemplate)) == 1
             # a table of migration 0002 is usable
             s.execute(select(func.count()).select_from(StageTransition)).scalar()

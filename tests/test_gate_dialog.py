@@ -153,6 +153,23 @@ def test_field_dialog_new_account_and_contact_are_saved_with_the_deal_in_one_go(
     assert len(heard) == 1 and heard[0].deal_ids == {bare.id} and {"people", "edited"} <= heard[0].kinds
 
 
+def test_field_dialog_takes_a_name_typed_in_another_case_for_the_existing_one(qtbot, db, rep, deal):
+    """'HANIL  steel' typed into the account picker is Hanil Steel (the app's one name rule,
+    name_key), not a second account; a new name still makes a new one."""
+    from app.models import Account
+
+    ctx = make_ctx(db, rep)
+    bare = deals.create_deal(db, title="Press line", owner_id=rep.id)
+    dlg = FieldDialog(ctx, bare.id, ("account_id",))
+    qtbot.addWidget(dlg)
+    dlg.set_value("account_id", "HANIL  steel")
+    dlg.save()
+    assert dlg.result() == QDialog.DialogCode.Accepted
+    assert deals.get_deal(db, bare.id).account_id == deal.account_id
+    with db.read() as s:
+        assert s.query(Account).count() == 1
+
+
 def test_satisfy_activity_logs_done_activity_in_that_stage(qtbot, db, rep, deal, monkeypatch):
     ctx = make_ctx(db, rep)
     monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("Meeting", True))

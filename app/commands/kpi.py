@@ -38,7 +38,7 @@ def _filters(db, args):
 
     from app.models import LeadSource
     from app.services.analytics import Filters, current_quarter
-    from app.services.collation import text_equal
+    from app.services.collation import same_name
     from app.services.people import find_user
 
     now = utcnow()
@@ -50,7 +50,7 @@ def _filters(db, args):
     source_id = None
     if args.source:
         with db.read() as s:
-            source_id = s.scalar(select(LeadSource.id).where(text_equal(LeadSource.name, args.source.strip())))
+            source_id = s.scalar(select(LeadSource.id).where(same_name(LeadSource.name_key, args.source)))
         if source_id is None:
             raise AppError(f"no lead source named '{args.source}'")
     currency = args.currency.strip().upper() if args.currency else None

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import BigInteger, DateTime, MetaData, TypeDecorator, Uuid
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import BigInteger, DateTime, MetaData, Text, TypeDecorator, Uuid
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -99,3 +100,36 @@ class Keyed:
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+def name_key(text: str) -> str:
+    """The form in which two names are the same name: compatibility-normalized (NFKC: a
+    full-width 'Ａｃｍｅ' is 'Acme', Hangul typed or pasted decomposed, as macOS stores it, is
+    the composed syllables), case-folded over all of Unicode ('Émile' and 'émile', 'STRASSE'
+    and 'straße'), whitespace runs one space, no space at either end.
+
+    Stored beside each name (:func:`name_key_column`) and compared in SQL as plain text, so
+    that a name typed in any case finds its row the same way on SQLite and PostgreSQL,
+    whatever the server's collation; :mod:`app.services.collation` is how services use it."""
+    text = unicodedata.normalize("NFKC", text)
+    return unicodedata.normalize("NFKC", " ".join(text.split()).casefold())
+
+
+def name_key_column(index: bool = False):
+    """The stored :func:`name_key` of a name column, kept by :func:`keeps_name_key`: text
+    without a length (folding can lengthen a name: 'ß' is 'ss'). NULL only where nothing
+    wrote it (a bulk insert must write it; a test checks every table)."""
+    return mapped_column(Text, nullable=True, index=index)
+
+
+def keeps_name_key(source: str, key: str):
+    """A validator for a model's ``source`` column that keeps its ``key`` column equal to the
+    :func:`name_key` of every value set through the ORM: ``_key = keeps_name_key("name",
+    "name_key")`` in the class body. Core inserts and updates write the key themselves."""
+
+    @validates(source)
+    def _keep(self, _attr, value):
+        setattr(self, key, None if value is None else name_key(value))
+        return value
+
+    return _keep

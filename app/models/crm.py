@@ -10,7 +10,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.base import Base, Keyed, new_id, utcnow
+from app.models.base import Base, Keyed, keeps_name_key, name_key_column, new_id, utcnow
 from app.models.process import Stage
 
 
@@ -53,6 +53,8 @@ class TransitionKind(StrEnum):
 class User(Keyed, Base):
     __tablename__ = "app_user"
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    name_key: Mapped[str | None] = name_key_column()
+    _name_key = keeps_name_key("name", "name_key")
     role: Mapped[str] = mapped_column(String(16), default=Role.REP.value)
     email: Mapped[str | None] = mapped_column(String(320))
     active: Mapped[bool] = mapped_column(default=True)
@@ -64,6 +66,8 @@ class User(Keyed, Base):
 class Account(Keyed, Base):
     __tablename__ = "account"
     name: Mapped[str] = mapped_column(String(300), index=True)
+    name_key: Mapped[str | None] = name_key_column(index=True)
+    _name_key = keeps_name_key("name", "name_key")
     industry: Mapped[str | None] = mapped_column(String(100))
     country: Mapped[str | None] = mapped_column(String(100))
     website: Mapped[str | None] = mapped_column(String(300))
@@ -75,6 +79,8 @@ class Contact(Keyed, Base):
     __tablename__ = "contact"
     account_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("account.id"), index=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
+    name_key: Mapped[str | None] = name_key_column(index=True)
+    _name_key = keeps_name_key("name", "name_key")
     job_title: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320))
     phone: Mapped[str | None] = mapped_column(String(64))
@@ -84,6 +90,8 @@ class Contact(Keyed, Base):
 class LeadSource(Keyed, Base):
     __tablename__ = "lead_source"
     name: Mapped[str] = mapped_column(String(200), unique=True)
+    name_key: Mapped[str | None] = name_key_column()
+    _name_key = keeps_name_key("name", "name_key")
     channel: Mapped[str | None] = mapped_column(String(100))
 
 
@@ -91,6 +99,8 @@ class Campaign(Keyed, Base):
     __tablename__ = "campaign"
     lead_source_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("lead_source.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str | None] = name_key_column()
+    _name_key = keeps_name_key("name", "name_key")
     starts_on: Mapped[date | None]
     ends_on: Mapped[date | None]
     lead_source: Mapped[LeadSource] = relationship()
@@ -102,6 +112,8 @@ class Opportunity(Keyed, Base):
 
     __tablename__ = "opportunity"
     title: Mapped[str] = mapped_column(String(300))
+    title_key: Mapped[str | None] = name_key_column()
+    _title_key = keeps_name_key("title", "title_key")
     account_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("account.id"), index=True)
     contact_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("contact.id"))
     owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("app_user.id"), index=True)

@@ -32,6 +32,7 @@ from app.models import (
     utcnow,
 )
 from app.services import analytics
+from app.services.collation import name_contains
 from app.services.gates import progress_clauses
 from app.services.process import StageDef, active_stages
 
@@ -124,12 +125,10 @@ def _where(filters: BoardFilters, contact) -> list:
         conds.append(Opportunity.owner_id == filters.owner_id)
     text = (filters.text or "").strip()
     if text:
-        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        like = "%" + escaped + "%"
         conds.append(or_(
-            Opportunity.title.ilike(like, escape="\\"),
-            Account.name.ilike(like, escape="\\"),
-            contact.name.ilike(like, escape="\\"),
+            name_contains(Opportunity.title_key, text),
+            name_contains(Account.name_key, text),
+            name_contains(contact.name_key, text),
         ))
     if filters.close_from is not None:
         conds.append(Opportunity.expected_close >= filters.close_from)

@@ -12,8 +12,13 @@ in another order on each. Every list ordered by text uses this order instead:
 
 :func:`text_order` is the order in SQL (``ORDER BY``), :func:`text_key` the same order in
 Python (``sorted``); both lower ASCII letters only, as SQLite's ``lower()`` and PostgreSQL's
-``lower()`` under the "C" collation do, so the two never disagree. :func:`text_equal` is
-the matching case-blind equality (a name typed in another case finds its row).
+``lower()`` under the "C" collation do, so the two never disagree.
+
+Matching is another rule, wider than the order: two names are the same name when their
+:func:`name_key` is (Unicode case folding and compatibility forms: 'émile zola' is 'Émile
+Zola', 'Ａｃｍｅ' is 'Acme'). Every named table stores that key beside the name, and
+:func:`same_name` / :func:`name_contains` compare it in SQL as plain text; Python code
+that matches names (the importer, a picker) compares :func:`name_key` itself.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from __future__ import annotations
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import String
+
+from app.models.base import name_key
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
@@ -69,11 +76,19 @@ def text_order(column) -> tuple:
     return (_folded(column), _binary(column))
 
 
-def text_equal(column, value: str):
-    """``column`` = ``value`` with ASCII letters compared without case, by the same rule on
-    every engine. (``func.lower(column) == value.lower()`` is not: SQLite's lower() leaves
-    'É' as it is while Python's lowers it, so on SQLite it never finds 'Émile' at all.)"""
-    return _folded(column) == value.translate(_ASCII_LOWER)
+def same_name(key_column, value: str):
+    """The rows whose name is ``value`` in any case and form: ``key_column`` is the name's
+    stored key (``User.name_key``, ``Opportunity.title_key``: :func:`name_key`), compared
+    as plain text, so the rule is Python's and the same on every engine and collation.
+    ("lower(name) = lower(value)" is not: SQLite's lower() leaves 'É' as it is.)"""
+    return key_column == name_key(value)
+
+
+def name_contains(key_column, text: str):
+    """The rows whose name contains ``text`` in any case and form (a search box): a LIKE
+    on the stored key, with the typed text's wildcards taken literally."""
+    k = name_key(text).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return key_column.like(f"%{k}%", escape="\\")
 
 
 def text_key(value: str | None) -> tuple[str, str]:
@@ -89,4 +104,4 @@ def text_sort_string(value: str | None) -> str:
     return f"{folded}\x00{value}"
 
 
-__all__ = ["text_equal", "text_key", "text_order", "text_sort_string"]
+__all__ = ["name_contains", "name_key", "same_name", "text_key", "text_order", "text_sort_string"]

@@ -27,7 +27,7 @@ from app.models import (
     User,
     utcnow,
 )
-from app.services.collation import text_equal, text_order
+from app.services.collation import name_contains, same_name, text_order
 from app.services.outbox import operation
 from app.services.process import active_stages
 from app.services.validation import clean_deal_values
@@ -164,7 +164,7 @@ def open_deals_titled(db: Database, title: str, limit: int = 2) -> list[uuid.UUI
     with db.read() as s:
         return list(s.scalars(
             select(Opportunity.id)
-            .where(Opportunity.status == Status.OPEN.value, text_equal(Opportunity.title, title.strip()))
+            .where(Opportunity.status == Status.OPEN.value, same_name(Opportunity.title_key, title))
             .order_by(Opportunity.id).limit(limit)))
 
 
@@ -225,10 +225,9 @@ def list_deals(db: Database, *, stage: int | None = None, status: str | None = N
         if status is not None:
             q = q.where(Opportunity.status == status)
         if owner is not None:
-            q = q.where(text_equal(owner_u.name, owner.strip()))
+            q = q.where(same_name(owner_u.name_key, owner))
         if search:
-            like = f"%{search}%"
-            q = q.where(or_(Opportunity.title.ilike(like), Account.name.ilike(like)))
+            q = q.where(or_(name_contains(Opportunity.title_key, search), name_contains(Account.name_key, search)))
         if limit:
             q = q.limit(limit)
         return [DealRow(*row) for row in s.execute(q)]

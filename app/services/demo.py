@@ -40,6 +40,7 @@ from app.models import (
     User,
 )
 from app.services.bulk import BulkInserter
+from app.services.collation import name_key
 from app.services.outbox import refuse_on_replica
 from app.services.process import active_stages
 
@@ -258,7 +259,7 @@ def _users(s, g: _Gen) -> list[tuple[uuid.UUID, Role, str]]:
         if name in existing:
             uid = existing[name]
         else:
-            rows.append(dict(id=uid, name=name, role=role.value, email=f"{mail}@example.co.kr",
+            rows.append(dict(id=uid, name=name, name_key=name_key(name), role=role.value, email=f"{mail}@example.co.kr",
                              active=True, created_at=created, updated_at=created))
         out.append((uid, role, name))
     if rows:
@@ -283,7 +284,7 @@ def _accounts(s, g: _Gen, deals: int):
     for name, korean in names:
         aid = g.uid()
         slug = "".join(c for c in name.lower() if c.isascii() and c.isalnum()) or f"co{len(out)}"
-        acc_rows.append(dict(id=aid, name=name, industry=rng.choice(INDUSTRIES),
+        acc_rows.append(dict(id=aid, name=name, name_key=name_key(name), industry=rng.choice(INDUSTRIES),
                              country="KR" if korean or rng.random() < 0.6 else rng.choice(("US", "SG", "JP", "DE")),
                              website=f"https://www.{slug}.example.com" if not korean else None,
                              source_system=None, source_id=None, created_at=created, updated_at=created))
@@ -298,7 +299,7 @@ def _accounts(s, g: _Gen, deals: int):
             else:
                 cname = f"{rng.choice(EN_FIRST)} {rng.choice(EN_LAST)}"
                 title = rng.choice(EN_TITLES)
-            con_rows.append(dict(id=cid, account_id=aid, name=cname, job_title=title,
+            con_rows.append(dict(id=cid, account_id=aid, name=cname, name_key=name_key(cname), job_title=title,
                                  email=f"contact{len(con_rows) + 1}@{slug or 'client'}.example.com",
                                  phone=f"+82-2-{rng.randint(2000, 9999)}-{rng.randint(1000, 9999)}",
                                  created_at=created, updated_at=created))
@@ -321,13 +322,13 @@ def _sources(s, g: _Gen):
         if name in existing:
             sid = existing[name]
         else:
-            src_rows.append(dict(id=sid, name=name, channel=channel, created_at=created, updated_at=created))
+            src_rows.append(dict(id=sid, name=name, name_key=name_key(name), channel=channel, created_at=created, updated_at=created))
         camps = []
         for cname in campaigns:
             start_i = rng.randrange(0, MONTHS // 2)
             stop_i = rng.randrange(start_i + 3, MONTHS + 1)
             cid = g.uid()
-            camp_rows.append(dict(id=cid, lead_source_id=sid, name=cname, starts_on=months[start_i],
+            camp_rows.append(dict(id=cid, lead_source_id=sid, name=cname, name_key=name_key(cname), starts_on=months[start_i],
                                   ends_on=_month_end(months[stop_i - 1]), created_at=created, updated_at=created))
             camps.append((cid, months[start_i], _month_end(months[stop_i - 1])))
         for m in months:
@@ -508,8 +509,9 @@ class _DealSimulator:
         else:
             fc = (ForecastCategory.COMMIT if status == Status.WON.value else ForecastCategory.OMITTED).value
         cur = transitions[-1]
+        title = f"{self.account_names[account]} {rng.choice(PRODUCTS)}"
         buf.deals.append(dict(
-            id=did, title=f"{self.account_names[account]} {rng.choice(PRODUCTS)}", account_id=account,
+            id=did, title=title, title_key=name_key(title), account_id=account,
             contact_id=contact, owner_id=owner, amount=amount, currency=currency, expected_close=expected,
             forecast_category=fc, lead_source_id=sid, campaign_id=campaign, stage_id=self.stage_ids[pos - 1],
             status=status, stage_entered_at=cur["at"], closed_at=g.stamp(closed_at) if closed_at is not None else None,

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app.db import Database
 from app.errors import Message, NotFound, ValidationError
 from app.models import Campaign, LeadSource, MarketingSpend, Opportunity, Target, User
-from app.services.collation import text_equal, text_order
+from app.services.collation import same_name, text_order
 from app.services.outbox import refuse_on_replica, refused_on_replica
 from app.services.validation import currencies, parse_amount, parse_date
 
@@ -104,8 +104,8 @@ def list_lead_sources(db: Database) -> list[LeadSource]:
 
 def _lead_source_named(s, name: str, *, other_than: uuid.UUID | None = None) -> uuid.UUID | None:
     """The lead source already called ``name``: the one duplicate rule of lead sources
-    (ASCII letters in any case, by collation.text_equal, on every engine)."""
-    q = select(LeadSource.id).where(text_equal(LeadSource.name, name))
+    (in any case and form, by collation.same_name, on every engine)."""
+    q = select(LeadSource.id).where(same_name(LeadSource.name_key, name))
     if other_than is not None:
         q = q.where(LeadSource.id != other_than)
     return s.scalar(q.limit(1))
@@ -198,7 +198,7 @@ def create_campaign(db: Database, lead_source_id: uuid.UUID, name: str, starts_o
         if s.get(LeadSource, lead_source_id) is None:
             errors["lead_source_id"] = Message("lead source does not exist")
         elif name and s.scalar(select(Campaign.id).where(Campaign.lead_source_id == lead_source_id,
-                                                         text_equal(Campaign.name, name))):
+                                                         same_name(Campaign.name_key, name))):
             errors["name"] = Message("campaign '{name}' already exists for this lead source", name=name)
         if errors:
             raise ValidationError(errors)
@@ -225,7 +225,7 @@ def update_campaign(db: Database, campaign_id: uuid.UUID, *, name: str | None = 
         start, end = _check_campaign_dates(c.starts_on if starts_on is _UNSET else starts_on,
                                            c.ends_on if ends_on is _UNSET else ends_on, errors)
         if name and name != c.name and s.scalar(select(Campaign.id).where(
-                Campaign.lead_source_id == c.lead_source_id, text_equal(Campaign.name, name),
+                Campaign.lead_source_id == c.lead_source_id, same_name(Campaign.name_key, name),
                 Campaign.id != campaign_id)):
             errors["name"] = Message("campaign '{name}' already exists for this lead source", name=name)
         if errors:

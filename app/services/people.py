@@ -11,7 +11,7 @@ from app.db import Database
 from app.errors import Message, NotFound, ValidationError
 from app.models import Account, Contact, LeadSource, Role, User
 from app.services import marketing
-from app.services.collation import text_equal, text_order
+from app.services.collation import same_name, text_order
 from app.services.outbox import operation, refuse_on_replica
 
 
@@ -47,7 +47,7 @@ def create_user(db: Database, name: str, role: str = Role.REP.value, email: str 
     if errors:
         raise ValidationError(errors)
     with db.write() as s:
-        if s.scalar(select(User.id).where(text_equal(User.name, name))):
+        if s.scalar(select(User.id).where(same_name(User.name_key, name))):
             raise ValidationError({"name": Message("a user named '{name}' already exists", name=name)})
         user = User(name=name, role=role, email=email)
         s.add(user)
@@ -74,14 +74,14 @@ def list_users(db: Database) -> list[User]:
 
 
 def find_user(db: Database, name_or_id: str) -> User:
-    """A user by exact id or by name (ASCII letters in any case: collation.text_equal)."""
+    """A user by exact id or by name (in any case and form: collation.same_name)."""
     with db.read() as s:
         try:
             user = s.get(User, uuid.UUID(str(name_or_id)))
         except ValueError:
             user = None
         if user is None:
-            user = s.scalar(select(User).where(text_equal(User.name, str(name_or_id).strip())))
+            user = s.scalar(select(User).where(same_name(User.name_key, str(name_or_id))))
         if user is None:
             raise NotFound(Message("no user named '{name}'", name=name_or_id))
         return user

@@ -25,7 +25,7 @@ from app.db import Database, open_database
 from app.errors import AppError, Message, NotFound, ValidationError
 from app.models import Activity, Opportunity, Role, Status, User
 from app.models.base import utcnow
-from app.services.collation import text_equal
+from app.services.collation import same_name
 from app.services.people import clean_user_fields
 
 KEYRING_SERVICE = "pipeline-manager"
@@ -187,7 +187,7 @@ def add_member(admin_url: str, name: str, role: str, login: str, password: str,
     try:
         with db.write() as s:
             member = s.scalar(select(User).where(User.db_role == login))
-            user = s.scalar(select(User).where(text_equal(User.name, name)))
+            user = s.scalar(select(User).where(same_name(User.name_key, name)))
             for removed in (member, user):  # the person, or their login, was taken off the team
                 if removed is not None and removed.db_role is not None and not removed.active:
                     raise ValidationError({"login": Message(

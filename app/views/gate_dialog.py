@@ -14,7 +14,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
-from PySide6.QtCore import QCoreApplication, QDate, QEvent, Qt
+from PySide6.QtCore import QCoreApplication, QDate, QEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -43,6 +43,7 @@ from app.services import deals as deals_service
 from app.services import evidence as evidence_service
 from app.services import gates
 from app.services import people as people_service
+from app.services.collation import name_key
 from app.views import formatting
 from app.views.context import AppContext, run_modal
 from app.views.operations import CollectionOp, error_text, field_message, show_error
@@ -171,7 +172,8 @@ class FieldDialog(QDialog):
             text = editor.currentText().strip()
             if not text:
                 return None
-            idx = editor.findText(text, Qt.MatchFlag.MatchFixedString)
+            key = name_key(text)  # a name typed in another case or form picks the existing one
+            idx = next((i for i in range(1, editor.count()) if name_key(editor.itemText(i)) == key), -1)
             if idx > 0:
                 return editor.itemData(idx)
             if uow is None:

@@ -57,6 +57,7 @@ from app.models import (
     utcnow,
 )
 from app.services.bulk import BulkInserter, create_indexes, drop_secondary_indexes, random_uuids
+from app.services.collation import name_key
 from app.services.importer.mapping import Mapping as Mapping
 from app.services.importer.mapping import (
     MappingError,
@@ -95,7 +96,7 @@ PIPELINE = ForecastCategory.PIPELINE.value
 NO_REF = (None, None)  # no account / lead source / owner named on the row
 FORECAST_OF = {WON: ForecastCategory.COMMIT.value, LOST: ForecastCategory.OMITTED.value}
 # the columns of the rows the import writes, in the order its tuples carry them
-OPP_COLUMNS = ("id", "title", "account_id", "contact_id", "owner_id", "amount", "currency", "expected_close",
+OPP_COLUMNS = ("id", "title", "title_key", "account_id", "contact_id", "owner_id", "amount", "currency", "expected_close",
                "forecast_category", "lead_source_id", "campaign_id", "stage_id", "status", "stage_entered_at",
                "closed_at", "loss_reason", "description", "source_system", "source_id", "version", "created_at",
                "updated_at")
@@ -771,44 +772,50 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
     pos_of = {st.id: st.position for st in stages}
     system = m.source_system
 
-    users = {n.casefold(): i for i, n in s.execute(select(User.id, User.name))}
+    # names match by their stored name_key (collation.same_name's rule); the first of equals wins
+    users: dict[str, uuid.UUID] = {}
+    for i, k in s.execute(select(User.id, User.name_key).order_by(User.created_at, User.id)):
+        users.setdefault(k, i)
     accounts: dict[str, uuid.UUID] = {}
-    for i, n in s.execute(select(Account.id, Account.name).order_by(Account.created_at)):
-        accounts.setdefault(n.casefold(), i)
-    sources = {n.casefold(): i for i, n in s.execute(select(LeadSource.id, LeadSource.name))}
+    for i, k in s.execute(select(Account.id, Account.name_key).order_by(Account.created_at, Account.id)):
+        accounts.setdefault(k, i)
+    sources: dict[str, uuid.UUID] = {}
+    for i, k in s.execute(select(LeadSource.id, LeadSource.name_key).order_by(LeadSource.created_at, LeadSource.id)):
+        sources.setdefault(k, i)
     contacts: dict[tuple, uuid.UUID] = {}
-    for i, a, n in s.execute(select(Contact.id, Contact.account_id, Contact.name)):
-        contacts.setdefault((a, n.casefold()), i)
+    for i, a, k in s.execute(select(Contact.id, Contact.account_id, Contact.name_key)
+                             .order_by(Contact.created_at, Contact.id)):
+        contacts.setdefault((a, k), i)
     new_users, new_accounts, new_sources, new_contacts = [], [], [], []
 
     def user_for(name: str) -> uuid.UUID:
-        k = name.casefold()
+        k = name_key(name)
         if k not in users:
             users[k] = uuid.uuid4()
-            new_users.append(dict(id=users[k], name=name, role=Role.REP.value, active=True,
+            new_users.append(dict(id=users[k], name=name, name_key=k, role=Role.REP.value, active=True,
                                   created_at=now, updated_at=now))
         return users[k]
 
     def account_for(name: str) -> uuid.UUID:
-        k = name.casefold()
+        k = name_key(name)
         if k not in accounts:
             accounts[k] = uuid.uuid4()
-            new_accounts.append(dict(id=accounts[k], name=name, source_system=system,
+            new_accounts.append(dict(id=accounts[k], name=name, name_key=k, source_system=system,
                                      created_at=now, updated_at=now))
         return accounts[k]
 
     def source_for(name: str) -> uuid.UUID:
-        k = name.casefold()
+        k = name_key(name)
         if k not in sources:
             sources[k] = uuid.uuid4()
-            new_sources.append(dict(id=sources[k], name=name, created_at=now, updated_at=now))
+            new_sources.append(dict(id=sources[k], name=name, name_key=k, created_at=now, updated_at=now))
         return sources[k]
 
     def contact_for(name: str, account_id) -> uuid.UUID:
-        k = (account_id, name.casefold())
+        k = (account_id, name_key(name))
         if k not in contacts:
             contacts[k] = uuid.uuid4()
-            new_contacts.append(dict(id=contacts[k], name=name, account_id=account_id,
+            new_contacts.append(dict(id=contacts[k], name=name, name_key=k[1], account_id=account_id,
                                      created_at=now, updated_at=now))
         return contacts[k]
 
@@ -1047,7 +1054,7 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
                     closed_at = vals["closed_at"]
                     owner_id = vals["owner_id"]
                     deal_rows.append((
-                        deal_key, vals["title"], account_ref[1], e_uuid(g("contact_id")),
+                        deal_key, vals["title"], name_key(vals["title"]), account_ref[1], e_uuid(g("contact_id")),
                         owner_ref[1] if owner_ref[0] is owner_id else e_uuid(owner_id), e_money(g("amount")),
                         vals["currency"], e_day(g("expected_close")),
                         FORECAST_OF.get(last_status, PIPELINE), source_ref[1], None,
@@ -1066,6 +1073,7 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
                             WON: ForecastCategory.COMMIT.value,
                             LOST: ForecastCategory.OMITTED.value,
                         }.get(merged["status"], old["forecast_category"])
+                    merged["title_key"] = name_key(merged["title"])
                     merged["version"] = old["version"] + 1
                     merged["updated_at"] = now
                     # the version read at plan time: the UPDATE only applies if nobody moved it since

@@ -6,13 +6,13 @@ docs/import-mapping.md); the presets are mappings too. No Qt, no database.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.errors import AppError, Message
+from app.models.base import name_key
 from app.services.importer.parsing import clean_header
 
 FORMAT = "pipeline-manager-import-mapping"
@@ -62,8 +62,9 @@ class StageTarget:
 
 
 def norm(text) -> str:
-    """How source values and headers are compared: case-folded, spaces collapsed."""
-    return re.sub(r"\s+", " ", str(text).strip()).casefold()
+    """How source values and headers are compared: the app's one name rule (name_key:
+    compatibility forms, Unicode case folding, spaces collapsed)."""
+    return name_key(str(text))
 
 
 def _not_a_stage(where: str, value) -> MappingError:

@@ -18,7 +18,7 @@ from app.errors import AppError
 
 PROG = "pipeline-manager"
 # one module per sub-command under app/commands/, each with HELP, configure(parser), run(args)
-COMMANDS = ["demo", "check", "backup", "deals", "move", "import", "report", "kpi", "server", "login", "sync",
+COMMANDS = ["demo", "check", "backup", "deals", "new-deal", "move", "import", "report", "kpi", "server", "login", "sync",
             "replica"]
 
 

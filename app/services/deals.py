@@ -231,3 +231,66 @@ def list_deals(db: Database, *, stage: int | None = None, status: str | None = N
         if limit:
             q = q.limit(limit)
         return [DealRow(*row) for row in s.execute(q)]
+
+
+def _named(s: Session, model, name: str, **where):
+    """The first row of ``model`` named ``name`` in any case or form (its stored name key),
+    in the app's name order; None when there is none."""
+    q = select(model).where(same_name(model.name_key, name))
+    for key, value in where.items():
+        q = q.where(getattr(model, key) == value)
+    return s.scalars(q.order_by(*text_order(model.name), model.id)).first()
+
+
+def create_deal_named(db, *, title: str, owner_id: uuid.UUID, actor_id: uuid.UUID | None = None,
+                      account: str | None = None, contact: str | None = None, lead_source: str | None = None,
+                      at: datetime | None = None, **values) -> Opportunity:
+    """A new deal (:func:`create_deal`) whose account, contact and lead source are given as
+    a person types them: an existing one of that name in any case or form
+    (``collation.same_name``) is used, a new name is created, in one unit of work with the
+    deal, so a refused deal leaves none of them behind. The contact is one of the account's;
+    without an account, the one contact of that name, whose account the deal then gets.
+    Only a manager creates a deal for someone else (``actor_id`` other than ``owner_id``).
+    An ``account_id`` / ``contact_id`` / ``lead_source_id`` among ``values`` (picked from
+    a list) wins over the name. ``db``: a Database (its own unit of work) or a UnitOfWork."""
+    from app.errors import PermissionDenied
+    from app.models import Role
+    from app.services import people
+    from app.services.unit_of_work import UnitOfWork, perform
+
+    if not isinstance(db, UnitOfWork):
+        return perform(db, lambda uow: create_deal_named(
+            uow, title=title, owner_id=owner_id, actor_id=actor_id, account=account, contact=contact,
+            lead_source=lead_source, at=at, **values)).value
+    account, contact, lead_source = ((x or "").strip() or None for x in (account, contact, lead_source))
+    with db.read() as s:
+        if actor_id is not None and owner_id is not None and actor_id != owner_id:
+            actor = s.get(User, actor_id)
+            if actor is None or actor.role != Role.MANAGER.value:
+                raise PermissionDenied(Message("only a manager may create a deal for someone else"))
+        found_account = found_contact = found_source = None
+        if account and values.get("account_id") is None:
+            found_account = _named(s, Account, account)
+        account_id = values.get("account_id") or (found_account.id if found_account else None)
+        if contact and values.get("contact_id") is None:
+            if account_id is not None:
+                found_contact = _named(s, Contact, contact, account_id=account_id)
+            elif not account:
+                hits = list(s.scalars(select(Contact).where(same_name(Contact.name_key, contact)).limit(2)))
+                if len(hits) > 1:
+                    raise ValidationError({"contact_id": Message(
+                        "several contacts are named '{name}'; give the account too", name=contact)})
+                found_contact = hits[0] if hits else None
+        if lead_source and values.get("lead_source_id") is None:
+            found_source = _named(s, LeadSource, lead_source)
+    if account and values.get("account_id") is None:
+        values["account_id"] = found_account.id if found_account else people.create_account(db, account).id
+    if contact and values.get("contact_id") is None:
+        if found_contact is None:
+            found_contact = people.create_contact(db, contact, values.get("account_id"))
+        values["contact_id"] = found_contact.id
+        if values.get("account_id") is None and found_contact.account_id is not None:
+            values["account_id"] = found_contact.account_id
+    if lead_source and values.get("lead_source_id") is None:
+        values["lead_source_id"] = found_source.id if found_source else people.create_lead_source(db, lead_source).id
+    return create_deal(db, title=title, owner_id=owner_id, actor_id=actor_id, at=at, **values)

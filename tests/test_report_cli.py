@@ -57,6 +57,8 @@ def test_korean_report_for_one_owner(demo_db, tmp_path):
     ws = load_workbook(out)["진행 중 영업기회"]
     owners = [r[0].value for r in ws.iter_rows(min_row=4) if r[0].value and not str(r[0].value).startswith("합계")]
     assert owners == [owner] * n
+    # the line names the count the Open deals sheet lists: today's, not the week's end
+    assert proc.stderr.rstrip().endswith(f"; {n} deals open as of today)"), proc.stderr
 
 
 def test_default_week_is_the_last_complete_one(demo_db, tmp_path):

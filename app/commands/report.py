@@ -34,6 +34,7 @@ def run(args) -> int:
         summary = write_weekly_report(db, args.output, week=week, owner=args.owner, lang=args.lang)
     finally:
         db.dispose()
-    print(f"wrote {summary.path} (week {summary.week}, {summary.open_deals} open deals, "
-          f"{len(summary.sheets)} sheets)", file=sys.stderr)
+    # the Open deals sheet is today's list (its subtitle says so), not the week's end
+    print(f"wrote {summary.path} (week {summary.week}, {len(summary.sheets)} sheets; "
+          f"{summary.open_deals} deals open as of today)", file=sys.stderr)
     return 0

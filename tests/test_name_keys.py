@@ -156,3 +156,48 @@ def test_models_match_the_migrated_schema(db):
         return rest[1] if len(rest) > 1 and isinstance(rest[1], str) else None
 
     assert [d for d in diffs if table_of(d) in model_tables or table_of(d) is None] == []
+
+
+@pytest.mark.both_engines
+def test_migration_0006_keys_the_rows_already_there_without_marking_them_changed(db):
+    """Upgrading to 0006 fills the keys of existing rows. On a team server it does so with
+    the sync stamp triggers off: replicas compute the same keys when they upgrade, so no
+    row is re-sent to every replica."""
+    import uuid
+    from datetime import UTC, datetime
+
+    from alembic import command
+    from sqlalchemy import insert
+
+    from app.db import _alembic_config, current_revision, upgrade
+    from app.services.process import active_stages
+
+    pg = db.engine.dialect.name == "postgresql"
+    with db.read() as s:
+        first_stage = active_stages(s)[0].id
+    with db.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0005")
+    assert current_revision(db.engine) == "0005"
+    user_id, deal_id, now = uuid.uuid4(), uuid.uuid4(), datetime.now(UTC)
+    with db.engine.begin() as conn:  # Core, the columns schema 0005 has
+        users = User.__table__
+        conn.execute(insert(users).values(id=user_id, name="ÉMILE  Zola", role="rep", active=True,
+                                          created_at=now, updated_at=now))
+        conn.execute(insert(Opportunity.__table__).values(  # no title_key: not set, no default
+            id=deal_id, title="Ｍｅｓ 증설", owner_id=user_id, stage_id=first_stage, status="open",
+            stage_entered_at=now, created_at=now, updated_at=now))
+    seq = "SELECT change_seq FROM opportunity"
+    with db.engine.connect() as conn:
+        before = conn.execute(text(seq)).scalar() if pg else None
+    upgrade(db.engine)
+    with db.read() as s:
+        assert s.get(User, user_id).name_key == "émile zola"
+        assert s.get(Opportunity, deal_id).title_key == "mes 증설"
+    if pg:
+        with db.engine.connect() as conn:
+            assert conn.execute(text(seq)).scalar() == before
+        # and the triggers are on again: the next write is stamped
+        with db.write() as s:
+            s.get(Opportunity, deal_id).title = "MES 2"
+        with db.engine.connect() as conn:
+            assert conn.execute(text(seq)).scalar() > before

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.errors import AppError, Message
 from app.models.base import name_key
-from app.services.importer.parsing import clean_header
+from app.services.importer.parsing import DATE_ORDERS, clean_header
 
 FORMAT = "pipeline-manager-import-mapping"
 
@@ -127,7 +127,7 @@ class Mapping:
     status_values: dict[str, str] = field(default_factory=dict)
     currency: str = "KRW"
     timezone: str = "UTC"
-    date_order: str = "mdy"
+    date_order: str = "mdy"  # slash dates; a dotted date is day first unless "mdy-dots" (parsing)
     history_file: HistoryFile | None = None
     history_columns: str | None = None  # header prefix, e.g. 'Date entered'
     lookups: list[Lookup] = field(default_factory=list)
@@ -218,8 +218,9 @@ class Mapping:
             raise MappingError(Message("timezone: '{timezone}' is not a time zone name (e.g. Asia/Seoul)",
                                        timezone=m.timezone)) from None
         m.date_order = str(data.get("date_order", "mdy")).lower()
-        if m.date_order not in ("mdy", "dmy"):
-            raise MappingError(Message("date_order: 'mdy' (US, 02/23/26) or 'dmy' (23/02/26)"))
+        if m.date_order not in DATE_ORDERS:
+            raise MappingError(Message("date_order: 'mdy' (US, 02/23/26), 'dmy' (23/02/26) or 'mdy-dots' "
+                                       "(month first with dots too, 02.23.2026; else a dotted date is day first)"))
         h = data.get("history_file")
         if h:
             def cols(key, required=True):

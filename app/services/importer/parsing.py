@@ -7,8 +7,9 @@
   (the header is row 1).
 - :func:`parse_amount`: "$1,234,567", "₩1,500,000", "1.234,56 €", "15000.0", "(1,200)".
 - :func:`parse_datetime` / :func:`parse_date`: ISO, year-first with dots or slashes,
-  US m/d/yy and m/d/yyyy with an optional time and AM/PM; Excel serial numbers only as
-  numeric cells (int/float, as openpyxl gives them), never as text.
+  US m/d/yy and m/d/yyyy (d/m with date_order "dmy") with an optional time and AM/PM,
+  dotted d.m.yyyy day first (month first only with date_order "mdy-dots"); Excel serial
+  numbers only as numeric cells (int/float, as openpyxl gives them), never as text.
 
 Every parse error is a :class:`ParseError` (a ``ValueError``) with a short message, an
 :class:`app.errors.Message` (its ``.message``) so that the desktop app can show it in the
@@ -369,7 +370,18 @@ MAX_SERIAL = 2958465  # 9999-12-31
 
 _TIME = r"(?:[ T]+(?P<ampm1>오전|오후|[AaPp]\.?[Mm]\.?)?\s*(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.(?P<f>\d{1,6})\d*)?)?\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?)?"
 _YMD = re.compile(r"^(?P<y>\d{4})\s*[-./]\s*(?P<m>\d{1,2})\s*[-./]\s*(?P<d>\d{1,2})\.?" + _TIME + "$")
-_XDY = re.compile(r"^(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<y>\d{4}|\d{2})" + _TIME + "$")
+_XDY = re.compile(r"^(?P<a>\d{1,2})(?P<sep>[/.-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})" + _TIME + "$")
+# date_order: "mdy" (the default: 02/23/26 is US month first), "dmy" (23/02/26), and
+# "mdy-dots" for the rare source that writes month first with dots too (02.23.2026). A
+# dotted date is day first otherwise: every country that writes 02.03.2026 (German,
+# Russian, Turkish, ...) means 2 March; year-first dotted dates (Korean 2026.03.02) are _YMD.
+DATE_ORDERS = ("mdy", "dmy", "mdy-dots")
+
+
+def _day_first(sep: str, date_order: str) -> bool:
+    if sep == ".":
+        return date_order != "mdy-dots"
+    return date_order == "dmy"
 _SERIAL = re.compile(r"^\d+(?:\.\d+)?$")
 
 
@@ -418,7 +430,7 @@ def _parse_text(text: str, date_order: str) -> datetime | date:
                                          "write the date as YYYY-MM-DD"))
             raise ParseError(Message("not a date"))
         a, b = int(m["a"]), int(m["b"])
-        mo, d = (b, a) if date_order == "dmy" else (a, b)
+        mo, d = (b, a) if _day_first(m["sep"], date_order) else (a, b)
         y = int(m["y"]) if len(m["y"]) == 4 else _two_digit_year(int(m["y"]))
     try:
         day = date(y, mo, d)

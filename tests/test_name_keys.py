@@ -130,6 +130,8 @@ def test_search_finds_names_in_any_case_and_form_on_every_engine(db_any_server):
     assert on_board("licences") == {a.id, c.id}
     assert {r.id for r in deals.list_deals(db, search="société")} == {a.id}
     assert {r.id for r in deals.list_deals(db, search="mes")} == {b.id}
+    assert on_board("_") == set() and deals.list_deals(db, search="_") == []  # not "any one character"
+    assert {r.id for r in deals.list_deals(db, search="0%")} == {a.id}
 
 
 def test_models_match_the_migrated_schema(db):

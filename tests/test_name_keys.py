@@ -203,3 +203,17 @@ def test_migration_0006_keys_the_rows_already_there_without_marking_them_changed
             s.get(Opportunity, deal_id).title = "MES 2"
         with db.engine.connect() as conn:
             assert conn.execute(text(seq)).scalar() > before
+
+
+def test_find_user_prefers_the_name_as_typed_among_users_of_one_key(db):
+    """Two users whose names differ only in case may exist from before migration 0006 (the
+    old rule told 'émile zola' and 'Émile Zola' apart): the one spelled as typed wins, then
+    the first made."""
+    first = people.create_user(db, "Émile Zola", "rep")
+    with db.write() as s:
+        s.add(other := User(name="émile zola", role="rep"))
+        s.flush()
+        other_id = other.id
+    assert people.find_user(db, "émile zola").id == other_id
+    assert people.find_user(db, " Émile Zola ").id == first.id
+    assert people.find_user(db, "ÉMILE ZOLA").id == first.id

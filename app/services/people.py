@@ -80,8 +80,10 @@ def find_user(db: Database, name_or_id: str) -> User:
             user = s.get(User, uuid.UUID(str(name_or_id)))
         except ValueError:
             user = None
-        if user is None:
-            user = s.scalar(select(User).where(same_name(User.name_key, str(name_or_id))))
+        if user is None:  # the name as typed first: two users may share a key from before 0006
+            name = str(name_or_id).strip()
+            user = s.scalar(select(User).where(same_name(User.name_key, name))
+                            .order_by(User.name != name, User.created_at, User.id).limit(1))
         if user is None:
             raise NotFound(Message("no user named '{name}'", name=name_or_id))
         return user

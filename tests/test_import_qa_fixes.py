@@ -6,6 +6,7 @@ owner ids imported as user names."""
 from __future__ import annotations
 
 import csv
+import math
 from datetime import date
 from decimal import Decimal
 
@@ -16,9 +17,10 @@ from sqlalchemy import select
 
 from app.models import Opportunity
 from app.services.deals import list_deals
-from app.services.importer import ImportFailed, MappingError, import_file
+from app.services.importer import ImportFailed, MappingError, import_file, parsing
 from app.services.importer.mapping import Mapping
-from app.services.importer.parsing import ParseError, parse_date, parse_when
+from app.services.importer.parsing import ParseError, parse_amount, parse_date, parse_when
+from app.services.validation import currencies
 
 HEAD = ["source_id", "title", "amount", "currency", "created", "expected_close"]
 
@@ -100,4 +102,84 @@ def test_dmy_slash_import_unchanged_and_a_bad_dotted_day_is_refused(db, tmp_path
     assert list_deals(db) == []
 
 
-_ = Decimal  # used by the amount tests below
+# ------------------------------------------------------------------ 2. workbook floats with noise
+
+def noisy(x: float, ulps: int) -> float:
+    for _ in range(abs(ulps)):
+        x = math.nextafter(x, math.inf if ulps > 0 else -math.inf)
+    return x
+
+
+cents = st.decimals(min_value=0, max_value=Decimal("999999999.99"), places=2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cents, st.integers(min_value=-64, max_value=64))
+def test_a_float_a_few_ulps_from_an_amount_is_that_amount(c, ulps):
+    amount, currency = parse_amount(noisy(float(c), ulps))
+    assert amount == c and currency is None
+    assert amount.as_tuple().exponent >= -2  # no noise digits left for the decimals check
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=1, max_value=10_000), st.decimals(min_value=0, max_value=Decimal("99999.99"), places=2))
+def test_quantity_times_price_as_excel_computes_it(quantity, price):
+    amount, _ = parse_amount(quantity * float(price))  # the cached value of =A2*B2
+    assert amount == quantity * price
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.decimals(min_value=0, max_value=Decimal("999999999.999"), places=3).filter(lambda d: d * 100 % 1))
+def test_a_real_third_decimal_in_a_float_stays(d):
+    amount, _ = parse_amount(float(d))
+    assert amount == d
+
+
+def test_the_reviewers_cells():
+    assert parse_amount(0.1 * 3 * 1000) == (Decimal("300"), None)
+    assert parse_amount(300.0000000000001) == (Decimal("300"), None)  # as openpyxl read it
+    assert parse_amount(sum([0.1] * 1000)) == (Decimal("100"), None)  # 99.9999999999986
+    assert parse_amount(1500000.0000000002) == (Decimal("1500000"), None)
+    assert parse_amount(300.005) == (Decimal("300.005"), None)
+    assert parse_amount(10_000_000.01) == (Decimal("10000000.01"), None)  # a real cent kept
+    assert parse_amount(1_000_000_000.5) == (Decimal("1000000000.5"), None)  # a real half won kept
+    with pytest.raises(ParseError):
+        parse_amount(float("nan"))
+
+
+def test_the_fewest_decimals_tried_cover_every_currency():
+    assert parsing._MOST_MINOR_DIGITS == max(currencies().values())
+
+
+def write_xlsx(path, rows):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for r in rows:
+        wb.active.append(r)
+    wb.save(path)
+    return path
+
+
+XHEAD = ["source_id", "title", "amount", "currency"]
+
+
+def test_workbook_amounts_with_float_noise_import(db, tmp_path):
+    path = write_xlsx(tmp_path / "x.xlsx", [XHEAD, ["x1", "float amt", 0.1 * 3 * 1000, "USD"],
+                                            ["x2", "won", 0.1 * 3 * 5_000_000, "KRW"],
+                                            ["x3", "euro", 1.1 * 1.1 * 100, "EUR"]])
+    import_file(db, path, preset="generic")
+    assert sorted((d.title, d.amount, d.currency) for d in list_deals(db)) == [
+        ("euro", Decimal("121.00"), "EUR"), ("float amt", Decimal("300.00"), "USD"), ("won", Decimal("1500000"), "KRW")]
+
+
+def test_workbook_amounts_with_a_real_extra_decimal_are_still_refused(db, tmp_path):
+    path = write_xlsx(tmp_path / "x.xlsx", [XHEAD, ["x1", "dollars", 300.005, "USD"],
+                                            ["x2", "won", 1500.5, "KRW"], ["x3", "text", "300.005", "USD"]])
+    with pytest.raises(ImportFailed) as info:
+        import_file(db, path, preset="generic")
+    assert [(p.row, p.column, str(p.message)) for p in info.value.problems] == [
+        (2, "amount", "amount 300.005: at most two decimal places"),
+        (3, "amount", "amount 1500.5: KRW has no minor unit: a whole amount, no cents"),
+        (4, "amount", "amount 300.005: at most two decimal places")]
+    assert list_deals(db) == []

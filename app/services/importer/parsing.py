@@ -5,7 +5,8 @@
   encoding is given; comma, semicolon or tab detected from the header line)
   and XLSX (openpyxl read-only, first sheet). Rows carry the number a spreadsheet user sees
   (the header is row 1).
-- :func:`parse_amount`: "$1,234,567", "₩1,500,000", "1.234,56 €", "15000.0", "(1,200)".
+- :func:`parse_amount`: "$1,234,567", "₩1,500,000", "1.234,56 €", "15000.0", "(1,200)";
+  a workbook's float cell without its binary noise (:func:`float_amount`).
 - :func:`parse_datetime` / :func:`parse_date`: ISO, year-first with dots or slashes,
   US m/d/yy and m/d/yyyy (d/m with date_order "dmy") with an optional time and AM/PM,
   dotted d.m.yyyy day first (month first only with date_order "mdy-dots"); Excel serial
@@ -311,6 +312,35 @@ def _number(s: str) -> Decimal:
     return Decimal(f"{digits}.{frac}" if frac else digits)
 
 
+# how far a workbook's binary float may sit from the decimal amount it shows, relative to
+# the amount (absolute under 1): formulas such as quantity x price or a SUM leave a few
+# units in the last place (0.1 * 3 * 1000 is 300.00000000000006), thousands at most, far
+# below 1e-12; a tolerance as loose as 1e-9 would swallow a real cent of $10,000,000.01
+# and a real half won of 1,000,000,000.5 KRW, 1e-12 only above $5 billion (500 billion won)
+FLOAT_NOISE = Decimal("1e-12")
+_MOST_MINOR_DIGITS = 3  # BHD, KWD, ... (resources/currencies.json); checked by a test
+_MAX_FLOAT_AMOUNT = Decimal("1e18")  # beyond any amount (and Decimal's 28 digits with decimals)
+
+
+def float_amount(value: float) -> Decimal:
+    """The decimal amount a workbook's float cell holds: the value with the fewest decimals
+    (0 to 3) within :data:`FLOAT_NOISE` of it, so 300.00000000000006 is 300 and
+    1234.5600000000002 is 1234.56; a real third decimal (300.005) stays and is refused
+    for a two-decimal currency by the caller, as a typed "300.005" is. Rounding to the
+    currency's own minor unit would give the same amount whenever it accepts one: two
+    amounts with at most that many decimals are further apart than twice the noise."""
+    exact = Decimal(repr(value))
+    size = abs(exact)
+    if size >= _MAX_FLOAT_AMOUNT:
+        return exact  # out of any range, refused by the caller
+    noise = max(size, 1) * FLOAT_NOISE  # at least 1e-12: a zero from a formula is 5.5e-17
+    for digits in range(_MOST_MINOR_DIGITS + 1):
+        near = exact.quantize(Decimal(1).scaleb(-digits))
+        if abs(near - exact) <= noise:
+            return near if near else abs(near)  # never -0
+    return exact
+
+
 def parse_amount(value) -> tuple[Decimal | None, str | None]:
     """(amount, currency found in the text or None). Blank gives (None, None).
 
@@ -334,7 +364,7 @@ def parse_amount(value) -> tuple[Decimal | None, str | None]:
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise ParseError(Message("'{value}' is not an amount", value=value))
-        return Decimal(repr(value)), None
+        return float_amount(value), None
     text = str(value).strip()
     if not text:
         return None, None

@@ -222,7 +222,8 @@ def test_a_newer_refresh_supersedes_an_older_one(qtbot, ctx, monkeypatch):
         pass
     assert w.wait_idle()
     assert len(computed) == 2  # the first (answer dropped) and the last; the middle never ran
-    assert len(shown) == 1 and w.status.text() == "Updated"
+    assert len(shown) == 1 and w.status.text() == w.updated_text(shown[0])
+    assert w.status.text().startswith("Updated ")
 
 
 def test_hover_shows_the_exact_figure(qtbot, dash):

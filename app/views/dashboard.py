@@ -20,9 +20,11 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QDate,
     QEvent,
+    QLocale,
     QModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QTime,
     QTimer,
     Signal,
 )
@@ -97,6 +99,11 @@ def period_range(kind: str, today: date, custom: tuple[date, date] | None = None
 
 # ------------------------------------------------------------------ the data (Qt-free)
 
+def _now() -> datetime:
+    """The clock that stamps a computation (a test sets it)."""
+    return datetime.now(UTC)
+
+
 @dataclass
 class DashboardData:
     filters: Filters
@@ -112,6 +119,7 @@ class DashboardData:
     forecast: list
     slippage: Any
     stage_names: dict[int, tuple[str, str]] = field(default_factory=dict)
+    computed_at: datetime = field(default_factory=lambda: _now())  # the status line says it
 
 
 def compute(db, f: Filters, k: float = DEFAULT_K) -> DashboardData:
@@ -129,6 +137,7 @@ def compute(db, f: Filters, k: float = DEFAULT_K) -> DashboardData:
         funnel=analytics.funnel(db, f), forecast=analytics.forecast(db, f),
         slippage=analytics.slippage(db, f),
         stage_names={d.stage: (d.name_en, d.name_ko) for d in dwell},
+        computed_at=_now(),  # once every figure is in
     )
 
 
@@ -274,6 +283,10 @@ class DrillDownDialog(QDialog):
         self.proxy.setSortRole(SORT_ROLE)
         self.table = QTableView()
         self.table.setModel(self.proxy)
+        # open in the service's order (stage, then title in the app's collation), and say so:
+        # the proxy's sort is stable, so Stage ascending keeps the titles' order within a
+        # stage (Qt's default indicator sorted the titles Z to A)
+        self.table.horizontalHeader().setSortIndicator(COL_STAGE, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -357,6 +370,7 @@ class DashboardWidget(QWidget):
         self.drilldown: DrillDownDialog | None = None
         self._op: QueryOp[DashboardData] | None = None  # the latest refresh; older answers are dropped
         self._pending = False
+        self._status_text: Callable[[], str] | None = None  # how to say the status line, again after a language switch
         self.bars: dict[str, list[ClickableBars]] = {}
         self.pool = serial_pool(self)  # one refresh at a time
 
@@ -479,6 +493,8 @@ class DashboardWidget(QWidget):
         self.charts["funnel"].title.setText(self.tr("Funnel: deals that reached each stage"))
         self.charts["forecast"].title.setText(self.tr("Forecast by month of expected close"))
         self.charts["slippage"].title.setText(self.tr("Close-date pushes per week"))
+        if self._status_text is not None:
+            self.status.setText(self._status_text())
         if self.data is not None:
             self._render(self.data)
 
@@ -587,7 +603,7 @@ class DashboardWidget(QWidget):
         self.debounce.stop()
         f = self.filters()
         k = self.k if self.k is not None else _risk_factor()
-        self.status.setText(self.tr("Updating…"))
+        self._set_status(lambda: self.tr("Updating…"))
         if self._op is not None and not self._op.finished:
             self._op.cancel()  # superseded: not computed if it has not started, its answer dropped
         op: QueryOp[DashboardData] = QueryOp(self.ctx, _refresh_work(f, k), parent=self)
@@ -603,7 +619,7 @@ class DashboardWidget(QWidget):
             return  # an older computation; a newer one is on its way
         self.data = data
         self._render(data)
-        self.status.setText(self.tr("Updated"))
+        self._set_status(lambda: self.updated_text(data))
         self.refreshed.emit()
 
     def _failed(self, op: QueryOp, exc: BaseException) -> bool:
@@ -611,9 +627,24 @@ class DashboardWidget(QWidget):
         if op is not self._op or isinstance(exc, Cancelled):
             return True
         message = short_error(exc, "dashboard refresh")
-        self.status.setText(self.tr("Could not compute the dashboard: %1").replace("%1", message))
+        again = (lambda: short_error(exc)) if isinstance(exc, AppError) else (lambda: message)  # logged once
+        self._set_status(lambda: self.tr("Could not compute the dashboard: %1").replace("%1", again()))
         self.failed.emit(message)
         return True
+
+    def _set_status(self, text: Callable[[], str]) -> None:
+        """Show the status line and keep how to say it, so a language switch says it again."""
+        self._status_text = text
+        self.status.setText(text())
+
+    def updated_text(self, data: DashboardData) -> str:
+        """The status line once ``data`` is shown: when it was computed, in the interface
+        language's time format ("Updated 2:05 PM", "오후 2:05 업데이트"), dated unless today."""
+        at = data.computed_at.astimezone()  # local time
+        when = self.loc.toString(QTime(at.hour, at.minute), QLocale.FormatType.ShortFormat)
+        if at.date() != _now().astimezone().date():
+            when = f"{fmt.short_date(at.date(), self.loc)} {when}"
+        return self.tr("Updated %1", "status line: the time the figures were computed").replace("%1", when)
 
     def wait_idle(self, msecs: int = 30000) -> bool:
         return self.pool.waitForDone(msecs)
@@ -916,7 +947,7 @@ class DashboardWidget(QWidget):
         try:
             ids = analytics.deals_for(self.ctx.db, self.data.filters, chart=chart, key=key, k=self.data.k)
         except AppError as exc:
-            self.status.setText(short_error(exc, "drill-down"))  # in the interface language
+            self._set_status(lambda exc=exc: short_error(exc, "drill-down"))  # in the interface language
             return None
         if self.drilldown is not None:
             self.drilldown.close()

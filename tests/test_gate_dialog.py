@@ -350,3 +350,81 @@ def test_in_english_the_field_dialog_date_reads_month_first(qtbot, db, rep, deal
     qtbot.addWidget(dlg)
     assert dlg.editors["expected_close"].text() == "9/30/2026"
 
+
+
+def click_save(qtbot, dlg) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    button = dlg.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Save)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_field_dialog_refuses_an_empty_needed_field_under_it_and_stays_open(qtbot, db, rep, deal):
+    """The deliverable needs the decision maker: Save with the picker empty says so under it,
+    the dialog stays open, nothing is saved, announced or put on the undo stack."""
+    ctx = make_ctx(db, rep)
+    bare = deals.create_deal(db, title="Press line", owner_id=rep.id, account_id=deal.account_id)
+    heard = []
+    ctx.hub.pipeline_changed.connect(lambda changes, _i: heard.append(changes))
+    dlg = FieldDialog(ctx, bare.id, ("contact_id", "amount"))
+    qtbot.addWidget(dlg)
+    dlg.show()
+    assert dlg.editors["contact_id"].currentText() == ""
+    dlg.set_value("amount", "5000000")
+    click_save(qtbot, dlg)
+    assert dlg.isVisible() and dlg.result() != QDialog.DialogCode.Accepted
+    assert dlg.errors["contact_id"].isVisible()
+    assert dlg.errors["contact_id"].text() == "Required to pass the stage gate"
+    assert dlg.errors["amount"].isHidden()
+    got = deals.get_deal(db, bare.id)
+    assert got.contact_id is None and got.amount is None and got.version == bare.version
+    assert heard == [] and ctx.undo_stack.count() == 0
+
+    dlg.editors["contact_id"].setCurrentIndex(dlg.editors["contact_id"].findText("Park"))
+    click_save(qtbot, dlg)  # filled in: saved, one undo step, the error gone
+    assert dlg.result() == QDialog.DialogCode.Accepted and not dlg.isVisible()
+    got = deals.get_deal(db, bare.id)
+    assert got.contact_id == deal.contact_id and got.amount == Decimal("5000000")
+    assert len(heard) == 1 and ctx.undo_stack.count() == 1
+
+
+def test_in_korean_the_field_dialog_says_required_in_korean(qtbot, korean, db, rep, deal):
+    bare = deals.create_deal(db, title="Press line", owner_id=rep.id)
+    dlg = FieldDialog(korean_ctx(db, rep), bare.id, ("amount",))
+    qtbot.addWidget(dlg)
+    dlg.show()
+    click_save(qtbot, dlg)
+    assert dlg.isVisible() and dlg.errors["amount"].text() == "단계 게이트를 통과하려면 입력해야 합니다"
+
+
+def test_field_dialog_with_nothing_changed_saves_nothing_and_pushes_no_undo_step(qtbot, db, rep, deal):
+    ctx = make_ctx(db, rep)
+    d = deals.get_deal(db, deal.id)
+    d = deals.update_deal(db, deal.id, expected_version=d.version, actor_id=rep.id, amount="1000")
+    heard = []
+    ctx.hub.pipeline_changed.connect(lambda changes, _i: heard.append(changes))
+    dlg = FieldDialog(ctx, deal.id, ("contact_id", "lead_source_id", "amount"))
+    qtbot.addWidget(dlg)
+    dlg.show()
+    # the pickers open on the deal's own choices (they opened empty: Save then cleared them)
+    assert [dlg.editors[n].currentText() for n in ("contact_id", "lead_source_id")] == ["Park", "Web"]
+    assert dlg.editors["amount"].text() == "1000.00"
+    click_save(qtbot, dlg)
+    assert dlg.result() == QDialog.DialogCode.Accepted  # all there already: nothing to ask
+    assert deals.get_deal(db, deal.id).version == d.version
+    assert heard == [] and ctx.undo_stack.count() == 0
+
+
+def test_field_dialog_saves_the_date_boxs_default_for_an_empty_date(qtbot, db, rep, deal):
+    """An empty expected close opens as today + 30 days; saving it untouched records that
+    date (it is a change, not 'nothing changed')."""
+    from datetime import timedelta
+
+    ctx = make_ctx(db, rep)
+    dlg = FieldDialog(ctx, deal.id, ("expected_close",))
+    qtbot.addWidget(dlg)
+    dlg.show()
+    click_save(qtbot, dlg)
+    assert dlg.result() == QDialog.DialogCode.Accepted
+    assert deals.get_deal(db, deal.id).expected_close == date.today() + timedelta(days=30)
+    assert ctx.undo_stack.count() == 1

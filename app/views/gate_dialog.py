@@ -130,6 +130,7 @@ class FieldDialog(QDialog):
         layout.addWidget(title)
         layout.addLayout(form)
         layout.addWidget(buttons)
+        self._shown = {name: self._value(name) for name in self.fields}  # as the editors opened
 
     def _editor(self, name: str) -> QWidget:
         value = getattr(self.deal, name, None)
@@ -148,8 +149,10 @@ class FieldDialog(QDialog):
             combo.addItem("", None)
             for item_id, label in items:
                 combo.addItem(label, item_id)
-            idx = combo.findData(value) if value is not None else 0
-            combo.setCurrentIndex(max(idx, 0))
+            # the deal's own choice; not findData, which compares a UUID by identity, never
+            # finding an equal one, so the picker opened empty and Save cleared the field
+            idx = next((i for i in range(1, combo.count()) if combo.itemData(i) == value), 0)
+            combo.setCurrentIndex(idx)
             combo.lineEdit().setPlaceholderText(_tr("Pick or type a new name"))
             return combo
         if name == "expected_close":
@@ -201,10 +204,23 @@ class FieldDialog(QDialog):
 
     def save(self) -> None:
         """One unit of work: any new account, contact or lead source typed in and the deal's
-        update commit together; a refused update leaves nothing behind."""
+        update commit together; a refused update leaves nothing behind. Every field is one
+        the deliverable needs filled, so an empty one is refused under it (the dialog stays
+        open); with nothing changed the dialog closes without an update or an undo step."""
         for err in self.errors.values():
             err.hide()
+        empty = [name for name in self.fields if self._value(name) in (None, "")]
+        for name in empty:
+            self.errors[name].setText(_tr("Required to pass the stage gate"))
+            self.errors[name].show()
+        if empty:
+            self.editors[empty[0]].setFocus()
+            return
         before = {name: getattr(self.deal, name, None) for name in self.fields}
+        stored_filled = all(v is not None and str(v).strip() for v in before.values())
+        if stored_filled and {name: self._value(name) for name in self.fields} == self._shown:
+            self.accept()  # nothing to save (a date box's default for an empty date is a change)
+            return
         after: dict = {}
 
         def work(uow):
@@ -227,8 +243,9 @@ class FieldDialog(QDialog):
         def saved(deal) -> None:
             self.saved_version = deal.version
             stored = {name: getattr(deal, name, None) for name in self.fields}  # as saved, not as typed
-            self.ctx.undo_stack.push(EditDealCommand(self.ctx, self.deal_id, before=before, after=stored,
-                                                     version=deal.version, title=deal.title))
+            if stored != before:  # "1,000" retyped as "1000" is no step to undo
+                self.ctx.undo_stack.push(EditDealCommand(self.ctx, self.deal_id, before=before, after=stored,
+                                                         version=deal.version, title=deal.title))
             self.accept()
 
         CollectionOp(self.ctx, work, parent=self, initiator=self.parent(), title=self.windowTitle(),

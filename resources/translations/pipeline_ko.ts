@@ -366,12 +366,13 @@ stage {1}, {2}, version {3}</source>
             <translation>업데이트 중…</translation>
         </message>
         <message>
-            <source>Updated</source>
-            <translation>업데이트됨</translation>
-        </message>
-        <message>
             <source>Could not compute the dashboard: %1</source>
             <translation>대시보드를 계산하지 못했습니다: %1</translation>
+        </message>
+        <message>
+            <source>Updated %1</source>
+            <comment>status line: the time the figures were computed</comment>
+            <translation>%1 업데이트</translation>
         </message>
         <message>
             <source>%1 days</source>
@@ -1779,6 +1780,10 @@ A B2B sales pipeline with a gated 7-stage process: a deal leaves a stage only wi
             <translation>예: 150000000</translation>
         </message>
         <message>
+            <source>Required to pass the stage gate</source>
+            <translation>단계 게이트를 통과하려면 입력해야 합니다</translation>
+        </message>
+        <message>
             <source>Subject:</source>
             <translation>제목:</translation>
         </message>
@@ -2321,6 +2326,10 @@ The reason is stored with the move and shows in reports.</source>
     <context>
         <name>AppError</name>
         <message>
+            <source>--owner USER is required: the database has {count} users</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>needs --server URL and --db FILE</source>
             <translation>--server URL과 --db FILE이 필요합니다</translation>
         </message>
@@ -2447,6 +2456,14 @@ The reason is stored with the move and shows in reports.</source>
         <message>
             <source>deal '{title}' was changed by someone else; reload it</source>
             <translation>다른 사람이 영업기회 '{title}'을(를) 변경했습니다. 다시 불러오세요</translation>
+        </message>
+        <message>
+            <source>only a manager may create a deal for someone else</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>several contacts are named '{name}'; give the account too</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>generate it on the team server instead, e.g. pipeline-manager demo --db {server}, then sync ({sync})</source>
@@ -2705,8 +2722,8 @@ The reason is stored with the move and shows in reports.</source>
             <translation>'fields'는 영업기회 항목 -&gt; 열 이름으로 된 객체여야 합니다</translation>
         </message>
         <message>
-            <source>date_order: 'mdy' (US, 02/23/26) or 'dmy' (23/02/26)</source>
-            <translation>date_order: 'mdy'(미국식, 02/23/26) 또는 'dmy'(23/02/26)여야 합니다</translation>
+            <source>date_order: 'mdy' (US, 02/23/26), 'dmy' (23/02/26) or 'mdy-dots' (month first with dots too, 02.23.2026; else a dotted date is day first)</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>{path}: no such mapping file</source>

@@ -19,7 +19,15 @@ from app.models import Opportunity
 from app.services.deals import list_deals
 from app.services.importer import ImportFailed, MappingError, import_file, parsing
 from app.services.importer.mapping import Mapping
-from app.services.importer.parsing import ParseError, parse_amount, parse_date, parse_when
+from app.services.importer.parsing import (
+    FIELD_LIMIT,
+    FieldTooLarge,
+    ParseError,
+    parse_amount,
+    parse_date,
+    parse_when,
+    read_table,
+)
 from app.services.validation import currencies
 
 HEAD = ["source_id", "title", "amount", "currency", "created", "expected_close"]
@@ -183,3 +191,41 @@ def test_workbook_amounts_with_a_real_extra_decimal_are_still_refused(db, tmp_pa
         (3, "amount", "amount 1500.5: KRW has no minor unit: a whole amount, no cents"),
         (4, "amount", "amount 300.005: at most two decimal places")]
     assert list_deals(db) == []
+
+
+# ------------------------------------------------------------------ 3. a field over the CSV limit
+
+def test_a_field_of_200_kb_imports(db, tmp_path):
+    path = write_csv(tmp_path / "huge.csv", [["title", "description"], ["big", "x" * 200_000]])
+    import_file(db, path, preset="generic")
+    with db.read() as s:
+        assert s.scalars(select(Opportunity.description)).all() == ["x" * 200_000]
+
+
+def test_a_field_over_the_limit_is_one_problem_naming_file_row_and_column(db, tmp_path):
+    big = "x" * (FIELD_LIMIT + 1)
+    path = write_csv(tmp_path / "big.csv", [["title", "description"], ["ok", "fine"], [], ["big", big], ["after", "1"]])
+    with pytest.raises(ImportFailed) as info:
+        import_file(db, path, preset="generic")
+    assert [str(p) for p in info.value.problems] == [
+        "big.csv: row 4, column 'description': 10,485,761 characters, more than the 10,485,760 a value may have"]
+    assert list_deals(db) == []
+
+
+def test_a_quote_never_closed_says_so_and_where_it_began(tmp_path):
+    path = tmp_path / "quote.csv"
+    path.write_text('title,description\nok,fine\nbad,"opened here\n' + "more text\n" * (FIELD_LIMIT // 10 + 1), "utf-8")
+    with pytest.raises(FieldTooLarge) as info:
+        read_table(path)
+    assert (info.value.row, info.value.column, info.value.number) == (3, "description", 2)
+    assert "a quote that is never closed" in str(info.value)
+
+
+def test_a_field_over_the_limit_beyond_the_header_or_in_it(tmp_path):
+    extra = write_csv(tmp_path / "extra.csv", [["title"], ["ok"], ["big", "x" * (FIELD_LIMIT + 1)]])
+    with pytest.raises(FieldTooLarge, match=r"^row 3, column 2: 10,485,761 characters"):
+        read_table(extra)
+    header = write_csv(tmp_path / "header.csv", [["title", "y" * (FIELD_LIMIT + 1)], ["ok", "1"]])
+    with pytest.raises(FieldTooLarge, match=r"^row 1, column 2: "):
+        read_table(header)
+    assert FIELD_LIMIT == 10 * 1024 * 1024

@@ -22,9 +22,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sys
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal, InvalidOperation
+from itertools import islice
 from pathlib import Path
 
 from app.errors import Message
@@ -187,14 +189,18 @@ def read_table(path: str | Path, limit: int | None = None, encoding: str | None 
     if text.startswith("\ufeff"):
         text = text[1:]
     first = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
+    delimiter = _delimiter(first)
+    csv.field_size_limit(FIELD_LIMIT)  # process-wide; the same value every time
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    n = 0  # the last record read (the header is 1)
     try:
-        headers = [clean_header(h) for h in next(reader)]
-    except StopIteration:
-        raise ParseError(Message("the file is empty")) from None
-    table = Table(path=path, headers=headers, encoding=enc)
-    rows = table.rows
-    try:
+        try:
+            headers = [clean_header(h) for h in next(reader)]
+        except StopIteration:
+            raise ParseError(Message("the file is empty")) from None
+        n = 1
+        table = Table(path=path, headers=headers, encoding=enc)
+        rows = table.rows
         for n, rec in enumerate(reader, start=2):
             if not (rec and rec[0].strip()) and not "".join(rec).strip():  # a blank line
                 continue
@@ -202,8 +208,49 @@ def read_table(path: str | Path, limit: int | None = None, encoding: str | None 
             if limit is not None and len(rows) >= limit:
                 break
     except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise _field_too_large(text, delimiter, n + 1) from None
         raise ParseError(Message("not a readable CSV file ({detail})", detail=str(exc))) from exc
     return table
+
+
+FIELD_LIMIT = 10 * 1024 * 1024  # characters in one CSV field (Python's default is 128 KB)
+
+
+class FieldTooLarge(ParseError):
+    """A CSV field longer than :data:`FIELD_LIMIT`: the message says where (``row``, the
+    spreadsheet row number, and ``column``, its header, or None beyond the header or in it;
+    ``number`` counts columns from 1), ``reason`` what is wrong."""
+
+    def __init__(self, row: int, column: str | None, number: int, reason: Message):
+        if column:
+            text = Message("row {row}, column '{column}': {reason}", row=row, column=column, reason=reason)
+        else:  # a field beyond the header, or in it
+            text = Message("row {row}, column {number}: {reason}", row=row, number=number, reason=reason)
+        super().__init__(text)
+        self.row, self.column, self.number, self.reason = row, column, number, reason
+
+
+def _field_too_large(text: str, delimiter: str, row: int) -> FieldTooLarge:
+    """Where the CSV reader met a field over the limit (``row``: the record it was reading):
+    the record read again without the limit, for the column and the size."""
+    lines = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    csv.field_size_limit(sys.maxsize)
+    try:
+        headers = [clean_header(h) for h in next(lines)]
+        rec = headers if row == 1 else next(islice(lines, row - 2, None))
+    finally:
+        csv.field_size_limit(FIELD_LIMIT)
+    i = max(range(len(rec)), key=lambda k: len(rec[k]))
+    column = headers[i] if row > 1 and i < len(headers) and len(headers[i]) <= 300 else None
+    if "\n" in rec[i] or "\r" in rec[i]:
+        why = Message("{size} characters spanning several lines, more than the {limit} a value may have: a "
+                      "quote that is never closed makes the rest of the file one value",
+                      size=f"{len(rec[i]):,}", limit=f"{FIELD_LIMIT:,}")
+    else:
+        why = Message("{size} characters, more than the {limit} a value may have", size=f"{len(rec[i]):,}",
+                      limit=f"{FIELD_LIMIT:,}")
+    return FieldTooLarge(row, column, i + 1, why)
 
 
 def _read_xlsx(path: Path, limit: int | None) -> Table:

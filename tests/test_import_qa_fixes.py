@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from conftest import one_line_error, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -229,3 +230,18 @@ def test_a_field_over_the_limit_beyond_the_header_or_in_it(tmp_path):
     with pytest.raises(FieldTooLarge, match=r"^row 1, column 2: "):
         read_table(header)
     assert FIELD_LIMIT == 10 * 1024 * 1024
+
+
+# ------------------------------------------------------------------ 4. a dry run creates no database
+
+def test_dry_run_at_a_mistyped_db_creates_nothing_and_says_so_in_one_line(tmp_path):
+    path = write_csv(tmp_path / "dot.csv", [HEAD, ["D1", "dot date", "100", "USD", "02.03.2026", "05.04.2026"]])
+    typo = tmp_path / "typo.sqlite"
+    line = one_line_error(run_cli("import", path, "--dry-run", "--db", typo))
+    assert line == f"pipeline-manager: error: {typo}: no such database file"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dot.csv"]
+    # a real import into a new file still creates it, and a dry run then reads it
+    made = run_cli("import", path, "--db", typo)
+    assert made.returncode == 0 and made.stdout.startswith("imported 1 rows: 1 created"), made
+    dry = run_cli("import", path, "--dry-run", "--db", typo)
+    assert dry.returncode == 0 and dry.stdout.startswith("would import 1 rows: 0 created, 0 updated, 1 unchanged"), dry

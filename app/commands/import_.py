@@ -23,7 +23,8 @@ def configure(p) -> None:
                    help="text encoding of FILE if CSV (e.g. cp1252, cp949, latin-1); default: UTF-8 "
                         "(with or without BOM), UTF-16 with BOM or Korean CP949, detected; the stage "
                         "history and lookup files are detected and read with it only if detection fails")
-    p.add_argument("--dry-run", action="store_true", help="check everything and report counts; write nothing")
+    p.add_argument("--dry-run", action="store_true",
+                   help="check everything and report counts; write nothing (the database must exist)")
     p.add_argument("--as", dest="as_user", metavar="USER",
                    help="who imports; also the owner of rows without one (default: a user named 'Imported')")
 
@@ -32,7 +33,9 @@ def run(args) -> int:
     from app.services.importer import ImportFailed, import_file
     from app.services.people import find_user
 
-    db = open_database(args.db)
+    # a dry run writes nothing, not even a new database at a mistyped --db (refused in one
+    # line, as by the read-only commands); a real import into a new file creates it
+    db = open_database(args.db, create=not args.dry_run)
     try:
         actor = find_user(db, args.as_user) if args.as_user else None
         try:

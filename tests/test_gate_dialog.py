@@ -394,7 +394,9 @@ def test_in_korean_the_field_dialog_says_required_in_korean(qtbot, korean, db, r
     qtbot.addWidget(dlg)
     dlg.show()
     click_save(qtbot, dlg)
-    assert dlg.isVisible() and dlg.errors["amount"].text() == "단계 게이트를 통과하려면 입력해야 합니다"
+    err = dlg.errors["amount"]
+    assert dlg.isVisible() and err.text() == "단계 게이트를 통과하려면 입력해야 합니다"
+    qtbot.waitUntil(lambda: err.height() >= err.heightForWidth(err.width()))  # all of it shows (was cut off)
 
 
 def test_field_dialog_with_nothing_changed_saves_nothing_and_pushes_no_undo_step(qtbot, db, rep, deal):

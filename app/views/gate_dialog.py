@@ -105,6 +105,7 @@ class FieldDialog(QDialog):
         self.saved_version: int | None = None
         self._new_account_id: uuid.UUID | None = None
         self.setWindowTitle(_tr("Fill in the deal"))
+        self.setMinimumWidth(440)  # room for a picker's hint and an error under it on one line
         form = QFormLayout()
         for name in self.fields:
             editor = self._editor(name)
@@ -202,6 +203,11 @@ class FieldDialog(QDialog):
         else:
             editor.setText("" if value is None else str(value))
 
+    def _fit_errors(self) -> None:
+        """Grow to show the error lines just shown (a wrapped one was cut off)."""
+        self.layout().activate()
+        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
+
     def save(self) -> None:
         """One unit of work: any new account, contact or lead source typed in and the deal's
         update commit together; a refused update leaves nothing behind. Every field is one
@@ -214,6 +220,7 @@ class FieldDialog(QDialog):
             self.errors[name].setText(_tr("Required to pass the stage gate"))
             self.errors[name].show()
         if empty:
+            self._fit_errors()
             self.editors[empty[0]].setFocus()
             return
         before = {name: getattr(self.deal, name, None) for name in self.fields}
@@ -235,6 +242,7 @@ class FieldDialog(QDialog):
                 for name, message in exc.errors.items():
                     self.errors[name].setText(field_message(message))
                     self.errors[name].show()
+                self._fit_errors()
                 return True
             if isinstance(exc, ConflictError):
                 self.reject()  # the runner then says why

@@ -8,6 +8,7 @@ loads the default process template into an empty database.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,8 +19,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.exc import DatabaseError as SADatabaseError
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import DatabaseError, Message
@@ -47,6 +48,29 @@ def to_url(target: str | Path | None) -> str:
     return f"sqlite:///{Path(s).expanduser().resolve()}"
 
 
+def parse_url(url: str) -> URL:
+    """``url`` parsed, or a :class:`DatabaseError` saying in one line that ``--db`` is neither
+    a file path nor a URL this program can open (never SQLAlchemy's own error)."""
+    try:
+        return make_url(url)
+    except (ArgumentError, ValueError) as exc:
+        raise DatabaseError(Message("{url}: not a database file path or URL ({reason})", url=_shown(url),
+                                    reason=_first_line(exc))) from exc
+
+
+def _shown(url: str) -> str:
+    """``url`` to show: without its password, even when it cannot be parsed."""
+    try:
+        return url_without_password(url)
+    except (ArgumentError, ValueError):
+        return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1@", str(url))
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
 def url_without_password(url: str) -> str:
     """``url`` with any password taken out (to store or show it). ``URL.set(password=None)``
     would keep it: None there means "unchanged"."""
@@ -56,7 +80,7 @@ def url_without_password(url: str) -> str:
 
 
 def sqlite_path(url: str) -> Path | None:
-    u = make_url(url)
+    u = parse_url(url)
     if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
         return None
     return Path(u.database)
@@ -141,12 +165,25 @@ class Database:
 
 
 def create_db_engine(url: str) -> tuple[Engine, Engine]:
-    u = make_url(url)
-    if u.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-        _install_sqlite_hooks(engine)
-        return engine, engine.execution_options(**{_IMMEDIATE: True})
-    engine = create_engine(url, pool_pre_ping=True)
+    """(engine, write engine) for ``url``; a URL of no database this program can open (an
+    unknown kind, a driver not installed, a bad port) is a one-line :class:`DatabaseError`."""
+    u = parse_url(url)
+    try:
+        if u.get_backend_name() == "sqlite":
+            engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+            _install_sqlite_hooks(engine)
+            return engine, engine.execution_options(**{_IMMEDIATE: True})
+        engine = create_engine(url, pool_pre_ping=True)
+    except NoSuchModuleError as exc:
+        raise DatabaseError(Message(
+            "{url}: not a database this program can open (a file path, or a URL such as "
+            "postgresql+psycopg://user@host/db)", url=_shown(url))) from exc
+    except ImportError as exc:
+        raise DatabaseError(Message("{url}: the database driver is not installed ({reason})",
+                                    url=_shown(url), reason=_first_line(exc))) from exc
+    except (ArgumentError, ValueError) as exc:
+        raise DatabaseError(Message("{url}: not a database file path or URL ({reason})", url=_shown(url),
+                                    reason=_first_line(exc))) from exc
     if u.get_backend_name() == "postgresql":
         _install_postgresql_hooks(engine)
     return engine, engine
@@ -183,10 +220,10 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def _has_tables(engine: Engine) -> bool:
+def _has_tables(bind) -> bool:
     from sqlalchemy import inspect
 
-    return bool(inspect(engine).get_table_names())
+    return bool(inspect(bind).get_table_names())
 
 
 def backup_sqlite(src: Path, dest: Path) -> Path:
@@ -213,34 +250,79 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(_alembic_config(conn), revision)
 
 
-def migrate(engine: Engine, path: Path | None) -> Path | None:
-    """Bring the schema to head. Returns the backup made before migrating, if any."""
-    current = current_revision(engine)
-    head = head_revision()
-    if current == head:
-        return None
+# the key of the PostgreSQL advisory lock two programs migrating one database take in turn
+_MIGRATION_LOCK = 0x706D_6D67  # "pmmg"
+
+
+def _refuse_newer(current: str | None, engine: Engine, path: Path | None) -> None:
     if current is not None and current not in known_revisions():
         raise DatabaseError(Message(
             "{path}: the database was written by a newer version of this program (schema {schema}); "
-            "update the program. The file was not changed.", path=path or str(engine.url), schema=current))
-    backup = None
-    if path is not None and (current is not None or _has_tables(engine)):
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        backup = backup_sqlite(path, path.with_name(f"{path.stem}.before-{head}-{stamp}{path.suffix}.bak"))
-    upgrade(engine)
+            "update the program. The file was not changed.", path=path or _shown(str(engine.url)), schema=current))
+
+
+def _backup_path(path: Path, head: str) -> Path:
+    """``NAME.before-HEAD-STAMP.sqlite.bak`` next to ``path``, with ``-2``, ``-3`` ... added
+    when that name is taken (the stamp has one-second resolution)."""
+    base = f"{path.stem}.before-{head}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}"
+    dest, n = path.with_name(f"{base}{path.suffix}.bak"), 2
+    while dest.exists():
+        dest, n = path.with_name(f"{base}-{n}{path.suffix}.bak"), n + 1
+    return dest
+
+
+def migrate(engine: Engine, path: Path | None) -> Path | None:
+    """Bring the schema to head. Returns the backup made before migrating, if any.
+
+    A database at head is only read. Otherwise the migration runs in one transaction that
+    first takes the write lock (SQLite's BEGIN IMMEDIATE, a PostgreSQL advisory lock) and
+    reads the revision again: of two programs opening an old file at once, one backs it up
+    and migrates it, the other waits and then finds it migrated."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
+    head = head_revision()
+    current = current_revision(engine)
+    if current == head:
+        return None
+    _refuse_newer(current, engine, path)
+    with engine.execution_options(**{_IMMEDIATE: True}).begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+        current = MigrationContext.configure(conn).get_current_revision()
+        if current == head:  # another program migrated it while this one waited
+            return None
+        _refuse_newer(current, engine, path)
+        backup = None
+        if path is not None and (current is not None or _has_tables(conn)):
+            backup = backup_sqlite(path, _backup_path(path, head))
+        command.upgrade(_alembic_config(conn), "head")
     return backup
 
 
 def _ensure_template(db: Database) -> None:
+    """Load the default process template into a database without one. Only reads when the
+    template is there (every open but the first), so that opening a file another program
+    is writing to does not wait for its write lock."""
     from app.models import ProcessTemplate
     from app.models.process import build_template, default_template_data
     from app.services.process import invalidate_template
 
-    with db.write() as s:
+    with db.read() as s:
         if s.scalar(select(ProcessTemplate.id).limit(1)) is not None:
+            return
+    with db.write() as s:
+        if s.scalar(select(ProcessTemplate.id).limit(1)) is not None:  # another program loaded it
             return
         s.add(build_template(default_template_data()))
     invalidate_template(db)  # the template is read once per database and cached
+
+
+def _problems(rows: list) -> list[str]:
+    """The problems ``PRAGMA quick_check`` / ``integrity_check`` found, one per line (a row
+    can hold several lines, the first under a ``*** in database main ***`` heading)."""
+    return [line.strip() for row in rows for line in str(row).splitlines()
+            if line.strip() and not line.startswith("*** in database")]
 
 
 def open_database(target: str | Path | None = None, *, create: bool = True, migrate_schema: bool = True) -> Database:
@@ -261,10 +343,15 @@ def open_database(target: str | Path | None = None, *, create: bool = True, migr
         engine, write_engine = create_db_engine(url)
         if path is not None and path.exists() and path.stat().st_size > 0:
             with engine.connect() as conn:
-                result = conn.exec_driver_sql("PRAGMA quick_check").scalar()
-                if result != "ok":
+                rows = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check").fetchall()]
+            if rows != ["ok"]:  # the first problem, in one line; `check` lists them
+                problems = _problems(rows) or ["?"]
+                if len(problems) == 1:
                     raise DatabaseError(Message("{path}: the database is damaged ({result})", path=path,
-                                                result=result))
+                                                result=problems[0]))
+                raise DatabaseError(Message(
+                    "{path}: the database is damaged ({result}, and {count} more problem(s); "
+                    "run pipeline-manager check)", path=path, result=problems[0], count=len(problems) - 1))
         db = Database(url=url, engine=engine, write_engine=write_engine, path=path)
         if migrate_schema:
             migrate(engine, path)
@@ -281,9 +368,9 @@ def open_database(target: str | Path | None = None, *, create: bool = True, migr
         if engine is not None:
             engine.dispose()
         orig = getattr(exc, "orig", exc)
-        where = path or url_without_password(url)  # never the password that came with the URL
+        where = path or _shown(url)  # never the password that came with the URL
         raise DatabaseError(Message("{path}: cannot open the database ({reason})", path=where,
-                                    reason=str(orig))) from exc
+                                    reason=" ".join(str(orig).split()))) from exc
 
 
 def integrity_check(db: Database) -> str:
@@ -292,7 +379,11 @@ def integrity_check(db: Database) -> str:
         return "ok"
     with db.engine.connect() as conn:
         rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
-    return "ok" if rows == ["ok"] else "; ".join(rows[:5])
+    if rows == ["ok"]:
+        return "ok"
+    problems = _problems(rows)
+    more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+    return "; ".join(problems[:5]) + more
 
 
 def execute_script(db: Database, sql: str) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, insert, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.db import (
@@ -48,7 +49,7 @@ def open_files(folder: Path) -> list[str]:
 def test_fresh_database_is_at_head_with_pragmas(tmp_path):
     db = open_database(tmp_path / "fresh.sqlite")
     try:
-        assert head_revision() == "0006"
+        assert head_revision() == "0007"
         assert current_revision(db.engine) == head_revision()
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
@@ -266,3 +267,155 @@ def test_postgresql_sessions_are_in_utc_on_a_server_in_seoul(korean_server):
         plain.dispose()
         db.dispose()
         korean_server.drop_database(url)
+
+
+def _damaged_file(path: Path) -> None:
+    """A SQLite file whose two leaf pages have their cell pointers overwritten: quick_check
+    finds 40 bad cells, and the malformed image, in one report of several lines."""
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+    con.executemany("INSERT INTO t (v) VALUES (?)", [("x" * 50,)] * 400)
+    con.commit()
+    page_size = con.execute("PRAGMA page_size").fetchone()[0]
+    con.close()
+    data = bytearray(path.read_bytes())
+    for page in (3, 4):
+        start = (page - 1) * page_size + 8  # the cell pointer array follows the 8-byte leaf header
+        data[start:start + 40] = b"\xff" * 40
+    path.write_bytes(bytes(data))
+
+
+def test_a_damaged_file_is_one_line_naming_the_first_problem_and_how_many_more(tmp_path):
+    path = tmp_path / "damaged.sqlite"
+    _damaged_file(path)
+    with pytest.raises(DatabaseError) as ei:
+        open_database(path)
+    message = str(ei.value)
+    assert "\n" not in message and "***" not in message
+    assert message.startswith(f"{path}: the database is damaged (On tree page 4 cell 19: Offset 65535 out of range")
+    assert message.endswith(", and 40 more problem(s); run pipeline-manager check)")
+    assert open_files(tmp_path) == []
+
+
+HOLD_WRITE_LOCK = textwrap.dedent("""
+    import sqlite3, sys
+    con = sqlite3.connect(sys.argv[1], isolation_level=None)
+    con.execute("BEGIN IMMEDIATE")  # another program in the middle of a write transaction
+    print("locked", flush=True)
+    sys.stdin.readline()
+    con.execute("ROLLBACK")
+""")
+
+
+def test_opening_and_reading_a_file_another_program_is_writing_to_does_not_wait(tmp_path, monkeypatch):
+    """Opening a database at head only reads (the schema revision, the process template), so
+    it neither waits for another program's write lock nor fails with "database is locked";
+    with a busy timeout of 0.2 s a write would fail at once, and does."""
+    import app.db
+
+    path = tmp_path / "busy.sqlite"
+    open_database(path).dispose()
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_WRITE_LOCK, str(path)], cwd=REPO, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked", holder.stderr.read()
+        monkeypatch.setattr(app.db, "BUSY_TIMEOUT_MS", 200)
+        db = open_database(path)
+        try:
+            with db.read() as s:
+                assert s.scalar(select(func.count()).select_from(Stage)) == 7
+                assert s.scalar(select(func.count()).select_from(User)) == 0
+            with pytest.raises(OperationalError, match="database is locked"), db.write() as s:
+                s.add(User(name="must wait for the other program"))
+        finally:
+            db.dispose()
+    finally:
+        holder.communicate("done\n", timeout=30)
+    assert holder.returncode == 0, holder.stderr
+
+
+def test_two_programs_opening_an_old_file_at_once_migrate_it_once(tmp_path, monkeypatch):
+    """The second program to open a file that needs migrating waits for the first one's
+    write lock, reads the revision again and finds the file migrated: one backup, no
+    "backup target already exists", both open it."""
+    import threading
+
+    import app.db
+    from app.db import migrate
+
+    path = tmp_path / "old.sqlite"
+    _old_database(path)
+    first_locked, second_read = threading.Event(), threading.Event()
+    real_revision, real_backup = app.db.current_revision, app.db.backup_sqlite
+
+    def revision(engine):
+        rev = real_revision(engine)
+        if threading.current_thread().name == "second":
+            second_read.set()  # it saw the old revision, then asks for the lock
+        return rev
+
+    def backup(src, dest):
+        first_locked.set()
+        assert second_read.wait(10)  # the first one is under the lock, the second one has read
+        return real_backup(src, dest)
+
+    monkeypatch.setattr(app.db, "current_revision", revision)
+    monkeypatch.setattr(app.db, "backup_sqlite", backup)
+    results, errors = {}, []
+
+    def run(name):
+        engine, _write = create_db_engine(to_url(path))
+        try:
+            results[name] = migrate(engine, path)
+        except Exception as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+        finally:
+            engine.dispose()
+
+    first = threading.Thread(target=run, args=("first",), name="first")
+    first.start()
+    assert first_locked.wait(10)
+    second = threading.Thread(target=run, args=("second",), name="second")
+    second.start()
+    first.join(30)
+    second.join(30)
+    assert errors == []
+    assert results["second"] is None and results["first"] is not None
+    assert list(tmp_path.glob("*.bak")) == [results["first"]]
+    engine, _write = create_db_engine(to_url(path))
+    assert real_revision(engine) == head_revision()
+    engine.dispose()
+
+
+def test_backup_names_stay_unique_within_a_second(tmp_path, monkeypatch):
+    import app.db
+    from app.db import _backup_path
+
+    class FrozenClock(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 12, 2, 18, 2, 11, tzinfo=UTC)
+
+    monkeypatch.setattr(app.db, "datetime", FrozenClock)
+    path = tmp_path / "pipeline.sqlite"
+    names = []
+    for _ in range(3):
+        dest = _backup_path(path, "0006")
+        dest.write_bytes(b"")
+        names.append(dest.name)
+    assert names == ["pipeline.before-0006-20261202T180211.sqlite.bak",
+                     "pipeline.before-0006-20261202T180211-2.sqlite.bak",
+                     "pipeline.before-0006-20261202T180211-3.sqlite.bak"]
+
+
+@pytest.mark.parametrize("target, says", [
+    ("foo://bar", "foo://bar: not a database this program can open"),
+    ("mysql://kim:secret@host/db", "mysql://kim@host/db: the database driver is not installed"),
+    ("postgresql+psycopg://kim:secret@host:port/db", "not a database file path or URL"),
+    ("://nothing", "://nothing: not a database file path or URL"),
+])
+def test_a_url_of_no_database_we_can_open_is_one_line(target, says):
+    with pytest.raises(DatabaseError) as ei:
+        open_database(target)
+    message = str(ei.value)
+    assert says in message and "\n" not in message and "secret" not in message

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListView,
     QMessageBox,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QStyle,
@@ -510,6 +511,43 @@ class DropZone(QFrame):
         event.acceptProposedAction()
 
 
+class BoardNotice(QFrame):
+    """One line over the columns when they show nothing (a filter that matches no deal, an
+    empty database) or do not show a card just created, with what to do about it."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("boardNotice")
+        self.setStyleSheet("#boardNotice { background: #fef7e0; border: 1px solid #f9d67a; border-radius: 6px; }")
+        self.text = QLabel()
+        self.text.setObjectName("boardNoticeText")
+        self.text.setWordWrap(True)
+        self.clear_button = QPushButton()
+        self.clear_button.setObjectName("clearFilters")
+        self.new_button = QPushButton()
+        self.new_button.setObjectName("noticeNewDeal")
+        self.import_button = QPushButton()
+        self.import_button.setObjectName("noticeImport")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 4, 10, 4)
+        layout.addWidget(self.text, 1)
+        for b in (self.clear_button, self.new_button, self.import_button):
+            b.setAutoDefault(False)
+            layout.addWidget(b)
+        self.kind: str | None = None
+        self.hide()
+
+    def show_kind(self, kind: str | None, text: str = "") -> None:
+        """``kind``: "no-match" (Clear filters), "empty" (New deal…, Import…), "no-open"
+        (New deal…), "hidden" (Clear filters), or None to hide the line."""
+        self.kind = kind
+        self.text.setText(text)
+        self.clear_button.setVisible(kind in ("no-match", "hidden"))
+        self.new_button.setVisible(kind in ("empty", "no-open"))
+        self.import_button.setVisible(kind == "empty")
+        self.setVisible(kind is not None)
+
+
 # ------------------------------------------------------------------ the board
 
 class Board(QWidget):
@@ -519,6 +557,7 @@ class Board(QWidget):
     selection_changed = Signal(object)  # deal id or None
     drop_finished = Signal(bool)  # a dropped card's move ended: True when the deal moved
     figures_arrived = Signal(str)  # "risk" | "closed": a background figure is shown
+    import_requested = Signal()  # the empty board's "Import…"
 
     def __init__(self, ctx: AppContext, settings=None, parent=None):
         super().__init__(parent)
@@ -539,8 +578,16 @@ class Board(QWidget):
         self.sort = Sort.CLOSE_DATE
         self.delegate = CardDelegate(self)
         self._last_selected: uuid.UUID | None = None
+        self._hidden_new: tuple[uuid.UUID, str] | None = None  # a deal just created that the filters hide
 
         # filter bar
+        self.new_button = QPushButton()
+        self.new_button.setObjectName("newDeal")
+        self.new_button.setAutoDefault(False)
+        bold = self.new_button.font()
+        bold.setBold(True)
+        self.new_button.setFont(bold)
+        self.new_button.clicked.connect(self.new_deal)
         self.owner_combo = QComboBox()
         self.owner_combo.setObjectName("ownerFilter")
         self.search = QLineEdit()
@@ -564,9 +611,10 @@ class Board(QWidget):
                   self.close_from, self.to_label, self.close_to, self.sort_label, self.sort_combo):
             bar.addWidget(w)
         bar.addStretch(1)
-        # the "Showing N selected deals ✕" chip on a line of its own: at the end of the filter
-        # bar it made the window wider than a 1024-pixel screen
+        # "+ New deal" and the "Showing N selected deals ✕" chip on a line of their own: in
+        # the filter bar they made the window wider than a 1024-pixel screen
         chip_row = QHBoxLayout()
+        chip_row.addWidget(self.new_button)
         chip_row.addWidget(self.focus_chip)
         chip_row.addStretch(1)
 
@@ -613,6 +661,11 @@ class Board(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addLayout(chip_row)
+        self.notice = BoardNotice(self)
+        self.notice.clear_button.clicked.connect(self.clear_filters)
+        self.notice.new_button.clicked.connect(self.new_deal)
+        self.notice.import_button.clicked.connect(self.import_requested)
+        layout.addWidget(self.notice)
         layout.addWidget(self.scroll, 1)
         layout.addLayout(closed)
 
@@ -729,6 +782,11 @@ class Board(QWidget):
             self.sort_combo.addItem(text, value.value)
         self.sort_combo.setCurrentIndex(max(self.sort_combo.findData(self.sort.value), 0))
         self.sort_combo.blockSignals(False)
+        self.new_button.setText(_tr("+ New deal"))
+        self.new_button.setToolTip(_tr("Create a deal in the first stage (Ctrl+Shift+N)"))
+        self.notice.clear_button.setText(_tr("Clear filters"))
+        self.notice.new_button.setText(_tr("New deal…"))
+        self.notice.import_button.setText(_tr("Import…"))
         self.won.hint.setText(_tr("Drop here when won"))
         self.lost.hint.setText(_tr("Drop here when lost"))
         self._update_chip()
@@ -762,6 +820,7 @@ class Board(QWidget):
     def apply_filters(self) -> None:
         """Read the filter bar, reload every column and the totals."""
         self._search_timer.stop()
+        self._hidden_new = None
         self.filters = self.current_filters()
         self.sort = Sort(self.sort_combo.currentData() or Sort.CLOSE_DATE.value)
         if self.settings is not None:
@@ -809,6 +868,71 @@ class Board(QWidget):
                 zone.header.show_pending(name)
             else:
                 zone.header.show_totals(name, self._closed[key], self.locale, weighted=False)
+        self._update_notice()
+
+    # -- the line over the columns
+    def filtering(self) -> bool:
+        """True when a filter (owner, text, close dates, a focus on some deals) narrows the board."""
+        f = self.filters
+        return bool(f.owner_id or f.text or f.close_from or f.close_to or f.deal_ids is not None)
+
+    def _update_notice(self) -> None:
+        """Say why the columns are empty, or that a deal just created is hidden by the filters."""
+        if self._totals is None:
+            return
+        if self._hidden_new is not None:
+            self.notice.show_kind("hidden", _tr("“{0}” was created in the first stage; the filters hide it.")
+                                  .format(self._hidden_new[1]))
+            return
+        if any(self._totals[st.position].count for st in self.stages):
+            self.notice.show_kind(None)
+        elif self.filtering():
+            text = self.filters.text
+            self.notice.show_kind("no-match", _tr("No open deal matches “{0}”.").format(text) if text
+                                  else _tr("No open deal matches the filters."))
+        elif not any(board_service.deal_counts(self.ctx.db).values()):
+            self.notice.show_kind("empty", _tr("No deals yet: New deal… or File → Import…"))
+        else:
+            self.notice.show_kind("no-open", _tr("No open deals: every deal is won or lost."))
+
+    def clear_filters(self) -> None:
+        """Show every open deal: owner everyone, no text, any close date, no focus."""
+        hidden = self._hidden_new
+        for w in (self.search, self.close_from, self.close_to):
+            w.blockSignals(True)
+        self.search.clear()
+        self.close_from.setDate(self.close_from.minimumDate())
+        self.close_to.setDate(self.close_to.minimumDate())
+        for w in (self.search, self.close_from, self.close_to):
+            w.blockSignals(False)
+        self.owner_combo.setCurrentIndex(0)
+        self.filters = BoardFilters(**{**self.current_filters().__dict__, "deal_ids": None})
+        self._update_chip()
+        self.apply_filters()
+        if hidden is not None:
+            self.select_deal(hidden[0])
+
+    # -- creating
+    def new_deal(self) -> uuid.UUID | None:
+        """New deal…: the dialog, then the new card selected in the first column (or a line
+        saying the filters hide it). The dialog's operation announced the change."""
+        from app.views.new_deal import new_deal
+
+        deal_id = new_deal(self.ctx, self.window())
+        if deal_id is not None:
+            self.show_created(deal_id)
+        return deal_id
+
+    def show_created(self, deal_id: uuid.UUID) -> None:
+        if self.select_deal(deal_id):
+            return
+        try:
+            card = board_service.card(self.ctx.db, deal_id)
+        except AppError:
+            return
+        if not board_service.cards(self.ctx.db, [deal_id], self.filters)[deal_id][1]:
+            self._hidden_new = (deal_id, card.title)
+            self._update_notice()
 
     def focus_deals(self, deal_ids) -> None:
         """Show only these deals (asked by another view); a chip clears it."""
@@ -876,6 +1000,8 @@ class Board(QWidget):
 
     def move_deal(self, deal_id: uuid.UUID, version: int | None, target: int | str) -> bool:
         """The drop / keyboard entry into the gate flow; reloads the card where it lands."""
+        source = next(((view, model.row_of(deal_id)) for view, model in zip(self.views, self.models, strict=True)
+                       if model.row_of(deal_id) >= 0), None)
         result = run_move(self.ctx, deal_id, target, parent=self.window(), expected_version=version,
                           initiator=self)
         if result is None:
@@ -883,9 +1009,25 @@ class Board(QWidget):
         opened = [(result.from_status, result.from_stage), (result.to_status, result.to_stage)]
         self.refresh_deals([deal_id], closed=any(status != "open" for status, _ in opened),
                            positions={pos for status, pos in opened if status == "open"})
-        if isinstance(target, int):
-            self.select_deal(deal_id)
+        if isinstance(target, int) and self.select_deal(deal_id):
+            return True
+        if source is not None:  # won, lost or filtered out: the next card where it was
+            self._select_near(*source)
         return True
+
+    def _select_near(self, view: ColumnView, row: int) -> None:
+        """Select the card now at ``row`` of ``view`` (the one after a card that left it),
+        else the one before; a column left empty hands over to its neighbours."""
+        n = view.model().rowCount()
+        if n:
+            idx = view.model().index(min(row, n - 1))
+            view.setCurrentIndex(idx)
+            view.scrollTo(idx)
+            view.setFocus()
+            return
+        view.setCurrentIndex(QModelIndex())
+        if not self._go_neighbour(view, 1):
+            self._go_neighbour(view, -1)
 
     def _keyboard_move(self, deal_id: uuid.UUID, delta: int) -> None:
         try:
@@ -919,7 +1061,8 @@ class Board(QWidget):
         self._last_selected = card.deal_id if card is not None else None
         self.selection_changed.emit(self._last_selected)
 
-    def _go_neighbour(self, view: ColumnView, delta: int) -> None:
+    def _go_neighbour(self, view: ColumnView, delta: int) -> bool:
+        """Select a card in the nearest non-empty column on the ``delta`` side; True if any."""
         i = self.views.index(view) + delta
         row = max(view.currentIndex().row(), 0)
         while 0 <= i < len(self.views):
@@ -930,8 +1073,9 @@ class Board(QWidget):
                 target.setCurrentIndex(idx)
                 target.scrollTo(idx)
                 target.setFocus()
-                return
+                return True
             i += delta
+        return False
 
     def focus_search(self) -> None:
         self.search.setFocus()

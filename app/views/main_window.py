@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
         self.undo_group.redoTextChanged.connect(lambda _t: self._undo_texts())
         self.find_action = self._action("find", self.find, SK.Find)
         self.log_action = self._action("logActivity", self.log_activity, "Ctrl+L")
+        self.new_deal_action = self._action("newDeal", self.new_deal, "Ctrl+Shift+N")
         self.settings_action = self._action("settings", self.open_settings, [SK.Preferences, "Ctrl+,"])
         self.board_tab_action = self._action("showBoard", lambda: self.show_tab(self.board), "Ctrl+1")
         self.activities_tab_action = self._action("showActivities", lambda: self.show_tab(self.activities), "Ctrl+2")
@@ -170,6 +171,10 @@ class MainWindow(QMainWindow):
             self.view_menu.addAction(self.dashboard_tab_action)
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.refresh_action)
+        self.deal_menu = bar.addMenu("")
+        self.deal_menu.addAction(self.new_deal_action)
+        self.deal_menu.addSeparator()
+        self.deal_menu.addAction(self.log_action)
         self.data_menu = None
         if self.marketing_action or self.targets_action:
             self.data_menu = bar.addMenu("")
@@ -197,6 +202,7 @@ class MainWindow(QMainWindow):
         self.file_menu.setTitle(self.tr("&File"))
         self.edit_menu.setTitle(self.tr("&Edit"))
         self.view_menu.setTitle(self.tr("&View"))
+        self.deal_menu.setTitle(self.tr("De&al"))
         self.help_menu.setTitle(self.tr("&Help"))
         if self.data_menu is not None:
             self.data_menu.setTitle(self.tr("&Data"))
@@ -204,7 +210,8 @@ class MainWindow(QMainWindow):
             self.new_db_action: self.tr("&New database…"), self.open_action: self.tr("&Open…"),
             self.sample_action: self.tr("Open &sample data"), self.backup_action: self.tr("&Backup…"),
             self.quit_action: self.tr("&Quit"), self.find_action: self.tr("&Find"),
-            self.log_action: self.tr("&Log activity…"), self.settings_action: self.tr("Se&ttings…"),
+            self.log_action: self.tr("&Log activity…"), self.new_deal_action: self.tr("&New deal…"),
+            self.settings_action: self.tr("Se&ttings…"),
             self.board_tab_action: self.tr("&Board"), self.activities_tab_action: self.tr("&Activities"),
             self.dashboard_tab_action: self.tr("&Dashboard"), self.refresh_action: self.tr("&Refresh"),
             self.about_action: self.tr("&About Pipeline Manager"),
@@ -266,6 +273,7 @@ class MainWindow(QMainWindow):
         self.undo_group.setActiveStack(ctx.undo_stack)
         self.board = Board(ctx, self.settings, self)
         self.board.deal_open_requested.connect(self.open_deal)
+        self.board.import_requested.connect(self.import_data)
         self.tabs.addTab(self.board, "")
         activities_view = optional("app.views.activities_view", "ActivitiesView")
         if activities_view is not None:
@@ -371,6 +379,11 @@ class MainWindow(QMainWindow):
         if self.tabs.currentWidget() is self.board:
             return self.board.selected_deal_id()
         return None
+
+    def new_deal(self) -> None:
+        """Deal → New deal… (Ctrl+Shift+N): the board's dialog, the new card selected there."""
+        self.show_tab(self.board)
+        self.board.new_deal()
 
     def log_activity(self) -> None:
         dialog = optional("app.views.log_activity", "LogActivityDialog")

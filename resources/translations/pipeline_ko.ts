@@ -636,6 +636,22 @@ target %6 · coverage %7</source>
             <translation>다시 실행</translation>
         </message>
         <message>
+            <source>Changed by someone else while you were editing; this is their value.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Changed elsewhere while you were editing; this is the saved value.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>%1: %2</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Yours was “%1”.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Deal: %1</source>
             <translation>영업기회: %1</translation>
         </message>
@@ -668,12 +684,16 @@ target %6 · coverage %7</source>
             <translation>(없음)</translation>
         </message>
         <message>
-            <source>Changed by someone else</source>
-            <translation>다른 사용자가 변경함</translation>
+            <source>“%1” was changed by someone else while you were editing: %2. Those fields now show their values (marked in the form); your other changes are kept. Nothing is saved yet: check the form and press Save.</source>
+            <translation type="unfinished" />
         </message>
         <message>
-            <source>This deal was changed by someone else since you opened it. It is reloaded now; please make your change again.</source>
-            <translation>이 영업기회를 연 뒤 다른 사용자가 변경했습니다. 최신 내용으로 다시 불러왔으니 변경 사항을 다시 입력해 주세요.</translation>
+            <source>“%1” was changed by someone else while you were editing, but not in the fields you changed. Nothing is saved yet: your changes are still in the form; press Save to save them.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Changed by someone else</source>
+            <translation>다른 사용자가 변경함</translation>
         </message>
         <message>
             <source>Withdraw the evidence for “%1”? The deliverable will count as missing again.</source>
@@ -826,6 +846,14 @@ target %6 · coverage %7</source>
         <message>
             <source>cleared</source>
             <translation>삭제됨</translation>
+        </message>
+        <message>
+            <source>File: %1</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>Link: %1</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>Confirmation</source>
@@ -1048,6 +1076,10 @@ target %6 · coverage %7</source>
             <translation>보기(&amp;V)</translation>
         </message>
         <message>
+            <source>De&amp;al</source>
+            <translation>영업기회(&amp;A)</translation>
+        </message>
+        <message>
             <source>&amp;Help</source>
             <translation>도움말(&amp;H)</translation>
         </message>
@@ -1082,6 +1114,10 @@ target %6 · coverage %7</source>
         <message>
             <source>&amp;Log activity…</source>
             <translation>활동 기록(&amp;L)…</translation>
+        </message>
+        <message>
+            <source>&amp;New deal…</source>
+            <translation>새 영업기회(&amp;N)…</translation>
         </message>
         <message>
             <source>Se&amp;ttings…</source>
@@ -1305,6 +1341,70 @@ A B2B sales pipeline with a gated 7-stage process: a deal leaves a stage only wi
         <message>
             <source>Delete %1 and all its spend?</source>
             <translation>%1과(와) 관련 비용을 모두 삭제할까요?</translation>
+        </message>
+    </context>
+    <context>
+        <name>NewDealDialog</name>
+        <message>
+            <source>New deal</source>
+            <extracomment>a service's field -&gt; the form row that shows its message</extracomment>
+            <translation>새 영업기회</translation>
+        </message>
+        <message>
+            <source>&amp;Title:</source>
+            <translation>제목(&amp;T):</translation>
+        </message>
+        <message>
+            <source>&amp;Account:</source>
+            <translation>고객사(&amp;A):</translation>
+        </message>
+        <message>
+            <source>&amp;Contact:</source>
+            <translation>고객 담당자(&amp;C):</translation>
+        </message>
+        <message>
+            <source>&amp;Owner:</source>
+            <translation>담당 영업(&amp;O):</translation>
+        </message>
+        <message>
+            <source>A&amp;mount:</source>
+            <translation>금액(&amp;M):</translation>
+        </message>
+        <message>
+            <source>E&amp;xpected close:</source>
+            <translation>예상 계약일(&amp;X):</translation>
+        </message>
+        <message>
+            <source>&amp;Lead source:</source>
+            <translation>리드 출처(&amp;L):</translation>
+        </message>
+        <message>
+            <source>&amp;Description:</source>
+            <translation>설명(&amp;D):</translation>
+        </message>
+        <message>
+            <source>Required, e.g. Hanil Steel MES rollout</source>
+            <translation>필수, 예: 한일철강 MES 구축</translation>
+        </message>
+        <message>
+            <source>Pick one or type a new name</source>
+            <translation>목록에서 선택하거나 새 이름을 입력하세요</translation>
+        </message>
+        <message>
+            <source>e.g. 150,000,000</source>
+            <translation>예: 150,000,000</translation>
+        </message>
+        <message>
+            <source>No date</source>
+            <translation>날짜 없음</translation>
+        </message>
+        <message>
+            <source>Create deal</source>
+            <translation>영업기회 만들기</translation>
+        </message>
+        <message>
+            <source>Only a manager may create a deal for someone else</source>
+            <translation>다른 사람의 영업기회는 관리자만 만들 수 있습니다</translation>
         </message>
     </context>
     <context>
@@ -1593,6 +1693,26 @@ A B2B sales pipeline with a gated 7-stage process: a deal leaves a stage only wi
             <translation>정렬:</translation>
         </message>
         <message>
+            <source>+ New deal</source>
+            <translation>+ 새 영업기회</translation>
+        </message>
+        <message>
+            <source>Create a deal in the first stage (Ctrl+Shift+N)</source>
+            <translation>첫 단계에 영업기회를 만듭니다 (Ctrl+Shift+N)</translation>
+        </message>
+        <message>
+            <source>Clear filters</source>
+            <translation>필터 지우기</translation>
+        </message>
+        <message>
+            <source>New deal…</source>
+            <translation>새 영업기회…</translation>
+        </message>
+        <message>
+            <source>Import…</source>
+            <translation>가져오기…</translation>
+        </message>
+        <message>
             <source>Drop here when won</source>
             <translation>수주하면 여기로 끌어다 놓으세요</translation>
         </message>
@@ -1663,6 +1783,26 @@ A B2B sales pipeline with a gated 7-stage process: a deal leaves a stage only wi
         <message>
             <source>Cannot refresh</source>
             <translation>새로 고칠 수 없습니다</translation>
+        </message>
+        <message>
+            <source>“{0}” was created in the first stage; the filters hide it.</source>
+            <translation>“{0}”이(가) 첫 단계에 만들어졌지만 필터 때문에 보이지 않습니다.</translation>
+        </message>
+        <message>
+            <source>No open deal matches the filters.</source>
+            <translation>필터에 맞는 진행 중인 영업기회가 없습니다.</translation>
+        </message>
+        <message>
+            <source>No deals yet: New deal… or File → Import…</source>
+            <translation>아직 영업기회가 없습니다: 새 영업기회… 또는 파일 → 가져오기…</translation>
+        </message>
+        <message>
+            <source>No open deals: every deal is won or lost.</source>
+            <translation>진행 중인 영업기회가 없습니다: 모두 수주 또는 실주되었습니다.</translation>
+        </message>
+        <message>
+            <source>No open deal matches “{0}”.</source>
+            <translation>“{0}”에 맞는 진행 중인 영업기회가 없습니다.</translation>
         </message>
     </context>
     <context>
@@ -2307,6 +2447,10 @@ The reason is stored with the move and shows in reports.</source>
     <context>
         <name>Undo</name>
         <message>
+            <source>Cannot undo or redo</source>
+            <translation>실행 취소 또는 다시 실행을 할 수 없습니다</translation>
+        </message>
+        <message>
             <source>Move “{0}”</source>
             <translation>“{0}” 이동</translation>
         </message>
@@ -2315,19 +2459,35 @@ The reason is stored with the move and shows in reports.</source>
             <translation>“{0}” 편집</translation>
         </message>
         <message>
-            <source>“{0}” was changed since ({1}); this step cannot be undone or redone</source>
-            <translation>“{0}”이(가) 그 뒤에 변경되었습니다 ({1}). 이 단계는 실행 취소하거나 다시 실행할 수 없습니다</translation>
+            <source>Partly undone</source>
+            <translation type="unfinished" />
         </message>
         <message>
-            <source>Cannot undo or redo</source>
-            <translation>실행 취소 또는 다시 실행을 할 수 없습니다</translation>
+            <source>Partly redone</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The edit of “{0}” was undone except for {1}: changed since this edit, it keeps its current value.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The edit of “{0}” was redone except for {1}: changed since, it keeps its current value.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The edit of “{0}” was not undone: {1} has been changed since. The deal is shown as it is now.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>The edit of “{0}” was not redone: {1} has been changed since. The deal is shown as it is now.</source>
+            <translation type="unfinished" />
         </message>
     </context>
     <context>
         <name>AppError</name>
         <message>
             <source>--owner USER is required: the database has {count} users</source>
-            <translation type="unfinished" />
+            <translation>--owner USER가 필요합니다: 데이터베이스에 사용자가 {count}명 있습니다</translation>
         </message>
         <message>
             <source>needs --server URL and --db FILE</source>
@@ -2350,6 +2510,18 @@ The reason is stored with the move and shows in reports.</source>
             <translation>{path}: 이 데이터베이스는 더 새로운 버전의 프로그램으로 기록되었습니다(스키마 {schema}). 프로그램을 업데이트하세요. 파일은 변경되지 않았습니다.</translation>
         </message>
         <message>
+            <source>{url}: not a database file path or URL ({reason})</source>
+            <translation>{url}: 데이터베이스 파일 경로나 URL이 아닙니다 ({reason})</translation>
+        </message>
+        <message>
+            <source>{url}: not a database this program can open (a file path, or a URL such as postgresql+psycopg://user@host/db)</source>
+            <translation>{url}: 이 프로그램이 열 수 있는 데이터베이스가 아닙니다 (파일 경로나 postgresql+psycopg://user@host/db 같은 URL을 지정하세요)</translation>
+        </message>
+        <message>
+            <source>{url}: the database driver is not installed ({reason})</source>
+            <translation>{url}: 데이터베이스 드라이버가 설치되어 있지 않습니다 ({reason})</translation>
+        </message>
+        <message>
             <source>{path}: cannot open the database ({reason})</source>
             <translation>{path}: 데이터베이스를 열 수 없습니다 ({reason})</translation>
         </message>
@@ -2364,6 +2536,10 @@ The reason is stored with the move and shows in reports.</source>
         <message>
             <source>{path}: is a folder, not a database file</source>
             <translation>{path}: 데이터베이스 파일이 아니라 폴더입니다</translation>
+        </message>
+        <message>
+            <source>{path}: the database is damaged ({result}, and {count} more problem(s); run pipeline-manager check)</source>
+            <translation>{path}: 데이터베이스가 손상되었습니다 ({result} 외 {count}건의 문제. pipeline-manager check를 실행하세요)</translation>
         </message>
         <message>
             <source>{path}: the database is damaged ({result})</source>
@@ -2459,11 +2635,11 @@ The reason is stored with the move and shows in reports.</source>
         </message>
         <message>
             <source>only a manager may create a deal for someone else</source>
-            <translation type="unfinished" />
+            <translation>다른 사람의 영업기회는 관리자만 만들 수 있습니다</translation>
         </message>
         <message>
             <source>several contacts are named '{name}'; give the account too</source>
-            <translation type="unfinished" />
+            <translation>'{name}'(이)라는 고객 담당자가 여러 명입니다. 고객사도 지정하세요</translation>
         </message>
         <message>
             <source>generate it on the team server instead, e.g. pipeline-manager demo --db {server}, then sync ({sync})</source>
@@ -2786,6 +2962,14 @@ The reason is stored with the move and shows in reports.</source>
             <translation>파일이 UTF-8이 아니고 CP949(한국어 Excel)로도 읽히지 않습니다. 알 수 없는 인코딩으로 보입니다: {hint}</translation>
         </message>
         <message>
+            <source>{size} characters spanning several lines, more than the {limit} a value may have: a quote that is never closed makes the rest of the file one value</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{size} characters, more than the {limit} a value may have</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>year {year} is out of range</source>
             <translation>{year}년은 범위를 벗어났습니다</translation>
         </message>
@@ -2808,6 +2992,14 @@ The reason is stored with the move and shows in reports.</source>
         <message>
             <source>no such file</source>
             <translation>파일이 없습니다</translation>
+        </message>
+        <message>
+            <source>row {row}, column '{column}': {reason}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>row {row}, column {number}: {reason}</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>misplaced thousands separator</source>
@@ -2842,10 +3034,6 @@ The reason is stored with the move and shows in reports.</source>
             <translation>파일이 {encoding} 텍스트가 아닙니다 (바이트 {byte}: {detail})</translation>
         </message>
         <message>
-            <source>the file is empty</source>
-            <translation>파일이 비어 있습니다</translation>
-        </message>
-        <message>
             <source>not a readable CSV file ({detail})</source>
             <translation>읽을 수 있는 CSV 파일이 아닙니다 ({detail})</translation>
         </message>
@@ -2872,6 +3060,10 @@ The reason is stored with the move and shows in reports.</source>
         <message>
             <source>'{value}' is not a date ({reason})</source>
             <translation>'{value}'은(는) 날짜가 아닙니다 ({reason})</translation>
+        </message>
+        <message>
+            <source>the file is empty</source>
+            <translation>파일이 비어 있습니다</translation>
         </message>
         <message>
             <source>the first sheet is empty</source>
@@ -2994,6 +3186,18 @@ The reason is stored with the move and shows in reports.</source>
             <translation>오프라인 복제본: {refused}. 여기에만 기록한 내용은 팀 서버에 전달되지 않습니다. {instead}</translation>
         </message>
         <message>
+            <source>{user} is a rep; only a manager can give a deal to someone else</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{user} is a rep and works in their own name; only a manager can record a change in someone else's name</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>{user} is a rep; only a manager can give an activity to someone else</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>users are added on the team server by its owner, e.g. {command}, and arrive here with the next sync ({sync})</source>
             <translation>사용자는 팀 서버에서 서버 소유자가 추가하며(예: {command}), 다음 동기화({sync}) 때 이곳으로 전달됩니다</translation>
         </message>
@@ -3054,6 +3258,18 @@ The reason is stored with the move and shows in reports.</source>
             <translation>이 활동은 더 이상 나에게 보이지 않습니다 (서버에서 다른 사람에게 배정되었거나 내 역할이 바뀜). 이 변경은 적용되지 않았습니다</translation>
         </message>
         <message>
+            <source>the server refused this change: {why} ({reason}); it was not applied</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>only a manager can record a gate override or a move in someone else's name</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>only a manager can record this in someone else's name</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>this database is not a replica (pipeline-manager replica create)</source>
             <translation>이 데이터베이스는 복제본이 아닙니다 (pipeline-manager replica create로 만드세요)</translation>
         </message>
@@ -3066,6 +3282,10 @@ The reason is stored with the move and shows in reports.</source>
             <translation>{path} 파일이 이미 있습니다</translation>
         </message>
         <message>
+            <source>only a manager can give a deal to someone else</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>{op} is not a sync conflict</source>
             <translation>{op}은(는) 동기화 충돌이 아닙니다</translation>
         </message>
@@ -3076,6 +3296,26 @@ The reason is stored with the move and shows in reports.</source>
         <message>
             <source>stage {position}: {deliverable}</source>
             <translation>{position}단계: {deliverable}</translation>
+        </message>
+        <message>
+            <source>only a manager can give an activity to someone else</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>a sync of {path} is already running (another window or command); try again when it is done</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>the server's row-level security does not allow it to your login</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>your login has no permission for it on the server</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <source>it breaks a rule of the server's data</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>a login is lower-case letters, digits, '_', '.', '-' (at most 63)</source>

@@ -3274,6 +3274,10 @@ The reason is stored with the move and shows in reports.</source>
             <translation>이 데이터베이스는 복제본이 아닙니다 (pipeline-manager replica create로 만드세요)</translation>
         </message>
         <message>
+            <source>{server} is another team database, not the one this replica was made from ({url}); sync with that one, or make a new replica of this one (pipeline-manager replica create)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>the server must be a PostgreSQL URL</source>
             <translation>서버는 PostgreSQL URL이어야 합니다</translation>
         </message>
@@ -3292,6 +3296,14 @@ The reason is stored with the move and shows in reports.</source>
         <message>
             <source>retry or discard</source>
             <translation>retry 또는 discard 중 하나입니다</translation>
+        </message>
+        <message>
+            <source>no password stored for {key}; run: pipeline-manager login --db {url} --user {login}</source>
+            <translation>{key}에 저장된 비밀번호가 없습니다. 다음을 실행하세요: pipeline-manager login --db {url} --user {login}</translation>
+        </message>
+        <message>
+            <source>cannot log in as {key}: {reason}</source>
+            <translation>{key}(으)로 로그인할 수 없습니다: {reason}</translation>
         </message>
         <message>
             <source>stage {position}: {deliverable}</source>
@@ -3360,14 +3372,6 @@ The reason is stored with the move and shows in reports.</source>
         <message>
             <source>a role is rep or manager</source>
             <translation>역할은 rep(영업 담당자) 또는 manager(영업 관리자)입니다</translation>
-        </message>
-        <message>
-            <source>no password stored for {key}; run: pipeline-manager login --db {url} --user {login}</source>
-            <translation>{key}에 저장된 비밀번호가 없습니다. 다음을 실행하세요: pipeline-manager login --db {url} --user {login}</translation>
-        </message>
-        <message>
-            <source>cannot log in as {key}: {reason}</source>
-            <translation>{key}(으)로 로그인할 수 없습니다: {reason}</translation>
         </message>
         <message>
             <source>cannot move {login} to {group}: the server still has it in {groups} (a grant of another role; revoke it as that role or a superuser)</source>

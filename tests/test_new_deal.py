@@ -153,6 +153,20 @@ def test_missing_title_is_said_next_to_the_title(qtbot, ctx):
     assert dlg.isVisible() and dlg.created_id is None
 
 
+def test_an_amount_typed_with_its_currency_sets_the_currency(qtbot, db, ctx):
+    dlg = NewDealDialog(ctx)
+    qtbot.addWidget(dlg)
+    type_into(qtbot, dlg.title_edit, "Export order")
+    type_into(qtbot, dlg.amount_edit, "$5,000.50")
+    assert dlg.create()
+    deal = only_deal(db, "Export order")
+    assert (deal.amount, deal.currency) == (Decimal("5000.50"), "USD")
+    # the service alone: without a currency, the amount's; else KRW
+    rep_id = ctx.user_id
+    assert deals.create_deal_named(db, title="Yen", owner_id=rep_id, amount="¥300000").currency == "JPY"
+    assert deals.create_deal_named(db, title="Won", owner_id=rep_id, amount="300000").currency == "KRW"
+
+
 def test_a_manager_may_give_the_deal_to_someone_else_a_rep_may_not(qtbot, db, rep, manager):
     mgr_ctx = AppContext(db=db, user_id=manager.id, user_name=manager.name, role="manager", lang="en")
     dlg = NewDealDialog(mgr_ctx)
@@ -354,6 +368,13 @@ def test_cli_new_deal(tmp_path):
     line = one_line_error(run_cli("new-deal", "--title", "Bad", "--account", "Newco", "--owner", "Kim Min-su",
                                   "--amount", "abc", "--db", path))
     assert line == "pipeline-manager: error: --amount: 'abc' is not a number"
+    proc = run_cli("new-deal", "--title", "Dollars", "--owner", "Kim Min-su", "--amount", "$5,000", "--db", path)
+    assert proc.returncode == 0, proc.stderr
+    db = open_database(str(path))
+    try:
+        assert deals.get_deal(db, deals.resolve_deal_id(db, proc.stdout.strip())).currency == "USD"
+    finally:
+        db.dispose()
     line = one_line_error(run_cli("new-deal", "--title", "No owner", "--db", path))
     assert line == "pipeline-manager: error: --owner USER is required: the database has 2 users"
     line = one_line_error(run_cli("new-deal", "--title", "For Lee", "--owner", "Lee Ji-eun", "--as", "Kim Min-su",
@@ -361,7 +382,7 @@ def test_cli_new_deal(tmp_path):
     assert line == "pipeline-manager: error: only a manager may create a deal for someone else"
     db = open_database(str(path))
     try:
-        assert count(db, Opportunity) == 1 and count(db, Account) == 1  # no Newco
+        assert count(db, Opportunity) == 2 and count(db, Account) == 1  # no Newco
     finally:
         db.dispose()
 

@@ -25,7 +25,8 @@ def configure(p) -> None:
                    help="who creates it (default: you on a team server or replica, else the owner); "
                         "only a manager creates a deal for someone else")
     p.add_argument("--amount", metavar="AMOUNT", help="e.g. 1500000, 1,500,000 or ₩1,500,000")
-    p.add_argument("--currency", default="KRW", metavar="CODE", help="ISO 4217 code (default KRW)")
+    p.add_argument("--currency", metavar="CODE",
+                   help="ISO 4217 code (default: the one the amount names, as in $5,000, else KRW)")
     p.add_argument("--close", metavar="YYYY-MM-DD", help="expected close date")
     p.add_argument("--source", metavar="NAME", help="lead source: an existing one (any case) or a new one")
     p.add_argument("--description", metavar="TEXT")

@@ -251,7 +251,8 @@ def create_deal_named(db, *, title: str, owner_id: uuid.UUID, actor_id: uuid.UUI
     deal, so a refused deal leaves none of them behind. The contact is one of the account's;
     without an account, the one contact of that name, whose account the deal then gets.
     Only a manager creates a deal for someone else (``actor_id`` other than ``owner_id``).
-    An ``account_id`` / ``contact_id`` / ``lead_source_id`` among ``values`` (picked from
+    Without a ``currency``, an amount that names one ("$5,000", "USD 5000") is in it (else
+    KRW). An ``account_id`` / ``contact_id`` / ``lead_source_id`` among ``values`` (picked from
     a list) wins over the name. ``db``: a Database (its own unit of work) or a UnitOfWork."""
     from app.errors import PermissionDenied
     from app.models import Role
@@ -263,6 +264,16 @@ def create_deal_named(db, *, title: str, owner_id: uuid.UUID, actor_id: uuid.UUI
             uow, title=title, owner_id=owner_id, actor_id=actor_id, account=account, contact=contact,
             lead_source=lead_source, at=at, **values)).value
     account, contact, lead_source = ((x or "").strip() or None for x in (account, contact, lead_source))
+    if values.get("currency") is None and values.get("amount") is not None:
+        from app.services.validation import parse_amount_and_currency
+
+        values.pop("currency", None)
+        try:
+            written_in = parse_amount_and_currency(values["amount"])[1]
+        except ValueError:
+            written_in = None  # create_deal says what is wrong with the amount
+        if written_in:
+            values["currency"] = written_in
     with db.read() as s:
         if actor_id is not None and owner_id is not None and actor_id != owner_id:
             actor = s.get(User, actor_id)

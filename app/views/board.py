@@ -936,11 +936,13 @@ class Board(QWidget):
 
     def focus_deals(self, deal_ids) -> None:
         """Show only these deals (asked by another view); a chip clears it."""
+        self._hidden_new = None
         self.filters = BoardFilters(**{**self.current_filters().__dict__, "deal_ids": frozenset(deal_ids)})
         self._update_chip()
         self.reload()
 
     def clear_focus(self) -> None:
+        self._hidden_new = None
         self.filters = BoardFilters(**{**self.current_filters().__dict__, "deal_ids": None})
         self._update_chip()
         self.reload()

@@ -34,7 +34,7 @@ from app.errors import ConflictError, ValidationError
 from app.services import deals as deals_service
 from app.services import people
 from app.services.collation import name_key
-from app.services.validation import currencies
+from app.services.validation import currencies, parse_amount_and_currency
 from app.views import formatting
 from app.views.context import AppContext, run_modal
 from app.views.deal_dialog import NO_DATE
@@ -157,6 +157,7 @@ class NewDealDialog(QDialog):
         self._fill_pickers()
         self.account_combo.currentIndexChanged.connect(lambda _i: self._account_changed())
         self.account_combo.lineEdit().editingFinished.connect(self._account_changed)
+        self.amount_edit.editingFinished.connect(self._amount_currency)
         self._account_changed()
         self.retranslate()
         self.title_edit.setFocus()
@@ -236,6 +237,15 @@ class NewDealDialog(QDialog):
         contacts = people.list_contacts(self.ctx.db, account_id) if account_id is not None else []
         _fill(self.contact_combo, [(c.name, c.id) for c in contacts])
 
+    def _amount_currency(self) -> None:
+        """An amount typed with its currency ("$5,000", "USD 5000") sets the currency."""
+        try:
+            written_in = parse_amount_and_currency(self.amount_edit.text())[1]
+        except ValueError:
+            return  # said when creating, next to the field
+        if written_in and self.currency_combo.findText(written_in) >= 0:
+            self.currency_combo.setCurrentText(written_in)
+
     def set_field(self, key: str, text: str) -> None:
         """Put ``text`` in a field as if typed (scripted use)."""
         widget = {"title": self.title_edit, "account_id": self.account_combo, "contact_id": self.contact_combo,
@@ -277,6 +287,7 @@ class NewDealDialog(QDialog):
         """One operation: any new account, contact and lead source and the deal; errors
         next to their fields (the input stays); True when the deal was created."""
         self._account_changed()
+        self._amount_currency()
         for lab in [*self.errors.values(), self.general_error]:
             show_error(lab, None)
         values = self.values()

@@ -342,8 +342,9 @@ def test_after_the_last_card_of_closing_is_won_the_neighbour_column_takes_over(q
 
 # ------------------------------------------------------------------ the command line
 
-def test_cli_new_deal(tmp_path):
-    path = tmp_path / "cli.sqlite"
+@pytest.mark.both_engines
+def test_cli_new_deal(db_url):
+    path = db_url
     db = open_database(str(path))
     try:
         kim = people.create_user(db, "Kim Min-su", "rep")

@@ -277,6 +277,22 @@ def test_empty_database_hint_and_no_match_line(qtbot, monkeypatch, db, rep, ctx,
     assert board.models[0].rowCount() == 1
 
 
+def test_the_line_with_only_closed_deals_and_with_an_owner_filter(qtbot, monkeypatch, db, rep, manager, ctx, board):
+    board.owner_combo.setCurrentIndex(board.owner_combo.findData("mine"))
+    board.apply_filters()
+    assert board.notice.kind == "empty"  # an empty database says so whatever the filters
+    theirs = deals.create_deal(db, title="Theirs", owner_id=manager.id)
+    board.apply_filters()
+    assert board.notice.kind == "no-match" and board.notice.text.text() == "No open deal matches the filters."
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("no budget", True))
+    board.owner_combo.setCurrentIndex(0)
+    board.apply_filters()
+    assert not board.notice.isVisible()
+    assert board.move_deal(theirs.id, None, "lost")
+    assert board.notice.kind == "no-open" and board.notice.new_button.isVisible()
+    assert not board.notice.import_button.isVisible()
+
+
 def test_empty_states_in_korean(qtbot, korean, db, rep):
     ctx = AppContext(db=db, user_id=rep.id, user_name=rep.name, role="rep", lang="ko")
     board = Board(ctx)

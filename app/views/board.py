@@ -886,12 +886,12 @@ class Board(QWidget):
             return
         if any(self._totals[st.position].count for st in self.stages):
             self.notice.show_kind(None)
+        elif not any(board_service.deal_counts(self.ctx.db).values()):  # whatever the filters
+            self.notice.show_kind("empty", _tr("No deals yet: New deal… or File → Import…"))
         elif self.filtering():
             text = self.filters.text
             self.notice.show_kind("no-match", _tr("No open deal matches “{0}”.").format(text) if text
                                   else _tr("No open deal matches the filters."))
-        elif not any(board_service.deal_counts(self.ctx.db).values()):
-            self.notice.show_kind("empty", _tr("No deals yet: New deal… or File → Import…"))
         else:
             self.notice.show_kind("no-open", _tr("No open deals: every deal is won or lost."))
 

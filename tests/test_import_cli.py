@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import one_line_error
 from conftest import run_cli as run
 from sqlalchemy import func, select
 
@@ -80,12 +81,16 @@ def expected_deals(price: int, version: int) -> list[tuple]:
                     date(2026, 6, 30), 1 + i % 7, "open", version) for i in range(1, 21)), key=lambda r: r[1])
 
 
-def test_good_bad_and_dry_run(tmp_path, db_url):
+def test_good_bad_and_dry_run(tmp_path, db_url, engine_name):
     db = db_url
     good = write_deals(tmp_path / "deals.csv")
     bad = write_deals(tmp_path / "bad.csv", bad=True)
 
-    # on SQLite the file does not exist yet: the dry run creates the schema and writes no row
+    if engine_name == "sqlite":  # the file does not exist yet: a dry run refuses it, creating nothing
+        refused = one_line_error(run("import", good, "--db", db, "--dry-run"))
+        assert refused == f"pipeline-manager: error: {db}: no such database file"
+        assert not Path(db).exists()
+    row_counts(db)  # opened as the CLI does: a new SQLite file gets the schema, no row
     dry = run("import", good, "--db", db, "--dry-run")
     assert dry.returncode == 0, dry.stderr
     assert "would import 20 rows: 20 created, 0 updated, 0 unchanged, 20 history rows" in dry.stdout

@@ -244,12 +244,12 @@ def _field_too_large(text: str, delimiter: str, row: int) -> FieldTooLarge:
     i = max(range(len(rec)), key=lambda k: len(rec[k]))
     column = headers[i] if row > 1 and i < len(headers) and len(headers[i]) <= 300 else None
     if "\n" in rec[i] or "\r" in rec[i]:
-        why = Message("{size} characters spanning several lines, more than the {limit} a value may have: a "
-                      "quote that is never closed makes the rest of the file one value",
-                      size=f"{len(rec[i]):,}", limit=f"{FIELD_LIMIT:,}")
+        why = Message("{size:,} characters spanning several lines, more than the {limit:,} a value may have: "
+                      "a quote that is never closed makes the rest of the file one value",
+                      size=len(rec[i]), limit=FIELD_LIMIT)
     else:
-        why = Message("{size} characters, more than the {limit} a value may have", size=f"{len(rec[i]):,}",
-                      limit=f"{FIELD_LIMIT:,}")
+        why = Message("{size:,} characters, more than the {limit:,} a value may have", size=len(rec[i]),
+                      limit=FIELD_LIMIT)
     return FieldTooLarge(row, column, i + 1, why)
 
 

@@ -282,6 +282,23 @@ def _read_xlsx(path: Path, limit: int | None) -> Table:
         wb.close()
 
 
+_SALESFORCE_ID = re.compile(r"[0-9A-Za-z]{15}(?:[0-5A-Z]{3})?")
+_ID_CHECKSUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+
+
+def is_salesforce_id(text, prefix: str = "") -> bool:
+    """True when ``text`` is a Salesforce record id whose object key prefix is ``prefix``
+    ("005" a user, "001" an account): 15 characters, or 18 whose last three are the
+    checksum of the letter case of the first 15 (so a word of 18 letters is not one)."""
+    if not isinstance(text, str) or not _SALESFORCE_ID.fullmatch(text) or not text.startswith(prefix):
+        return False
+    if len(text) == 15:
+        return any(c.isdigit() for c in text)
+    check = "".join(_ID_CHECKSUM[sum(1 << i for i, c in enumerate(text[k:k + 5]) if c.isupper())]
+                    for k in (0, 5, 10))
+    return text[15:] == check
+
+
 def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 

@@ -78,7 +78,8 @@ SALESFORCE_STAGES = {
 
 
 def salesforce() -> Mapping:
-    """Opportunity.csv (API names or report labels) plus OpportunityHistory.csv beside it."""
+    """Opportunity.csv (API names or report labels) plus OpportunityHistory.csv beside it;
+    AccountId and OwnerId are named from Account.csv and User.csv of the same export."""
     return _m("salesforce", "salesforce", {
         "source_id": ["Id", "Opportunity ID", "Opportunity Id"],
         "title": ["Name", "Opportunity Name"],
@@ -96,7 +97,8 @@ def salesforce() -> Mapping:
     }, SALESFORCE_STAGES, {}, currency="USD",
         history_file={"file": "OpportunityHistory.csv", "deal_id": ["OpportunityId"], "at": ["CreatedDate"],
                       "stage": ["StageName"], "close_date": ["CloseDate"], "deleted": ["IsDeleted"]},
-        lookups=[{"field": "account", "file": "Account.csv", "key": "Id", "name": "Name"}])
+        lookups=[{"field": "account", "file": "Account.csv", "key": "Id", "name": "Name"},
+                 {"field": "owner", "file": "User.csv", "key": "Id", "name": "Name"}])
 
 
 HUBSPOT_STAGES = {

@@ -1781,6 +1781,10 @@ A B2B sales pipeline with a gated 7-stage process: a deal leaves a stage only wi
             <translation>가중 합계 {0}</translation>
         </message>
         <message>
+            <source>No deals yet: New deal… or File → Import…</source>
+            <translation>아직 영업기회가 없습니다: 새 영업기회… 또는 파일 → 가져오기…</translation>
+        </message>
+        <message>
             <source>Cannot refresh</source>
             <translation>새로 고칠 수 없습니다</translation>
         </message>
@@ -1789,16 +1793,12 @@ A B2B sales pipeline with a gated 7-stage process: a deal leaves a stage only wi
             <translation>“{0}”이(가) 첫 단계에 만들어졌지만 필터 때문에 보이지 않습니다.</translation>
         </message>
         <message>
-            <source>No open deal matches the filters.</source>
-            <translation>필터에 맞는 진행 중인 영업기회가 없습니다.</translation>
-        </message>
-        <message>
-            <source>No deals yet: New deal… or File → Import…</source>
-            <translation>아직 영업기회가 없습니다: 새 영업기회… 또는 파일 → 가져오기…</translation>
-        </message>
-        <message>
             <source>No open deals: every deal is won or lost.</source>
             <translation>진행 중인 영업기회가 없습니다: 모두 수주 또는 실주되었습니다.</translation>
+        </message>
+        <message>
+            <source>No open deal matches the filters.</source>
+            <translation>필터에 맞는 진행 중인 영업기회가 없습니다.</translation>
         </message>
         <message>
             <source>No open deal matches “{0}”.</source>
@@ -2486,6 +2486,10 @@ The reason is stored with the move and shows in reports.</source>
     <context>
         <name>AppError</name>
         <message>
+            <source>--as {user}: on a team database a move is made by the member logged in, {name} ({login}); --as is for a single-user file</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>--owner USER is required: the database has {count} users</source>
             <translation>--owner USER가 필요합니다: 데이터베이스에 사용자가 {count}명 있습니다</translation>
         </message>
@@ -2496,6 +2500,10 @@ The reason is stored with the move and shows in reports.</source>
         <message>
             <source>--db postgresql+psycopg://admin@host/db is required</source>
             <translation>--db postgresql+psycopg://admin@host/db를 지정해야 합니다</translation>
+        </message>
+        <message>
+            <source>{reason}; {count} change(s) wait in the outbox</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>server not reachable, working offline ({reason}); {count} change(s) wait in the outbox</source>
@@ -2899,7 +2907,7 @@ The reason is stored with the move and shows in reports.</source>
         </message>
         <message>
             <source>date_order: 'mdy' (US, 02/23/26), 'dmy' (23/02/26) or 'mdy-dots' (month first with dots too, 02.23.2026; else a dotted date is day first)</source>
-            <translation type="unfinished" />
+            <translation>date_order: 'mdy'(미국식, 02/23/26), 'dmy'(23/02/26) 또는 'mdy-dots'(점으로 구분한 날짜도 월이 먼저, 02.23.2026; 그 외에는 점으로 구분한 날짜는 일이 먼저)여야 합니다</translation>
         </message>
         <message>
             <source>{path}: no such mapping file</source>
@@ -2962,12 +2970,12 @@ The reason is stored with the move and shows in reports.</source>
             <translation>파일이 UTF-8이 아니고 CP949(한국어 Excel)로도 읽히지 않습니다. 알 수 없는 인코딩으로 보입니다: {hint}</translation>
         </message>
         <message>
-            <source>{size} characters spanning several lines, more than the {limit} a value may have: a quote that is never closed makes the rest of the file one value</source>
-            <translation type="unfinished" />
+            <source>{size:,} characters spanning several lines, more than the {limit:,} a value may have: a quote that is never closed makes the rest of the file one value</source>
+            <translation>여러 줄에 걸친 {size:,}자로, 한 값에 허용되는 {limit:,}자를 넘습니다. 닫히지 않은 따옴표가 있으면 파일의 나머지 전체가 하나의 값이 됩니다</translation>
         </message>
         <message>
-            <source>{size} characters, more than the {limit} a value may have</source>
-            <translation type="unfinished" />
+            <source>{size:,} characters, more than the {limit:,} a value may have</source>
+            <translation>{size:,}자로, 한 값에 허용되는 {limit:,}자를 넘습니다</translation>
         </message>
         <message>
             <source>year {year} is out of range</source>
@@ -2995,11 +3003,11 @@ The reason is stored with the move and shows in reports.</source>
         </message>
         <message>
             <source>row {row}, column '{column}': {reason}</source>
-            <translation type="unfinished" />
+            <translation>{row}행, '{column}' 열: {reason}</translation>
         </message>
         <message>
             <source>row {row}, column {number}: {reason}</source>
-            <translation type="unfinished" />
+            <translation>{row}행, {number}번째 열: {reason}</translation>
         </message>
         <message>
             <source>misplaced thousands separator</source>

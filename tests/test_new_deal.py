@@ -445,3 +445,40 @@ def test_the_dialog_on_an_offline_replica_queues_the_deal_and_its_new_account(qt
         assert deal.amount == Decimal("2000000") and deal.account_id != acme.id
     finally:
         server.dispose()
+
+
+@pytest.mark.postgresql
+def test_cli_new_deal_on_a_team_server_is_the_logged_in_members(pg_url):
+    import uuid
+
+    from conftest import admin_query
+    from sqlalchemy.engine import make_url
+
+    from app.services import team
+
+    tag = uuid.uuid4().hex[:8]
+    team.init_server(pg_url)
+    kim = team.add_member(pg_url, "Kim Min-su", "rep", f"kim_{tag}", "kim-pw")
+    lee = team.add_member(pg_url, "Lee Ji-eun", "manager", f"lee_{tag}", "lee-pw")
+
+    def url(member, password):
+        return make_url(pg_url).set(username=member.db_role, password=password).render_as_string(hide_password=False)
+
+    proc = run_cli("new-deal", "--title", "Kim's own", "--account", "Hanil Steel", "--db", url(kim, "kim-pw"))
+    assert proc.returncode == 0, proc.stderr
+    ((owner, creator, account),) = admin_query(
+        pg_url, "SELECT o.owner_id, t.user_id, a.name FROM opportunity o JOIN stage_transition t "
+                "ON t.opportunity_id = o.id JOIN account a ON a.id = o.account_id WHERE o.id = :d",
+        d=uuid.UUID(proc.stdout.strip()))
+    assert (owner, creator, account) == (kim.id, kim.id, "Hanil Steel")  # the owner defaults to the member
+    # a rep cannot give a deal to someone else, nor create it as someone else
+    line = one_line_error(run_cli("new-deal", "--title", "For Lee", "--owner", "Lee Ji-eun", "--db", url(kim, "kim-pw")))
+    assert "only a manager" in line and "SQL" not in line
+    line = one_line_error(run_cli("new-deal", "--title", "As Lee", "--as", "Lee Ji-eun", "--db", url(kim, "kim-pw")))
+    assert line.endswith(f"--as Lee Ji-eun: on a team database a deal is created by the member logged in, "
+                         f"Kim Min-su ({kim.db_role}); --as is for a single-user file")
+    # the manager may give one to Kim
+    proc = run_cli("new-deal", "--title", "For Kim", "--owner", "Kim Min-su", "--db", url(lee, "lee-pw"))
+    assert proc.returncode == 0, proc.stderr
+    titles = {r[0] for r in admin_query(pg_url, "SELECT title FROM opportunity")}
+    assert titles == {"Kim's own", "For Kim"}

@@ -1,10 +1,14 @@
 """``pipeline-manager new-deal``: a new open deal in stage 1, with any account, contact or
-lead source named that does not exist yet, in one transaction."""
+lead source named that does not exist yet, in one transaction.
+
+Who creates it: on a team server or a replica, the member logged in (``--as`` may only name
+them, as for ``move``); on a single-user file ``--as`` or the owner."""
 
 from __future__ import annotations
 
+from app.commands.move import _with_password
 from app.db import open_database
-from app.errors import AppError, Message, ValidationError
+from app.errors import AppError, Message, PermissionDenied, ValidationError
 from app.services import deals, people, team
 
 HELP = "create a deal in stage 1 (a new account, contact or lead source named is created with it)"
@@ -22,8 +26,8 @@ def configure(p) -> None:
     p.add_argument("--owner", metavar="USER",
                    help="who owns it (default: you on a team server or replica, else the only user)")
     p.add_argument("--as", dest="as_user", metavar="USER",
-                   help="who creates it (default: you on a team server or replica, else the owner); "
-                        "only a manager creates a deal for someone else")
+                   help="who creates it, on a single-user file (default: the owner); on a team server or "
+                        "replica it is always you; only a manager creates a deal for someone else")
     p.add_argument("--amount", metavar="AMOUNT", help="e.g. 1500000, 1,500,000 or ₩1,500,000")
     p.add_argument("--currency", metavar="CODE",
                    help="ISO 4217 code (default: the one the amount names, as in $5,000, else KRW)")
@@ -40,12 +44,17 @@ def _owner_and_actor(db, args):
         if len(users) != 1:
             raise AppError(Message("--owner USER is required: the database has {count} users", count=len(users)))
         owner = users[0]
-    actor = people.find_user(db, args.as_user) if args.as_user else (me or owner)
+    if me is not None and args.as_user and args.as_user.strip() != me.db_role \
+            and people.find_user(db, args.as_user).id != me.id:
+        raise PermissionDenied(Message(
+            "--as {user}: on a team database a deal is created by the member logged in, {name} ({login}); "
+            "--as is for a single-user file", user=args.as_user, name=me.name, login=me.db_role))
+    actor = me or (people.find_user(db, args.as_user) if args.as_user else owner)
     return owner, actor
 
 
 def run(args) -> int:
-    db = open_database(args.db, create=False)
+    db = open_database(_with_password(args.db), create=False)
     try:
         owner, actor = _owner_and_actor(db, args)
         values = {"amount": args.amount, "currency": args.currency, "expected_close": args.close,

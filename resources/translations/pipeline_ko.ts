@@ -2490,6 +2490,10 @@ The reason is stored with the move and shows in reports.</source>
             <translation type="unfinished" />
         </message>
         <message>
+            <source>--as {user}: on a team database a deal is created by the member logged in, {name} ({login}); --as is for a single-user file</source>
+            <translation>--as {user}: 팀 데이터베이스에서는 로그인한 구성원 {name}({login})이(가) 영업기회를 만듭니다. --as는 단일 사용자 파일에서만 쓸 수 있습니다</translation>
+        </message>
+        <message>
             <source>--owner USER is required: the database has {count} users</source>
             <translation>--owner USER가 필요합니다: 데이터베이스에 사용자가 {count}명 있습니다</translation>
         </message>
@@ -2498,12 +2502,16 @@ The reason is stored with the move and shows in reports.</source>
             <translation>--server URL과 --db FILE이 필요합니다</translation>
         </message>
         <message>
+            <source>the server must be a PostgreSQL URL</source>
+            <translation>서버는 PostgreSQL URL이어야 합니다</translation>
+        </message>
+        <message>
             <source>--db postgresql+psycopg://admin@host/db is required</source>
             <translation>--db postgresql+psycopg://admin@host/db를 지정해야 합니다</translation>
         </message>
         <message>
             <source>{reason}; {count} change(s) wait in the outbox</source>
-            <translation type="unfinished" />
+            <translation>{reason}. 변경 {count}건이 전송 대기 중입니다</translation>
         </message>
         <message>
             <source>server not reachable, working offline ({reason}); {count} change(s) wait in the outbox</source>
@@ -3195,15 +3203,15 @@ The reason is stored with the move and shows in reports.</source>
         </message>
         <message>
             <source>{user} is a rep; only a manager can give a deal to someone else</source>
-            <translation type="unfinished" />
+            <translation>{user} 님은 영업 담당자입니다. 영업기회를 다른 사람에게 넘기는 것은 영업 관리자만 할 수 있습니다</translation>
         </message>
         <message>
             <source>{user} is a rep and works in their own name; only a manager can record a change in someone else's name</source>
-            <translation type="unfinished" />
+            <translation>{user} 님은 영업 담당자이므로 본인 이름으로만 작업합니다. 다른 사람 이름으로 변경을 기록하는 것은 영업 관리자만 할 수 있습니다</translation>
         </message>
         <message>
             <source>{user} is a rep; only a manager can give an activity to someone else</source>
-            <translation type="unfinished" />
+            <translation>{user} 님은 영업 담당자입니다. 활동을 다른 사람에게 넘기는 것은 영업 관리자만 할 수 있습니다</translation>
         </message>
         <message>
             <source>users are added on the team server by its owner, e.g. {command}, and arrive here with the next sync ({sync})</source>
@@ -3267,15 +3275,15 @@ The reason is stored with the move and shows in reports.</source>
         </message>
         <message>
             <source>the server refused this change: {why} ({reason}); it was not applied</source>
-            <translation type="unfinished" />
+            <translation>서버가 이 변경을 거부했습니다: {why} ({reason}). 이 변경은 적용되지 않았습니다</translation>
         </message>
         <message>
             <source>only a manager can record a gate override or a move in someone else's name</source>
-            <translation type="unfinished" />
+            <translation>단계 게이트 예외 승인이나 다른 사람 이름의 단계 이동은 영업 관리자만 기록할 수 있습니다</translation>
         </message>
         <message>
             <source>only a manager can record this in someone else's name</source>
-            <translation type="unfinished" />
+            <translation>다른 사람 이름으로 기록하는 것은 영업 관리자만 할 수 있습니다</translation>
         </message>
         <message>
             <source>this database is not a replica (pipeline-manager replica create)</source>
@@ -3283,11 +3291,7 @@ The reason is stored with the move and shows in reports.</source>
         </message>
         <message>
             <source>{server} is another team database, not the one this replica was made from ({url}); sync with that one, or make a new replica of this one (pipeline-manager replica create)</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <source>the server must be a PostgreSQL URL</source>
-            <translation>서버는 PostgreSQL URL이어야 합니다</translation>
+            <translation>{server}은(는) 다른 팀 데이터베이스입니다. 이 복제본을 만든 데이터베이스({url})가 아닙니다. 그 데이터베이스와 동기화하거나, 이 데이터베이스의 새 복제본을 만드세요 (pipeline-manager replica create)</translation>
         </message>
         <message>
             <source>{path} already exists</source>
@@ -3295,7 +3299,7 @@ The reason is stored with the move and shows in reports.</source>
         </message>
         <message>
             <source>only a manager can give a deal to someone else</source>
-            <translation type="unfinished" />
+            <translation>영업기회를 다른 사람에게 넘기는 것은 영업 관리자만 할 수 있습니다</translation>
         </message>
         <message>
             <source>{op} is not a sync conflict</source>
@@ -3319,23 +3323,23 @@ The reason is stored with the move and shows in reports.</source>
         </message>
         <message>
             <source>only a manager can give an activity to someone else</source>
-            <translation type="unfinished" />
+            <translation>활동을 다른 사람에게 넘기는 것은 영업 관리자만 할 수 있습니다</translation>
         </message>
         <message>
             <source>a sync of {path} is already running (another window or command); try again when it is done</source>
-            <translation type="unfinished" />
+            <translation>{path}의 동기화가 이미 진행 중입니다 (다른 창이나 명령). 끝난 뒤에 다시 시도하세요</translation>
         </message>
         <message>
             <source>the server's row-level security does not allow it to your login</source>
-            <translation type="unfinished" />
+            <translation>서버의 행 수준 보안이 내 로그인에 이를 허용하지 않습니다</translation>
         </message>
         <message>
             <source>your login has no permission for it on the server</source>
-            <translation type="unfinished" />
+            <translation>내 로그인에는 서버에서 이 작업을 할 권한이 없습니다</translation>
         </message>
         <message>
             <source>it breaks a rule of the server's data</source>
-            <translation type="unfinished" />
+            <translation>서버 데이터의 규칙에 어긋납니다</translation>
         </message>
         <message>
             <source>a login is lower-case letters, digits, '_', '.', '-' (at most 63)</source>
@@ -3356,6 +3360,10 @@ The reason is stored with the move and shows in reports.</source>
         <message>
             <source>team mode needs a PostgreSQL server (--db postgresql+psycopg://user@host/db)</source>
             <translation>팀 모드에는 PostgreSQL 서버가 필요합니다 (--db postgresql+psycopg://user@host/db)</translation>
+        </message>
+        <message>
+            <source>run this as the database's owner ({owner}), a role that may create roles; you are connected as {login}</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>'{login}' is not a member of this team</source>

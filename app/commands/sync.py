@@ -43,6 +43,9 @@ def run(args) -> int:
         url = args.server or st.server_url
         try:
             server = sync_service.open_server(url)
+        except sync_service.LoginRefused as exc:  # the server is there: not "working offline"
+            raise AppError(Message("{reason}; {count} change(s) wait in the outbox", reason=exc.message,
+                                   count=sync_service.pending_count(replica))) from exc
         except AppError as exc:
             raise AppError(Message("server not reachable, working offline ({reason}); {count} change(s) wait in "
                                    "the outbox", reason=exc.message, count=sync_service.pending_count(replica))) from exc

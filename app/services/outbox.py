@@ -25,7 +25,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from app import db as dbmod
-from app.errors import Message, ReplicaRefused
+from app.errors import Message, PermissionDenied, ReplicaRefused
 from app.models.base import id_seed, utcnow
 
 
@@ -199,26 +199,73 @@ def operation(name: str):
         sig = inspect.signature(func)
         var_kw = next((p.name for p in sig.parameters.values() if p.kind is p.VAR_KEYWORD), None)
 
-        @functools.wraps(func)
-        def wrapper(db, *args, **kwargs):
-            if id_seed.get() is not None or not is_replica(db):
-                return func(db, *args, **kwargs)
+        def named_args(db, args, kwargs) -> dict:
             named = dict(sig.bind(db, *args, **kwargs).arguments)
             named.pop(next(iter(sig.parameters)))
             if var_kw:
                 named.update(named.pop(var_kw, {}))
-            return run(db, name, **named)
+            return named
+
+        @functools.wraps(func)
+        def wrapper(db, *args, **kwargs):
+            if id_seed.get() is not None:  # part of an operation (its replay, or a nested call)
+                return func(db, *args, **kwargs)
+            if not is_replica(db):
+                check_member_rights(db, name, encode_args(named_args(db, args, kwargs)))
+                return func(db, *args, **kwargs)
+            return run(db, name, **named_args(db, args, kwargs))
 
         return wrapper
 
     return deco
 
 
+def member_refusal(member, name: str, args: dict) -> Message | None:
+    """Why the team server refuses operation ``name`` with JSON ``args`` from ``member``'s
+    login (a User, or None: no member, e.g. the database's owner, whom no policy limits), or
+    None. A rep's rows are theirs (a deal, an activity owned by them) and their history is
+    in their name (a move, an override, evidence, a close-date change), as the server's
+    policies require; a manager may do all of it."""
+    if member is None or member.role != "rep":
+        return None
+    mine = str(member.id)
+    owner = args.get("owner_id")
+    if owner is not None and str(owner) != mine:
+        if name == "log_activity":
+            return Message("{user} is a rep; only a manager can give an activity to someone else", user=member.name)
+        return Message("{user} is a rep; only a manager can give a deal to someone else", user=member.name)
+    actor = args.get("actor_id")
+    if actor is not None and str(actor) != mine:
+        return Message("{user} is a rep and works in their own name; only a manager can record a change in "
+                       "someone else's name", user=member.name)
+    return None
+
+
+def check_member_rights(db: dbmod.Database, name: str, args: dict) -> None:
+    """Refuse (PermissionDenied), before anything is written, what the team server's
+    row-level security would refuse the member working here (:func:`member_refusal`):
+    online on the server, and on a replica, whose member is the one it syncs as, so that
+    the replica never records a change its push could only see refused. Nothing to check
+    on a single-user file."""
+    if not any(args.get(k) is not None for k in ("owner_id", "actor_id")):
+        return
+    if db.is_sqlite and not is_replica(db):
+        return
+    from app.services import team
+
+    why = member_refusal(team.current_user(db), name, args)
+    if why is not None:
+        raise PermissionDenied(why)
+
+
 def run(db: dbmod.Database, name: str, /, **args):
-    """Run operation ``name``; on a replica, record it in the outbox atomically with its write."""
+    """Run operation ``name``; on a replica, record it in the outbox atomically with its write.
+    What the member's login may not do on the team server is refused first
+    (:func:`check_member_rights`)."""
     if name not in registry():
         raise KeyError(f"unknown operation {name!r}")
     args = encode_args(args)
+    check_member_rights(db, name, args)
     if not is_replica(db):
         return call(db, name, args)
     args.setdefault("at", utcnow().isoformat())  # the replay happens at the user's time

@@ -52,11 +52,13 @@ import json
 import os
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, exists, or_, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from app.db import Database, open_database, url_without_password
 from app.errors import (
@@ -65,6 +67,7 @@ from app.errors import (
     Localized,
     Message,
     NotFound,
+    PermissionDenied,
     ValidationError,
     from_json,
     to_json,
@@ -107,6 +110,7 @@ class ReplicaState:
     server_url: str
     last_seq: int | None
     last_xmin: str | None
+    server_id: str | None = None  # the team database's identity (migration 0007), None before
 
 
 @dataclass
@@ -151,18 +155,78 @@ class Conflict:
 
 def state(replica: Database) -> ReplicaState:
     with replica.read() as s:
-        row = s.execute(text("SELECT client_id, server_url, last_seq, last_xmin FROM replica_state")).first()
+        row = s.execute(text("SELECT client_id, server_url, last_seq, last_xmin, server_id FROM replica_state")).first()
     if row is None:
         raise ValidationError({"db": Message("this database is not a replica (pipeline-manager replica create)")})
-    return ReplicaState(uuid.UUID(row[0]), row[1], row[2], row[3])
+    return ReplicaState(uuid.UUID(row[0]), row[1], row[2], row[3], row[4])
+
+
+def server_identity(server: Database) -> str | None:
+    """The team database's own random id (migration 0007's ``server_identity``), the same
+    whatever URL reaches it; None on a server not upgraded to it yet."""
+    try:
+        with server.read() as s:
+            found = s.scalar(text("SELECT id FROM server_identity LIMIT 1"))
+    except DBAPIError:  # no such table: an older server
+        return None
+    return str(found) if found else None
+
+
+def check_server(replica: Database, server: Database) -> None:
+    """Refuse a server that is not the team database this replica was made from (a push
+    would send the replica's changes into another team's data). The replica keeps the
+    server's identity (:func:`server_identity`) from its creation; one made before it
+    existed is recognised by its process template, which it copied from its server with its
+    ids (random per database), and then keeps the identity for the next time."""
+    st = state(replica)
+    ident = server_identity(server)
+    if st.server_id is not None:
+        same = ident == st.server_id
+    else:
+        with replica.read() as s:
+            mine = set(s.scalars(select(ProcessTemplate.id)))
+        with server.read() as s:
+            same = bool(mine) and s.scalar(select(ProcessTemplate.id).where(ProcessTemplate.id.in_(mine))
+                                           .limit(1)) is not None
+        if same and ident is not None:
+            with replica.write() as s:
+                s.execute(text("UPDATE replica_state SET server_id = :i"), {"i": ident})
+    if not same:
+        raise ValidationError({"server": Message(
+            "{server} is another team database, not the one this replica was made from ({url}); sync with that "
+            "one, or make a new replica of this one (pipeline-manager replica create)",
+            server=url_without_password(server.url), url=url_without_password(st.server_url))})
+
+
+class LoginRefused(AppError):
+    """The server is there but refuses this login: a wrong or missing password, or a login
+    taken off the team (not "working offline": the next sync would be refused the same)."""
 
 
 def open_server(url: str) -> Database:
     """The team server; a URL without a password takes the one ``pipeline-manager login``
-    kept in the keyring for its user (else libpq's PGPASSWORD / .pgpass apply)."""
-    from app.services.team import admin_url_with_password
+    kept in the keyring for its user (else libpq's PGPASSWORD / .pgpass apply). A login the
+    server refuses is :class:`LoginRefused`, in the words of ``pipeline-manager login``."""
+    from sqlalchemy.engine import make_url
 
-    db = open_database(admin_url_with_password(url), create=False, migrate_schema=False)
+    from app.services.team import _refusal, admin_url_with_password, keyring_key
+
+    try:
+        db = open_database(admin_url_with_password(url), create=False, migrate_schema=False)
+    except AppError as exc:
+        u = make_url(url)
+        cause = exc.__cause__
+        said = str(getattr(cause, "orig", None) or cause or "")
+        if u.username and "no password supplied" in said:
+            raise LoginRefused(Message("no password stored for {key}; run: pipeline-manager login --db {url} "
+                                       "--user {login}", key=keyring_key(url, u.username),
+                                       url=u.set(username=None, password=None).render_as_string(),
+                                       login=u.username)) from exc
+        reason = _refusal(exc) if cause is not None else None
+        if u.username and isinstance(reason, Message):  # a wrong password, a login removed from the team
+            raise LoginRefused(Message("cannot log in as {key}: {reason}", key=keyring_key(url, u.username),
+                                       reason=reason)) from exc
+        raise
     if db.is_sqlite:
         db.dispose()
         raise ValidationError({"server": Message("the server must be a PostgreSQL URL")})
@@ -182,10 +246,11 @@ def create_replica(path: str, server: Database, server_url: str | None = None) -
             s.execute(delete(Deliverable))
             s.execute(delete(Stage))
             s.execute(delete(ProcessTemplate))
-            s.execute(text("INSERT INTO replica_state (id, client_id, server_url) VALUES (1, :c, :u)"),
-                      {"c": str(uuid.uuid4()), "u": url_without_password(server_url or server.url)})
+            s.execute(text("INSERT INTO replica_state (id, client_id, server_url, server_id) VALUES (1, :c, :u, :i)"),
+                      {"c": str(uuid.uuid4()), "u": url_without_password(server_url or server.url),
+                       "i": server_identity(server)})
         replica._pm_is_replica = True
-        return pull(replica, server)
+        return _pull(replica, server)
     finally:
         replica.dispose()
 
@@ -199,6 +264,11 @@ def _upsert(conn, table, rows: list[dict]) -> None:
 
 
 def pull(replica: Database, server: Database) -> PullResult:
+    check_server(replica, server)
+    return _pull(replica, server)
+
+
+def _pull(replica: Database, server: Database) -> PullResult:
     st = state(replica)
     result = PullResult()
     full = st.last_seq is None or st.last_xmin is None
@@ -442,9 +512,116 @@ def _pending(replica: Database, status: str = "pending"):
                               "ORDER BY seq"), {"st": status}).all()
 
 
+def _applied(server: Database, client_id: uuid.UUID, op_id: str) -> bool:
+    with server.read() as s:
+        # not a SELECT of applied_operation: a member reads only their own rows of it
+        return bool(s.scalar(text("SELECT pm_operation_applied(:c, :o)"), {"c": client_id, "o": uuid.UUID(op_id)}))
+
+
+def server_refusal(exc: DBAPIError) -> Message | None:
+    """The server's refusal of one change by its own rules, as a Message that says why (the
+    server's one-line words kept in it), or None when the error is not a refusal of the
+    change (a lost connection, a server shutting down: the push stops and is run again).
+    Privileges and row-level security (SQLSTATE 42501: a rep's login writing a table or a
+    row only a manager may) and integrity constraints (class 23) are refusals."""
+    orig = getattr(exc, "orig", None)
+    code = getattr(orig, "sqlstate", None) or ""
+    if code != "42501" and not code.startswith("23"):
+        return None
+    lines = str(orig).strip().splitlines()
+    said = " ".join(lines[0].split()) if lines else code
+    if "pm_override_by_manager" in said:
+        why = Message("only a manager can record a gate override or a move in someone else's name")
+    elif "pm_own_name" in said:
+        why = Message("only a manager can record this in someone else's name")
+    elif "row-level security" in said and '"opportunity"' in said:
+        why = Message("only a manager can give a deal to someone else")
+    elif "row-level security" in said and '"activity"' in said:
+        why = Message("only a manager can give an activity to someone else")
+    elif "row-level security" in said:
+        why = Message("the server's row-level security does not allow it to your login")
+    elif code == "42501":
+        why = Message("your login has no permission for it on the server")
+    else:
+        why = Message("it breaks a rule of the server's data")
+    return Message("the server refused this change: {why} ({reason}); it was not applied", why=why, reason=said)
+
+
+def _conflict(replica, server, result, op_id, deal_id, kind, error, missing, opdef, refresh, blocked,
+              server_side=False) -> None:
+    """Record a refused operation as a conflict; the replica's copy of its deal goes back to
+    the server's, and the deal's later versioned changes wait behind it."""
+    if server_side is False:
+        server_side = _server_deal(server, uuid.UUID(deal_id)) if deal_id else None
+    _mark(replica, op_id, "conflict", {"error": error, "kind": kind, "server": server_side,
+                                       "missing": missing, "deal_id": deal_id})
+    result.conflicts.append(op_id)
+    if deal_id:
+        refresh.add(uuid.UUID(deal_id))
+        if opdef.versioned:
+            blocked.add(deal_id)
+
+
+@contextmanager
+def _push_lock(replica: Database) -> Iterator[None]:
+    """Hold the replica's push lock, or refuse at once: two pushes of one outbox at a time
+    would replay the same operations side by side (harmless on the server, which applies
+    each once, but wasted and confusing). The lock is the OS's on ``<replica>-sync.lock``
+    (flock, or msvcrt on Windows), so a push killed anywhere leaves none behind."""
+    if replica.path is None:
+        yield
+        return
+    lock_path = replica.path.with_name(replica.path.name + "-sync.lock")
+    with open(lock_path, "a+b") as f:
+        try:
+            _lock(f)
+        except OSError as exc:
+            raise AppError(Message("a sync of {path} is already running (another window or command); "
+                                   "try again when it is done", path=str(replica.path))) from exc
+        try:
+            yield
+        finally:
+            _unlock(f)
+
+
+def _lock(f) -> None:
+    if os.name == "nt":
+        import msvcrt
+
+        f.seek(0)
+        msvcrt.locking(f.fileno(), msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _unlock(f) -> None:
+    if os.name == "nt":
+        import msvcrt
+
+        f.seek(0)
+        msvcrt.locking(f.fileno(), msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+
+
 def push(replica: Database, server: Database) -> PushResult:
+    """Replay the outbox on the server (see the module's docstring); one push of a replica
+    at a time (:func:`_push_lock`)."""
+    with _push_lock(replica):
+        check_server(replica, server)
+        return _push(replica, server)
+
+
+def _push(replica: Database, server: Database) -> PushResult:
+    from app.services.team import current_user
+
     st = state(replica)
     result = PushResult()
+    member = current_user(server)  # whose login this is: the server's rules for them
     reg = outbox.registry()
     # the deals with an earlier offline change in conflict: their later versioned changes
     # wait (a change only waiting itself does not hold back the retry of the one it waits on)
@@ -473,11 +650,7 @@ def push(replica: Database, server: Database) -> PushResult:
             result.conflicts.append(op_id)
             refresh.add(uuid.UUID(deal_id))  # what it changed here goes: the deal as the server has it
             continue
-        with server.read() as s:
-            # not a SELECT of applied_operation: a member reads only their own rows of it
-            done = s.scalar(text("SELECT pm_operation_applied(:c, :o)"),
-                            {"c": st.client_id, "o": uuid.UUID(op_id)})
-        if done:
+        if _applied(server, st.client_id, op_id):
             _mark(replica, op_id, "applied")
             result.skipped += 1
             continue
@@ -495,13 +668,22 @@ def push(replica: Database, server: Database) -> PushResult:
                       {"c": st.client_id, "o": uuid.UUID(op_id), "n": name})
 
         try:
+            why = outbox.member_refusal(member, name, args)  # as the server's policies would
+            if why is not None:
+                raise PermissionDenied(why)
             with outbox.hooked(uuid.UUID(op_id), record):
                 outbox.call(server, name, args)
-        except IntegrityError as exc:  # a concurrent push of the same outbox got there first
-            if "applied_operation" not in str(exc):
+        except DBAPIError as exc:
+            # a concurrent push of the same outbox got there first: its rows' keys (or the
+            # applied_operation row) collide once it committed, and the operation is applied
+            if isinstance(exc, IntegrityError) and _applied(server, st.client_id, op_id):
+                _mark(replica, op_id, "applied")
+                result.skipped += 1
+                continue
+            error = server_refusal(exc)
+            if error is None:  # not a refusal of this change (the connection went, say): stop
                 raise
-            _mark(replica, op_id, "applied")
-            result.skipped += 1
+            _conflict(replica, server, result, op_id, deal_id, "refused", error, [], opdef, refresh, blocked)
             continue
         except AppError as exc:
             kind, missing = _describe(exc)
@@ -512,13 +694,8 @@ def push(replica: Database, server: Database) -> PushResult:
             elif not deal_id and isinstance(exc, NotFound) and args.get("activity_id") \
                     and _activity_gone(server, args["activity_id"]):
                 kind, error = "revoked_activity", ACTIVITY_NOT_YOURS
-            _mark(replica, op_id, "conflict", {"error": error, "kind": kind, "server": server_side,
-                                               "missing": missing, "deal_id": deal_id})
-            result.conflicts.append(op_id)
-            if deal_id:
-                refresh.add(uuid.UUID(deal_id))
-                if opdef.versioned:
-                    blocked.add(deal_id)
+            _conflict(replica, server, result, op_id, deal_id, kind, error, missing, opdef, refresh, blocked,
+                      server_side=server_side)
             continue
         if i == pause_after and pause_commit:
             _test_pause()
@@ -532,7 +709,7 @@ def push(replica: Database, server: Database) -> PushResult:
 def sync(replica: Database, server: Database) -> SyncResult:
     _forget_stored_password(replica)
     p = push(replica, server)
-    return SyncResult(push=p, pull=pull(replica, server))
+    return SyncResult(push=p, pull=_pull(replica, server))
 
 
 def _forget_stored_password(replica: Database) -> None:

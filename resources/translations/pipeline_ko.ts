@@ -637,19 +637,23 @@ target %6 · coverage %7</source>
         </message>
         <message>
             <source>Changed by someone else while you were editing; this is their value.</source>
-            <translation type="unfinished" />
+            <translation>편집하는 동안 다른 사용자가 변경한 항목입니다. 그 사용자가 저장한 값입니다.</translation>
         </message>
         <message>
             <source>Changed elsewhere while you were editing; this is the saved value.</source>
-            <translation type="unfinished" />
+            <translation>편집하는 동안 다른 곳에서 변경된 항목입니다. 지금 저장되어 있는 값입니다.</translation>
         </message>
         <message>
             <source>%1: %2</source>
-            <translation type="unfinished" />
+            <translation>%1: %2</translation>
+        </message>
+        <message>
+            <source>Use mine</source>
+            <translation>내 값으로 되돌리기</translation>
         </message>
         <message>
             <source>Yours was “%1”.</source>
-            <translation type="unfinished" />
+            <translation>입력하신 값은 “%1”입니다.</translation>
         </message>
         <message>
             <source>Deal: %1</source>
@@ -685,11 +689,11 @@ target %6 · coverage %7</source>
         </message>
         <message>
             <source>“%1” was changed by someone else while you were editing: %2. Those fields now show their values (marked in the form); your other changes are kept. Nothing is saved yet: check the form and press Save.</source>
-            <translation type="unfinished" />
+            <translation>편집하는 동안 다른 사용자가 “%1”을(를) 변경했습니다: %2. 해당 항목에는 그 사용자가 저장한 값을 표시하고 양식에 안내를 붙였으며, 나머지 변경 사항은 그대로 남아 있습니다. 아직 저장되지 않았습니다. 양식을 확인한 뒤 저장을 누르세요.</translation>
         </message>
         <message>
             <source>“%1” was changed by someone else while you were editing, but not in the fields you changed. Nothing is saved yet: your changes are still in the form; press Save to save them.</source>
-            <translation type="unfinished" />
+            <translation>편집하는 동안 다른 사용자가 “%1”을(를) 변경했지만, 변경하신 항목은 아닙니다. 아직 저장되지 않았습니다. 변경 사항은 양식에 그대로 있으니 저장을 누르면 저장됩니다.</translation>
         </message>
         <message>
             <source>Changed by someone else</source>
@@ -849,11 +853,11 @@ target %6 · coverage %7</source>
         </message>
         <message>
             <source>File: %1</source>
-            <translation type="unfinished" />
+            <translation>파일: %1</translation>
         </message>
         <message>
             <source>Link: %1</source>
-            <translation type="unfinished" />
+            <translation>링크: %1</translation>
         </message>
         <message>
             <source>Confirmation</source>
@@ -2460,27 +2464,27 @@ The reason is stored with the move and shows in reports.</source>
         </message>
         <message>
             <source>Partly undone</source>
-            <translation type="unfinished" />
+            <translation>일부만 실행 취소함</translation>
         </message>
         <message>
             <source>Partly redone</source>
-            <translation type="unfinished" />
+            <translation>일부만 다시 실행함</translation>
         </message>
         <message>
             <source>The edit of “{0}” was undone except for {1}: changed since this edit, it keeps its current value.</source>
-            <translation type="unfinished" />
+            <translation>“{0}” 편집을 실행 취소했습니다. 단, {1} 항목은 그 뒤에 변경되어 현재 값을 그대로 둡니다.</translation>
         </message>
         <message>
             <source>The edit of “{0}” was redone except for {1}: changed since, it keeps its current value.</source>
-            <translation type="unfinished" />
+            <translation>“{0}” 편집을 다시 실행했습니다. 단, {1} 항목은 그 뒤에 변경되어 현재 값을 그대로 둡니다.</translation>
         </message>
         <message>
             <source>The edit of “{0}” was not undone: {1} has been changed since. The deal is shown as it is now.</source>
-            <translation type="unfinished" />
+            <translation>“{0}” 편집을 실행 취소하지 않았습니다. 그 뒤에 {1} 항목이 변경되었습니다. 영업기회를 현재 상태로 표시합니다.</translation>
         </message>
         <message>
             <source>The edit of “{0}” was not redone: {1} has been changed since. The deal is shown as it is now.</source>
-            <translation type="unfinished" />
+            <translation>“{0}” 편집을 다시 실행하지 않았습니다. 그 뒤에 {1} 항목이 변경되었습니다. 영업기회를 현재 상태로 표시합니다.</translation>
         </message>
     </context>
     <context>

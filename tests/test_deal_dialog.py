@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from conftest import T0, satisfy_stage
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from app.services import activities, deals, evidence, gates, history, people
@@ -232,6 +233,104 @@ def test_outside_change_reloads_the_dialog(qtbot, ctx, db, deal, rep):
     assert dlg.amount_edit.text() == "5"
 
 
+def test_undo_in_the_workspace_reloads_the_undone_field_and_keeps_what_is_being_typed(qtbot, ctx, db, deal,
+                                                                                      warnings):
+    """Save an amount, start a description, press the workspace's Ctrl+Z: the amount goes
+    back in the database and in the form, the description being typed stays, and Save then
+    saves it (the dialog followed the version its own undo wrote: no false conflict)."""
+    dlg = _dialog(qtbot, ctx, deal.id)
+    dlg.amount_edit.setText("2,000,000")
+    assert dlg.save()
+    qtbot.keyClicks(dlg.description_edit, "call back Monday")
+    assert dlg.undo_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Undo)
+    dlg.undo_action.trigger()  # what Ctrl+Z in the dialog does
+
+    assert deals.get_deal(db, deal.id).amount == Decimal("150000000.00")
+    assert dlg.amount_edit.text() == "150,000,000"
+    assert dlg.description_edit.toPlainText() == "call back Monday"
+    assert dlg.changes() == {"description": "call back Monday"} and dlg.save_button.isEnabled()
+    assert not dlg.notices["amount"].isVisible()  # the user had not touched it again: nothing to say
+    qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+    stored = deals.get_deal(db, deal.id)
+    assert (stored.amount, stored.description) == (Decimal("150000000.00"), "call back Monday")
+    assert warnings == []
+
+
+def test_undo_under_a_field_being_retyped_shows_the_saved_value_and_keeps_the_typed_one_a_click_away(
+        qtbot, ctx, db, deal, warnings):
+    dlg = _dialog(qtbot, ctx, deal.id)
+    dlg.amount_edit.setText("2,000,000")
+    assert dlg.save()
+    dlg.amount_edit.setText("3,000,000")  # typed again, not saved
+    dlg.undo_action.trigger()
+    assert dlg.amount_edit.text() == "150,000,000"  # what is stored now
+    notice = dlg.notices["amount"]
+    assert notice.isVisible()
+    assert "Changed elsewhere while you were editing; this is the saved value. Yours was “3,000,000”." \
+        in notice.text()
+    notice.linkActivated.emit("amount")  # the notice's "Use mine" link
+    assert dlg.amount_edit.text() == "3,000,000" and not notice.isVisible()
+    assert dlg.save()
+    assert deals.get_deal(db, deal.id).amount == Decimal("3000000.00") and warnings == []
+
+
+def test_a_conflict_keeps_what_was_typed_and_marks_what_someone_else_changed(qtbot, ctx, db, deal, rep, warnings):
+    """A colleague changes the amount while the rep writes a long description and a new
+    title: the save is refused with one message naming the amount; the form shows their
+    amount (marked) and keeps the rep's title and description; one more Save saves them."""
+    dlg = _dialog(qtbot, ctx, deal.id)
+    deals.update_deal(db, deal.id, expected_version=deal.version, actor_id=rep.id, amount="1")
+    memo = "Met the CFO: budget 300M approved, signature planned for December; competitor quote being compared."
+    qtbot.keyClicks(dlg.description_edit, memo)
+    dlg.title_edit.setText("ERP rollout phase 2")
+    assert dlg.save() is False
+
+    assert warnings == [("Changed by someone else",
+                         "“ERP rollout” was changed by someone else while you were editing: Amount. Those fields "
+                         "now show their values (marked in the form); your other changes are kept. Nothing is "
+                         "saved yet: check the form and press Save.")]
+    assert dlg.amount_edit.text() == "1"
+    assert dlg.notices["amount"].isVisible()
+    assert dlg.notices["amount"].text() == "Changed by someone else while you were editing; this is their value."
+    assert not dlg.notices["title"].isVisible() and not dlg.notices["description"].isVisible()
+    assert (dlg.title_edit.text(), dlg.description_edit.toPlainText()) == ("ERP rollout phase 2", memo)
+    assert dlg.save_button.isEnabled()
+
+    qtbot.mouseClick(dlg.save_button, Qt.MouseButton.LeftButton)
+    stored = deals.get_deal(db, deal.id)
+    assert (stored.title, stored.description, stored.amount) == ("ERP rollout phase 2", memo, Decimal("1.00"))
+    assert len(warnings) == 1 and not dlg.notices["amount"].isVisible()
+
+
+def test_a_conflict_on_the_field_the_user_changed_shows_theirs_and_keeps_mine_a_click_away(
+        qtbot, ctx, db, deal, rep, warnings):
+    dlg = _dialog(qtbot, ctx, deal.id)
+    deals.update_deal(db, deal.id, expected_version=deal.version, actor_id=rep.id, amount="1")
+    dlg.amount_edit.setText("99")
+    assert dlg.save() is False
+    assert len(warnings) == 1 and ": Amount." in warnings[0][1]
+    assert dlg.amount_edit.text() == "1" and not dlg.is_dirty()
+    assert "this is their value. Yours was “99”." in dlg.notices["amount"].text()
+    dlg.notices["amount"].linkActivated.emit("amount")
+    assert dlg.amount_edit.text() == "99"
+    assert dlg.save()
+    assert deals.get_deal(db, deal.id).amount == Decimal("99.00") and len(warnings) == 1
+
+
+def test_a_conflict_in_no_field_of_the_form_keeps_every_change(qtbot, ctx, db, deal, manager, warnings):
+    dlg = _dialog(qtbot, ctx, deal.id)
+    gates.move_deal(db, deal.id, 2, actor_id=manager.id, override_reason="customer asked")  # a new version
+    dlg.amount_edit.setText("99")
+    assert dlg.save() is False
+    assert warnings == [("Changed by someone else",
+                         "“ERP rollout” was changed by someone else while you were editing, but not in the fields "
+                         "you changed. Nothing is saved yet: your changes are still in the form; press Save to save "
+                         "them.")]
+    assert dlg.amount_edit.text() == "99" and not dlg.notices["amount"].isVisible()
+    assert dlg.save()
+    assert deals.get_deal(db, deal.id).amount == Decimal("99.00")
+
+
 def test_history_service_unknown_deal(db):
     import uuid
 
@@ -264,7 +363,8 @@ def test_an_edit_undoes_after_the_deal_moved_but_not_over_someone_elses_change(q
     deals.update_deal(db, deal.id, expected_version=now.version, actor_id=rep.id, title="Renamed elsewhere")
     ctx.undo_stack.redo()
     assert deals.get_deal(db, deal.id).title == "Renamed elsewhere"
-    assert len(warnings) == 1 and "was changed since (title)" in warnings[0][1]
+    assert warnings == [("Cannot undo or redo", "The edit of “Renamed elsewhere” was not redone: Title has "
+                                                "been changed since. The deal is shown as it is now.")]
     assert ctx.undo_stack.count() == 0  # the refused step dropped out
 
 
@@ -320,9 +420,31 @@ def test_in_korean_a_conflict_says_so_in_korean(qtbot, korean, ko_ctx, db, deal,
     dlg.amount_edit.setText("99")
     assert dlg.save() is False
     assert warnings == [("다른 사용자가 변경함",
-                         "이 영업기회를 연 뒤 다른 사용자가 변경했습니다. 최신 내용으로 다시 불러왔으니 변경 사항을 "
-                         "다시 입력해 주세요.\n\n다른 사람이 영업기회 '다른 제목'을(를) 변경했습니다. 다시 불러오세요")]
-    assert dlg.title_edit.text() == "다른 제목"
+                         "편집하는 동안 다른 사용자가 “다른 제목”을(를) 변경했습니다: 제목. 해당 항목에는 그 사용자가 "
+                         "저장한 값을 표시하고 양식에 안내를 붙였으며, 나머지 변경 사항은 그대로 남아 있습니다. 아직 "
+                         "저장되지 않았습니다. 양식을 확인한 뒤 저장을 누르세요.")]  # said once, in Korean
+    assert dlg.title_edit.text() == "다른 제목" and dlg.amount_edit.text() == "99"
+    assert dlg.notices["title"].text() == "편집하는 동안 다른 사용자가 변경한 항목입니다. 그 사용자가 저장한 값입니다."
+
+
+def test_in_korean_the_evidence_column_says_file_and_link_in_words_not_emoji(qtbot, korean, ko_ctx, db, deal, rep):
+    """📎 / 🔗 have no glyph in the Korean fonts (a box was drawn): the column says 파일 / 링크."""
+    satisfy_stage(db, deal.id, 1, rep.id, at=T0)
+    satisfy_stage(db, deal.id, 2, rep.id, at=T0)
+    gates.move_deal(db, deal.id, 3, actor_id=rep.id, at=T0 + timedelta(days=1))
+    with db.read() as s:
+        dels = {d.key: d for d in active_stages(s)[2].deliverables}
+    evidence.record_evidence(db, deal.id, dels["requirements_doc"].id, actor_id=rep.id,
+                             file_path="/srv/share/영업/요구사항 v2.pdf")
+    evidence.record_evidence(db, deal.id, dels["buying_committee"].id, actor_id=rep.id, note="CIO 확인",
+                             link="https://example.com/org")
+    dlg = _dialog(qtbot, ko_ctx, deal.id)
+    m = dlg.checklist_model
+    texts = {key: m.index(_row_of(m, key), ChecklistModel.COL_EVIDENCE).data()
+             for key in ("requirements_doc", "buying_committee")}
+    assert texts == {"requirements_doc": "파일: 요구사항 v2.pdf",
+                     "buying_committee": "CIO 확인 · 링크: https://example.com/org"}
+    assert all(ord(ch) < 0x1F000 for text in texts.values() for ch in text)  # no emoji left
 
 
 def test_in_korean_the_quick_line_without_subject_says_so_in_korean(qtbot, korean, ko_ctx, db, deal):

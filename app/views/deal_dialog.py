@@ -8,6 +8,7 @@ values back) and every change is announced on ``ctx.hub``.
 
 from __future__ import annotations
 
+import html
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -64,6 +65,7 @@ from app.views.context import AppContext, Changes
 from app.views.log_activity import error_label, fill_type_combo, show_error, to_utc, type_label
 from app.views.operations import (
     CollectionOp,
+    field_label,
     field_message,
     message_text,
     short_error,
@@ -72,6 +74,7 @@ from app.views.operations import (
 from app.views.undo import EditDealCommand
 
 NO_DATE = QDate(1900, 1, 1)  # the date edit's "no date" value (shown as "—")
+NOTICE_STYLE = "color: #b35900;"  # a field changed elsewhere while the user was editing
 FIELDS = deals_service.EDITABLE
 
 
@@ -206,9 +209,10 @@ class ChecklistModel(_RowsModel):
         if item.note:
             parts.append(item.note)
         if item.file_path:
-            parts.append("📎 " + item.file_path.replace("\\", "/").rsplit("/", 1)[-1])
+            # words, not emoji: the CJK fonts have no glyph for 📎 / 🔗 (a box was shown)
+            parts.append(_tr("File: %1").replace("%1", item.file_path.replace("\\", "/").rsplit("/", 1)[-1]))
         if item.link:
-            parts.append("🔗 " + item.link)
+            parts.append(_tr("Link: %1").replace("%1", item.link))
         if not parts and item.kind == "field":
             parts.append(_tr("filled from the deal's fields") if item.satisfied
                          else _tr("fill the deal's fields"))
@@ -457,7 +461,9 @@ class DealDialog(QDialog):
         # ---------------------------------------------------------- details form
         self.editors: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
+        self.notices: dict[str, QLabel] = {}  # "changed elsewhere while you were editing"
         self.labels: dict[str, QLabel] = {}
+        self._mine: dict = {}  # the user's own values of fields a notice replaced (use_mine)
         self.title_edit = QLineEdit()
         self.account_combo = QComboBox()
         self.contact_combo = QComboBox()
@@ -503,6 +509,7 @@ class DealDialog(QDialog):
         ):
             self._add_row(key, widget)
         self.errors["currency"] = self.errors["amount"]  # both sit on the money row
+        self.notices["currency"] = self.notices["amount"]
         self.general_error = error_label()
 
         self.save_button = QPushButton()
@@ -659,15 +666,23 @@ class DealDialog(QDialog):
 
     def _add_row(self, key: str, widget: QWidget) -> None:
         err = error_label()
+        notice = QLabel()
+        notice.setStyleSheet(NOTICE_STYLE)
+        notice.setWordWrap(True)
+        notice.setTextFormat(Qt.TextFormat.RichText)
+        notice.linkActivated.connect(self.use_mine)
+        notice.hide()
         box = QWidget()
         v = QVBoxLayout(box)
         v.setContentsMargins(0, 0, 0, 0)
         v.setSpacing(1)
         v.addWidget(widget)
         v.addWidget(err)
+        v.addWidget(notice)
         lab = QLabel()
         self.labels[key] = lab
         self.errors[key] = err
+        self.notices[key] = notice
         self.editors[key] = widget
         self.form.addRow(lab, box)
 
@@ -743,10 +758,129 @@ class DealDialog(QDialog):
             self._load_form()
         finally:
             self._loading = False
-        for lab in list(self.errors.values()) + [self.general_error]:
+        for lab in list(self.errors.values()) + list(self.notices.values()) + [self.general_error]:
             show_error(lab, None)
+        self._mine.clear()
         self.reload_panels()
         self._update_buttons()
+
+    def follow_changes(self, *, conflict: bool = False) -> list[str]:
+        """Show the deal as it is stored now without losing what the user typed.
+
+        A field changed elsewhere since the form was loaded shows the stored value; the
+        user's unsaved edits to the other fields are put back over it (the form stays dirty,
+        Save is one click). ``self.deal`` follows the stored deal, so the next save writes
+        the user's fields over the deal as it is now instead of reporting a conflict (an
+        undo or another view's change heard on the hub, a refused save). The fields changed
+        elsewhere that the user had edited too are marked, their own value one click away
+        (use_mine); with ``conflict`` (someone else's save refused ours) every field someone
+        else changed is marked. Returns the fields changed elsewhere, in form order."""
+        old = self.deal
+        fresh = deals_service.get_deal(self.ctx.db, self.deal_id)
+        if old is not None and fresh.version == old.version:
+            self.reload_panels()  # the form is up to date (an evidence, an activity)
+            return []
+        edits = self.changes()
+        if not edits:
+            self.reload()
+            return [k for k in FIELDS if old is not None and getattr(fresh, k) != getattr(old, k)]
+        shown = {k: self._shown_text(k) for k in edits}
+        elsewhere = [k for k in FIELDS if getattr(fresh, k) != getattr(old, k)]
+        self._loading = True
+        try:
+            self.deal = fresh
+            self._fill_pickers()
+            self._load_form()
+            self._set_form_values({k: v for k, v in edits.items() if k not in elsewhere})
+        finally:
+            self._loading = False
+        for k in elsewhere:
+            show_error(self.errors[k], None)
+            show_error(self.notices[k], None)
+            self._mine.pop(k, None)
+        for k in elsewhere:
+            if k in edits:
+                self._mine[k] = edits[k]
+                self._mark(k, conflict, shown[k])
+            elif conflict:
+                self._mark(k, conflict, None)
+        self.reload_panels()
+        self._update_buttons()
+        return elsewhere
+
+    def _mark(self, key: str, by_someone_else: bool, mine: str | None) -> None:
+        """The note under a field changed elsewhere: it shows the stored value now; ``mine``
+        (what the user had typed or picked) with a link to put it back."""
+        text = (self.tr("Changed by someone else while you were editing; this is their value.")
+                if by_someone_else else
+                self.tr("Changed elsewhere while you were editing; this is the saved value."))
+        if key == "currency":  # shares the money row with the amount
+            text = self.tr("%1: %2").replace("%1", field_label(key) or key).replace("%2", text)
+        text = html.escape(text)
+        if mine is not None:
+            short = mine if len(mine) <= 60 else mine[:59] + "…"
+            link = html.escape(self.tr("Use mine"))
+            text += " " + html.escape(self.tr("Yours was “%1”.").replace("%1", short)) \
+                + f' <a href="{key}">{link}</a>'
+        lab = self.notices[key]
+        show_error(lab, f"{lab.text()}<br>{text}" if lab.text() else text)
+        if mine is not None:
+            lab.setToolTip(mine)
+
+    def use_mine(self, key: str) -> None:
+        """Put the user's own value of a marked field back in the form (not saved yet)."""
+        if key not in self._mine:
+            return
+        self._loading = True
+        try:
+            self._set_form_values({key: self._mine.pop(key)})
+        finally:
+            self._loading = False
+        others = [k for k in self._mine if self.notices[k] is self.notices[key]]
+        if not others:
+            show_error(self.notices[key], None)
+        {"amount": self.amount_edit, "currency": self.currency_combo,
+         "expected_close": self.close_edit}.get(key, self.editors[key]).setFocus()
+        self._update_buttons()
+
+    def _shown_text(self, key: str) -> str:
+        """What the form shows for ``key``, as the user reads it (a picked name, a date)."""
+        if key == "title":
+            return self.title_edit.text()
+        if key == "amount":
+            return self.amount_edit.text()
+        if key == "description":
+            return self.description_edit.toPlainText()
+        if key == "expected_close":
+            return self.close_edit.text()
+        combo = {"account_id": self.account_combo, "contact_id": self.contact_combo,
+                 "owner_id": self.owner_combo, "currency": self.currency_combo,
+                 "forecast_category": self.forecast_combo, "lead_source_id": self.lead_source_combo,
+                 "campaign_id": self.campaign_combo}[key]
+        return combo.currentText()
+
+    def _set_form_values(self, values: dict) -> None:
+        """Put ``values`` (form_values() shape) in the form; the others stay as they are."""
+        if "title" in values:
+            self.title_edit.setText(values["title"])
+            self.title_edit.setCursorPosition(0)
+        for key, combo in (("account_id", self.account_combo), ("owner_id", self.owner_combo),
+                           ("lead_source_id", self.lead_source_combo), ("forecast_category", self.forecast_combo)):
+            if key in values:
+                self._select(combo, values[key])
+        if "account_id" in values or "contact_id" in values:
+            self._fill_contacts(_id(self.account_combo), values.get("contact_id", _id(self.contact_combo)))
+        if "lead_source_id" in values or "campaign_id" in values:
+            self._fill_campaigns(_id(self.lead_source_combo), values.get("campaign_id", _id(self.campaign_combo)))
+        if "amount" in values:
+            self.amount_edit.setText(values["amount"])
+        if "currency" in values:
+            self.currency_combo.setCurrentText(values["currency"])
+        if "expected_close" in values:
+            ec = values["expected_close"]
+            self.close_edit.setDate(QDate(ec.year, ec.month, ec.day) if ec else NO_DATE)
+        if "description" in values:
+            self.description_edit.setPlainText(values["description"])
 
     def reload_panels(self) -> None:
         """Checklist, history and activities: everything but the form."""
@@ -918,11 +1052,22 @@ class DealDialog(QDialog):
                 self._show_errors(exc.errors)
                 return True
             if isinstance(exc, ConflictError):
+                try:
+                    theirs = self.follow_changes(conflict=True)
+                except AppError as gone:
+                    show_error(self.general_error, short_error(gone))
+                    return True
+                if theirs:
+                    text = self.tr("“%1” was changed by someone else while you were editing: %2. Those "
+                                   "fields now show their values (marked in the form); your other changes "
+                                   "are kept. Nothing is saved yet: check the form and press Save.") \
+                        .replace("%2", ", ".join(field_label(k) or k for k in theirs))
+                else:
+                    text = self.tr("“%1” was changed by someone else while you were editing, but not in "
+                                   "the fields you changed. Nothing is saved yet: your changes are still "
+                                   "in the form; press Save to save them.")
                 QMessageBox.warning(self, self.tr("Changed by someone else"),
-                                    self.tr("This deal was changed by someone else since you opened it. "
-                                            "It is reloaded now; please make your change again.")
-                                    + "\n\n" + message_text(exc.message))
-                self.reload()
+                                    text.replace("%1", self.deal.title))
                 return True  # the runner announces the reload
             show_error(self.general_error, short_error(exc))
             return True
@@ -986,10 +1131,7 @@ class DealDialog(QDialog):
                 return False
         done = satisfy_deliverable(self.ctx, self.deal_id, item.deliverable_id, self)
         if done:
-            if self.is_dirty():
-                self.reload_panels()  # keep the user's unsaved edits in the form
-            else:
-                self.reload()
+            self.follow_changes()  # keeps the user's unsaved edits in the form
             self._reselect(item.deliverable_id)
         return done
 
@@ -1078,10 +1220,7 @@ class DealDialog(QDialog):
         if self.deal_id not in changes.deal_ids and not changes.touches("imported"):
             return
         try:
-            if self.is_dirty():
-                self.reload_panels()  # keep the user's edits; a save will then report a conflict
-            else:
-                self.reload()
+            self.follow_changes()  # keeps the user's unsaved edits to the fields not changed
         except AppError:
             self.reject()  # the deal is gone (e.g. another database was opened)
 

@@ -220,7 +220,17 @@ def test_a_table_the_login_may_not_write_is_a_conflict_too(crew, tmp_path):
     assert c.error == ("the server refused this change: your login has no permission for it on the server "
                        "(permission denied for table lead_source); it was not applied")
     assert _count(crew["admin"], LeadSource) == 0
-    sync.resolve(replica, c.op_id, "discard")
+    assert _count(replica, LeadSource, name="Trade fair") == 1
+    sync.resolve(replica, c.op_id, "discard")  # what the server refused does not stay here either
+    assert _count(replica, LeadSource) == 0 and sync.conflicts(replica) == []
+    # one that a deal here uses stays (the deal's edit went through: the server has it now)
+    src = people.create_lead_source(replica, "Used")
+    deals.update_deal(replica, crew["deals"]["Kim 1"], expected_version=1, actor_id=kim.id, lead_source_id=src.id)
+    r = sync.sync(replica, crew["servers"]["kim"])
+    assert r.push.applied == 0 and len(r.push.conflicts) == 2  # the edit names a source the server lacks
+    for c in sync.conflicts(replica):
+        sync.resolve(replica, c.op_id, "discard")
+    assert _count(replica, LeadSource) == 0  # the deal went back to the server's, without it
     replica.dispose()
 
 

@@ -73,11 +73,14 @@ from app.errors import (
     to_json,
 )
 from app.models import (
+    Account,
     Activity,
     Base,
     CloseDateChange,
+    Contact,
     Deliverable,
     Evidence,
+    LeadSource,
     Opportunity,
     ProcessTemplate,
     Stage,
@@ -741,6 +744,27 @@ def conflicts(replica: Database) -> list[Conflict]:
 
 _RETRIED_SQL = "UPDATE outbox SET status = 'retried', detail = NULL WHERE op_id = :id"
 
+# the operations that create a row of their own (not on a deal the push re-fetched): a
+# discarded conflict of one leaves no row here that the server never got
+_CREATES = {"create_account": Account, "create_contact": Contact, "create_lead_source": LeadSource,
+            "create_deal": Opportunity}
+
+
+def _drop_created_rows(replica: Database, name: str, op_id: str) -> None:
+    """Remove from the replica the row a discarded, refused create made (its id is
+    ``uuid5(op_id, n)``, see app.models.base.new_id; a deal takes its history with it), so
+    the replica does not keep for good what the server refused. One that another row here
+    uses (a deal of that lead source) stays: the foreign key says so."""
+    model = _CREATES.get(name)
+    if model is None:
+        return
+    ids = [uuid.uuid5(uuid.UUID(op_id), str(n)) for n in range(1, 9)]
+    try:
+        with replica.write() as s:
+            s.execute(delete(model).where(model.id.in_(ids)))
+    except IntegrityError:
+        pass
+
 
 def resolve(replica: Database, op_id: str, action: str):
     """``discard`` drops the offline change; ``retry`` runs it again on the replica against the
@@ -752,6 +776,7 @@ def resolve(replica: Database, op_id: str, action: str):
         raise ValidationError({"op": Message("{op} is not a sync conflict", op=op_id)})
     if action == "discard":
         _mark(replica, op_id, "discarded")
+        _drop_created_rows(replica, row.name, op_id)
         return None
     if action != "retry":
         raise ValidationError({"action": Message("retry or discard")})

@@ -5,6 +5,7 @@ file errors naming the file once."""
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 
 import pytest
 
@@ -41,9 +42,27 @@ def test_zero_decimal_currency_from_the_symbol_and_whole_amounts_pass(db, tmp_pa
     got = problems(db, write_csv(tmp_path / "z.csv", rows))
     assert [(p.row, p.column) for p in got] == [(2, "amount")]
     rows = [HEAD, ["z1", "Deal", "A", "o", "1500.00", "KRW", "", "", "1", "open"],
-            ["z2", "Deal", "A", "o", "12.345", "KWD", "", "", "1", "open"],
+            ["z2", "Deal", "A", "o", "12.34", "KWD", "", "", "1", "open"],
             ["z3", "Deal", "A", "o", "12.34", "USD", "", "", "1", "open"]]
     assert import_file(db, write_csv(tmp_path / "ok.csv", rows), preset="generic").created == 3
+
+
+def test_a_third_decimal_is_refused_not_rounded_away_for_three_decimal_currencies(db, tmp_path):
+    """KWD has three decimals, but amounts are kept to hundredths: 12.345 KWD would be
+    saved as 12.35, so it is refused with the reason (the service's rule, the form's too)."""
+    from app.errors import ValidationError
+    from app.services import deals, people
+
+    rows = [HEAD, ["k1", "Deal", "A", "o", "12.345", "KWD", "", "", "1", "open"]]
+    got = problems(db, write_csv(tmp_path / "k.csv", rows))
+    assert [(p.row, p.column) for p in got] == [(2, "amount")]
+    assert got[0].message.endswith("at most two decimal places: amounts are kept to hundredths, KWD too")
+    rep = people.create_user(db, "Kim", "rep")
+    with pytest.raises(ValidationError) as refused:
+        deals.create_deal(db, title="Kuwait", owner_id=rep.id, amount="12.345", currency="KWD")
+    assert refused.value.errors["amount"].fields == {"currency": "KWD"}
+    assert deals.create_deal(db, title="Kuwait", owner_id=rep.id, amount="12.34", currency="KWD").amount \
+        == Decimal("12.34")
 
 
 def test_two_decimals_still_the_rule_for_usd(db, tmp_path):

@@ -21,6 +21,9 @@ def currencies() -> dict[str, int]:
     return json.loads(text)["currencies"]
 
 
+STORED_DIGITS = 2  # what models.base.Money keeps
+
+
 def minor_digits(currency: str) -> int:
     """Decimal places of the currency's minor unit (ISO 4217): 0 for KRW, JPY, VND, CLP,
     ISK, ...; 3 for BHD, KWD, ...; 2 otherwise. resources/currencies.json is the one table."""
@@ -30,14 +33,17 @@ def minor_digits(currency: str) -> int:
 def amount_precision_error(amount: Decimal, currency: str | None) -> Message | None:
     """Why ``amount`` has more decimals than ``currency`` allows (None when it does not).
     Without a currency two places are allowed."""
-    digits = minor_digits(currency.strip().upper()) if currency else 2
-    if amount == amount.quantize(Decimal(1).scaleb(-digits)):
+    code = currency.strip().upper() if currency else None
+    digits = minor_digits(code) if code else 2
+    # amounts are stored as whole hundredths (models.base.Money): a third decimal (BHD, KWD,
+    # ...) would be rounded away when saved, so it is refused, not silently changed
+    if amount == amount.quantize(Decimal(1).scaleb(-min(digits, STORED_DIGITS))):
         return None
     if digits == 0:
-        return Message("{currency} has no minor unit: a whole amount, no cents", currency=currency.strip().upper())
-    if digits == 2:
-        return Message("at most two decimal places")
-    return Message("at most {digits} decimal places", digits=digits)
+        return Message("{currency} has no minor unit: a whole amount, no cents", currency=code)
+    if digits > STORED_DIGITS:
+        return Message("at most two decimal places: amounts are kept to hundredths, {currency} too", currency=code)
+    return Message("at most two decimal places")
 
 
 def parse_amount(value) -> Decimal | None:

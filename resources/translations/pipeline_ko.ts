@@ -3442,12 +3442,12 @@ The reason is stored with the move and shows in reports.</source>
             <translation>저장되지 않았습니다. 앞 단계가 실패했습니다 ({error})</translation>
         </message>
         <message>
-            <source>at most {digits} decimal places</source>
-            <translation>소수점 이하는 {digits}자리까지 입력할 수 있습니다</translation>
-        </message>
-        <message>
             <source>{currency} has no minor unit: a whole amount, no cents</source>
             <translation>{currency}은(는) 소수 단위가 없습니다: 소수점 없이 정수 금액으로 입력하세요</translation>
+        </message>
+        <message>
+            <source>at most two decimal places: amounts are kept to hundredths, {currency} too</source>
+            <translation>소수점 이하 두 자리까지만 입력할 수 있습니다: 금액은 0.01 단위로 저장되며 {currency}도 마찬가지입니다</translation>
         </message>
         <message>
             <source>'{value}' is not a number</source>

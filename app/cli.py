@@ -50,12 +50,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _log_crash() -> str:
+    """Append the current exception's traceback, after a line with the time and the
+    version, to ``crash.log`` in the user log folder; returns its path."""
+    from datetime import UTC, datetime
+
     from platformdirs import user_log_path
 
     path = user_log_path("pipeline-manager", appauthor=False, ensure_exists=True) / "crash.log"
     with open(path, "a", encoding="utf-8") as fh:
+        fh.write(f"--- {datetime.now(UTC).isoformat(timespec='seconds')} {PROG} {__version__}\n")
         traceback.print_exc(file=fh)
     return str(path)
+
+
+def internal_error_line(exc: BaseException, log: str) -> str:
+    """One line for an unexpected error: its type and the first line of its message, never
+    the rest (an SQL error goes on with the statement and its parameters, customer data);
+    the whole of it is in the log."""
+    lines = str(exc).strip().splitlines()
+    first = " ".join(lines[0].split()) if lines else ""
+    if len(first) > 200:
+        first = first[:199] + "…"
+    what = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+    return f"{PROG}: internal error: {what}, details in {log}"
 
 
 def _smoke_test(db_target: str | None, lang: str) -> int:
@@ -118,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except Exception as exc:  # never a traceback for the user; the details go to a log
         log = _log_crash()
-        print(f"{PROG}: internal error: {type(exc).__name__}: {exc} (details in {log})", file=sys.stderr)
+        print(internal_error_line(exc, log), file=sys.stderr)
         return 1
 
 

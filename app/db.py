@@ -318,6 +318,21 @@ def _ensure_template(db: Database) -> None:
     invalidate_template(db)  # the template is read once per database and cached
 
 
+def _pragma_rows(engine: Engine, pragma: str) -> list:
+    """``PRAGMA quick_check`` / ``integrity_check`` outside any transaction: on a damaged
+    file in WAL mode, inside one, SQLite may only say "database disk image is malformed"
+    instead of listing what it found."""
+    conn = engine.raw_connection()
+    try:
+        cur = conn.cursor()
+        try:
+            return [r[0] for r in cur.execute(f"PRAGMA {pragma}").fetchall()]
+        finally:
+            cur.close()
+    finally:
+        conn.close()
+
+
 def _problems(rows: list) -> list[str]:
     """The problems ``PRAGMA quick_check`` / ``integrity_check`` found, one per line (a row
     can hold several lines, the first under a ``*** in database main ***`` heading)."""
@@ -325,9 +340,11 @@ def _problems(rows: list) -> list[str]:
             if line.strip() and not line.startswith("*** in database")]
 
 
-def open_database(target: str | Path | None = None, *, create: bool = True, migrate_schema: bool = True) -> Database:
+def open_database(target: str | Path | None = None, *, create: bool = True, migrate_schema: bool = True,
+                  quick_check: bool = True) -> Database:
     """Open (and if needed create and migrate) a database. Raises :class:`DatabaseError`
-    with a one-line message for a missing, damaged or too-new database."""
+    with a one-line message for a missing, damaged or too-new database. ``quick_check=False``
+    (with ``migrate_schema=False``) opens a damaged file too, for ``check`` to report on it."""
     url = to_url(target)
     path = sqlite_path(url)
     if path is not None:
@@ -341,9 +358,8 @@ def open_database(target: str | Path | None = None, *, create: bool = True, migr
     engine = None
     try:
         engine, write_engine = create_db_engine(url)
-        if path is not None and path.exists() and path.stat().st_size > 0:
-            with engine.connect() as conn:
-                rows = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check").fetchall()]
+        if quick_check and path is not None and path.exists() and path.stat().st_size > 0:
+            rows = _pragma_rows(engine, "quick_check")
             if rows != ["ok"]:  # the first problem, in one line; `check` lists them
                 problems = _problems(rows) or ["?"]
                 if len(problems) == 1:
@@ -377,8 +393,15 @@ def integrity_check(db: Database) -> str:
     """Full ``PRAGMA integrity_check`` (slow, used by ``pipeline-manager check``)."""
     if not db.is_sqlite:
         return "ok"
-    with db.engine.connect() as conn:
-        rows = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
+    rows = None
+    for pragma in ("integrity_check", "quick_check"):  # the full check can stop at damage the quick one lists
+        try:
+            rows = _pragma_rows(db.engine, pragma)
+            break
+        except (SADatabaseError, sqlite3.DatabaseError) as exc:  # e.g. "file is not a database"
+            error = _first_line(getattr(exc, "orig", exc))
+    if rows is None:
+        return error
     if rows == ["ok"]:
         return "ok"
     problems = _problems(rows)

@@ -88,9 +88,12 @@ def test_check(demo_db, tmp_path):
     damaged = tmp_path / "damaged.sqlite"
     data = demo_db.read_bytes()
     damaged.write_bytes(data[:4096] + b"\xde\xad\xbe\xef" * ((len(data) - 4096) // 4))
-    proc = run("check", "--db", damaged)
-    assert proc.returncode == 1
-    one_line_error(proc)
+    proc = run("check", "--db", damaged)  # opening refuses it and names `check`, which reports on it
+    assert proc.returncode == 1 and proc.stderr == "", proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == f"database: {damaged}" and lines[1].startswith("integrity: ") and lines[1] != "integrity: ok"
+    assert len(lines) == 2
+    assert "damaged.sqlite: " in one_line_error(run("deals", "--db", damaged))
 
 
 def test_backup(demo_db, tmp_path):

@@ -273,10 +273,12 @@ def _damaged_file(path: Path) -> None:
     """A SQLite file whose two leaf pages have their cell pointers overwritten: quick_check
     finds 40 bad cells, and the malformed image, in one report of several lines."""
     con = sqlite3.connect(path)
+    con.execute("PRAGMA journal_mode = WAL")  # as every file the program writes
     con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
     con.executemany("INSERT INTO t (v) VALUES (?)", [("x" * 50,)] * 400)
     con.commit()
     page_size = con.execute("PRAGMA page_size").fetchone()[0]
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # every page in the file itself
     con.close()
     data = bytearray(path.read_bytes())
     for page in (3, 4):

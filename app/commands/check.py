@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.db import current_revision, head_revision, integrity_check, open_database
+from app.db import current_revision, head_revision, integrity_check, known_revisions, open_database
 
-HELP = "check the database: full integrity check, schema version, deals per stage and status"
+HELP = ("check the database: full integrity check, schema version, deals per stage and status "
+        "(exit 1 if damaged or written by a newer version)")
 
 
 def configure(p) -> None:
@@ -14,16 +15,25 @@ def configure(p) -> None:
 def run(args) -> int:
     from app.models import Opportunity, Stage
 
-    db = open_database(args.db, create=False, migrate_schema=False)
+    db = open_database(args.db, create=False, migrate_schema=False, quick_check=False)
     try:
         result = integrity_check(db)
-        rev = current_revision(db.engine)
-        head = head_revision()
         print(f"database: {db.location}")
         print(f"integrity: {result}")
-        pending = "" if rev == head else f" (program expects {head}; it is migrated when opened)"
+        if result != "ok":  # the schema version may not be readable either
+            return 1
+        rev = current_revision(db.engine)
+        head = head_revision()
+        newer = rev is not None and rev not in known_revisions()
+        if rev == head:
+            pending = ""
+        elif newer:  # opening it refuses it, and its tables may not be the ones read below
+            pending = (f" (written by a newer version of the program; this version expects {head} "
+                       "and does not open it: update the program)")
+        else:
+            pending = f" (program expects {head}; it is migrated when opened)"
         print(f"schema: {rev}{pending}")
-        if result != "ok":
+        if newer:
             return 1
         if rev is None:
             return 0

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from datetime import date
 from decimal import Decimal
@@ -20,6 +21,18 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date (use YYYY-MM-DD)") from None
 
 
+def _k(text: str) -> float:
+    """The at-risk factor: a finite number above 0 (0 would flag every open deal, and nan or
+    inf would make the JSON invalid)."""
+    try:
+        k = float(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if not math.isfinite(k) or k <= 0:
+        raise argparse.ArgumentTypeError(f"'{text}': k must be a finite number above 0, e.g. 1.5")
+    return k
+
+
 def configure(p) -> None:
     p.add_argument("--from", dest="start", type=_date, metavar="DATE",
                    help="first day of the period (default: start of the current quarter)")
@@ -28,7 +41,7 @@ def configure(p) -> None:
     p.add_argument("--owner", metavar="NAME", help="only this owner's deals (name or id)")
     p.add_argument("--source", metavar="NAME", help="only deals from this lead source")
     p.add_argument("--currency", metavar="CODE", help="currency of the figures (default: the most common one)")
-    p.add_argument("--k", type=float, default=1.5, metavar="K",
+    p.add_argument("--k", type=_k, default=1.5, metavar="K",
                    help="at-risk factor: k x the median dwell of won deals (default 1.5)")
     p.add_argument("--json", action="store_true", help="print every figure as JSON (keys in docs/kpi.md)")
 

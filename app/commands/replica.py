@@ -11,12 +11,14 @@ def configure(p) -> None:
 
 
 def run(args) -> int:
-    from app.db import open_database
+    from app.db import open_database, parse_url, to_url
     from app.errors import Message, ValidationError
 
     if args.action == "create":
         if not args.server or not getattr(args, "db", None):
             raise ValidationError({"replica create": Message("needs --server URL and --db FILE")})
+        if parse_url(to_url(args.server)).get_backend_name() != "postgresql":  # a file path, foo://bar
+            raise ValidationError({"--server": Message("the server must be a PostgreSQL URL")})
         server = sync_service.open_server(args.server)
         try:
             r = sync_service.create_replica(args.db, server, args.server)

@@ -40,6 +40,8 @@ def run(args) -> int:
 
     if not args.db:
         raise AppError(Message("--db postgresql+psycopg://admin@host/db is required"))
+    if args.server_command in ("add-user", "restore-user"):  # said before the password is asked
+        team.require_owner(args.db)
     if args.server_command == "init":
         rev = team.init_server(args.db)
         print(f"team database ready (schema {rev}); groups {team.REP_GROUP}, {team.MANAGER_GROUP}")

@@ -20,9 +20,10 @@ import uuid
 
 from sqlalchemy import select, text, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
-from app.db import Database, open_database
-from app.errors import AppError, Message, NotFound, ValidationError
+from app.db import Database, open_database, to_url
+from app.errors import AppError, Message, NotFound, PermissionDenied, ValidationError
 from app.models import Activity, Opportunity, Role, Status, User
 from app.models.base import utcnow
 from app.services.collation import same_name
@@ -35,8 +36,34 @@ _LOGIN_RE = re.compile(r"^[a-z_][a-z0-9_.\-]{0,62}$")
 
 
 def _require_postgresql(url: str) -> None:
-    if make_url(url).get_backend_name() != "postgresql":
+    """A PostgreSQL URL, else one line (also for a file path, which is no URL at all)."""
+    try:
+        backend = make_url(to_url(url)).get_backend_name()
+    except (ArgumentError, ValueError):
+        backend = None
+    if backend != "postgresql":
         raise AppError(Message("team mode needs a PostgreSQL server (--db postgresql+psycopg://user@host/db)"))
+
+
+def require_owner(admin_url: str) -> None:
+    """The team's members and roles are changed by the database's owner, a role that may
+    create roles (or a superuser): anyone else, a manager say, is told so in one line
+    before anything is tried, not with the server's permission error halfway through."""
+    _require_postgresql(admin_url)
+    db = open_database(admin_url_with_password(admin_url), create=False, migrate_schema=False)
+    try:
+        with db.read() as s:
+            allowed, owner, me = s.execute(text(
+                "SELECT r.rolsuper OR (pg_has_role(current_user, d.datdba, 'MEMBER') AND r.rolcreaterole), "
+                "pg_get_userbyid(d.datdba), current_user "
+                "FROM pg_database d JOIN pg_roles r ON r.rolname = current_user "
+                "WHERE d.datname = current_database()")).one()
+    finally:
+        db.dispose()
+    if not allowed:
+        raise PermissionDenied(Message(
+            "run this as the database's owner ({owner}), a role that may create roles; you are connected as {login}",
+            owner=owner, login=me))
 
 
 def keyring_key(url: str, login: str) -> str:
@@ -160,7 +187,7 @@ def init_server(admin_url: str) -> str:
     """Migrate the team database as its owner (creating the group roles and the row-level
     security policies) and let only the team's groups connect to it. Returns the schema
     revision."""
-    _require_postgresql(admin_url)
+    require_owner(admin_url)
     db = open_database(admin_url_with_password(admin_url))
     try:
         with db.write() as s:
@@ -177,7 +204,7 @@ def add_member(admin_url: str, name: str, role: str, login: str, password: str,
     """Create the person's LOGIN role in the group of ``role`` and their app_user row
     (``db_role = login``), in one transaction; an existing user of that name without a
     login is linked instead."""
-    _require_postgresql(admin_url)
+    require_owner(admin_url)
     name, role, errors = clean_user_fields(name, role)
     login = (login or "").strip()
     _check_login_and_password(login, password, errors)
@@ -273,7 +300,7 @@ def set_role(admin_url: str, login: str, role: str) -> tuple[User, str]:
     """Move a member's login into the group of ``role`` (out of the other one) and give
     their user that role, in one transaction; row-level security follows at once, in open
     sessions too. Returns the user and their former role."""
-    _require_postgresql(admin_url)
+    require_owner(admin_url)
     if role not in GROUP_OF:
         raise ValidationError({"role": Message("a role is rep or manager")})
     db = open_database(admin_url_with_password(admin_url), create=False)
@@ -304,7 +331,7 @@ def remove_member(admin_url: str, login: str, reassign_to: str | None = None) ->
     author. Refused while they own open deals, unless ``reassign_to`` names another member,
     who then owns those deals and their not-done activities. Returns (user, deals handed
     over, new owner)."""
-    _require_postgresql(admin_url)
+    require_owner(admin_url)
     db = open_database(admin_url_with_password(admin_url), create=False)
     try:
         with db.write() as s:
@@ -352,7 +379,7 @@ def restore_member(admin_url: str, login: str, role: str, password: str) -> tupl
     goes to the server), joins the group of ``role``, and the user is active with that role.
     The deals handed over at the removal stay with their new owner. Returns the user and
     their role before the removal."""
-    _require_postgresql(admin_url)
+    require_owner(admin_url)
     if role not in GROUP_OF:
         raise ValidationError({"role": Message("a role is rep or manager")})
     login = (login or "").strip()

@@ -2491,7 +2491,7 @@ The reason is stored with the move and shows in reports.</source>
         <name>AppError</name>
         <message>
             <source>--as {user}: on a team database a move is made by the member logged in, {name} ({login}); --as is for a single-user file</source>
-            <translation type="unfinished" />
+            <translation>--as {user}: 팀 데이터베이스에서는 로그인한 팀원 {name}({login}) 님의 이름으로만 영업기회를 이동할 수 있습니다. --as는 단일 사용자 파일에서만 쓸 수 있습니다</translation>
         </message>
         <message>
             <source>--as {user}: on a team database a deal is created by the member logged in, {name} ({login}); --as is for a single-user file</source>
@@ -3367,7 +3367,7 @@ The reason is stored with the move and shows in reports.</source>
         </message>
         <message>
             <source>run this as the database's owner ({owner}), a role that may create roles; you are connected as {login}</source>
-            <translation type="unfinished" />
+            <translation>이 명령은 역할을 만들 수 있는 데이터베이스 소유자({owner})로 실행하세요. 현재 {login}(으)로 접속되어 있습니다</translation>
         </message>
         <message>
             <source>'{login}' is not a member of this team</source>

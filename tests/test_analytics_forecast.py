@@ -27,7 +27,9 @@ def Y25(month, day):
 def fc(db, rep, manager):
     """History for win rates from a stage (closed Jan 15 2025 .. Jan 15 2026 12:00):
     H1 1->2 won, H2 1->2 lost, H3 lost from 1, H4 1->2 won, W1 won from 1 on Jan 10 2026;
-    H5 won in 2024 (too old). Stage 1: won H1, H4, W1 of 5 -> 3/5; stage 2: H1, H4 of 3 -> 2/3.
+    H5 won in 2024 (too old). A deal reached a stage by the funnel's rule (its highest stage is
+    that one or later; a won deal reached every stage). Stage 1: won H1, H4, W1 of 5 -> 3/5;
+    stage 2: H1, H2, H4 and W1 (won) -> 3/4; stage 3: H1, H4, W1, all won -> 1.
     Open deals: O1 st 1 1000 commit Jan 20; O2 st 2 300 best_case Jan 25; O3 st 2 600 pipeline
     Feb 10; O4 st 1 700 omitted Jan 28; O5 st 3 200 pipeline Feb 20; O6 st 2 no amount Jan 22."""
     m = manager
@@ -63,16 +65,16 @@ def test_forecast_columns_by_hand(db, fc, rep):
     assert jan.open_total == Decimal("1300.00")  # O4 is omitted, O6 has no amount
     # weighted: 1000 x 10 % + 300 x 20 % = 100 + 60
     assert jan.weighted == Decimal("160.00")
-    # historical: 1000 x 3/5 + 300 x 2/3 = 600 + 200
-    assert jan.historical == Decimal("800.00")
+    # historical: 1000 x 3/5 + 300 x 3/4 = 600 + 225
+    assert jan.historical == Decimal("825.00")
     # target: the January target lies inside the month, so it wins over the Q1 share: 2000
     assert jan.target == Decimal("2000.00")
     # coverage: open 1300 / (2000 - 500)
     assert jan.coverage == pytest.approx(1300 / 1500)
     # February: O3 600 + O5 200 pipeline; weighted 600 x 20 % + 200 x 30 % = 120 + 60
     assert (feb.won, feb.pipeline, feb.weighted) == (Decimal("0.00"), Decimal("800.00"), Decimal("180.00"))
-    # O5 sits in stage 3, which has no closed history in the last 12 months: undefined
-    assert feb.historical is None
+    # O3 600 x 3/4 + O5 200 x 1 (stage 3 was reached by the won deals only) = 450 + 200
+    assert feb.historical == Decimal("650.00")
     # target: Q1 prorated, 9000 x 28 / 90 = 2800; coverage 800 / 2800
     assert feb.target == Decimal("2800.00")
     assert feb.coverage == pytest.approx(800 / 2800)
@@ -106,10 +108,10 @@ def test_forecast_owner_target_and_undefined_coverage(db, fc, rep, manager):
 
 def test_forecast_historical_uses_the_last_12_months_only(db, fc):
     # a later "now" (Jul 2 2026): H1-H4 closed in June/July 2025 fall out except those closed
-    # after Jul 2 2025, i.e. none; W1 remains: stage 1 rate 1/1; stage 2 no history
+    # after Jul 2 2025, i.e. none; W1 remains, won, so it reached every stage: rate 1/1 everywhere
     f = Filters(date(2026, 1, 1), date(2026, 1, 31), now=D(2, month=7))
     jan = analytics.forecast(db, f)[0]
-    assert jan.historical is None  # O2 in stage 2 has no history now
+    assert jan.historical == Decimal("1300.00")  # O1 1000 x 1 + O2 300 x 1
     # with only stage-1 open amount in March (none) the month's historical is 0
     mar = analytics.forecast(db, Filters(date(2026, 3, 1), date(2026, 3, 31), now=D(2, month=7)))[0]
     assert (mar.historical, mar.open_total, mar.target, mar.coverage) == (Decimal("0.00"), Decimal("0.00"),

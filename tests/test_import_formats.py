@@ -94,7 +94,8 @@ def test_xlsx_with_serial_and_real_date_cells(db, tmp_path):
     assert (won.status, pos) == ("won", 7)
     assert won.expected_close == date(2026, 1, 18)  # serial 46040
     assert won.closed_at == datetime(2026, 1, 8, 18, 0, tzinfo=UTC)  # serial 46030.75 (46027 = 2026-01-05)
-    assert [(v.position, v.to_status) for v in visits(db, won.id)] == [(7, "open"), (7, "won")]
+    # won from the stage the row names: open in 4 (Proposal Made) from its creation, won at 7
+    assert [(v.position, v.to_status) for v in visits(db, won.id)] == [(4, "open"), (7, "won")]
     open_deal, pos = deals["102"]
     assert pos == 2 and open_deal.stage_entered_at == datetime(2026, 1, 6, 9, 30, tzinfo=UTC)
 

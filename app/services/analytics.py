@@ -46,6 +46,7 @@ from app.models import (
     StageTransition,
     Status,
     Target,
+    TransitionKind,
     User,
     money,
     utcnow,
@@ -398,10 +399,12 @@ def _stats_by(s: Session, values, group_cols: list[str]) -> dict[tuple, Stats]:
 def _per_deal_dwell(q: _Q, *, only_status: str | None = None, period: bool = True):
     """One row per (deal, stage position): days in that stage added up over all visits,
     with the deal's status as outcome. With ``period``: only (deal, stage) pairs with a visit
-    overlapping the period."""
+    overlapping the period. A visit of kind "imported" is left out: an import wrote it for a
+    stretch whose stage the file did not state (from a deal's creation to the first stage
+    the file dates), so its days in that stage are not known."""
     t = StageTransition
     end_at = func.coalesce(t.left_at, q.ts(q.now))
-    conds = [t.to_status == Status.OPEN.value, *q.deal_conds()]
+    conds = [t.to_status == Status.OPEN.value, t.kind != TransitionKind.IMPORTED.value, *q.deal_conds()]
     if only_status is not None:
         conds.append(Opportunity.status == only_status)
     stmt = (
@@ -620,25 +623,22 @@ def _months(f: Filters) -> list[date]:
 
 
 def _win_rates_from_stage(q: _Q) -> dict[int, Fraction]:
-    """Per stage: won / closed among deals closed in the 12 months before now that were ever
-    in that stage (in an open status)."""
-    t = StageTransition
+    """Per stage: won / closed among deals closed in the 12 months before now that reached
+    that stage, by the funnel's rule (:func:`_deal_reach`: the highest stage the deal ever
+    entered is that stage or later; a won deal reached every stage)."""
     today = q.now.date()
     since = date(today.year - 1, today.month, min(today.day, 28 if today.month == 2 else today.day))
-    visited = (
-        select(t.opportunity_id.label("deal_id"), Stage.position.label("stage"), Opportunity.status.label("status"))
-        .join(Opportunity, Opportunity.id == t.opportunity_id)
-        .join(Stage, Stage.id == t.to_stage_id)
-        .where(t.to_status == Status.OPEN.value,
-               Opportunity.status.in_([Status.WON.value, Status.LOST.value]),
-               Opportunity.closed_at >= q.ts(_day_start(since)), Opportunity.closed_at < q.ts(q.now),
-               *q.deal_conds())
-        .group_by(t.opportunity_id, Stage.position, Opportunity.status)
-    ).subquery()
-    rows = s_exec(q, select(visited.c.stage, func.count(),
-                            func.sum(case((visited.c.status == Status.WON.value, 1), else_=0)))
-                  .group_by(visited.c.stage))
-    return {int(p): Fraction(int(w or 0), int(n)) for p, n, w in rows if n}
+    reach = _deal_reach(q, [Opportunity.status.in_([Status.WON.value, Status.LOST.value]),
+                            Opportunity.closed_at >= q.ts(_day_start(since)), Opportunity.closed_at < q.ts(q.now)])
+    rows = s_exec(q, select(reach.c.top, func.count(), func.sum(case((reach.c.status == Status.WON.value, 1), else_=0)))
+                  .group_by(reach.c.top))
+    by_top = [(int(top), int(n), int(w or 0)) for top, n, w in rows]
+    out = {}
+    for pos, *_rest in q.stages:
+        closed = sum(n for top, n, _w in by_top if top >= pos)
+        if closed:
+            out[pos] = Fraction(sum(w for top, _n, w in by_top if top >= pos), closed)
+    return out
 
 
 def s_exec(q: _Q, stmt):

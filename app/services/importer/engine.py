@@ -204,6 +204,7 @@ class _Entry:
     at: datetime
     position: int | None
     status: str
+    guessed: bool = False  # a stretch whose stage the file does not state (written as kind "imported")
 
 
 @dataclass(slots=True)
@@ -213,6 +214,8 @@ class _Rec:
     values: dict
     position: int | None
     status: str
+    open_stage: int | None = None  # the open stage the row's stage cell names (a won deal's too)
+    changed_closes: bool = False  # the stage cell names a closed outcome: stage_changed is the closing
     history: list[_Entry] = field(default_factory=list)
     close_dates: list[tuple[datetime, date]] = field(default_factory=list)
 
@@ -436,6 +439,8 @@ class _Reader:
                     status = st
         status = status or OPEN
         position = target.position if target is not None else None
+        # the open stage the row states: not for a won deal at the last stage (where won deals are anyway)
+        open_stage = position if position is not None and not (status == WON and position == self.last) else None
         if status == WON:
             position = self.last
         elif status == OPEN and position is None:
@@ -453,7 +458,8 @@ class _Reader:
             self.bad(name, row, cols.column("source_id"), Message("the source id is longer than 100 characters"))
         if len(problems) > n_before:
             return None
-        r = _Rec(row, sid, v, position, status)
+        r = _Rec(row, sid, v, position, status, open_stage,
+                 target is not None and target.status in (WON, LOST))
         for i, label in cols.history_cols:
             raw = rec[i] if i < len(rec) else None
             if is_blank(raw):
@@ -577,18 +583,27 @@ def _read_lookups(mapping: Mapping, base: Path, problems: list[Problem],
 
 
 def _chain(r: _Rec, now: datetime, last: int) -> list[_Entry]:
-    """The deal's visits as the file tells them, oldest first, consecutive repeats merged."""
+    """The deal's visits as the file tells them, oldest first, consecutive repeats merged.
+
+    The deal is open from its creation: when the first stage the file dates comes a day or
+    more after the creation, the stretch before it is one more visit, in stage 1 (where
+    deals begin) and ``guessed`` (the file states no stage for it; written as kind
+    "imported", which dwell statistics leave out); a first dated visit of stage 1 simply
+    starts at the creation. A closed status right after another closed status (Salesforce's
+    "Closed Won" then "Closed Lost") corrects the outcome of that closing: the deal closed
+    once, at the first, with the later status, at the stage it was in."""
     v = r.values
-    entries = sorted(r.history, key=lambda e: (e.at, _rank(e.status), e.position or 0)) if r.history else []
-    if not entries:
-        created = v.get("created")
-        if r.status == OPEN:
-            entries = [_Entry(v.get("stage_changed") or created or now, r.position, r.status)]
+    created = v.get("created")
+    if r.history:
+        entries = sorted(r.history, key=lambda e: (e.at, _rank(e.status), e.position or 0))
+    else:
+        entries = _stated_entries(r, now)
+    if created is not None and entries and entries[0].at - created >= STAND_IN_GAP:
+        first = entries[0]
+        if first.status == OPEN and first.position == 1:
+            entries[0] = _Entry(created, 1, OPEN, first.guessed)
         else:
-            closed = v.get("won_date" if r.status == WON else "lost_date") or v.get("closed")
-            first = created or closed or v.get("stage_changed") or now
-            end = max(closed or v.get("stage_changed") or first, first)
-            entries = [_Entry(first, r.position, OPEN), _Entry(end, r.position, r.status)]
+            entries.insert(0, _Entry(created, 1, OPEN, True))
     out: list[_Entry] = []
     last_open = None
     for e in entries:
@@ -604,8 +619,40 @@ def _chain(r: _Rec, now: datetime, last: int) -> list[_Entry]:
             last_open = pos
         if out and out[-1].position == pos and out[-1].status == e.status:
             continue
-        out.append(_Entry(e.at, pos, e.status))
+        if out and out[-1].status != OPEN and e.status != OPEN:
+            before = out[-1]
+            out[-1] = _Entry(before.at, last if e.status == WON else before.position, e.status)
+            continue
+        out.append(_Entry(e.at, pos, e.status, e.guessed))
     return out
+
+
+STAND_IN_GAP = timedelta(days=1)  # from the creation to the first dated stage: a stretch of its own
+
+
+def _stated_entries(r: _Rec, now: datetime) -> list[_Entry]:
+    """The visits of a row without stage history: its stage, from ``stage_changed`` (when the
+    stage cell names an open stage; for a closed outcome it is the closing) or else from the
+    creation, and its closing. A closed deal whose row names no open stage gets a guessed
+    open visit in stage 1 from its creation (won deals are at the last stage only from
+    their win on)."""
+    v = r.values
+    created = v.get("created")
+    changed = v.get("stage_changed")
+    if r.status == OPEN:
+        return [_Entry(changed or created or now, r.position, OPEN)]
+    closing = v.get("won_date" if r.status == WON else "lost_date") or v.get("closed")
+    if changed is not None and r.changed_closes:
+        closing, changed = closing or changed, None
+    first = created or closing or changed or now
+    if r.open_stage is None:
+        opened = [_Entry(first, 1, OPEN, True)]
+    elif changed is not None and changed > first and (closing is None or changed < closing):
+        opened = [_Entry(changed, r.open_stage, OPEN)]
+    else:
+        opened = [_Entry(first, r.open_stage, OPEN)]
+    end = max(closing or changed or first, opened[-1].at)
+    return [*opened, _Entry(end, r.position, r.status)]
 
 
 def history_column_stages(mapping: Mapping, headers: list[str]) -> list[str]:
@@ -844,13 +891,14 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
             u = uuid_of[value] = value if isinstance(value, uuid.UUID) else uuid.UUID(value)
         return u
 
-    def read(columns: list, ids: set[str]):
-        """Dicts of ``columns`` (of the deals of this source system, or of their history rows)."""
+    def read(columns: list, ids: set[str], where=None):
+        """Dicts of ``columns`` (of the deals of this source system, or ``where`` says which,
+        or of their history rows)."""
         table = columns[0].table
         stmt = select(*(type_coerce(c, String).label(c.key) if c.key in ids else c for c in columns))
         if table is not OPP:
             stmt = stmt.join(OPP, OPP.c.id == table.c.opportunity_id)
-        res = s.execute(stmt.where(OPP.c.source_system == system))
+        res = s.execute(stmt.where(OPP.c.source_system == system if where is None else where))
         keys = list(res.keys())
         id_keys = [k for k in keys if k in ids]
         for row in res:
@@ -863,13 +911,16 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
                                                        "lead_source_id", "stage_id"})}
     trans: dict[uuid.UUID, list[dict]] = defaultdict(list)
     closes: dict[uuid.UUID, set] = defaultdict(set)
-    if existing:
+
+    def read_history(where=None) -> None:
         for d in read([TR.c.id, TR.c.opportunity_id, TR.c.at, TR.c.to_stage_id, TR.c.to_status, TR.c.left_at],
-                      {"id", "opportunity_id", "to_stage_id"}):
+                      {"id", "opportunity_id", "to_stage_id"}, where):
             trans[d["opportunity_id"]].append(d)
-        for d in read([CDC.c.opportunity_id, CDC.c.old_date, CDC.c.new_date, CDC.c.at], {"opportunity_id"}):
+        for d in read([CDC.c.opportunity_id, CDC.c.old_date, CDC.c.new_date, CDC.c.at], {"opportunity_id"}, where):
             closes[d["opportunity_id"]].add((d["old_date"], d["new_date"], d["at"]))
 
+    if existing:
+        read_history()
     # built after the deals were read: what is written below assumes nobody changed them since
     bulk = BulkInserter(s.get_bind().dialect.name == "sqlite")
     enc = bulk.encoder
@@ -962,22 +1013,27 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
                     new_deal_ids = random_uuids(CHUNK)
                 deal_id = new_deal_ids.pop()
                 # a new deal: every visit of the file is new
-                allv = [(e.at, e.position, e.status, None) for e in chain]
+                allv = [(e.at, e.position, e.status, None, e.guessed) for e in chain]
                 if r.history:  # without history the chain is one visit, or opened then closed no earlier
                     allv.sort(key=_visit_order)
             else:
                 deal_id = old["id"]
-                # the visits already stored, and the file's visits that are not stored yet
+                # the visits already stored, and the file's visits that are not stored yet (a
+                # guessed stretch only for a deal with no history stored)
                 stored = [dict(t) for t in trans.get(deal_id, [])]
                 seen = {(t["at"], t["to_stage_id"], t["to_status"]) for t in stored}
-                new = [e for e in chain if (e.at, stage_id[e.position], e.status) not in seen] if r.history else []
-                allv = [(t["at"], pos_of.get(t["to_stage_id"], 1), t["to_status"], t) for t in stored]
-                allv += [(e.at, e.position, e.status, None) for e in new]
+                new = [e for e in chain if (e.at, stage_id[e.position], e.status) not in seen
+                       and not (e.guessed and stored)] if r.history else []
+                allv = [(t["at"], pos_of.get(t["to_stage_id"], 1), t["to_status"], t, False) for t in stored]
+                allv += [(e.at, e.position, e.status, None, e.guessed) for e in new]
                 allv.sort(key=_visit_order)
             want_pos = r.position if r.position is not None else (allv[-1][1] if allv else 1)
             if r.status == LOST and r.position is None:
-                opens = [x[1] for x in allv if x[2] == OPEN]
-                want_pos = opens[-1] if opens else 1
+                if allv and allv[-1][2] == LOST:  # lost where the history has it lost
+                    want_pos = allv[-1][1]
+                else:
+                    opens = [x[1] for x in allv if x[2] == OPEN]
+                    want_pos = opens[-1] if opens else 1
             if not allv or (allv[-1][1], allv[-1][2]) != (want_pos, r.status):
                 last_at = allv[-1][0] if allv else now
                 closing = None
@@ -986,7 +1042,9 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
                 cand = closing or v.get("stage_changed") or now
                 if cand <= last_at:
                     cand = last_at + timedelta(seconds=1)
-                allv.append((cand, want_pos, r.status, None))
+                allv.append((cand, want_pos, r.status, None, False))
+            if len(allv) > 1:
+                allv = _joined(allv, r.position if r.status == LOST else None)
             if write:
                 deal_key = e_uuid(deal_id)
                 at_keys = [dt_memo.get(x[0]) or e_dt(x[0]) for x in allv]
@@ -994,13 +1052,15 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
             prev = None
             added = 0
             last_i = len(allv) - 1
-            for i, (at, pos, st, t) in enumerate(allv):
+            for i, (at, pos, st, t, guessed) in enumerate(allv):
                 if t is not None:
                     left = allv[i + 1][0] if i < last_i else None
                     if t["left_at"] != left:
                         left_updates.append({"b_id": t["id"], "b_left": left})
                 else:
-                    if prev is None:
+                    if guessed:
+                        kind = K_IMPORTED
+                    elif prev is None:
                         kind = K_CREATED
                     elif prev[2] != OPEN and st == OPEN:
                         kind = K_REOPENED
@@ -1008,12 +1068,8 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
                         kind = K_WON
                     elif st == LOST:
                         kind = K_LOST
-                    elif pos > prev[1]:
-                        kind = K_FORWARD
-                    elif pos < prev[1]:
-                        kind = K_BACKWARD
-                    else:
-                        kind = K_IMPORTED
+                    else:  # consecutive repeats are merged: an open visit moves
+                        kind = K_FORWARD if pos > prev[1] else K_BACKWARD
                     if write:
                         tr_rows.append((
                             new_row_id(), deal_key, stage_key[prev[1]] if prev else None, stage_key[pos],
@@ -1021,7 +1077,7 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
                             None, reason if st == LOST else None, None, e_true))
                     added += 1
                 prev = (at, pos, st)
-            last_at, last_pos, last_status, _ = allv[-1]
+            last_at, last_pos, last_status, _t, _g = allv[-1]
             vals.update(stage_id=stage_id[last_pos], status=last_status, stage_entered_at=last_at,
                         closed_at=last_at if last_status != OPEN else None)
             if last_status == OPEN:
@@ -1108,6 +1164,31 @@ def _rebuild_indexes(s, existing: dict, recs: list[_Rec]) -> bool:
     if new < REBUILD_MIN_ROWS:
         return False
     return new >= (s.scalar(select(func.count()).select_from(Opportunity)) or 0)
+
+
+def _joined(allv: list[tuple], lost_stage: int | None = None) -> list[tuple]:
+    """A deal's visits (stored ones carry their row) with the new ones fitted in by the rules
+    of one file's chain: a new visit repeating the stage and status of the one
+    before or of the stored one after it is the same visit (dropped, so a history row for a
+    stage the deal is already in does not restart its days in stage); a new closing right
+    after a stored one (which an import never rewrites) is preceded by a reopen at the same
+    time, as the app itself would have to do (gates.closed_deal_refusal): to the stage the
+    deal was in, or for a loss to the stage the row names (``lost_stage``), where it is lost."""
+    out: list[tuple] = []
+    n = len(allv)
+    for i, x in enumerate(allv):
+        if x[3] is None:
+            if out and (out[-1][1], out[-1][2]) == (x[1], x[2]):
+                continue
+            if i + 1 < n and allv[i + 1][3] is not None and (allv[i + 1][1], allv[i + 1][2]) == (x[1], x[2]):
+                continue
+            if out and out[-1][2] != OPEN and x[2] != OPEN:
+                back = out[-1][1] if x[2] == WON or lost_stage is None else lost_stage
+                out.append((x[0], back, OPEN, None, False))
+                if x[2] == LOST:
+                    x = (x[0], back, *x[2:])
+        out.append(x)
+    return out
 
 
 def _visit_order(x: tuple) -> tuple:

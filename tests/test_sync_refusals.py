@@ -292,6 +292,16 @@ def test_a_replica_refuses_another_team_database(crew, tmp_path, pg_server, caps
         assert sync.state(replica).server_id is None
         assert sync.sync(replica, crew["servers"]["kim"]).push.applied == 1
         assert sync.state(replica).server_id == sync.server_identity(crew["admin"]) is not None
+        # a server not upgraded to 0007 yet has no identity: the process template tells
+        with replica.write() as s:
+            s.execute(text("UPDATE replica_state SET server_id = NULL"))
+        with crew["admin"].write() as s:
+            s.execute(text("DROP TABLE server_identity"))
+        assert sync.server_identity(crew["admin"]) is None
+        sync.sync(replica, crew["servers"]["kim"])
+        with pytest.raises(AppError, match="another team database"):
+            sync.sync(replica, other)
+        assert sync.state(replica).server_id is None
         replica.dispose()
         other.dispose()
     finally:

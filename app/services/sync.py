@@ -170,8 +170,10 @@ def server_identity(server: Database) -> str | None:
     try:
         with server.read() as s:
             found = s.scalar(text("SELECT id FROM server_identity LIMIT 1"))
-    except DBAPIError:  # no such table: an older server
-        return None
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) == "42P01":  # no such table: an older server
+            return None
+        raise
     return str(found) if found else None
 
 

@@ -233,6 +233,8 @@ def member_refusal(member, name: str, args: dict) -> Message | None:
     if owner is not None and str(owner) != mine:
         if name == "log_activity":
             return Message("{user} is a rep; only a manager can give an activity to someone else", user=member.name)
+        if name == "create_deal":
+            return Message("{user} is a rep; only a manager can create a deal for someone else", user=member.name)
         return Message("{user} is a rep; only a manager can give a deal to someone else", user=member.name)
     actor = args.get("actor_id")
     if actor is not None and str(actor) != mine:

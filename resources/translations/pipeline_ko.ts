@@ -3218,6 +3218,10 @@ The reason is stored with the move and shows in reports.</source>
             <translation>{user} 님은 영업 담당자입니다. 활동을 다른 사람에게 넘기는 것은 영업 관리자만 할 수 있습니다</translation>
         </message>
         <message>
+            <source>{user} is a rep; only a manager can create a deal for someone else</source>
+            <translation>{user} 님은 영업 담당자입니다. 다른 사람의 영업기회를 만드는 것은 영업 관리자만 할 수 있습니다</translation>
+        </message>
+        <message>
             <source>users are added on the team server by its owner, e.g. {command}, and arrive here with the next sync ({sync})</source>
             <translation>사용자는 팀 서버에서 서버 소유자가 추가하며(예: {command}), 다음 동기화({sync}) 때 이곳으로 전달됩니다</translation>
         </message>

@@ -4,23 +4,39 @@ import csv
 import json
 import sys
 
+from sqlalchemy import select
+
 from app.db import open_database
+from app.models import Opportunity
 from app.services.deals import list_deals
+from app.services.importer.engine import FORMULA_START, spreadsheet_quoted
 
 HELP = "list deals, filtered by stage, status or owner, as CSV or JSON"
+# the generic import preset reads these back (id: the same deal; created_at, closed_at: its dates)
 COLUMNS = ["id", "title", "account", "owner", "stage", "stage_name", "status", "amount", "currency",
-           "probability", "expected_close", "stage_entered_at", "version", "loss_reason"]
+           "probability", "expected_close", "stage_entered_at", "version", "loss_reason", "created_at",
+           "closed_at"]
 
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+__all__ = ["COLUMNS", "FORMULA_START", "csv_safe", "configure", "run"]
 
 
 def csv_safe(value):
     """Text a spreadsheet would run as a formula ("=HYPERLINK(...)", "+1", "@SUM") gets a
-    leading apostrophe, so the CSV opens as the text it is; numbers and dates stay as they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    leading apostrophe (Excel's quote prefix), so the CSV opens as the text it is; an import
+    of the CSV takes it off again (importer.engine.spreadsheet_unquoted). Numbers and dates
+    stay as they are."""
+    if isinstance(value, str):
+        return spreadsheet_quoted(value)
     return value
+
+
+def _dates(db, ids) -> dict:
+    """Deal id (text) -> (created_at, closed_at) in ISO form."""
+    with db.read() as s:
+        rows = s.execute(select(Opportunity.id, Opportunity.created_at, Opportunity.closed_at)).all()
+    wanted = set(ids)
+    return {str(i): (c.isoformat() if c else None, x.isoformat() if x else None)
+            for i, c, x in rows if str(i) in wanted}
 
 
 def configure(p) -> None:
@@ -36,6 +52,9 @@ def run(args) -> int:
     try:
         rows = [r.as_dict() for r in list_deals(db, stage=args.stage, status=args.status,
                                                   owner=args.owner, search=args.search)]
+        dates = _dates(db, [r["id"] for r in rows])
+        for r in rows:
+            r["created_at"], r["closed_at"] = dates[r["id"]]
     finally:
         db.dispose()
     if args.format == "json":

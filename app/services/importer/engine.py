@@ -7,13 +7,21 @@ Rules (docs/import-mapping.md has the user's version):
   (file, row as a spreadsheet counts it, column, what is wrong) refuses the whole import
   with :class:`ImportFailed` listing all of them.
 - Deals are matched by (source_system, source_id): a re-import updates them, never
-  duplicates them. History rows already imported (same time, stage and status) are not
-  added again.
+  duplicates them. A source id that is one of our deals' ids (the ``id`` column of
+  ``pipeline-manager deals``) is that deal whatever its source system, before that match;
+  the deal keeps its own source id, and an id no deal has becomes the new deal's id. History
+  rows already imported (same time, stage and status) are not added again, nor a new row
+  repeating the stage and status of the visit before or after it.
+- A CSV text value loses the apostrophe the export puts before formula-like text
+  (:func:`spreadsheet_unquoted`; Excel's quote prefix); an XLSX cell is taken as it is.
 - Imported history is marked ``imported=True`` (stage transitions with their real kind:
   created, forward, backward, won, lost, reopened; close-date changes) and is taken as it
   happened: gates are not re-checked on the past. ``left_at`` of each visit is the time of
   the next one; the deal's stage, status, stage_entered_at and closed_at follow its last
-  history row.
+  history row. A deal is open from its creation: a stretch whose stage the file does not
+  state (before its first dated stage; a won deal's open time when its row names no stage)
+  is a visit in stage 1 of kind ``imported``, which dwell statistics leave out (see
+  :func:`_chain`). Won deals are at the last stage from their win on.
 - Unknown owners become users (role rep); accounts, contacts and lead sources are found by
   name (case-insensitive) or created.
 - Bulk writes go through :class:`app.services.bulk.BulkInserter`: on SQLite tuples in
@@ -71,6 +79,7 @@ from app.services.importer.parsing import (
     ParseError,
     Table,
     is_blank,
+    is_workbook,
     parse_amount,
     parse_date,
     parse_datetime,
@@ -107,6 +116,23 @@ DEFAULT_OWNER = "Imported"
 MAX_PROBLEMS = 10_000
 _MAX_AMOUNT = Decimal("1e16")
 _MISSING = object()
+# what makes a spreadsheet read a cell as a formula; an export puts Excel's quote prefix (an
+# apostrophe) before such a text (app/commands/deals.py), and an import from CSV removes it
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_quoted(text: str) -> str:
+    """``text`` as a CSV cell that a spreadsheet opens as that text: an apostrophe before a
+    text that would start a formula, and before one that is apostrophes then such a text
+    (so that :func:`spreadsheet_unquoted` gives every text back exactly)."""
+    return "'" + text if text.lstrip("'").startswith(FORMULA_START) else text
+
+
+def spreadsheet_unquoted(text: str) -> str:
+    """A CSV cell's text without the quote prefix :func:`spreadsheet_quoted` (or Excel)
+    put before a formula-like text: ``'=HYPERLINK(...)`` is ``=HYPERLINK(...)``, ``''-2`` is
+    ``'-2``; any other apostrophe is the text's own (``'90s revival``)."""
+    return text[1:] if text.startswith("'") and text[1:].lstrip("'").startswith(FORMULA_START) else text
 
 
 
@@ -332,6 +358,7 @@ class _Reader:
         self.utc = getattr(self.tz, "key", None) == "UTC"
         self._dates: dict[str, object] = {}
         self._plans: dict[int, _RowPlan] = {}
+        self.unquote = not is_workbook(table.path)  # a workbook cell's quote prefix is a style, not text
 
     def bad(self, file: str, row: int | None, column: str | None, message: str) -> None:
         if len(self.problems) < MAX_PROBLEMS:
@@ -374,6 +401,9 @@ class _Reader:
 
         t = p.title(rec)
         title = (t.strip() if type(t) is str else _cell_text(t)) or None
+        unquote = self.unquote
+        if unquote and title is not None and title[0] == "'":
+            title = spreadsheet_unquoted(title)
         if title is None:
             self.bad(name, row, p.title_column, Message("a title is required"))
         elif len(title) > 300:
@@ -382,6 +412,8 @@ class _Reader:
         for f, get, lookup in p.texts:
             t = get(rec)
             t = (t.strip() if type(t) is str else _cell_text(t)) or None
+            if unquote and t is not None and t[0] == "'":
+                t = spreadsheet_unquoted(t)
             if t is not None and lookup is not None:
                 t = lookup.get(t, t)
             v[f] = t
@@ -907,8 +939,8 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
                 d[k] = as_uuid(d[k])
             yield d
 
-    existing = {d["source_id"]: d for d in read(cols, {"id", "account_id", "contact_id", "owner_id",
-                                                       "lead_source_id", "stage_id"})}
+    id_cols = {"id", "account_id", "contact_id", "owner_id", "lead_source_id", "stage_id"}
+    existing = {d["source_id"]: d for d in read(cols, id_cols)}
     trans: dict[uuid.UUID, list[dict]] = defaultdict(list)
     closes: dict[uuid.UUID, set] = defaultdict(set)
 
@@ -921,6 +953,33 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
 
     if existing:
         read_history()
+    # a source id that is the id of one of our deals (the id column of pipeline-manager deals)
+    # is that deal, whatever its source system; an id no deal has becomes the new deal's id
+    ours: list[tuple[str, uuid.UUID]] = []
+    for r in recs:
+        sid = r.source_id
+        if len(sid) == 36 and sid[8] == "-":
+            try:
+                ours.append((sid, uuid.UUID(sid)))
+            except ValueError:
+                pass
+    adopt: dict[str, uuid.UUID] = {}
+    if ours:
+        known = {d["id"] for d in existing.values()}
+        taken: set[uuid.UUID] = set()
+        for i in range(0, len(ours), 500):
+            chunk = ours[i:i + 500]
+            found = {d["id"]: d for d in read(cols, id_cols, OPP.c.id.in_([u for _sid, u in chunk]))}
+            for sid, deal_id in chunk:
+                if deal_id in found:
+                    existing[sid] = found[deal_id]
+                elif deal_id not in taken:
+                    adopt[sid] = deal_id
+                taken.add(deal_id)
+            others = [x for x in found if x not in known]
+            if others:
+                read_history(OPP.c.id.in_(others))
+
     # built after the deals were read: what is written below assumes nobody changed them since
     bulk = BulkInserter(s.get_bind().dialect.name == "sqlite")
     enc = bulk.encoder
@@ -1009,9 +1068,11 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
                 vals[f] = v.get(f)
             chain = _chain(r, now, nstages)
             if old is None:
-                if not new_deal_ids:
-                    new_deal_ids = random_uuids(CHUNK)
-                deal_id = new_deal_ids.pop()
+                deal_id = adopt.get(r.source_id) if adopt else None
+                if deal_id is None:
+                    if not new_deal_ids:
+                        new_deal_ids = random_uuids(CHUNK)
+                    deal_id = new_deal_ids.pop()
                 # a new deal: every visit of the file is new
                 allv = [(e.at, e.position, e.status, None, e.guessed) for e in chain]
                 if r.history:  # without history the chain is one visit, or opened then closed no earlier

@@ -21,7 +21,9 @@ def _m(name: str, source_system: str, fields: dict, stages: dict, statuses: dict
 
 
 def generic() -> Mapping:
-    """Our own column names, as ``pipeline-manager deals`` writes them (plus dates)."""
+    """Our own column names, as ``pipeline-manager deals`` writes them (plus dates). Its
+    ``id`` is read as the source id, and an id that is one of our deals' is that deal (the
+    engine's rule), so an export imported back updates the deals it lists."""
     return _m("generic", "import", {
         "source_id": ["source_id", "id"],
         "title": ["title"],

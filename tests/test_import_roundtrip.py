@@ -45,7 +45,8 @@ def team(db, rep, manager) -> None:
     """Deals made in the app (no source id): open, won, lost, titles a spreadsheet would run."""
     for i, title in enumerate(TITLES):
         deal = create_deal_named(db, title=title, owner_id=rep.id, at=D(1 + i), amount=f"{100 * (i + 1)}",
-                                 account="@Acme" if i == 1 else "Hanil").id
+                                 account="@Acme" if i == 1 else "Hanil", lead_source="Web",
+                                 description="line1\nline2").id  # not in the export: kept
         if i % 3 == 1:
             path(db, manager, deal, [(3, D(12)), ("won", D(20))])
         elif i % 3 == 2:
@@ -69,6 +70,9 @@ def test_export_then_import_into_the_same_database_changes_nothing(db, db_url, r
     assert (res.created, res.updated, res.unchanged, res.history_rows) == (0, 0, len(TITLES), 0)
     assert counts(db) == before and won_revenue(db) == revenue
     assert sorted(d.title for d in list_deals(db)) == titles
+    with db.read() as s:  # what the export does not carry stays
+        assert set(s.scalars(select(Opportunity.description))) == {"line1\nline2"}
+        assert s.scalar(select(func.count()).select_from(Opportunity).where(Opportunity.lead_source_id.is_(None))) == 0
     with db.read() as s:  # a deal made in the app keeps having no source id
         assert s.scalar(select(func.count()).select_from(Opportunity).where(Opportunity.source_id.is_not(None))) == 0
     assert export(db_url, capsys) == text

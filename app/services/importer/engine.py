@@ -990,8 +990,11 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
     tr_rows: list[tuple] = []
     cd_rows: list[tuple] = []
     deal_updates, left_updates = [], []
+    # the fields the file has a column for (every row reads the same ones): a field of the
+    # mapping whose column the file lacks leaves the deal's value alone, as an unmapped one
+    present = recs[0].values.keys() if recs else ()
     mapped = {f for f in ("account", "contact", "amount", "expected_close", "lead_source", "loss_reason",
-                          "description") if f in m.fields}
+                          "description") if f in m.fields and f in present}
     map_account, map_contact, map_source = "account" in mapped, "contact" in mapped, "lead_source" in mapped
     plain = [f for f in ("amount", "expected_close", "loss_reason", "description") if f in mapped]
     nstages = len(stages)

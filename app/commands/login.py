@@ -18,9 +18,15 @@ def read_password(from_stdin: bool, confirm: bool = False) -> str:
     else:
         import getpass
 
-        password = getpass.getpass("Password: ")
-        if confirm and getpass.getpass("Again: ") != password:
-            raise AppError("the passwords differ")
+        if not sys.stdin.isatty():  # a script: getpass would echo, or meet the end of input
+            raise AppError("no terminal to type the password in: pipe it in with --password-stdin")
+        try:
+            password = getpass.getpass("Password: ")
+            if confirm and getpass.getpass("Again: ") != password:
+                raise AppError("the passwords differ")
+        except EOFError:
+            raise AppError("no password given: type it at the prompt, or pipe it in with --password-stdin") \
+                from None
     if not password:
         raise AppError("an empty password")
     return password

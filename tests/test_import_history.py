@@ -19,6 +19,7 @@ from app.services.importer import import_file
 from app.services.process import active_stages
 from app.services.report.queries import pipeline_changes
 
+pytestmark = pytest.mark.both_engines
 
 def write_csv(path, rows):
     path.parent.mkdir(parents=True, exist_ok=True)

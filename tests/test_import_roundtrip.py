@@ -8,6 +8,7 @@ import io
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -25,6 +26,8 @@ from app.services.importer.engine import FORMULA_START, spreadsheet_quoted, spre
 TITLES = ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)", "\tTabbed", "'=already quoted", "'90s revival",
           "Plain"]
 
+
+pytestmark = pytest.mark.both_engines
 
 def export(db_url, capsys) -> str:
     assert main(["deals", "--db", str(db_url)]) == 0

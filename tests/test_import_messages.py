@@ -16,6 +16,7 @@ import pytest
 
 from app.errors import Message, render
 from app.services import marketing
+from app.services.deals import list_deals
 from app.services.importer import ImportFailed, MappingError, import_file, load_mapping
 from app.services.importer.engine import Problem
 from app.services.importer.parsing import FIELD_LIMIT
@@ -177,10 +178,22 @@ def open_quote_beyond_the_header(tmp: Path) -> dict:
     return {"path": path, "preset": "generic"}
 
 
+def one_deal_two_rows(tmp: Path, db) -> dict:
+    """One row names a stored deal by our id, the other by its source id."""
+    first = write_csv(tmp / "first.csv", [["source_id", "title"], ["S1", "Deal"]])
+    import_file(db, first, preset="generic")
+    deal_id = next(d.id for d in list_deals(db) if d.title == "Deal")
+    path = write_csv(tmp / "both.csv", [["id", "title"], [str(deal_id), "Deal"], ["S1", "Deal"]])
+    return {"path": path, "preset": "generic"}
+
+
+one_deal_two_rows.needs_db = True
+
+
 CORPUS = [
     bad_rows, xlsx_cells, same_deal_twice, missing_columns, no_title, constant_amount, history_rows, history_without_column,
     history_for_a_layout_without_one, missing_history_file, history_columns, unreadable_lookup, empty_sheet,
-    huge_field, open_quote_beyond_the_header,
+    huge_field, open_quote_beyond_the_header, one_deal_two_rows,
     file_level("empty.csv", b""), file_level("broken.xlsx", b"not a zip"), file_level("missing.csv", None),
     file_level("western.csv", "title\nÄrger mit Müller\n".encode("cp1252")),
     file_level("strange.csv", b"title\n\x81\x8d\x8f\x90\x9d\n"),
@@ -192,7 +205,7 @@ CORPUS = [
 def emitted(db, tmp: Path) -> list[Problem]:
     problems = []
     for make in CORPUS:
-        kw = make(tmp)
+        kw = make(tmp, db) if getattr(make, "needs_db", False) else make(tmp)
         with pytest.raises(ImportFailed) as info:
             import_file(db, kw.pop("path"), dry_run=True, **kw)
         assert info.value.problems, make.__name__
@@ -218,7 +231,7 @@ def problems(db, tmp_path):
 
 
 def test_every_problem_is_a_message_with_data_only_in_its_plain_fields(problems):
-    assert len(problems) == 50
+    assert len(problems) == 51
     for p in problems:
         assert isinstance(p.message, Message), p
         assert isinstance(p.text, Message) and str(p) == str(p.text) == render(p.text, lambda t: t)

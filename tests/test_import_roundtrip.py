@@ -20,7 +20,7 @@ from app.models import Opportunity, StageTransition
 from app.services import analytics
 from app.services.analytics import Filters
 from app.services.deals import create_deal_named, list_deals
-from app.services.importer import import_file
+from app.services.importer import ImportFailed, import_file
 from app.services.importer.engine import FORMULA_START, spreadsheet_quoted, spreadsheet_unquoted
 
 TITLES = ['=HYPERLINK("http://x","y")', "+1", "-2", "@SUM(A1)", "\tTabbed", "'=already quoted", "'90s revival",
@@ -146,3 +146,18 @@ def test_quote_then_unquote_is_the_text(text):
     # what the export leaves alone, an import leaves alone
     if quoted == text:
         assert spreadsheet_unquoted(text) == text
+
+
+def test_two_rows_for_one_deal_are_refused(db, rep, tmp_path):
+    """One row names the deal by our id, another by its source id: the file is refused,
+    naming both rows (it would otherwise update the deal twice)."""
+    f = tmp_path / "a.csv"
+    f.write_text("source_id,title\nS1,From a sheet\n", encoding="utf-8")
+    import_file(db, f, preset="generic")
+    (deal,) = list_deals(db)
+    f.write_text(f"id,title\n{deal.id},Renamed\nS1,Renamed again\n", encoding="utf-8")
+    with pytest.raises(ImportFailed) as info:
+        import_file(db, f, preset="generic")
+    assert [(p.row, p.column, p.message) for p in info.value.problems] == [
+        (3, "id", "the same deal as row 2 (one row names it by its id, the other by its source id)")]
+    assert [d.title for d in list_deals(db)] == ["From a sheet"]

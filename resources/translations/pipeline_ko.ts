@@ -2886,6 +2886,10 @@ The reason is stored with the move and shows in reports.</source>
             <translation>알 수 없는 상태 '{value}' (status_values에서 open, won, lost 중 하나로 매핑하세요)</translation>
         </message>
         <message>
+            <source>the same deal as row {row} (one row names it by its id, the other by its source id)</source>
+            <translation>{row}행과 같은 영업기회입니다 (한 행은 ID로, 다른 행은 원본 ID로 가리킵니다)</translation>
+        </message>
+        <message>
             <source>no such column (mapped to {field})</source>
             <translation>열이 없습니다 ({field}에 매핑됨)</translation>
         </message>

@@ -839,13 +839,15 @@ def _import_file(db: Database, path: Path, *, preset: str | None, mapping: Mappi
     session_cm = db.read() if dry_run else db.write()
     with session_cm as s:
         _apply(s, m, stages, list(recs.values()), result, now=now, actor_id=actor_id,
-               write=not dry_run, tick=lambda k: tick(len(table.rows) + k))
+               write=not dry_run, tick=lambda k: tick(len(table.rows) + k),
+               where=(table.name, cols.column("source_id")))
     tick(total)
     return result
 
 
 def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now: datetime,
-           actor_id: uuid.UUID | None, write: bool, tick: Callable[[int], None]) -> None:
+           actor_id: uuid.UUID | None, write: bool, tick: Callable[[int], None],
+           where: tuple[str, str | None] = ("", None)) -> None:
     OPP, TR, CDC = Opportunity.__table__, StageTransition.__table__, CloseDateChange.__table__
     stage_id = {st.position: st.id for st in stages}
     pos_of = {st.id: st.position for st in stages}
@@ -979,6 +981,18 @@ def _apply(s, m: Mapping, stages, recs: list[_Rec], result: ImportResult, *, now
             others = [x for x in found if x not in known]
             if others:
                 read_history(OPP.c.id.in_(others))
+
+        # one deal for two rows: one row has its id, the other its source id
+        first_row: dict[uuid.UUID, int] = {}
+        twice = []
+        for r in recs:
+            old = existing.get(r.source_id)
+            if old is not None and first_row.setdefault(old["id"], r.row) != r.row:
+                twice.append(Problem(where[0], r.row, where[1], Message(
+                    "the same deal as row {row} (one row names it by its id, the other by its source id)",
+                    row=first_row[old["id"]])))
+        if twice:
+            raise ImportFailed(twice)
 
     # built after the deals were read: what is written below assumes nobody changed them since
     bulk = BulkInserter(s.get_bind().dialect.name == "sqlite")

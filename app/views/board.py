@@ -1020,12 +1020,7 @@ class Board(QWidget):
     def _select_near(self, view: ColumnView, row: int) -> None:
         """Select the card now at ``row`` of ``view`` (the one after a card that left it),
         else the one before; a column left empty hands over to its neighbours."""
-        n = view.model().rowCount()
-        if n:
-            idx = view.model().index(min(row, n - 1))
-            view.setCurrentIndex(idx)
-            view.scrollTo(idx)
-            view.setFocus()
+        if self._focus_row(view, row):
             return
         view.setCurrentIndex(QModelIndex())
         if not self._go_neighbour(view, 1):
@@ -1068,16 +1063,23 @@ class Board(QWidget):
         i = self.views.index(view) + delta
         row = max(view.currentIndex().row(), 0)
         while 0 <= i < len(self.views):
-            target = self.views[i]
-            n = target.model().rowCount()
-            if n:
-                idx = target.model().index(min(row, n - 1))
-                target.setCurrentIndex(idx)
-                target.scrollTo(idx)
-                target.setFocus()
+            if self._focus_row(self.views[i], row):
                 return True
             i += delta
         return False
+
+    @staticmethod
+    def _focus_row(view: ColumnView, row: int) -> bool:
+        """Select, show and focus the card at ``row`` of ``view`` (its last if fewer); False
+        when the column is empty."""
+        n = view.model().rowCount()
+        if not n:
+            return False
+        idx = view.model().index(min(row, n - 1))
+        view.setCurrentIndex(idx)
+        view.scrollTo(idx)
+        view.setFocus()
+        return True
 
     def focus_search(self) -> None:
         self.search.setFocus()

@@ -3,6 +3,7 @@ two processes writing to one file."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 import sys
@@ -271,7 +272,7 @@ def test_postgresql_sessions_are_in_utc_on_a_server_in_seoul(korean_server):
 
 def _damaged_file(path: Path) -> None:
     """A SQLite file whose two leaf pages have their cell pointers overwritten: quick_check
-    finds 40 bad cells, and the malformed image, in one report of several lines."""
+    finds about 40 bad cells, and the malformed image, in one report of several lines."""
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode = WAL")  # as every file the program writes
     con.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
@@ -294,13 +295,14 @@ def test_a_damaged_file_is_one_line_naming_the_first_problem_and_how_many_more(t
         open_database(path)
     message = str(ei.value)
     assert "\n" not in message and "***" not in message
-    # SQLite lists the damage, or (the file's state decides; seen in about one run in five)
+    # SQLite lists the damage, or (the same bytes give either; about one run in five)
     # only says the image is malformed: either way one line naming the file
     if "malformed" in message:
         assert message == f"{path}: cannot open the database (database disk image is malformed)"
     else:
         assert message.startswith(f"{path}: the database is damaged (On tree page 4 cell 19: Offset 65535 out of range")
-        assert message.endswith(", and 40 more problem(s); run pipeline-manager check)")
+        # how many more SQLite finds varies with the machine (39 or 40 seen): any count, named
+        assert re.search(r", and [1-9][0-9]* more problem\(s\); run pipeline-manager check\)$", message), message
     assert open_files(tmp_path) == []
 
 

@@ -30,6 +30,13 @@ row checks and planning and the driver's binding. The "bare rows" line (no forei
 secondary index, which no real import can do) is 0.4 s (5x). An earlier version of this floor
 ran with SQLite's default 2 MB page cache and no index rebuild and so measured 5.7 s, which
 made the import look as fast as SQLite alone; it is not.
+
+Tried and not kept (2026-12-02, same machine): writing with SQLite's foreign keys off and
+checking them all once before the commit (PRAGMA foreign_key_check) makes the floor's rows
+0.2 s instead of 0.9 s, but in the import it saves 0.45 s of executemany (2.27 -> 1.82 s under
+cProfile) and the check costs 0.46 s: no gain, since the importer's executemany is mostly the
+driver binding values. PRAGMA threads and temp_store = MEMORY do not speed up the index
+rebuild (0.9 s, the widest, ix_transition_dwell, 0.27 s of it).
 """
 
 from __future__ import annotations

@@ -190,10 +190,18 @@ def one_deal_two_rows(tmp: Path, db) -> dict:
 one_deal_two_rows.needs_db = True
 
 
+def salesforce_owner_ids(tmp: Path) -> dict:
+    """A Salesforce Opportunity.csv without the User.csv that names its OwnerIds."""
+    from test_import_qa_fixes import salesforce_export
+
+    (tmp / "sf").mkdir()
+    return {"path": salesforce_export(tmp / "sf", None), "preset": "salesforce"}
+
+
 CORPUS = [
     bad_rows, xlsx_cells, same_deal_twice, missing_columns, no_title, constant_amount, history_rows, history_without_column,
     history_for_a_layout_without_one, missing_history_file, history_columns, unreadable_lookup, empty_sheet,
-    huge_field, open_quote_beyond_the_header, one_deal_two_rows,
+    huge_field, open_quote_beyond_the_header, one_deal_two_rows, salesforce_owner_ids,
     file_level("empty.csv", b""), file_level("broken.xlsx", b"not a zip"), file_level("missing.csv", None),
     file_level("western.csv", "title\nÄrger mit Müller\n".encode("cp1252")),
     file_level("strange.csv", b"title\n\x81\x8d\x8f\x90\x9d\n"),
@@ -231,7 +239,7 @@ def problems(db, tmp_path):
 
 
 def test_every_problem_is_a_message_with_data_only_in_its_plain_fields(problems):
-    assert len(problems) == 51
+    assert len(problems) == 53  # the salesforce_owner_ids case adds two
     for p in problems:
         assert isinstance(p.message, Message), p
         assert isinstance(p.text, Message) and str(p) == str(p.text) == render(p.text, lambda t: t)

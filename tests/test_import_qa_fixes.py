@@ -295,7 +295,6 @@ def test_salesforce_ids_are_told_from_names():
         assert not is_salesforce_id(name, "")
 
 
-@pytest.mark.xfail(strict=True, reason="needs the engine to refuse an owner left as a user id (see report)")
 def test_without_user_csv_an_owner_id_is_a_problem_not_a_user(db, tmp_path):
     path = salesforce_export(tmp_path, None)
     with pytest.raises(ImportFailed) as info:

@@ -79,6 +79,7 @@ from app.services.importer.parsing import (
     ParseError,
     Table,
     is_blank,
+    is_salesforce_id,
     is_workbook,
     parse_amount,
     parse_date,
@@ -417,6 +418,12 @@ class _Reader:
             if t is not None and lookup is not None:
                 t = lookup.get(t, t)
             v[f] = t
+        owner = v.get("owner")
+        if owner is not None and len(owner) in (15, 18) and is_salesforce_id(owner, "005"):
+            self.bad(name, row, cols.column("owner"),
+                     Message("owner '{value}' is a Salesforce user id, not a name: put User.csv (Id, Name) "
+                             "from the same export beside the file, or map the owner to a column of names",
+                             value=owner))
         currency = None
         amount = None
         amount_ok = False

@@ -2830,6 +2830,10 @@ The reason is stored with the move and shows in reports.</source>
             <translation>제목은 필수입니다</translation>
         </message>
         <message>
+            <source>owner '{value}' is a Salesforce user id, not a name: put User.csv (Id, Name) from the same export beside the file, or map the owner to a column of names</source>
+            <translation>담당자 '{value}'은(는) 이름이 아니라 Salesforce 사용자 ID입니다: 같은 내보내기의 User.csv(Id, Name)를 파일 옆에 두거나, 담당자를 이름이 든 열에 매핑하세요</translation>
+        </message>
+        <message>
             <source>the source id is longer than 100 characters</source>
             <translation>원본 ID가 100자를 넘습니다</translation>
         </message>

@@ -282,12 +282,13 @@ def test_a_typed_deal_title_finds_its_deal_among_many_alike(qtbot, ctx, db, rep)
 
 
 def test_subject_column_sorts_in_the_apps_one_text_order(qtbot, ctx, db, rep):
-    """Clicking Subject sorts as every list of the app does (collation): apple, Bob, Émile,
-    élan, 김민수; Python's lower() put élan before Émile."""
+    """Clicking Subject sorts as every list of the app does (collation: the name key, case
+    folded, by code point): apple, Bob, élan, Émile ('éla' < 'émi'), 김민수; comparing the text
+    itself put Émile (U+00C9) before élan (U+00E9) and Bob after them if lower case."""
     for subject in ["élan", "김민수", "Bob", "Émile", "apple"]:
         activities.log_activity(db, type="task", subject=subject, owner_id=rep.id)
     view = _view(qtbot, ctx)
     view.view.sortByColumn(ActivitiesModel.COL_SUBJECT, Qt.SortOrder.AscendingOrder)
     proxy = view.view.model()
     shown = [proxy.index(r, ActivitiesModel.COL_SUBJECT).data() for r in range(proxy.rowCount())]
-    assert shown == ["apple", "Bob", "Émile", "élan", "김민수"]
+    assert shown == ["apple", "Bob", "élan", "Émile", "김민수"]

@@ -1,5 +1,5 @@
 """Names and titles come out in one order on every engine and server (app.services.collation):
-ASCII letters without case, then by code point (Latin, then Hangul in dictionary order),
+by the name key (case folded), then by code point (Latin, then Hangul in dictionary order),
 whether the database sorts them (ORDER BY) or Python does. On SQLite, PostgreSQL, and a
 PostgreSQL set up as a Korean team's server, whose own collation puts Hangul first."""
 
@@ -26,6 +26,26 @@ def test_text_key_is_the_order_the_tests_expect():
     assert sorted(SHUFFLED, key=text_key) == NAMES
     # exact ties of the folded text by the text itself, so the order is total
     assert sorted(["bob", "Bob", "BOB"], key=text_key) == ["BOB", "Bob", "bob"]
+
+
+# equal names (one name_key) in different case and form, and names that sort between them by code
+EQUALS = ["Ärger", "ärger", "Ézra", "émile", "Émile", "ÉMILE", "Ｅｍｉｌｅ", "Öl", "ｅｍｉｌｅ", "zebra"]
+
+
+def test_names_equal_by_the_matching_rule_are_neighbours_in_sql_and_in_python(db_any_server):
+    """The order follows the matching rule (name_key), so 'émile', 'Émile' and a full-width
+    'Ｅｍｉｌｅ' (one name to same_name) sit together, in SQL on every server as in Python; an
+    ASCII-only fold put 'Öl' and 'Ézra' between them."""
+    from app.services import deals
+
+    db = db_any_server
+    rep = people.create_user(db, "rep", "rep")
+    for title in EQUALS:  # deal titles may repeat (user names may not)
+        new_deal(db, rep, title, D(2))
+    listed = [d.title for d in deals.list_deals(db)]
+    # by hand: keys 'emile' (full-width, NFKC) < 'zebra' < 'ärger' < 'émile' < 'ézra' < 'öl'; ties by code point
+    assert listed == ["Ｅｍｉｌｅ", "ｅｍｉｌｅ", "zebra", "Ärger", "ärger", "ÉMILE", "Émile", "émile", "Ézra", "Öl"]
+    assert listed == sorted(EQUALS, key=text_key)
 
 
 def test_marketing_sources_and_campaigns_in_name_order(db_any_server):

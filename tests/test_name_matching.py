@@ -4,9 +4,9 @@ its row in any case and form (the stored name key) and is refused as a duplicate
 message, on SQLite, PostgreSQL and a
 PostgreSQL set up as a Korean team's server (Hangul first by its own collation).
 
-The order, worked out by hand from the rule (ASCII letters without case, then code point):
-apple < Bob (a < b) < Émile (U+00C9) < Ölund (U+00D6) < élan (U+00E9) < 김민수 (U+AE40)
-< 박서연 (U+BC15)."""
+The order, worked out by hand from the rule (the name key, case folded, by code point):
+apple < Bob (a < b) < élan < Émile ('éla' < 'émi', both U+00E9 folded) < Ölund ('ö', U+00F6)
+< 김민수 (U+AE40) < 박서연 (U+BC15)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from app.errors import NotFound, ValidationError
 from app.services import deal_lookup, deals, lookups, people
 from app.services import marketing as mkt
 
-NAMES = ["apple", "Bob", "Émile", "Ölund", "élan", "김민수", "박서연"]
+NAMES = ["apple", "Bob", "élan", "Émile", "Ölund", "김민수", "박서연"]
 SHUFFLED = ["박서연", "élan", "Bob", "김민수", "Ölund", "apple", "Émile"]
 
 

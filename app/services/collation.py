@@ -5,20 +5,21 @@ server is whatever it was created with (ko_KR: Hangul before Latin letters and c
 en_US: case and punctuation ignored first; C: code points). A list ordered by name came out
 in another order on each. Every list ordered by text uses this order instead:
 
-- ASCII letters without regard to case: ``apple < Bob < zebra`` (what Excel's sort does);
-- otherwise by code point: digits before letters, Latin before Hangul, and Hangul syllables
-  in dictionary order (``가 < 나 < 하``; Unicode lays the syllables out that way);
-- exact ties by the text itself (code point), then by whatever the caller adds (an id).
+- by the name's :func:`name_key` (Unicode case folding and compatibility forms), compared by
+  code point: ``apple < Bob < zebra`` (what Excel's sort does), 'émile' next to 'Émile',
+  'Ａｃｍｅ' with 'Acme'; digits before letters, Latin before Hangul, and Hangul syllables in
+  dictionary order (``가 < 나 < 하``; Unicode lays the syllables out that way);
+- exact ties of the key by the text itself (code point), then by whatever the caller adds
+  (an id).
 
-:func:`text_order` is the order in SQL (``ORDER BY``), :func:`text_key` the same order in
-Python (``sorted``); both lower ASCII letters only, as SQLite's ``lower()`` and PostgreSQL's
-``lower()`` under the "C" collation do, so the two never disagree.
-
-Matching is another rule, wider than the order: two names are the same name when their
-:func:`name_key` is (Unicode case folding and compatibility forms: 'émile zola' is 'Émile
-Zola', 'Ａｃｍｅ' is 'Acme'). Every named table stores that key beside the name, and
-:func:`same_name` / :func:`name_contains` compare it in SQL as plain text; Python code
-that matches names (the importer, a picker) compares :func:`name_key` itself.
+So the order agrees with matching: two names are the same name when their :func:`name_key`
+is ('émile zola' is 'Émile Zola'), and equal names are neighbours. Every named table stores
+that key beside the name (``name_key``, ``title_key``): :func:`text_order` orders SQL by the
+stored key, :func:`text_key` is the same order in Python (``sorted``), and
+:func:`same_name` / :func:`name_contains` compare the key in SQL as plain text. A text
+column without a stored key (an activity's subject, a currency code) is ordered in SQL with
+ASCII letters lowered only, as SQLite's and PostgreSQL's "C" ``lower()`` do; for ASCII text
+that is the same order.
 """
 
 from __future__ import annotations
@@ -28,8 +29,6 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import String
 
 from app.models.base import name_key
-
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 class _folded(FunctionElement):
@@ -68,12 +67,29 @@ def _binary_pg(element, compiler, **kw):
     return f'({compiler.process(element.clauses, **kw)}) COLLATE "C"'
 
 
+_STORED_KEYS = {"name": "name_key", "title": "title_key"}
+
+
+def _stored_key(column):
+    """The key column stored beside a name or title column (``User.name`` -> ``User.name_key``,
+    also of an alias or a table's column), or None."""
+    key = _STORED_KEYS.get(getattr(column, "key", None))
+    if key is None:
+        return None
+    entity = getattr(getattr(column, "parent", None), "entity", None)  # an ORM attribute
+    if entity is not None:
+        return getattr(entity, key, None)
+    table = getattr(column, "table", None)  # a Core column
+    return None if table is None else table.c.get(key)
+
+
 def text_order(column) -> tuple:
-    """``ORDER BY`` terms putting ``column`` (a text expression) in the app's order: spread
+    """``ORDER BY`` terms putting ``column`` (a name or title) in the app's order: spread
     them, then add a unique tie-breaker: ``.order_by(*text_order(User.name), User.id)``.
     NULLs sort first on SQLite and last on PostgreSQL: give a nullable column its own
     ``column.is_(None)`` term first."""
-    return (_folded(column), _binary(column))
+    key = _stored_key(column)
+    return (_folded(column) if key is None else _binary(key), _binary(column))
 
 
 def same_name(key_column, value: str):
@@ -94,7 +110,7 @@ def name_contains(key_column, text: str):
 def text_key(value: str | None) -> tuple[str, str]:
     """The same order in Python: ``sorted(names, key=text_key)``; None sorts as ''."""
     value = value or ""
-    return (value.translate(_ASCII_LOWER), value)
+    return (name_key(value), value)
 
 
 def text_sort_string(value: str | None) -> str:
